@@ -1,0 +1,15 @@
+/*
+ * Enclave: the umbrella header. Include this, or one module header.
+ */
+#ifndef ENCLAVE_H
+#define ENCLAVE_H
+
+#include "enclave/common.h"
+#include "enclave/doc.h"
+#include "enclave/project.h"
+#include "enclave/store.h"
+#include "enclave/audit.h"
+#include "enclave/ingest.h"
+#include "enclave/export.h"
+
+#endif

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install the Debian 12 packages Enclave needs, and only the missing ones.
+# Usage: scripts/deps.sh [build|test|bench]...   (default: build)
+# Runs apt-get update first only when something is missing; needs root or sudo.
+set -eu
+
+build_pkgs="cmake make gcc pkg-config
+libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
+libfreetype-dev libharfbuzz-dev zlib1g-dev
+libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
+libuchardet-dev"
+test_pkgs="clang libcmocka-dev strace util-linux sqlite3 python3 procps"
+bench_pkgs="poppler-utils time hyperfine"
+
+want=""
+[ $# -eq 0 ] && set -- build
+for set in "$@"; do
+	case "$set" in
+	build) want="$want $build_pkgs" ;;
+	test) want="$want $build_pkgs $test_pkgs" ;;
+	bench) want="$want $build_pkgs $bench_pkgs" ;;
+	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
+	esac
+done
+
+missing=""
+for p in $want; do
+	case " $missing " in *" $p "*) continue ;; esac
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps.sh: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,94 @@
+/*
+ * The CLI's shared pieces: the command table, declarative options, exit
+ * codes, opening the project, and output helpers. The CLI includes only the
+ * public headers of libenclave: it translates arguments and exit codes.
+ */
+#ifndef ENCLAVE_CLI_H
+#define ENCLAVE_CLI_H
+
+#include <stdio.h>
+
+#include "enclave.h"
+
+/* Exit codes, as documented in docs/cli/enclave.md. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_PARTIAL = 3
+};
+
+#define CLI_MAX_OPTS 16
+
+/* One option: --name (and -c), taking an argument when `arg` is not NULL. */
+struct cli_opt {
+	const char *name;
+	char short_name;        /* 0 for none */
+	const char *arg;        /* argument name for messages, NULL for a flag */
+};
+
+/* What cli_parse found: values[i] for opts[i] ("1" for a set flag, NULL if absent). */
+struct cli_args {
+	const char *values[CLI_MAX_OPTS];
+	char **pos;             /* positional arguments (argv, compacted in place) */
+	int npos;
+};
+
+struct cli_ctx {
+	const char *project_dir; /* -C DIR, or NULL to search upward */
+	const char *actor;       /* the OS user */
+	int tty;                 /* stderr is a terminal: show progress */
+};
+
+struct cli_command {
+	const char *name;
+	int (*run)(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+	const struct cli_opt *opts;   /* NULL-name terminated */
+	const char *summary;
+};
+
+/*
+ * Parse argv (argv[0] is the command name) against `opts`. Handles --help
+ * (prints the command's help and returns -1: the caller exits 0). Returns 0,
+ * -1 for help shown, or EXIT_USAGE after printing the problem.
+ */
+int cli_parse(struct cli_args *out, const struct cli_opt *opts, const char *cmd, int argc,
+              char **argv);
+
+/* Index of option `name` in `opts` (for reading cli_args.values). */
+const char *cli_value(const struct cli_args *a, const struct cli_opt *opts, const char *name);
+
+/* Print "enclave <cmd>: <message>" to stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report the library's last error for `cmd` and map `code` to an exit code. */
+int cli_fail(const char *cmd, int code);
+
+/* Print the usage error and a pointer to --help; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Open the project (-C or found upward). Returns 0 or an exit code after reporting. */
+int cli_open_project(enclave_project **out, struct cli_ctx *ctx, const char *cmd);
+
+/* Write `s` as a JSON string (quoted, escaped) to `f`; NULL writes null. */
+void cli_json_string(FILE *f, const char *s);
+
+/* Parse a document id ("12" or "document:12"); -1 when malformed. */
+long long cli_parse_id(const char *s);
+
+/* The generated help page of `name` ("enclave" for the overview), or NULL. */
+const char *cli_help_text(const char *name);
+
+/* The commands, for the table in enclave.c. */
+int cmd_init(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_ingest(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_extract(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_ls(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_show(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+
+extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts[],
+	cmd_ls_opts[], cmd_show_opts[], cmd_export_opts[], cmd_audit_opts[];
+
+#endif

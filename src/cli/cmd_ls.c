@@ -1,0 +1,69 @@
+/*
+ * enclave ls [--json]: list the project's documents.
+ */
+#include "cli.h"
+
+const struct cli_opt cmd_ls_opts[] = {
+	{ "json", 0, NULL },
+	{ NULL, 0, NULL },
+};
+
+static int print_json(const struct enclave_doc_info *in, void *payload)
+{
+	(void)payload;
+	printf("{\"id\":%lld,\"path\":", (long long)in->id);
+	cli_json_string(stdout, in->path);
+	printf(",\"format\":");
+	cli_json_string(stdout, in->format);
+	printf(",\"status\":");
+	cli_json_string(stdout, in->status);
+	printf(",\"error\":");
+	cli_json_string(stdout, in->error);
+	printf(",\"pages\":%d,\"blocks\":%d,\"sha256\":", in->pages, in->blocks);
+	cli_json_string(stdout, in->sha256);
+	printf(",\"size\":%lld,\"media_type\":", (long long)in->size);
+	cli_json_string(stdout, in->media_type);
+	printf(",\"title\":");
+	cli_json_string(stdout, in->title);
+	printf(",\"created_at\":");
+	cli_json_string(stdout, in->created_at);
+	printf("}\n");
+	return 0;
+}
+
+static int print_row(const struct enclave_doc_info *in, void *payload)
+{
+	int *header = payload;
+
+	if (!*header) {
+		printf("%6s  %-6s  %-8s  %5s  %6s  %s\n", "ID", "STATUS", "FORMAT", "PAGES", "BLOCKS",
+		       "PATH");
+		*header = 1;
+	}
+	printf("%6lld  %-6s  %-8s  %5d  %6d  %s\n", (long long)in->id, in->status,
+	       in->format ? in->format : "-", in->pages, in->blocks, in->path);
+	if (in->error)
+		printf("%6s  %s\n", "", in->error);
+	return 0;
+}
+
+int cmd_ls(struct cli_ctx *ctx, const char *name, int argc, char **argv)
+{
+	enclave_project *p = NULL;
+	struct cli_args a;
+	int rc, header = 0;
+
+	if ((rc = cli_parse(&a, cmd_ls_opts, name, argc, argv)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (a.npos)
+		return cli_usage(name, "no arguments expected");
+	if ((rc = cli_open_project(&p, ctx, name)) != 0)
+		return rc;
+	if (cli_value(&a, cmd_ls_opts, "json"))
+		rc = enclave_store_list(p, print_json, NULL);
+	else
+		rc = enclave_store_list(p, print_row, &header);
+	rc = rc < 0 ? cli_fail(name, rc) : EXIT_OK;
+	enclave_project_free(p);
+	return rc;
+}

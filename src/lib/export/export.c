@@ -1,0 +1,252 @@
+/*
+ * The export core: the output folder, the writers, the chain segment, the
+ * manifest, and the audit event that records the export.
+ *
+ * An export folder holds the writer's data files, audit.jsonl (the project's
+ * audit chain up to the export, as `audit export` writes it, signed) and
+ * manifest.json:
+ *
+ *   {"enclave_version":"0.1.0","format":"jsonl","created_at":T,
+ *    "project_id":ID,"documents":N,"audit_head":{"seq":S,"hash":H},
+ *    "files":[{"path":"data.jsonl","size":B,"sha256":X,"records":N},
+ *             {"path":"audit.jsonl","size":B,"sha256":X}]}
+ *
+ * manifest.json is written last: a folder without it is an incomplete
+ * export. The export event in the project's chain records the manifest's
+ * SHA-256, so the package can be tied back to the project.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "export_int.h"
+#include "../../util/fs.h"
+
+static const struct export_writer writers[] = {
+	{ "jsonl", export_jsonl },
+};
+
+const char *const *enclave_export_formats(void)
+{
+	static const char *const names[] = { "jsonl", NULL };
+	return names;
+}
+
+/* The path of `name` in the export folder, malloc'd. */
+static char *out_path(const struct export_ctx *ctx, const char *name)
+{
+	struct buf b = BUF_INIT(65536);
+
+	if (buf_printf(&b, "%s/%s", ctx->dir, name) < 0) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b, NULL);
+}
+
+int export_file_open(FILE **out, struct export_ctx *ctx, const char *name)
+{
+	char *path = out_path(ctx, name);
+	int fd;
+
+	*out = NULL;
+	if (!path)
+		return error_oom();
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || !(*out = fdopen(fd, "w"))) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		free(path);
+		return error_set(ENCLAVE_EIO, "cannot create '%s/%s': %s", ctx->dir, name, strerror(e));
+	}
+	free(path);
+	return 0;
+}
+
+/* Register the finished file `name` in the manifest list. */
+static int register_file(struct export_ctx *ctx, const char *name, int64_t records)
+{
+	struct export_file *f;
+	char *path = out_path(ctx, name);
+	int error;
+
+	if (!path)
+		return error_oom();
+	if (ctx->nfiles == ctx->files_cap) {
+		size_t ncap = ctx->files_cap ? ctx->files_cap * 2 : 8;
+		if (!(f = realloc(ctx->files, ncap * sizeof(*f)))) {
+			free(path);
+			return error_oom();
+		}
+		ctx->files = f;
+		ctx->files_cap = ncap;
+	}
+	f = &ctx->files[ctx->nfiles];
+	memset(f, 0, sizeof(*f));
+	if ((error = sha256_file_hex(f->sha256, &f->size, path)) < 0) {
+		free(path);
+		return error;
+	}
+	free(path);
+	if (!(f->name = strdup(name)))
+		return error_oom();
+	f->records = records;
+	ctx->nfiles++;
+	return 0;
+}
+
+int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t records)
+{
+	int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+
+	if (fclose(f) != 0 || bad)
+		return error_set(ENCLAVE_EIO, "cannot write '%s/%s': %s", ctx->dir, name,
+		                 strerror(errno));
+	return register_file(ctx, name, records);
+}
+
+/* Write manifest.json; its hash into `sha`. */
+static int write_manifest(struct export_ctx *ctx, const char *format, int64_t head_seq,
+                          const char *head_hash, char sha[65])
+{
+	json_t *m = NULL, *files = json_array();
+	char *text = NULL, *path = NULL, when[32];
+	size_t i;
+	int error = 0;
+
+	time_now_iso(when);
+	for (i = 0; files && i < ctx->nfiles; i++) {
+		const struct export_file *f = &ctx->files[i];
+		json_t *o = json_pack("{s:s,s:I,s:s}", "path", f->name, "size", (json_int_t)f->size,
+		                      "sha256", f->sha256);
+		if (o && f->records >= 0)
+			json_object_set_new(o, "records", json_integer(f->records));
+		if (!o || json_array_append_new(files, o) < 0) {
+			error = error_oom();
+			goto done;
+		}
+	}
+	m = json_pack("{s:s,s:s,s:s,s:s,s:I,s:{s:I,s:s},s:O}", "enclave_version", ENCLAVE_VERSION,
+	              "format", format, "created_at", when, "project_id",
+	              ctx->project->project_id, "documents", (json_int_t)ctx->documents,
+	              "audit_head", "seq", (json_int_t)head_seq, "hash", head_hash, "files", files);
+	if (!m || !(text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ||
+	    !(path = out_path(ctx, "manifest.json"))) {
+		error = error_oom();
+		goto done;
+	}
+	if (fs_write_atomic(path, text, strlen(text), 0644) < 0) {
+		error = error_set(ENCLAVE_EIO, "cannot write '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	error = sha256_hex(sha, text, strlen(text));
+done:
+	json_decref(m);
+	json_decref(files);
+	free(text);
+	free(path);
+	return error;
+}
+
+/* Record the export in the audit chain. */
+static int record_export(struct export_ctx *ctx, const char *format, const char *manifest_sha)
+{
+	enclave_project *p = ctx->project;
+	json_t *params, *outputs, *files = json_array();
+	char *abs = realpath(ctx->dir, NULL);
+	size_t i;
+	int error;
+
+	for (i = 0; files && i < ctx->nfiles; i++)
+		json_array_append_new(files, json_pack("{s:s,s:s}", "path", ctx->files[i].name,
+		                                       "sha256", ctx->files[i].sha256));
+	params = json_pack("{s:s,s:s,s:b}", "format", format, "out", abs ? abs : ctx->dir,
+	                   "include_failed", ctx->opts->include_failed);
+	outputs = json_pack("{s:s,s:I,s:O}", "manifest_sha256", manifest_sha, "documents",
+	                    (json_int_t)ctx->documents, "files", files);
+	free(abs);
+	if (!params || !outputs) {
+		error = error_oom();
+		goto done;
+	}
+	if ((error = store_begin(p)) < 0)
+		goto done;
+	if ((error = audit_append(p, "export", "project", params, NULL, outputs, NULL)) < 0) {
+		store_rollback(p);
+		goto done;
+	}
+	if ((error = store_commit(p)) < 0)
+		goto done;
+	error = audit_write_head(p);
+done:
+	json_decref(params);
+	json_decref(outputs);
+	json_decref(files);
+	return error;
+}
+
+int enclave_export(enclave_project *p, const char *out_dir,
+                   const struct enclave_export_options *opts,
+                   struct enclave_export_summary *summary)
+{
+	static const struct enclave_export_options defaults = ENCLAVE_EXPORT_OPTIONS_INIT;
+	const struct export_writer *w = NULL;
+	struct export_ctx ctx;
+	char *audit_path = NULL, head_hash[65], manifest_sha[65];
+	int64_t head_seq;
+	size_t i;
+	int error, empty;
+
+	if (!opts)
+		opts = &defaults;
+	if (summary)
+		memset(summary, 0, sizeof(*summary));
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
+		if (opts->format && !strcmp(writers[i].format, opts->format))
+			w = &writers[i];
+	if (!w)
+		return error_set(ENCLAVE_EUNSUPPORTED, "unknown export format '%s'",
+		                 opts->format ? opts->format : "");
+	if (!p->have_sk)
+		return error_set(ENCLAVE_ENOTFOUND, "cannot export: the project's secret key is "
+		                 "unreadable (exports are recorded and signed)");
+	if ((empty = fs_dir_empty(out_dir)) < 0)
+		return error_set(ENCLAVE_EIO, "cannot open '%s': %s", out_dir, strerror(errno));
+	if (!empty)
+		return error_set(ENCLAVE_EEXISTS, "'%s' is not empty", out_dir);
+	if (fs_mkdirs(out_dir, 0755) < 0)
+		return error_set(ENCLAVE_EIO, "cannot create '%s': %s", out_dir, strerror(errno));
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.project = p;
+	ctx.dir = out_dir;
+	ctx.opts = opts;
+	if ((error = w->write(&ctx)) < 0)
+		goto done;
+	/* The chain segment: the project's chain as it stands before this export. */
+	if ((error = audit_head(p, &head_seq, head_hash)) < 0)
+		goto done;
+	if (!(audit_path = out_path(&ctx, "audit.jsonl"))) {
+		error = error_oom();
+		goto done;
+	}
+	if ((error = enclave_audit_export(p, audit_path)) < 0 ||
+	    (error = register_file(&ctx, "audit.jsonl", -1)) < 0)
+		goto done;
+	if ((error = write_manifest(&ctx, w->format, head_seq, head_hash, manifest_sha)) < 0 ||
+	    (error = record_export(&ctx, w->format, manifest_sha)) < 0)
+		goto done;
+	if (summary) {
+		summary->documents = ctx.documents;
+		summary->files = ctx.nfiles + 1;
+		memcpy(summary->manifest_sha256, manifest_sha, 65);
+	}
+done:
+	for (i = 0; i < ctx.nfiles; i++)
+		free(ctx.files[i].name);
+	free(ctx.files);
+	free(audit_path);
+	return error;
+}

@@ -1,0 +1,49 @@
+/*
+ * Export internals: the seam between the export core (export.c: the
+ * folder, the chain segment, the manifest, the audit event) and the writers
+ * (one file per format, e.g. jsonl.c), which write data files into the folder
+ * and register each one.
+ */
+#ifndef ENCLAVE_EXPORT_INT_H
+#define ENCLAVE_EXPORT_INT_H
+
+#include <stdio.h>
+
+#include "../ingest/ingest_int.h"
+#include "../store/store_int.h"
+
+struct export_file {
+	char *name;            /* relative to the export folder */
+	int64_t size;
+	char sha256[65];
+	int64_t records;       /* data records in it, -1 when not a data file */
+};
+
+struct export_ctx {
+	enclave_project *project;
+	const char *dir;                          /* the export folder */
+	const struct enclave_export_options *opts;
+	struct export_file *files;
+	size_t nfiles, files_cap;
+	size_t documents;                         /* records written by the writer */
+};
+
+/* A writer fills ctx->dir with its files and calls export_file_done for each. */
+struct export_writer {
+	const char *format;
+	int (*write)(struct export_ctx *ctx);
+};
+
+/* Open `name` in the export folder for writing (new file, 0644). */
+int export_file_open(FILE **out, struct export_ctx *ctx, const char *name);
+
+/*
+ * Flush, fsync and close `f`, then hash the file `name` and register it in
+ * the manifest with `records` data records (-1 for none). Closes f always.
+ */
+int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t records);
+
+/* The writers. */
+int export_jsonl(struct export_ctx *ctx);
+
+#endif

@@ -1,0 +1,101 @@
+/*
+ * The JSONL writer: data.jsonl, one document a line:
+ *
+ *   {"id":7,"text":"...","format":"pdf","title":"...","source":{"path":...,
+ *    "sha256":...,"size":...,"media_type":...},"metadata":{...},
+ *    "pages":[{"number":1,"width":612,"height":792,...}],
+ *    "blocks":[{"seq":0,"kind":"title","text":...,"offset":0,"length":12,
+ *               "page":1,"bbox":[x0,y0,x1,y1],...}]}
+ *
+ * "text" is the document text (blocks joined by a blank line); block offsets
+ * and lengths are in Unicode code points into it.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "export_int.h"
+
+struct jsonl_state {
+	struct export_ctx *ctx;
+	FILE *f;
+	int64_t records;
+	int error;
+};
+
+/* Write one document's line. */
+static int write_doc(struct jsonl_state *s, const struct enclave_doc_info *in)
+{
+	struct enclave_doc *doc = NULL;
+	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+	json_t *o = NULL, *src = NULL;
+	char *line = NULL;
+	int error = 0;
+
+	if (strcmp(in->status, "ok") && !s->ctx->opts->include_failed)
+		return 0;
+	if (!strcmp(in->status, "ok")) {
+		if ((error = enclave_store_load(&doc, s->ctx->project, in->id)) < 0 ||
+		    (error = doc_text(&text, doc)) < 0)
+			goto done;
+		if (!(o = doc_json(doc))) {
+			error = error_oom();
+			goto done;
+		}
+	} else {
+		o = json_pack("{s:n,s:n,s:{},s:[],s:[]}", "format", "title", "metadata", "pages",
+		              "blocks");
+	}
+	src = json_pack("{s:s,s:s?,s:I,s:s?}", "path", in->path, "sha256", in->sha256, "size",
+	                (json_int_t)in->size, "media_type", in->media_type);
+	if (!o || !src || json_object_set_new(o, "id", json_integer(in->id)) < 0 ||
+	    json_object_set_new(o, "text", json_string(buf_cstr(&text))) < 0 ||
+	    json_object_set_new(o, "status", json_string(in->status)) < 0 ||
+	    (in->error && json_object_set_new(o, "error", json_string(in->error)) < 0) ||
+	    json_object_set(o, "source", src) < 0) {
+		error = error_oom();
+		goto done;
+	}
+	if (!(line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+		error = error_oom();
+		goto done;
+	}
+	if (fputs(line, s->f) < 0 || fputc('\n', s->f) < 0) {
+		error = error_set(ENCLAVE_EIO, "cannot write data.jsonl: %s", strerror(errno));
+		goto done;
+	}
+	s->records++;
+done:
+	free(line);
+	json_decref(o);
+	json_decref(src);
+	buf_release(&text);
+	enclave_doc_free(doc);
+	return error;
+}
+
+static int each_doc(const struct enclave_doc_info *in, void *payload)
+{
+	struct jsonl_state *s = payload;
+
+	if ((s->error = write_doc(s, in)) < 0)
+		return 1;
+	return 0;
+}
+
+int export_jsonl(struct export_ctx *ctx)
+{
+	struct jsonl_state s = { ctx, NULL, 0, 0 };
+	int error = 0;
+
+	if ((error = export_file_open(&s.f, ctx, "data.jsonl")) < 0)
+		return error;
+	error = enclave_store_list(ctx->project, each_doc, &s);
+	if (s.error)
+		error = s.error;
+	if (error) {
+		fclose(s.f);
+		return error;
+	}
+	ctx->documents = (size_t)s.records;
+	return export_file_done(ctx, s.f, "data.jsonl", s.records);
+}

@@ -1,0 +1,459 @@
+/*
+ * The document model: the builder the parsers fill, the public accessors,
+ * and rendering to text, Markdown and JSON.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest_int.h"
+#include "../../util/utf8.h"
+
+static const char *const kind_names[ENCLAVE_BLOCK_KIND_COUNT] = {
+	"title", "heading", "paragraph", "list_item", "table", "caption",
+	"header", "footer", "code", "formula", "figure",
+};
+
+static const char *const methods[] = { "text", "markup", "ocr", "none" };
+
+const char *enclave_block_kind_name(enclave_block_kind kind)
+{
+	if ((int)kind < 0 || kind >= ENCLAVE_BLOCK_KIND_COUNT)
+		return "paragraph";
+	return kind_names[kind];
+}
+
+int enclave_block_kind_parse(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ENCLAVE_BLOCK_KIND_COUNT; i++)
+		if (!strcmp(kind_names[i], name))
+			return i;
+	return -1;
+}
+
+const char *doc_method_intern(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (name && !strcmp(methods[i], name))
+			return methods[i];
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Building                                                           */
+/* ------------------------------------------------------------------ */
+
+int doc_new(struct enclave_doc **out, const char *format)
+{
+	struct enclave_doc *d;
+
+	*out = NULL;
+	if (!(d = calloc(1, sizeof(*d))) || !(d->format = strdup(format)) ||
+	    !(d->metadata = json_object())) {
+		enclave_doc_free(d);
+		return error_oom();
+	}
+	*out = d;
+	return 0;
+}
+
+int doc_set_title(struct enclave_doc *doc, const char *title)
+{
+	char *t = NULL;
+
+	if (title && !(t = strdup(title)))
+		return error_oom();
+	free(doc->title);
+	doc->title = t;
+	return 0;
+}
+
+int doc_set_meta(struct enclave_doc *doc, const char *key, const char *value)
+{
+	json_t *v;
+
+	if (!value || !*value)
+		return 0;
+	if (!utf8_valid(value, strlen(value)))
+		return 0;
+	if (!(v = json_string(value)) || json_object_set_new(doc->metadata, key, v) < 0)
+		return error_oom();
+	return 0;
+}
+
+int doc_add_page(struct enclave_doc *doc, double width, double height, const char *method,
+                 double confidence)
+{
+	struct enclave_page *p;
+
+	if (doc->npages >= ENCLAVE_MAX_PAGES)
+		return error_set(ENCLAVE_ELIMIT, "more than %d pages", ENCLAVE_MAX_PAGES);
+	if (doc->npages == doc->pages_cap) {
+		size_t ncap = doc->pages_cap ? doc->pages_cap * 2 : 16;
+		if (!(p = realloc(doc->pages, ncap * sizeof(*p))))
+			return error_oom();
+		doc->pages = p;
+		doc->pages_cap = ncap;
+	}
+	p = &doc->pages[doc->npages++];
+	p->number = (int)doc->npages;
+	p->width = isfinite(width) ? width : 0;
+	p->height = isfinite(height) ? height : 0;
+	p->method = doc_method_intern(method) ? doc_method_intern(method) : "none";
+	p->confidence = confidence;
+	return p->number;
+}
+
+struct enclave_block doc_block_template(enclave_block_kind kind, int level, const char *method)
+{
+	struct enclave_block b;
+
+	memset(&b, 0, sizeof(b));
+	b.kind = kind;
+	b.level = level;
+	b.method = doc_method_intern(method) ? doc_method_intern(method) : "markup";
+	b.confidence = 1.0;
+	return b;
+}
+
+static int is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Copy [s, s+len) to a new string with invalid UTF-8 and NULs replaced. */
+static char *sanitise(const char *s, size_t len, size_t *out_len, size_t *out_cp)
+{
+	struct buf b = BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES * 2);
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	size_t cp = 0;
+
+	while (p < end) {
+		uint32_t c;
+		size_t n = utf8_decode(p, end, &c);
+		char enc[4];
+		size_t m;
+
+		if (c == 0)
+			c = 0xfffd;
+		if (c < 0x80 && n == 1) {
+			if (buf_putc(&b, (char)c) < 0)
+				goto fail;
+		} else {
+			m = utf8_encode(c, enc);
+			if (buf_put(&b, enc, m) < 0)
+				goto fail;
+		}
+		p += n;
+		cp++;
+	}
+	*out_cp = cp;
+	return buf_detach(&b, out_len);
+fail:
+	buf_release(&b);
+	return NULL;
+}
+
+int doc_add_block(struct enclave_doc *doc, const struct enclave_block *tmpl, const char *text,
+                  size_t len)
+{
+	struct enclave_block *b;
+	char *copy, *attrs = NULL;
+	size_t blen, bcp, sep;
+
+	while (len && is_space((unsigned char)*text))
+		text++, len--;
+	while (len && is_space((unsigned char)text[len - 1]))
+		len--;
+	if (!len)
+		return 0;
+	if (len > ENCLAVE_MAX_BLOCK_BYTES)
+		return error_set(ENCLAVE_ELIMIT, "a block longer than %zu bytes",
+		                 ENCLAVE_MAX_BLOCK_BYTES);
+	if (doc->nblocks >= ENCLAVE_MAX_BLOCKS)
+		return error_set(ENCLAVE_ELIMIT, "more than %d blocks", ENCLAVE_MAX_BLOCKS);
+	sep = doc->nblocks ? 2 : 0;
+	if (doc->text_bytes + sep + len > ENCLAVE_MAX_TEXT_BYTES)
+		return error_set(ENCLAVE_ELIMIT, "text longer than %zu bytes", ENCLAVE_MAX_TEXT_BYTES);
+	if (doc->nblocks == doc->blocks_cap) {
+		size_t ncap = doc->blocks_cap ? doc->blocks_cap * 2 : 64;
+		if (!(b = realloc(doc->blocks, ncap * sizeof(*b))))
+			return error_oom();
+		doc->blocks = b;
+		doc->blocks_cap = ncap;
+	}
+	if (!(copy = sanitise(text, len, &blen, &bcp)))
+		return error_oom();
+	if (tmpl->attrs && !(attrs = strdup(tmpl->attrs))) {
+		free(copy);
+		return error_oom();
+	}
+	b = &doc->blocks[doc->nblocks++];
+	*b = *tmpl;
+	if ((int)b->kind < 0 || b->kind >= ENCLAVE_BLOCK_KIND_COUNT)
+		b->kind = ENCLAVE_BLOCK_PARAGRAPH;
+	b->method = doc_method_intern(tmpl->method) ? doc_method_intern(tmpl->method) : "markup";
+	b->text = copy;
+	b->attrs = attrs;
+	b->offset = doc->text_cp + sep;
+	b->length = bcp;
+	doc->text_cp += sep + bcp;
+	doc->text_bytes += sep + blen;
+	return 0;
+}
+
+int doc_text(struct buf *out, const struct enclave_doc *doc)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < doc->nblocks; i++) {
+		if (i && (error = buf_put(out, "\n\n", 2)) < 0)
+			return error_buf(error, "document text");
+		if ((error = buf_puts(out, doc->blocks[i].text)) < 0)
+			return error_buf(error, "document text");
+	}
+	return 0;
+}
+
+void enclave_doc_free(enclave_doc *doc)
+{
+	size_t i;
+
+	if (!doc)
+		return;
+	for (i = 0; i < doc->nblocks; i++) {
+		free((char *)doc->blocks[i].text);
+		free((char *)doc->blocks[i].attrs);
+	}
+	free(doc->blocks);
+	free(doc->pages);
+	free(doc->format);
+	free(doc->title);
+	json_decref(doc->metadata);
+	free(doc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Accessors                                                          */
+/* ------------------------------------------------------------------ */
+
+const char *enclave_doc_format(const enclave_doc *doc)
+{
+	return doc->format;
+}
+
+const char *enclave_doc_title(const enclave_doc *doc)
+{
+	return doc->title;
+}
+
+size_t enclave_doc_page_count(const enclave_doc *doc)
+{
+	return doc->npages;
+}
+
+const struct enclave_page *enclave_doc_page(const enclave_doc *doc, size_t i)
+{
+	return i < doc->npages ? &doc->pages[i] : NULL;
+}
+
+size_t enclave_doc_block_count(const enclave_doc *doc)
+{
+	return doc->nblocks;
+}
+
+const struct enclave_block *enclave_doc_block(const enclave_doc *doc, size_t i)
+{
+	return i < doc->nblocks ? &doc->blocks[i] : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rendering                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Append a table block (rows separated by '\n', cells by '\t') as a pipe table. */
+static int render_md_table(struct buf *out, const char *text)
+{
+	const char *p = text, *eol;
+	size_t row = 0, ncols = 0, i;
+	int error = 0;
+
+	while (*p && !error) {
+		size_t cols = 1;
+		const char *q;
+
+		eol = strchr(p, '\n');
+		if (!eol)
+			eol = p + strlen(p);
+		for (q = p; q < eol; q++)
+			if (*q == '\t')
+				cols++;
+		if (row == 0)
+			ncols = cols;
+		error |= buf_puts(out, "|");
+		for (q = p; q <= eol; q++) {
+			if (q == eol || *q == '\t') {
+				error |= buf_puts(out, " |");
+				continue;
+			}
+			if (q == p || q[-1] == '\t')
+				error |= buf_putc(out, ' ');
+			if (*q == '|')
+				error |= buf_puts(out, "\\|");
+			else
+				error |= buf_putc(out, *q);
+		}
+		for (i = cols; i < ncols; i++)
+			error |= buf_puts(out, "  |");
+		error |= buf_putc(out, '\n');
+		if (row == 0) {
+			error |= buf_puts(out, "|");
+			for (i = 0; i < ncols; i++)
+				error |= buf_puts(out, " --- |");
+			error |= buf_putc(out, '\n');
+		}
+		row++;
+		p = *eol ? eol + 1 : eol;
+	}
+	return error;
+}
+
+static int render_markdown(struct buf *out, const struct enclave_doc *doc)
+{
+	size_t i;
+	int error = 0, j;
+
+	for (i = 0; i < doc->nblocks && !error; i++) {
+		const struct enclave_block *b = &doc->blocks[i];
+		int level = b->level < 1 ? 1 : b->level > 6 ? 6 : b->level;
+
+		if (i)
+			error |= buf_puts(out, "\n");
+		switch (b->kind) {
+		case ENCLAVE_BLOCK_TITLE:
+			error |= buf_printf(out, "# %s\n", b->text);
+			break;
+		case ENCLAVE_BLOCK_HEADING:
+			for (j = 0; j < level; j++)
+				error |= buf_putc(out, '#');
+			error |= buf_printf(out, " %s\n", b->text);
+			break;
+		case ENCLAVE_BLOCK_LIST_ITEM:
+			for (j = 1; j < b->level; j++)
+				error |= buf_puts(out, "  ");
+			error |= buf_printf(out, "- %s\n", b->text);
+			break;
+		case ENCLAVE_BLOCK_TABLE:
+			error |= render_md_table(out, b->text);
+			break;
+		case ENCLAVE_BLOCK_CODE:
+			error |= buf_printf(out, "```\n%s\n```\n", b->text);
+			break;
+		case ENCLAVE_BLOCK_CAPTION:
+			error |= buf_printf(out, "*%s*\n", b->text);
+			break;
+		case ENCLAVE_BLOCK_HEADER:
+		case ENCLAVE_BLOCK_FOOTER:
+			error |= buf_printf(out, "<!-- %s: %s -->\n", enclave_block_kind_name(b->kind),
+			                    b->text);
+			break;
+		default:
+			error |= buf_printf(out, "%s\n", b->text);
+		}
+	}
+	return error ? error_buf(error == BUF_ETOOBIG ? BUF_ETOOBIG : BUF_ENOMEM, "markdown") : 0;
+}
+
+json_t *doc_json(const struct enclave_doc *doc)
+{
+	json_t *root = json_object(), *pages = json_array(), *blocks = json_array();
+	size_t i;
+	int bad = !root || !pages || !blocks;
+
+	if (bad)
+		goto fail;
+	bad |= json_object_set_new(root, "format", json_string(doc->format));
+	bad |= json_object_set_new(root, "title", doc->title ? json_string(doc->title) : json_null());
+	bad |= json_object_set(root, "metadata", doc->metadata);
+	for (i = 0; i < doc->npages; i++) {
+		const struct enclave_page *p = &doc->pages[i];
+		bad |= json_array_append_new(pages, json_pack("{s:i,s:f,s:f,s:s,s:f}", "number",
+		        p->number, "width", p->width, "height", p->height, "method", p->method,
+		        "confidence", p->confidence));
+	}
+	for (i = 0; i < doc->nblocks; i++) {
+		const struct enclave_block *b = &doc->blocks[i];
+		json_t *o = json_pack("{s:I,s:s,s:i,s:s,s:I,s:I,s:s,s:f}", "seq", (json_int_t)i,
+		                      "kind", enclave_block_kind_name(b->kind), "level", b->level,
+		                      "text", b->text, "offset", (json_int_t)b->offset, "length",
+		                      (json_int_t)b->length, "method", b->method, "confidence",
+		                      b->confidence);
+		if (!o)
+			goto fail;
+		bad |= json_object_set_new(o, "page", b->page ? json_integer(b->page) : json_null());
+		if (b->has_bbox)
+			bad |= json_object_set_new(o, "bbox", json_pack("[f,f,f,f]", b->bbox.x0,
+			                           b->bbox.y0, b->bbox.x1, b->bbox.y1));
+		else
+			bad |= json_object_set_new(o, "bbox", json_null());
+		if (b->attrs) {
+			json_t *a = json_loads(b->attrs, 0, NULL);
+			if (a)
+				bad |= json_object_set_new(o, "attrs", a);
+		}
+		bad |= json_array_append_new(blocks, o);
+	}
+	bad |= json_object_set_new(root, "pages", pages);
+	pages = NULL;
+	bad |= json_object_set_new(root, "blocks", blocks);
+	blocks = NULL;
+	if (bad)
+		goto fail;
+	return root;
+fail:
+	json_decref(root);
+	json_decref(pages);
+	json_decref(blocks);
+	return NULL;
+}
+
+int enclave_doc_render(char **out, size_t *out_len, const enclave_doc *doc,
+                       enclave_render_format format)
+{
+	struct buf b = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES * 2);
+	int error = 0;
+
+	*out = NULL;
+	if (format == ENCLAVE_FORMAT_TEXT) {
+		error = doc_text(&b, doc);
+		if (!error && b.len)
+			error = buf_putc(&b, '\n') < 0 ? error_oom() : 0;
+	} else if (format == ENCLAVE_FORMAT_MARKDOWN) {
+		error = render_markdown(&b, doc);
+	} else if (format == ENCLAVE_FORMAT_JSON) {
+		json_t *j = doc_json(doc);
+		char *s;
+		if (!j)
+			return error_oom();
+		s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		json_decref(j);
+		if (!s)
+			return error_oom();
+		error = buf_puts(&b, s) < 0 || buf_putc(&b, '\n') < 0 ? error_oom() : 0;
+		free(s);
+	} else {
+		return error_set(ENCLAVE_EINVALID, "unknown render format %d", (int)format);
+	}
+	if (error) {
+		buf_release(&b);
+		return error;
+	}
+	if (!(*out = buf_detach(&b, out_len)))
+		return error_oom();
+	return 0;
+}

@@ -1,0 +1,549 @@
+/*
+ * Ingest into a project: walk the paths, extract files on a pool of worker
+ * threads, and commit each file, in order, in its own transaction with its
+ * audit event.
+ *
+ * Pipeline: the main thread walks the paths into a sorted list of files.
+ * Workers take files in order, read and hash them, skip contents the
+ * project already holds (each worker has its own read-only connection), and
+ * extract the rest into documents. The main thread commits results strictly
+ * in list order; at most WINDOW_PER_JOB * jobs files are in flight, so memory
+ * is bounded by the window, not the corpus. A kill at any moment loses at
+ * most the files not yet committed: each commit holds the source, the
+ * document, its pages, blocks, text blob reference and its audit event, and
+ * blobs are written (atomically) before the commit that refers to them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <libxml/parser.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ingest_int.h"
+#include "../store/store_int.h"
+#include "../../util/fs.h"
+
+#define WINDOW_PER_JOB 4
+
+/* ------------------------------------------------------------------ */
+/* Walking                                                            */
+/* ------------------------------------------------------------------ */
+
+struct path_list {
+	char **v;
+	size_t n, cap;
+};
+
+static int list_push(struct path_list *l, const char *path)
+{
+	char *copy;
+
+	if (l->n >= ENCLAVE_MAX_WALK_FILES)
+		return error_set(ENCLAVE_ELIMIT, "more than %d files to ingest", ENCLAVE_MAX_WALK_FILES);
+	if (l->n == l->cap) {
+		size_t ncap = l->cap ? l->cap * 2 : 64;
+		char **v = realloc(l->v, ncap * sizeof(*v));
+		if (!v)
+			return error_oom();
+		l->v = v;
+		l->cap = ncap;
+	}
+	if (!(copy = strdup(path)))
+		return error_oom();
+	l->v[l->n++] = copy;
+	return 0;
+}
+
+static void list_release(struct path_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Add the files under directory `dir` to `out`, recursively, in name order.
+ * Hidden entries (".name") and the project's own directory are skipped;
+ * symbolic links to directories are not followed (no loops).
+ */
+static int walk_dir(struct path_list *out, const char *dir, const char *skip, int depth)
+{
+	struct path_list names = { 0 };
+	struct buf path = BUF_INIT(65536);
+	struct dirent *e;
+	DIR *d;
+	size_t i;
+	int error = 0;
+
+	if (depth > ENCLAVE_MAX_WALK_DEPTH)
+		return list_push(out, dir); /* recorded as a failure by the worker */
+	if (!(d = opendir(dir)))
+		return list_push(out, dir);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if ((error = list_push(&names, e->d_name)) < 0)
+			break;
+	}
+	closedir(d);
+	if (!error && names.n)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_names);
+	for (i = 0; !error && i < names.n; i++) {
+		struct stat st;
+		buf_clear(&path);
+		if (buf_printf(&path, "%s/%s", dir, names.v[i]) < 0) {
+			error = error_set(ENCLAVE_ELIMIT, "path too long under '%s'", dir);
+			break;
+		}
+		if (skip && !strcmp(buf_cstr(&path), skip))
+			continue;
+		if (lstat(buf_cstr(&path), &st) == 0 && S_ISDIR(st.st_mode))
+			error = walk_dir(out, buf_cstr(&path), skip, depth + 1);
+		else if (lstat(buf_cstr(&path), &st) == 0 && S_ISLNK(st.st_mode) &&
+		         fs_is_dir(buf_cstr(&path)))
+			continue;
+		else
+			error = list_push(out, buf_cstr(&path));
+	}
+	list_release(&names);
+	buf_release(&path);
+	return error;
+}
+
+/* Expand the user's paths into files: absolute paths, folders walked. */
+static int expand_paths(struct path_list *out, const char *const *paths, size_t n,
+                        const char *project_dir)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && i < n; i++) {
+		char *abs = realpath(paths[i], NULL);
+		if (!abs) {
+			error = list_push(out, paths[i]); /* fails with the reason later */
+			continue;
+		}
+		if (!strcmp(abs, project_dir)) {
+			free(abs);
+			continue;
+		}
+		if (fs_is_dir(abs))
+			error = walk_dir(out, abs, project_dir, 0);
+		else
+			error = list_push(out, abs);
+		free(abs);
+	}
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Work items                                                         */
+/* ------------------------------------------------------------------ */
+
+struct item {
+	const char *path;              /* borrowed from the path list */
+	int done;                      /* the worker has finished with it */
+	int readable;                  /* bytes and sha256 are set */
+	int known;                     /* the project already holds these bytes */
+	char sha256[65];
+	int64_t size;
+	struct buf data;               /* the file's bytes until committed */
+	const char *media_type;
+	struct enclave_doc *doc;       /* NULL when extraction failed */
+	char *error;                   /* why it failed */
+};
+
+struct pool {
+	enclave_project *project;
+	const struct enclave_extract_options *extract;
+	struct item *items;
+	size_t n;
+	size_t next;                   /* next item to hand out */
+	size_t committed;              /* items the main thread has finished */
+	size_t window;
+	int stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+/* Set item->error from the current error message. */
+static void item_fail(struct item *it)
+{
+	const char *m = enclave_error_last();
+	it->error = strdup(*m ? m : "unknown error");
+}
+
+/* Does the project already hold content `sha256`? (read-only connection `db`) */
+static int known_content(sqlite3 *db, const char *sha256)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+
+	if (!db || sqlite3_prepare_v2(db, "SELECT 1 FROM sources WHERE sha256 = ?", -1, &st,
+	                              NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* Read, hash and extract one file. Never fails: failures land in the item. */
+static void process(struct item *it, sqlite3 *db, const struct enclave_extract_options *opts)
+{
+	const char *format;
+	struct stat st;
+
+	it->data.max = ENCLAVE_MAX_FILE_BYTES;
+	if (stat(it->path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		error_set(ENCLAVE_EUNSUPPORTED, "cannot read '%s': not a regular file", it->path);
+		item_fail(it);
+		return;
+	}
+	if (fs_read_file(&it->data, it->path) < 0) {
+		if (errno == EFBIG) {
+			/* Too big to hold: still identify it, then fail it. */
+			if (sha256_file_hex(it->sha256, &it->size, it->path) == 0)
+				it->readable = 1;
+			error_set(ENCLAVE_ELIMIT, "cannot read '%s': larger than %zu bytes", it->path,
+			          ENCLAVE_MAX_FILE_BYTES);
+		} else if (errno == EISDIR) {
+			error_set(ENCLAVE_ELIMIT, "cannot read '%s': folder nested deeper than %d",
+			          it->path, ENCLAVE_MAX_WALK_DEPTH);
+		} else {
+			error_set(ENCLAVE_EIO, "cannot read '%s': %s", it->path, strerror(errno));
+		}
+		buf_release(&it->data);
+		item_fail(it);
+		return;
+	}
+	it->size = (int64_t)it->data.len;
+	if (sha256_hex(it->sha256, it->data.ptr ? it->data.ptr : "", it->data.len) < 0) {
+		item_fail(it);
+		return;
+	}
+	it->readable = 1;
+	if (known_content(db, it->sha256)) {
+		it->known = 1;
+		buf_release(&it->data);
+		return;
+	}
+	/* The media type is recorded even when extraction fails. */
+	if (sniff_type(&format, &it->media_type, (const unsigned char *)buf_cstr(&it->data),
+	               it->data.len, it->path) < 0)
+		it->media_type = NULL;
+	if (enclave_extract_buffer(&it->doc, buf_cstr(&it->data), it->data.len, it->path, opts) < 0)
+		item_fail(it);
+}
+
+static void *worker(void *arg)
+{
+	struct pool *pl = arg;
+	sqlite3 *db = NULL;
+	char *path = project_file(pl->project, PROJECT_DB);
+
+	if (path && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	            SQLITE_OK) {
+		sqlite3_close(db);
+		db = NULL;
+	}
+	if (db)
+		sqlite3_busy_timeout(db, 30000);
+	free(path);
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&pl->lock);
+		while (!pl->stop && pl->next < pl->n && pl->next >= pl->committed + pl->window)
+			pthread_cond_wait(&pl->cond, &pl->lock);
+		if (pl->stop || pl->next >= pl->n) {
+			pthread_mutex_unlock(&pl->lock);
+			break;
+		}
+		i = pl->next++;
+		pthread_mutex_unlock(&pl->lock);
+
+		process(&pl->items[i], db, pl->extract);
+
+		pthread_mutex_lock(&pl->lock);
+		pl->items[i].done = 1;
+		pthread_cond_broadcast(&pl->cond);
+		pthread_mutex_unlock(&pl->lock);
+	}
+	sqlite3_close(db);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Committing                                                         */
+/* ------------------------------------------------------------------ */
+
+static json_t *inputs_of(const struct item *it)
+{
+	if (it->readable)
+		return json_pack("{s:s,s:s,s:I}", "path", it->path, "sha256", it->sha256, "size",
+		                 (json_int_t)it->size);
+	return json_pack("{s:s}", "path", it->path);
+}
+
+/*
+ * Commit one item. Sets *status and *doc_id. Returns 0, or ENCLAVE_E* when
+ * the store failed (the batch stops: nothing more can be recorded).
+ */
+static int commit_item(enclave_project *p, struct item *it, enclave_ingest_status *status,
+                       int64_t *doc_id)
+{
+	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+	json_t *params = NULL, *inputs = NULL, *outputs = NULL;
+	int64_t source_id = 0;
+	char found_status[16], text_sha[65], subject[48];
+	int error = 0;
+
+	*doc_id = 0;
+	if (it->readable) {
+		error = store_source_find(p, it->sha256, &source_id, doc_id, found_status);
+		if (error == 0) {
+			*status = ENCLAVE_INGEST_DUPLICATE;
+			goto done;
+		}
+		if (error != ENCLAVE_ENOTFOUND)
+			goto done;
+		error = 0;
+		/* The source's bytes, when we hold them, go to the blob store first. */
+		if (it->data.ptr && (error = blob_put_known(p, it->sha256, it->data.ptr,
+		                                            it->data.len)) < 0)
+			goto done;
+	} else if (store_unread_find(p, it->path, doc_id) == 0) {
+		*status = ENCLAVE_INGEST_DUPLICATE;
+		goto done;
+	}
+	if (it->doc) {
+		if ((error = doc_text(&text, it->doc)) < 0 ||
+		    (error = blob_put(p, text_sha, buf_cstr(&text), text.len)) < 0) {
+			/* Could not keep the text: record the document as failed. */
+			item_fail(it);
+			enclave_doc_free(it->doc);
+			it->doc = NULL;
+			error = 0;
+		}
+	}
+	if ((error = store_begin(p)) < 0)
+		goto done;
+	if (it->readable && (error = store_source_insert(p, &source_id, it->sha256, it->size,
+	                                                 it->media_type, it->path)) < 0)
+		goto fail;
+	if (it->doc) {
+		if ((error = store_document_insert(p, doc_id, source_id, it->path, it->doc->format,
+		                                   it->doc, NULL, text_sha)) < 0 ||
+		    (error = store_text_insert(p, *doc_id, "original", text_sha)) < 0)
+			goto fail;
+		params = json_pack("{s:s,s:s}", "format", it->doc->format, "extractor",
+		                   "enclave " ENCLAVE_VERSION);
+		outputs = json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)*doc_id,
+		                    "status", "ok", "text_sha256", text_sha, "pages",
+		                    (json_int_t)it->doc->npages, "blocks",
+		                    (json_int_t)it->doc->nblocks);
+		*status = ENCLAVE_INGEST_OK;
+	} else {
+		if ((error = store_document_insert(p, doc_id, source_id, it->path, NULL, NULL,
+		                                   it->error ? it->error : "unknown error",
+		                                   NULL)) < 0)
+			goto fail;
+		params = json_pack("{s:s}", "extractor", "enclave " ENCLAVE_VERSION);
+		outputs = json_pack("{s:I,s:s,s:s}", "document", (json_int_t)*doc_id, "status",
+		                    "failed", "error", it->error ? it->error : "unknown error");
+		*status = ENCLAVE_INGEST_FAILED;
+	}
+	inputs = inputs_of(it);
+	if (!params || !inputs || !outputs) {
+		error = error_oom();
+		goto fail;
+	}
+	snprintf(subject, sizeof(subject), "document:%lld", (long long)*doc_id);
+	if ((error = audit_append(p, it->doc ? "ingest.document" : "ingest.failed", subject,
+	                          params, inputs, outputs, NULL)) < 0)
+		goto fail;
+	error = store_commit(p);
+	goto done;
+fail:
+	store_rollback(p);
+done:
+	json_decref(params);
+	json_decref(inputs);
+	json_decref(outputs);
+	buf_release(&text);
+	return error;
+}
+
+/* Record the run itself: its options and its counts. */
+static int commit_run(enclave_project *p, const char *const *paths, size_t npaths,
+                      const struct enclave_ingest_options *opts, int jobs,
+                      const struct enclave_ingest_summary *s)
+{
+	json_t *params = NULL, *list = json_array(), *outputs = NULL;
+	size_t i;
+	int error;
+
+	for (i = 0; list && i < npaths; i++)
+		if (json_array_append_new(list, json_string(paths[i])) < 0)
+			break;
+	params = json_pack("{s:o,s:i,s:b}", "paths", list, "jobs", jobs, "password",
+	                   opts->extract.password != NULL);
+	outputs = json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)s->files, "ok",
+	                    (json_int_t)s->ok, "failed", (json_int_t)s->failed, "duplicates",
+	                    (json_int_t)s->duplicates);
+	if (!params || !outputs) {
+		error = error_oom();
+		goto done;
+	}
+	if ((error = store_begin(p)) < 0)
+		goto done;
+	if ((error = audit_append(p, "ingest.run", "project", params, NULL, outputs, NULL)) < 0) {
+		store_rollback(p);
+		goto done;
+	}
+	error = store_commit(p);
+done:
+	json_decref(params);
+	json_decref(outputs);
+	return error;
+}
+
+int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
+                   const struct enclave_ingest_options *opts,
+                   struct enclave_ingest_summary *summary, enclave_ingest_cb cb, void *payload)
+{
+	static const struct enclave_ingest_options defaults = ENCLAVE_INGEST_OPTIONS_INIT;
+	struct enclave_ingest_summary s = { 0, 0, 0, 0 };
+	struct path_list files = { 0 };
+	struct pool pl;
+	pthread_t *threads = NULL;
+	int jobs, started = 0, error = 0, t;
+	size_t i;
+
+	if (!opts)
+		opts = &defaults;
+	if (summary)
+		memset(summary, 0, sizeof(*summary));
+	if (!p->have_sk)
+		return error_set(ENCLAVE_ENOTFOUND, "cannot change the project: its secret key is "
+		                 "unreadable");
+	jobs = opts->jobs > 0 ? opts->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 64)
+		jobs = 64;
+	if ((error = expand_paths(&files, paths, npaths, p->path)) < 0)
+		goto done;
+	s.files = files.n;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.project = p;
+	pl.extract = &opts->extract;
+	pl.n = files.n;
+	pl.window = (size_t)jobs * WINDOW_PER_JOB;
+	if (files.n && !(pl.items = calloc(files.n, sizeof(*pl.items)))) {
+		error = error_oom();
+		goto done;
+	}
+	for (i = 0; i < files.n; i++)
+		pl.items[i].path = files.v[i];
+	/* libxml2 must be initialised once before threads use it. */
+	xmlInitParser();
+	pthread_mutex_init(&pl.lock, NULL);
+	pthread_cond_init(&pl.cond, NULL);
+	if (!(threads = calloc((size_t)jobs, sizeof(*threads)))) {
+		error = error_oom();
+		goto join;
+	}
+	for (t = 0; t < jobs; t++) {
+		if (pthread_create(&threads[t], NULL, worker, &pl) != 0)
+			break;
+		started++;
+	}
+	if (!started) {
+		error = error_set(ENCLAVE_ERROR, "cannot start worker threads");
+		goto join;
+	}
+
+	for (i = 0; i < files.n; i++) {
+		struct item *it = &pl.items[i];
+		struct enclave_ingest_item report;
+		enclave_ingest_status status = ENCLAVE_INGEST_FAILED;
+		int64_t doc_id = 0;
+
+		pthread_mutex_lock(&pl.lock);
+		while (!it->done)
+			pthread_cond_wait(&pl.cond, &pl.lock);
+		pthread_mutex_unlock(&pl.lock);
+
+		if (it->known) {
+			char st[16];
+			int64_t src;
+			status = ENCLAVE_INGEST_DUPLICATE;
+			store_source_find(p, it->sha256, &src, &doc_id, st);
+		} else if ((error = commit_item(p, it, &status, &doc_id)) < 0) {
+			break;
+		}
+		if (status == ENCLAVE_INGEST_OK)
+			s.ok++;
+		else if (status == ENCLAVE_INGEST_FAILED)
+			s.failed++;
+		else
+			s.duplicates++;
+		if (cb) {
+			report.path = it->path;
+			report.status = status;
+			report.document_id = doc_id;
+			report.error = it->error;
+			report.done = i + 1;
+			report.total = files.n;
+			cb(&report, payload);
+		}
+		buf_release(&it->data);
+		enclave_doc_free(it->doc);
+		it->doc = NULL;
+		free(it->error);
+		it->error = NULL;
+
+		pthread_mutex_lock(&pl.lock);
+		pl.committed = i + 1;
+		pthread_cond_broadcast(&pl.cond);
+		pthread_mutex_unlock(&pl.lock);
+	}
+join:
+	pthread_mutex_lock(&pl.lock);
+	pl.stop = 1;
+	pthread_cond_broadcast(&pl.cond);
+	pthread_mutex_unlock(&pl.lock);
+	for (t = 0; t < started; t++)
+		pthread_join(threads[t], NULL);
+	free(threads);
+	for (i = 0; i < pl.n; i++) {
+		buf_release(&pl.items[i].data);
+		enclave_doc_free(pl.items[i].doc);
+		free(pl.items[i].error);
+	}
+	free(pl.items);
+	pthread_mutex_destroy(&pl.lock);
+	pthread_cond_destroy(&pl.cond);
+	if (!error)
+		error = commit_run(p, paths, npaths, opts, jobs, &s);
+	if (!error)
+		error = audit_write_head(p);
+done:
+	list_release(&files);
+	if (summary)
+		*summary = s;
+	return error;
+}

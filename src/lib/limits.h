@@ -1,0 +1,44 @@
+/*
+ * Every limit Enclave puts on hostile input, in one place. A limit reached is
+ * an ENCLAVE_ELIMIT error naming the limit; the item fails, the batch goes on.
+ */
+#ifndef ENCLAVE_LIMITS_H
+#define ENCLAVE_LIMITS_H
+
+/* Largest input file read into memory for extraction (bytes). */
+#define ENCLAVE_MAX_FILE_BYTES ((size_t)512 << 20)
+
+/* Largest extracted text of one document (bytes of UTF-8). */
+#define ENCLAVE_MAX_TEXT_BYTES ((size_t)256 << 20)
+
+/* Most pages read from one document. */
+#define ENCLAVE_MAX_PAGES 20000
+
+/* Most blocks in one document. */
+#define ENCLAVE_MAX_BLOCKS 2000000
+
+/* Largest text of one block (bytes). */
+#define ENCLAVE_MAX_BLOCK_BYTES ((size_t)16 << 20)
+
+/* Deepest element nesting followed in HTML/XML. */
+#define ENCLAVE_MAX_NESTING 256
+
+/* Largest page side accepted from a PDF (points; 14400 pt = 200 in, the PDF limit). */
+#define ENCLAVE_MAX_PAGE_SIDE 14400.0
+
+/* Deepest directory recursion when walking ingest paths. */
+#define ENCLAVE_MAX_WALK_DEPTH 64
+
+/* Most files found by one ingest walk. */
+#define ENCLAVE_MAX_WALK_FILES 10000000
+
+/* Longest error message kept (bytes). */
+#define ENCLAVE_MAX_ERROR_BYTES 1024
+
+/* Longest line read from an exported audit chain (bytes). */
+#define ENCLAVE_MAX_AUDIT_LINE_BYTES ((size_t)16 << 20)
+
+/* Largest JSON field built from document content (metadata, attrs). */
+#define ENCLAVE_MAX_FIELD_BYTES ((size_t)64 << 20)
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * The store's schema and its forward migrations.
+ *
+ * PRAGMA user_version holds the schema version. Each migration takes the
+ * store from version N-1 to N; opening a project runs the missing ones in a
+ * single transaction, so a store is always at one known version. Never edit a
+ * released migration: add the next one.
+ *
+ * Tables (version 1):
+ *   meta         key/value: project_id, created_at, public_key
+ *   sources      one row per distinct file content (sha256 unique)
+ *   documents    one per ingested item: its source, status ok/failed, error,
+ *                format, title, counts, text hash, metadata JSON; a failed read
+ *                has no source (source_id NULL) and keeps the path
+ *   pages        per document: number, size in points, method, confidence
+ *   blocks       per document, in reading order (seq): kind, level, page, box,
+ *                text, offset and length in code points of the document text
+ *   texts        per document and layer ("original"): the text's blob hash
+ *   audit        the hash chain (see audit.c)
+ *   checkpoints  signed heads of the chain
+ */
+#include "store_int.h"
+
+static const char *const migrations[] = {
+	/* 1: the foundation */
+	"CREATE TABLE meta ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);"
+	"CREATE TABLE sources ("
+	"  id INTEGER PRIMARY KEY,"
+	"  sha256 TEXT NOT NULL UNIQUE,"
+	"  size INTEGER NOT NULL,"
+	"  media_type TEXT,"
+	"  first_path TEXT NOT NULL,"
+	"  imported_at TEXT NOT NULL,"
+	"  imported_by TEXT NOT NULL,"
+	"  custody TEXT NOT NULL DEFAULT '{}');"
+	"CREATE TABLE documents ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source_id INTEGER REFERENCES sources(id),"
+	"  parent_id INTEGER REFERENCES documents(id),"
+	"  path TEXT NOT NULL,"
+	"  format TEXT,"
+	"  title TEXT,"
+	"  language TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'quarantined')),"
+	"  error TEXT,"
+	"  page_count INTEGER NOT NULL DEFAULT 0,"
+	"  block_count INTEGER NOT NULL DEFAULT 0,"
+	"  text_sha256 TEXT,"
+	"  metadata TEXT NOT NULL DEFAULT '{}',"
+	"  created_at TEXT NOT NULL);"
+	"CREATE INDEX documents_source ON documents(source_id);"
+	"CREATE INDEX documents_path ON documents(path);"
+	"CREATE TABLE pages ("
+	"  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  number INTEGER NOT NULL,"
+	"  width REAL NOT NULL,"
+	"  height REAL NOT NULL,"
+	"  image_blob TEXT,"
+	"  method TEXT NOT NULL,"
+	"  confidence REAL NOT NULL,"
+	"  PRIMARY KEY (document_id, number)) WITHOUT ROWID;"
+	"CREATE TABLE blocks ("
+	"  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  page INTEGER,"
+	"  kind TEXT NOT NULL,"
+	"  level INTEGER NOT NULL DEFAULT 0,"
+	"  x0 REAL, y0 REAL, x1 REAL, y1 REAL,"
+	"  text TEXT NOT NULL,"
+	"  offset INTEGER NOT NULL,"
+	"  length INTEGER NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  confidence REAL NOT NULL,"
+	"  attrs TEXT,"
+	"  PRIMARY KEY (document_id, seq)) WITHOUT ROWID;"
+	"CREATE TABLE texts ("
+	"  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  layer TEXT NOT NULL,"
+	"  blob TEXT NOT NULL,"
+	"  PRIMARY KEY (document_id, layer)) WITHOUT ROWID;"
+	"CREATE TABLE audit ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  time TEXT NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  params TEXT NOT NULL,"
+	"  inputs TEXT NOT NULL,"
+	"  outputs TEXT NOT NULL,"
+	"  prev_hash TEXT NOT NULL,"
+	"  hash TEXT NOT NULL);"
+	"CREATE TABLE checkpoints ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  hash TEXT NOT NULL,"
+	"  time TEXT NOT NULL,"
+	"  signature TEXT NOT NULL);",
+};
+
+#define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int enclave_project_schema_version(void)
+{
+	return SCHEMA_VERSION;
+}
+
+int schema_version(sqlite3 *db, int *out)
+{
+	sqlite3_stmt *st;
+	int error;
+
+	if ((error = store_prepare(&st, db, "PRAGMA user_version")) < 0)
+		return error;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	else
+		error = store_error(db, "read schema version");
+	sqlite3_finalize(st);
+	return error;
+}
+
+int schema_migrate(sqlite3 *db)
+{
+	struct buf sql = BUF_INIT(64);
+	int version, error, v = 0;
+
+	if ((error = schema_version(db, &version)) < 0)
+		return error;
+	if (version > SCHEMA_VERSION)
+		return error_set(ENCLAVE_EUNSUPPORTED,
+		                 "store: schema version %d is newer than this enclave (%d)", version,
+		                 SCHEMA_VERSION);
+	if (version == SCHEMA_VERSION)
+		return 0;
+	if ((error = store_exec(db, "BEGIN IMMEDIATE")) < 0)
+		return error;
+	/* Re-read inside the write lock: another process may have migrated. */
+	if ((error = schema_version(db, &version)) < 0)
+		goto fail;
+	for (v = version; v < SCHEMA_VERSION; v++)
+		if ((error = store_exec(db, migrations[v])) < 0)
+			goto fail;
+	buf_printf(&sql, "PRAGMA user_version = %d", SCHEMA_VERSION);
+	if ((error = store_exec(db, buf_cstr(&sql))) < 0)
+		goto fail;
+	buf_release(&sql);
+	return store_exec(db, "COMMIT");
+fail:
+	buf_release(&sql);
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return error_prefix("store: migration to version %d failed", v + 1);
+}

@@ -1,0 +1,142 @@
+/*
+ * Store internals: the project handle, the SQLite connection and its
+ * transactions, the schema, the blob store and the audit chain. This folder
+ * is the only place that speaks SQL.
+ *
+ * Transactions: every change goes through store_begin() ... store_commit().
+ * Audit events appended inside (audit_append) are committed with the change
+ * or not at all, and store_commit() adds a signed checkpoint of the chain's
+ * head before it commits, so that every committed state ends signed.
+ */
+#ifndef ENCLAVE_STORE_INT_H
+#define ENCLAVE_STORE_INT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "../common_int.h"
+#include "../crypto/crypto_int.h"
+
+#define PROJECT_DB "enclave.db"
+#define PROJECT_BLOBS "blobs"
+#define PROJECT_KEY_DIR "key"
+#define PROJECT_SECRET_KEY "key/ed25519.secret"
+#define PROJECT_PUBLIC_KEY "key/ed25519.pub"
+#define PROJECT_HEAD "key/audit.head"
+
+struct enclave_project {
+	char *path;                     /* absolute project directory */
+	char *actor;                    /* recorded in every audit event */
+	char project_id[37];            /* random UUID made at init */
+	sqlite3 *db;
+	int in_tx;                      /* inside store_begin/commit */
+	int64_t tx_events;              /* audit events appended in this transaction */
+	unsigned char pk[ED25519_PK_BYTES];
+	unsigned char sk[ED25519_SK_BYTES];
+	int have_sk;                    /* the secret key could be read */
+};
+
+/* ---- store.c: connection and transactions ---- */
+
+/* Open (creating when `create`) the database at `path` with our pragmas. */
+int store_open_db(sqlite3 **out, const char *path, int create);
+
+/* Map an SQLite failure on `db` to ENCLAVE_ESTORE with `what` and SQLite's message. */
+int store_error(sqlite3 *db, const char *what);
+
+/* Run SQL with no result rows. */
+int store_exec(sqlite3 *db, const char *sql);
+
+/* Prepare `sql`; on failure set the error. */
+int store_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql);
+
+/* BEGIN IMMEDIATE; nested calls are an error. */
+int store_begin(enclave_project *p);
+
+/* Checkpoint the audit head if events were appended, then COMMIT. On failure rolls back. */
+int store_commit(enclave_project *p);
+
+/* ROLLBACK (when in a transaction); keeps the current error message. */
+void store_rollback(enclave_project *p);
+
+/* Read meta[key] into a malloc'd string (*out NULL when absent). */
+int store_meta_get(char **out, sqlite3 *db, const char *key);
+int store_meta_set(sqlite3 *db, const char *key, const char *value);
+
+/* Path of a file inside the project: "<project>/<rel>", malloc'd; NULL on OOM. */
+char *project_file(const enclave_project *p, const char *rel);
+
+/* ---- schema.c ---- */
+
+/* Bring the schema of `db` to the current version, in one transaction. */
+int schema_migrate(sqlite3 *db);
+int schema_version(sqlite3 *db, int *out);
+
+/* ---- blob.c: content-addressed files under blobs/ab/cdef... ---- */
+
+/* Store bytes; `hex` receives their SHA-256. Existing blobs are not rewritten. */
+int blob_put(enclave_project *p, char hex[65], const void *data, size_t len);
+
+/* Store bytes whose SHA-256 is already known. */
+int blob_put_known(enclave_project *p, const char *hex, const void *data, size_t len);
+
+/* The blob's path, malloc'd (NULL on OOM). */
+char *blob_path(const enclave_project *p, const char *hex);
+
+/* Read a blob into `out`, checking its hash (ENCLAVE_ETAMPER when it differs). */
+int blob_get(struct buf *out, const enclave_project *p, const char *hex);
+
+/* ---- audit.c ---- */
+
+/*
+ * Append an event inside the open transaction. `params`, `inputs` and
+ * `outputs` are JSON objects (NULL for {}), borrowed. *seq (may be NULL)
+ * receives the event's sequence number.
+ */
+int audit_append(enclave_project *p, const char *action, const char *subject, json_t *params,
+                 json_t *inputs, json_t *outputs, int64_t *seq);
+
+/* Insert a signed checkpoint of the current head (inside the transaction). */
+int audit_checkpoint(enclave_project *p);
+
+/* Write key/audit.head with the signed head (after a commit). */
+int audit_write_head(enclave_project *p);
+
+/* The head: last sequence and hash ("" and 0 when the chain is empty). */
+int audit_head(enclave_project *p, int64_t *seq, char hash[65]);
+
+/* ---- documents.c: the document tables ---- */
+
+/*
+ * Find the source with content `sha256`: *source_id and *document_id (its
+ * first document, 0 if none) and that document's status into `status`.
+ * Returns 0, or ENCLAVE_ENOTFOUND (no error message set).
+ */
+int store_source_find(enclave_project *p, const char *sha256, int64_t *source_id,
+                      int64_t *document_id, char status[16]);
+
+/* Find a failed document with no source (the file could not be read) at `path`. */
+int store_unread_find(enclave_project *p, const char *path, int64_t *document_id);
+
+/* Insert a source row. */
+int store_source_insert(enclave_project *p, int64_t *out, const char *sha256, int64_t size,
+                        const char *media_type, const char *path);
+
+/*
+ * Insert a document row with its pages and blocks. `source_id` 0 means none;
+ * `doc` NULL (a failed document) means no pages and blocks; `error` is set
+ * for failed documents; `text_sha256` may be NULL.
+ */
+int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, const char *path,
+                          const char *format, const struct enclave_doc *doc, const char *error,
+                          const char *text_sha256);
+
+/* Record that layer `layer` of document `id` is blob `blob`. */
+int store_text_insert(enclave_project *p, int64_t id, const char *layer, const char *blob);
+
+/* ---- project.c ---- */
+
+/* Load the key pair of a project (the secret is optional: read-only use). */
+int project_load_keys(enclave_project *p);
+
+#endif

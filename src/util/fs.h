@@ -1,0 +1,38 @@
+/*
+ * File-system helpers. Depends on libc (POSIX) only. Functions return 0 or
+ * -1 with errno set.
+ */
+#ifndef UTIL_FS_H
+#define UTIL_FS_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+/*
+ * Read the whole file at `path` into `out` (appended). Fails with EFBIG when
+ * it would pass out->max, EISDIR for a directory.
+ */
+int fs_read_file(struct buf *out, const char *path);
+
+/*
+ * Write `len` bytes to `path` atomically: to a temporary name in the same
+ * directory, fsync'd, renamed over `path`, then the directory fsync'd.
+ * `mode` is the new file's mode (e.g. 0644, 0600).
+ */
+int fs_write_atomic(const char *path, const void *data, size_t len, int mode);
+
+/* mkdir -p with `mode` for created directories. */
+int fs_mkdirs(const char *path, int mode);
+
+/* Does `path` exist (any type)? Is it a directory? */
+int fs_exists(const char *path);
+int fs_is_dir(const char *path);
+
+/* fsync the directory at `path`. */
+int fs_sync_dir(const char *path);
+
+/* Is the directory at `path` missing or empty? 1 yes, 0 no, -1 error. */
+int fs_dir_empty(const char *path);
+
+#endif
