@@ -49,8 +49,14 @@ int error_prefix(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(last_message, sizeof(last_message), fmt, ap);
 	va_end(ap);
-	if (n >= 0 && (size_t)n < sizeof(last_message))
-		snprintf(last_message + n, sizeof(last_message) - (size_t)n, ": %s", old);
+	if (n >= 0 && (size_t)n + 3 < sizeof(last_message)) {
+		size_t room = sizeof(last_message) - (size_t)n - 3, len = strlen(old);
+		if (len > room)
+			len = room;
+		memcpy(last_message + n, ": ", 2);
+		memcpy(last_message + n + 2, old, len);
+		last_message[(size_t)n + 2 + len] = '\0';
+	}
 	return last_code;
 }
 

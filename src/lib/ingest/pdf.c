@@ -1,9 +1,1112 @@
-/* PDF through MuPDF: placeholder until the parser lands. */
+/*
+ * PDF through MuPDF 1.21: the text layer of born-digital PDFs, with pages,
+ * boxes (top-left origin), reading order and block kinds.
+ *
+ * Threads: every call makes its own fz_context without locks and keeps no
+ * global state, so calls on different threads share nothing. MuPDF never
+ * prints: its error and warning callbacks swallow the messages, keeping the
+ * last warning to enrich an error message.
+ *
+ * Two passes. Per page: MuPDF's structured text (ligatures expanded, white
+ * space normalised, characters outside the media box dropped) is cut into
+ * paragraphs: one per MuPDF block, split again where the font size, the
+ * weight, the line spacing or a first-line indent says a new paragraph
+ * starts, or where a line starts with a bullet. Lines are joined with a space
+ * and hyphenated words rejoined. The page's paragraphs are then put in
+ * reading order by a recursive XY cut that keeps columns together. Per
+ * document: the body font size (the size of most characters) decides the
+ * kinds: short blocks clearly larger than the body are headings, their level
+ * the rank of their size, the largest near the top of page 1 the title;
+ * short all-bold lines are headings one level deeper; blocks starting with a
+ * bullet or a number are list items.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <mupdf/fitz.h>
+
 #include "ingest_int.h"
+#include "../../util/utf8.h"
+
+/* A heading's font size is at least this times the body size. */
+#define HEADING_RATIO 1.15f
+/* Headings are short: at most these many characters and visual lines. */
+#define HEADING_MAX_CHARS 200
+#define HEADING_MAX_LINES 3
+/* An all-bold single line this short, at body size, is a heading. */
+#define BOLD_HEADING_MAX_CHARS 80
+/* The title starts in this top fraction of page 1. */
+#define TITLE_TOP 0.4f
+/* The font size histogram counts characters in half-point bins up to 1024 pt. */
+#define SIZE_BINS 2048
+/* The narrowest empty vertical strip (points) that separates columns. */
+#define GUTTER 3.0f
+/* Boxes that overlap vertically by less than this (points) are still read one after the other. */
+#define BAND_OVERLAP 2.0f
+/*
+ * The XY cut is quadratic in the blocks of a page: a (hostile) page with more
+ * keeps MuPDF's order, and the recursion stops at this depth (then top to
+ * bottom). Local rather than in limits.h since they bound work, not input.
+ */
+#define XYCUT_MAX_BLOCKS 5000
+#define XYCUT_MAX_DEPTH 64
+/* Code points kept from the start of a line, to recognise bullets and numbers. */
+#define LEAD 6
+
+/* One paragraph found on a page: a block to be. */
+struct para {
+	int page;                /* 1-based */
+	fz_rect box;             /* top-left origin, relative to the page box */
+	size_t off, len;         /* its text in pdf_state.text */
+	double size_sum;         /* font size times characters, for the mean */
+	size_t nchars;           /* characters, spaces excluded */
+	int nlines;              /* visual lines */
+	int bold;                /* every character bold */
+	int lead[LEAD];          /* its first code points, spaces collapsed, 0-padded */
+	enclave_block_kind kind;
+	int level;
+};
+
+/* One MuPDF line, scanned. */
+struct seg {
+	fz_stext_line *ln;
+	fz_rect box;
+	float base;              /* baseline y */
+	float size;              /* mean font size */
+	size_t nchars;           /* characters, spaces excluded */
+	int bold;                /* every character bold */
+	int horizontal;          /* left to right, not rotated */
+	int lead[LEAD];
+	int last, before_last;   /* last two characters that are not spaces */
+};
+
+/* A visual line: MuPDF lines that share a baseline, left to right. */
+struct vline {
+	size_t first, last;      /* its segs, inclusive */
+	fz_rect box;
+	float base, size;
+	size_t nchars;
+	int bold, horizontal;
+	int lead[LEAD];
+	int last_cp, before_last;
+};
+
+/* Everything one call owns. */
+struct pdf_state {
+	fz_context *ctx;
+	fz_document *doc;
+	char warning[256];       /* MuPDF's last warning, "" when none */
+	char *info_title;        /* Info /Title, trimmed; NULL when none */
+	float page1_height;
+	struct buf text;         /* the paragraphs' text, back to back */
+	struct para *paras;
+	size_t npara, para_cap;
+	struct seg *segs;        /* scratch for one MuPDF block */
+	struct vline *vlines;
+	size_t line_cap;
+	size_t hist[SIZE_BINS];  /* characters per font size */
+};
+
+/* ------------------------------------------------------------------ */
+/* MuPDF plumbing                                                     */
+/* ------------------------------------------------------------------ */
+
+/* MuPDF's error callback: errors arrive through fz_catch, so drop the message. */
+static void on_error(void *user, const char *message)
+{
+	(void)user, (void)message;
+}
+
+/* MuPDF's warning callback: keep the last warning (not the "repeated" notes). */
+static void on_warning(void *user, const char *message)
+{
+	struct pdf_state *st = user;
+
+	if (strncmp(message, "...", 3))
+		snprintf(st->warning, sizeof(st->warning), "%s", message);
+}
+
+/*
+ * Turn the error caught by the enclosing fz_catch into ours: ENCLAVE_ENOMEM
+ * or ENCLAVE_EINVALID "corrupt pdf: [page N: ]<message> (<last warning>)".
+ * Call only inside fz_catch. Returns the code.
+ */
+static int mupdf_error(struct pdf_state *st, int page)
+{
+	const char *msg = fz_caught_message(st->ctx);
+	char where[32] = "";
+
+	if (fz_caught(st->ctx) == FZ_ERROR_MEMORY)
+		return error_set(ENCLAVE_ENOMEM, "pdf: out of memory");
+	if (page > 0)
+		snprintf(where, sizeof(where), "page %d: ", page);
+	if (st->warning[0] && strcmp(st->warning, msg))
+		return error_set(ENCLAVE_EINVALID, "corrupt pdf: %s%s (%s)", where, msg, st->warning);
+	return error_set(ENCLAVE_EINVALID, "corrupt pdf: %s%s", where, msg);
+}
+
+/* Open the PDF in data[0, len) into st->doc. Returns 0 or ENCLAVE_E*. */
+static int open_pdf(struct pdf_state *st, const unsigned char *data, size_t len)
+{
+	fz_context *ctx = st->ctx;
+	fz_stream *stm = NULL;
+	int error = 0;
+
+	fz_var(stm);
+	fz_try(ctx) {
+		fz_register_document_handlers(ctx);
+		stm = fz_open_memory(ctx, data, len);
+		st->doc = fz_open_document_with_stream(ctx, "application/pdf", stm);
+	}
+	fz_always(ctx)
+		fz_drop_stream(ctx, stm);
+	fz_catch(ctx)
+		error = mupdf_error(st, 0);
+	return error;
+}
+
+/*
+ * Unlock an encrypted document with `password` (NULL or "" for none).
+ * Returns 0, or ENCLAVE_EENCRYPTED when a password is needed or wrong.
+ */
+static int unlock_pdf(struct pdf_state *st, const char *password)
+{
+	fz_context *ctx = st->ctx;
+	int need = 0, ok = 0;
+
+	fz_var(need);
+	fz_var(ok);
+	fz_try(ctx) {
+		need = fz_needs_password(ctx, st->doc);
+		if (need && password && *password)
+			ok = fz_authenticate_password(ctx, st->doc, password);
+	}
+	fz_catch(ctx)
+		return mupdf_error(st, 0);
+	if (!need)
+		return 0;
+	if (!password || !*password)
+		return error_set(ENCLAVE_EENCRYPTED, "encrypted: a password is needed (--password)");
+	if (!ok)
+		return error_set(ENCLAVE_EENCRYPTED, "encrypted: wrong password");
+	return 0;
+}
+
+/* The value of metadata `key` as a new string (*out NULL when absent). Returns 0 or ENCLAVE_E*. */
+static int lookup_meta(struct pdf_state *st, const char *key, char **out)
+{
+	fz_context *ctx = st->ctx;
+	char small[256];
+	int n = -1;
+
+	*out = NULL;
+	fz_var(n);
+	fz_try(ctx)
+		n = fz_lookup_metadata(ctx, st->doc, key, small, (int)sizeof(small));
+	fz_catch(ctx)
+		return mupdf_error(st, 0);
+	if (n <= 1)
+		return 0;
+	if ((size_t)n > ENCLAVE_MAX_FIELD_BYTES)
+		return 0;
+	if (!(*out = malloc((size_t)n)))
+		return error_oom();
+	if ((size_t)n <= sizeof(small)) {
+		memcpy(*out, small, (size_t)n);
+		(*out)[n - 1] = '\0';
+		return 0;
+	}
+	fz_try(ctx)
+		fz_lookup_metadata(ctx, st->doc, key, *out, n);
+	fz_catch(ctx) {
+		free(*out);
+		*out = NULL;
+		return mupdf_error(st, 0);
+	}
+	(*out)[n - 1] = '\0';
+	return 0;
+}
+
+/* Trim white space around `s` in place; returns s. */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' || e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * Copy the document information (title, author, producer, creator) and the
+ * PDF version to doc's metadata; keep the title in st->info_title.
+ * Returns 0 or ENCLAVE_E*.
+ */
+static int read_metadata(struct pdf_state *st, struct enclave_doc *doc)
+{
+	static const char *const keys[][2] = {
+		{ FZ_META_INFO_TITLE, "title" }, { FZ_META_INFO_AUTHOR, "author" },
+		{ FZ_META_INFO_PRODUCER, "producer" }, { FZ_META_INFO_CREATOR, "creator" },
+		{ FZ_META_FORMAT, "pdf_version" },
+	};
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && !error; i++) {
+		char *value, *v;
+
+		if ((error = lookup_meta(st, keys[i][0], &value)) < 0 || !value)
+			continue;
+		v = trim(value);
+		if (i == sizeof(keys) / sizeof(keys[0]) - 1 && !strncmp(v, "PDF ", 4))
+			v += 4;
+		error = doc_set_meta(doc, keys[i][1], v);
+		if (!error && i == 0 && *v && !(st->info_title = strdup(v)))
+			error = error_oom();
+		free(value);
+	}
+	return error;
+}
+
+/* The number of pages into *out. Returns 0 or ENCLAVE_E*. */
+static int count_pages(struct pdf_state *st, int *out)
+{
+	fz_context *ctx = st->ctx;
+	int n = 0;
+
+	fz_var(n);
+	fz_try(ctx)
+		n = fz_count_pages(ctx, st->doc);
+	fz_catch(ctx)
+		return mupdf_error(st, 0);
+	*out = n;
+	return 0;
+}
+
+/*
+ * Load page `index` (0-based): its box into *box and its structured text
+ * into *out (the caller drops it). Returns 0, ENCLAVE_ELIMIT for a page
+ * larger than ENCLAVE_MAX_PAGE_SIDE, or ENCLAVE_EINVALID.
+ */
+static int load_page(struct pdf_state *st, int index, fz_rect *box, fz_stext_page **out)
+{
+	fz_context *ctx = st->ctx;
+	fz_page *page = NULL;
+	fz_stext_options opts;
+	int too_big = 0;
+
+	/*
+	 * Not FZ_STEXT_DEHYPHENATE: in 1.21 it drops every line-end hyphen
+	 * ("Lucene-BM25" becomes "LuceneBM25") and merges the lines, losing the
+	 * baselines that paragraph splitting needs; join_lines() does it instead.
+	 */
+	memset(&opts, 0, sizeof(opts));
+	opts.flags = FZ_STEXT_MEDIABOX_CLIP;
+	*out = NULL;
+	fz_var(page);
+	fz_var(too_big);
+	fz_try(ctx) {
+		page = fz_load_page(ctx, st->doc, index);
+		*box = fz_bound_page(ctx, page);
+		if (!(box->x1 - box->x0 <= ENCLAVE_MAX_PAGE_SIDE &&
+		      box->y1 - box->y0 <= ENCLAVE_MAX_PAGE_SIDE))
+			too_big = 1;
+		else
+			*out = fz_new_stext_page_from_page(ctx, page, &opts);
+	}
+	fz_always(ctx)
+		fz_drop_page(ctx, page);
+	fz_catch(ctx)
+		return mupdf_error(st, index + 1);
+	if (too_big)
+		return error_set(ENCLAVE_ELIMIT, "page %d is %.0f x %.0f points, over the %.0f-point limit",
+		                 index + 1, box->x1 - box->x0, box->y1 - box->y0,
+		                 ENCLAVE_MAX_PAGE_SIDE);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Characters                                                         */
+/* ------------------------------------------------------------------ */
+
+/* What code point `c` from MuPDF becomes: ' ' for spaces, -1 to drop, else itself or U+FFFD. */
+static int norm_cp(int c)
+{
+	if (c == ' ' || c == '\t' || c == 0xa0 || (c >= 0x2000 && c <= 0x200a) || c == 0x3000)
+		return ' ';
+	if (c < 0x20)
+		return c == 0 ? -1 : ' ';
+	if ((c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200d) || c == 0xfeff)
+		return -1;
+	if ((c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0xfffd;
+	return c;
+}
+
+/* Is `c` a letter (ASCII, Latin-1 and Latin Extended, Greek, Cyrillic)? */
+static int is_letter(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= 0xc0 && c <= 0x24f && c != 0xd7 && c != 0xf7) || (c >= 0x370 && c <= 0x52f);
+}
+
+/* Is `c` a lowercase letter (ASCII, Latin-1, Greek, Cyrillic)? */
+static int is_lower(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 0xdf && c <= 0xff && c != 0xf7) ||
+	       (c >= 0x3b1 && c <= 0x3c9) || (c >= 0x430 && c <= 0x45f);
+}
+
+/* A hyphen that may end a line inside a word (not the dashes). */
+static int is_hyphen(int c)
+{
+	return c == '-' || c == 0x2010;
+}
+
+/* Is `c` a bullet glyph (symbol fonts' private-use bullets included)? */
+static int is_bullet(int c)
+{
+	static const int bullets[] = { 0x2022, 0x2023, 0x2043, 0x2219, 0x25aa, 0x25ab, 0x25a0, 0x25a1,
+	                               0x25cf, 0x25cb, 0x25e6, 0x27a2, 0x2713, 0x2714, 0x00b7,
+	                               0xf0b7, 0xf0a7, 0xf0d8, 0xf076 };
+	size_t i;
+
+	for (i = 0; i < sizeof(bullets) / sizeof(bullets[0]); i++)
+		if (c == bullets[i])
+			return 1;
+	return 0;
+}
+
+/*
+ * Does a line starting with the code points `lead` (spaces collapsed) start a
+ * list item: a bullet, "-", "*" or an en dash then a space, "12." or "12)"
+ * then a space, "a)" then a space, or "(a)" / "(12)" then a space?
+ */
+static int starts_list(const int *lead)
+{
+	int i = 0;
+
+	if (is_bullet(lead[0]))
+		return 1;
+	if ((lead[0] == '-' || lead[0] == '*' || lead[0] == 0x2013) && lead[1] == ' ')
+		return 1;
+	if (lead[0] >= '0' && lead[0] <= '9') {
+		while (i < 3 && lead[i] >= '0' && lead[i] <= '9')
+			i++;
+		return (lead[i] == '.' || lead[i] == ')') && lead[i + 1] == ' ';
+	}
+	if (lead[0] >= 'a' && lead[0] <= 'z' && lead[1] == ')' && lead[2] == ' ')
+		return 1;
+	if (lead[0] == '(') {
+		i = 1;
+		if (lead[1] >= 'a' && lead[1] <= 'z')
+			i = 2;
+		else
+			while (i < 3 && lead[i] >= '0' && lead[i] <= '9')
+				i++;
+		return i > 1 && lead[i] == ')' && lead[i + 1] == ' ';
+	}
+	return 0;
+}
+
+/* Append code point `c` to st->text. Returns 0 or ENCLAVE_E*. */
+static int put_cp(struct pdf_state *st, int c)
+{
+	char enc[4];
+	int error;
+
+	if ((error = buf_put(&st->text, enc, utf8_encode((uint32_t)c, enc))) < 0)
+		return error_buf(error, "pdf text");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lines and paragraphs                                               */
+/* ------------------------------------------------------------------ */
+
+/* Scan MuPDF line `ln` into *s and count its characters in st->hist. */
+static void scan_line(struct pdf_state *st, fz_stext_line *ln, struct seg *s)
+{
+	fz_stext_char *ch;
+	double sum = 0;
+	int nlead = 0, space = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->ln = ln;
+	s->box = ln->bbox;
+	s->horizontal = ln->wmode == 0 && ln->dir.x > 0.95f && fabsf(ln->dir.y) < 0.05f;
+	s->base = ln->first_char ? ln->first_char->origin.y : ln->bbox.y1;
+	s->bold = 1;
+	for (ch = ln->first_char; ch; ch = ch->next) {
+		int c = norm_cp(ch->c), bin;
+
+		if (c < 0)
+			continue;
+		if (c == ' ') {
+			space = nlead > 0;
+			continue;
+		}
+		if (nlead < LEAD - 1 && space)
+			s->lead[nlead++] = ' ';
+		if (nlead < LEAD - 1)
+			s->lead[nlead++] = c;
+		space = 0;
+		s->nchars++;
+		sum += ch->size;
+		if (!ch->font || !fz_font_is_bold(st->ctx, ch->font))
+			s->bold = 0;
+		bin = isfinite(ch->size) && ch->size > 0 ? (int)(ch->size * 2 + 0.5f) : 0;
+		st->hist[bin < SIZE_BINS ? bin : SIZE_BINS - 1]++;
+		s->before_last = s->last;
+		s->last = c;
+	}
+	if (nlead < LEAD - 1 && space)
+		s->lead[nlead] = ' ';
+	s->size = s->nchars ? (float)(sum / (double)s->nchars) : 0;
+	if (!s->nchars)
+		s->bold = 0;
+}
+
+/* Does seg `s` continue visual line `v`: same baseline, to its right? */
+static int same_line(const struct vline *v, const struct seg *s)
+{
+	float lo = v->size < s->size ? v->size : s->size;
+
+	return v->horizontal && s->horizontal && fabsf(s->base - v->base) < 0.6f * lo &&
+	       s->box.x0 >= v->box.x1 - 0.5f * lo;
+}
+
+/* Geometry of one MuPDF block, for paragraph splitting. */
+struct block_geom {
+	float left, right;       /* of its horizontal lines */
+	float step;              /* the smallest baseline step between lines of one style; 0 if none */
+	int nsteps;
+};
+
+/*
+ * Does visual line `l` start a new paragraph after `p` in a block of
+ * geometry `g`? On a change of size or weight, a bullet, a step back up, a
+ * gap clearly wider than the block's line spacing, or a first-line indent
+ * after a short line or a sentence end.
+ */
+static int breaks_para(const struct vline *p, const struct vline *l, const struct block_geom *g)
+{
+	float lo = p->size < l->size ? p->size : l->size;
+	float hi = p->size < l->size ? l->size : p->size;
+	float step, limit, indent;
+
+	if (lo <= 0 || hi >= HEADING_RATIO * lo || p->bold != l->bold || starts_list(l->lead))
+		return 1;
+	if (!p->horizontal || !l->horizontal)
+		return 0;
+	step = l->base - p->base;
+	if (step < 0.3f * lo)
+		return 1;
+	limit = g->nsteps >= 2 ? 1.4f * g->step : 2.0f * hi;
+	if (limit < 1.1f * hi)
+		limit = 1.1f * hi;
+	if (step > limit)
+		return 1;
+	indent = l->box.x0 - g->left;
+	return indent >= 0.8f * lo && indent <= 8 * lo &&
+	       (p->box.x1 < g->right - 2 * lo || p->last_cp == '.' || p->last_cp == ':' ||
+	        p->last_cp == '!' || p->last_cp == '?');
+}
+
+/* Make room for `n` segs and vlines. Returns 0 or ENCLAVE_ENOMEM. */
+static int reserve_lines(struct pdf_state *st, size_t n)
+{
+	struct seg *s;
+	struct vline *v;
+
+	if (n <= st->line_cap)
+		return 0;
+	if (!(s = realloc(st->segs, n * sizeof(*s))))
+		return error_oom();
+	st->segs = s;
+	if (!(v = realloc(st->vlines, n * sizeof(*v))))
+		return error_oom();
+	st->vlines = v;
+	st->line_cap = n;
+	return 0;
+}
+
+/* Start a new paragraph on `page` in st->paras. Returns 0 or ENCLAVE_E*. */
+static int new_para(struct pdf_state *st, int page)
+{
+	struct para *p;
+
+	if (st->npara >= ENCLAVE_MAX_BLOCKS)
+		return error_set(ENCLAVE_ELIMIT, "more than %d blocks", ENCLAVE_MAX_BLOCKS);
+	if (st->npara == st->para_cap) {
+		size_t ncap = st->para_cap ? st->para_cap * 2 : 64;
+		if (!(p = realloc(st->paras, ncap * sizeof(*p))))
+			return error_oom();
+		st->paras = p;
+		st->para_cap = ncap;
+	}
+	p = &st->paras[st->npara++];
+	memset(p, 0, sizeof(*p));
+	p->page = page;
+	p->off = st->text.len;
+	p->box = fz_empty_rect;
+	p->bold = 1;
+	return 0;
+}
+
+/*
+ * Append visual line `v` to the current paragraph: a space before it, or
+ * nothing after a soft hyphen, or the hyphen of `prev` removed when it ends
+ * in letter-hyphen and `v` starts with a lowercase letter ("auto-" "mated").
+ * Spaces are collapsed. Returns 0 or ENCLAVE_E*.
+ */
+static int join_lines(struct pdf_state *st, const struct vline *prev, const struct vline *v)
+{
+	struct para *p = &st->paras[st->npara - 1];
+	int error, space = 0, out = 0; /* out: this line has written a character */
+	size_t i;
+
+	if (prev && st->text.len > p->off) {
+		if (prev->last_cp == 0xad) {
+			space = 0;
+		} else if (is_hyphen(prev->last_cp) && is_letter(prev->before_last)) {
+			if (is_lower(v->lead[0]))
+				buf_truncate(&st->text, st->text.len - (prev->last_cp == '-' ? 1 : 3));
+		} else {
+			space = 1;
+		}
+	}
+	for (i = v->first; i <= v->last; i++) {
+		fz_stext_char *ch;
+
+		if (i > v->first)
+			space = 1;
+		for (ch = st->segs[i].ln->first_char; ch; ch = ch->next) {
+			int c = norm_cp(ch->c);
+
+			if (c < 0 || c == 0xad)
+				continue;
+			if (c == ' ') {
+				space |= out;
+				continue;
+			}
+			if (space && (error = put_cp(st, ' ')) < 0)
+				return error;
+			if ((error = put_cp(st, c)) < 0)
+				return error;
+			space = 0;
+			out = 1;
+		}
+	}
+	p->box = fz_union_rect(p->box, v->box);
+	p->size_sum += (double)v->size * (double)v->nchars;
+	p->nchars += v->nchars;
+	p->nlines++;
+	p->bold &= v->bold;
+	if (p->nlines == 1)
+		memcpy(p->lead, v->lead, sizeof(p->lead));
+	return 0;
+}
+
+/*
+ * Close the current paragraph: its length, its box made relative to the
+ * page box `pb` and clamped to it; an empty one is dropped.
+ */
+static void end_para(struct pdf_state *st, fz_rect pb)
+{
+	struct para *p = &st->paras[st->npara - 1];
+	float w = pb.x1 - pb.x0, h = pb.y1 - pb.y0;
+
+	p->len = st->text.len - p->off;
+	if (!p->len || !p->nchars) {
+		buf_truncate(&st->text, p->off);
+		st->npara--;
+		return;
+	}
+	p->box.x0 = fminf(fmaxf(p->box.x0 - pb.x0, 0), w);
+	p->box.x1 = fminf(fmaxf(p->box.x1 - pb.x0, 0), w);
+	p->box.y0 = fminf(fmaxf(p->box.y0 - pb.y0, 0), h);
+	p->box.y1 = fminf(fmaxf(p->box.y1 - pb.y0, 0), h);
+}
+
+/*
+ * Cut MuPDF text block `b` of page `page` (page box `pb`) into paragraphs
+ * appended to st->paras. Returns 0 or ENCLAVE_E*.
+ */
+static int collect_block(struct pdf_state *st, fz_stext_block *b, int page, fz_rect pb)
+{
+	struct block_geom g = { 0, 0, 0, 0 };
+	fz_stext_line *ln;
+	size_t n = 0, ns = 0, nv = 0, i;
+	int error, have_left = 0;
+
+	for (ln = b->u.t.first_line; ln; ln = ln->next)
+		n++;
+	if ((error = reserve_lines(st, n)) < 0)
+		return error;
+	for (ln = b->u.t.first_line; ln; ln = ln->next) {
+		scan_line(st, ln, &st->segs[ns]);
+		if (st->segs[ns].nchars)
+			ns++;
+	}
+	/* Visual lines. */
+	for (i = 0; i < ns; i++) {
+		struct seg *s = &st->segs[i];
+		struct vline *v = nv ? &st->vlines[nv - 1] : NULL;
+
+		if (v && same_line(v, s)) {
+			v->last = i;
+			v->box = fz_union_rect(v->box, s->box);
+			v->size = (v->size * (float)v->nchars + s->size * (float)s->nchars) /
+			          (float)(v->nchars + s->nchars);
+			v->nchars += s->nchars;
+			v->bold &= s->bold;
+			if (s->last) {
+				v->before_last = s->before_last ? s->before_last : v->last_cp;
+				v->last_cp = s->last;
+			}
+			continue;
+		}
+		v = &st->vlines[nv++];
+		v->first = v->last = i;
+		v->box = s->box;
+		v->base = s->base;
+		v->size = s->size;
+		v->nchars = s->nchars;
+		v->bold = s->bold;
+		v->horizontal = s->horizontal;
+		memcpy(v->lead, s->lead, sizeof(v->lead));
+		v->last_cp = s->last;
+		v->before_last = s->before_last;
+	}
+	/* Block geometry. */
+	for (i = 0; i < nv; i++) {
+		struct vline *v = &st->vlines[i], *p = i ? &st->vlines[i - 1] : NULL;
+
+		if (!v->horizontal)
+			continue;
+		if (!have_left || v->box.x0 < g.left)
+			g.left = v->box.x0;
+		if (!have_left || v->box.x1 > g.right)
+			g.right = v->box.x1;
+		have_left = 1;
+		if (p && p->horizontal && p->bold == v->bold && p->size > 0 &&
+		    fmaxf(p->size, v->size) < HEADING_RATIO * fminf(p->size, v->size)) {
+			float step = v->base - p->base;
+			if (step > 0.3f * fminf(p->size, v->size)) {
+				if (!g.nsteps || step < g.step)
+					g.step = step;
+				g.nsteps++;
+			}
+		}
+	}
+	/* Paragraphs. */
+	for (i = 0; i < nv; i++) {
+		struct vline *v = &st->vlines[i], *p = i ? &st->vlines[i - 1] : NULL;
+
+		if (!p || breaks_para(p, v, &g)) {
+			if (p)
+				end_para(st, pb);
+			if ((error = new_para(st, page)) < 0)
+				return error;
+			p = NULL;
+		}
+		if ((error = join_lines(st, p, v)) < 0)
+			return error;
+	}
+	if (nv)
+		end_para(st, pb);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading order                                                      */
+/* ------------------------------------------------------------------ */
+
+/* qsort_r order: left edge, then top. */
+static int by_left(const void *a, const void *b, void *arg)
+{
+	const struct para *p = arg;
+	const fz_rect *x = &p[*(const size_t *)a].box, *y = &p[*(const size_t *)b].box;
+
+	if (x->x0 != y->x0)
+		return x->x0 < y->x0 ? -1 : 1;
+	if (x->y0 != y->y0)
+		return x->y0 < y->y0 ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* qsort_r order: top edge, then left. */
+static int by_top(const void *a, const void *b, void *arg)
+{
+	const struct para *p = arg;
+	const fz_rect *x = &p[*(const size_t *)a].box, *y = &p[*(const size_t *)b].box;
+
+	if (x->y0 != y->y0)
+		return x->y0 < y->y0 ? -1 : 1;
+	if (x->x0 != y->x0)
+		return x->x0 < y->x0 ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* A set of disjoint x intervals, [a, b) pairs. */
+struct spans {
+	float *v;                /* 2 * n floats */
+	size_t n;
+};
+
+/* Remove [a, b] from every interval of `s`, keeping pieces at least GUTTER wide. */
+static void spans_cut(struct spans *s, float a, float b)
+{
+	size_t i, n = s->n, k = 0;
+	float *tmp = s->v + 2 * n; /* room for n + 1 more intervals after the current ones */
+
+	for (i = 0; i < n; i++) {
+		float p = s->v[2 * i], q = s->v[2 * i + 1];
+		if (q <= a || p >= b) {
+			tmp[2 * k] = p, tmp[2 * k + 1] = q, k++;
+			continue;
+		}
+		if (a - p >= GUTTER)
+			tmp[2 * k] = p, tmp[2 * k + 1] = a, k++;
+		if (q - b >= GUTTER)
+			tmp[2 * k] = b, tmp[2 * k + 1] = q, k++;
+	}
+	memmove(s->v, tmp, 2 * k * sizeof(float));
+	s->n = k;
+}
+
+/*
+ * Put ids[0, n) (indexes into `p`) in reading order, in place: split into
+ * columns at vertical gutters that cross the whole set, else into bands at
+ * horizontal gaps; consecutive bands that share a gutter with text on both
+ * sides of it form a region read column by column, so full-width blocks
+ * (titles, figures, footers) separate column runs. Returns 0 or ENCLAVE_E*.
+ */
+static int xycut(struct para *p, size_t *ids, size_t n, int depth)
+{
+	size_t *band = NULL, nb = 0, i, j, k, start;
+	struct spans f = { NULL, 0 }, g = { NULL, 0 };
+	float right, bottom, x0, x1;
+	int error = 0;
+
+	if (n < 2)
+		return 0;
+	if (depth >= XYCUT_MAX_DEPTH) {
+		qsort_r(ids, n, sizeof(*ids), by_top, p);
+		return 0;
+	}
+	/* Columns across the whole set. */
+	qsort_r(ids, n, sizeof(*ids), by_left, p);
+	right = p[ids[0]].box.x1;
+	for (i = 1, start = 0; i < n; i++) {
+		if (p[ids[i]].box.x0 - right >= GUTTER) {
+			if ((error = xycut(p, ids + start, i - start, depth + 1)) < 0)
+				return error;
+			start = i;
+		}
+		right = fmaxf(right, p[ids[i]].box.x1);
+	}
+	if (start > 0)
+		return xycut(p, ids + start, n - start, depth + 1);
+
+	/* Bands, top to bottom. */
+	qsort_r(ids, n, sizeof(*ids), by_top, p);
+	if (!(band = malloc((n + 1) * sizeof(*band))))
+		return error_oom();
+	band[nb++] = 0;
+	bottom = p[ids[0]].box.y1;
+	x0 = p[ids[0]].box.x0;
+	x1 = p[ids[0]].box.x1;
+	for (i = 1; i < n; i++) {
+		const fz_rect *r = &p[ids[i]].box;
+		if (r->y0 > bottom - BAND_OVERLAP)
+			band[nb++] = i;
+		bottom = fmaxf(bottom, r->y1);
+		x0 = fminf(x0, r->x0);
+		x1 = fmaxf(x1, r->x1);
+	}
+	band[nb] = n;
+	if (nb == 1)
+		goto done;
+	if (!(f.v = malloc(4 * (n + 2) * sizeof(float))) ||
+	    !(g.v = malloc(4 * (n + 2) * sizeof(float)))) {
+		error = error_oom();
+		goto done;
+	}
+	for (i = 0; i < nb && !error; ) {
+		float rmin, rmax;
+		int sides = 0;
+
+		/* The free x strips shared by bands i..j-1. */
+		f.v[0] = x0, f.v[1] = x1, f.n = 1;
+		for (k = band[i]; k < band[i + 1]; k++)
+			spans_cut(&f, p[ids[k]].box.x0, p[ids[k]].box.x1);
+		for (j = i + 1; j < nb && f.n; j++) {
+			memcpy(g.v, f.v, 2 * f.n * sizeof(float));
+			g.n = f.n;
+			for (k = band[j]; k < band[j + 1] && g.n; k++)
+				spans_cut(&g, p[ids[k]].box.x0, p[ids[k]].box.x1);
+			if (!g.n)
+				break;
+			memcpy(f.v, g.v, 2 * g.n * sizeof(float));
+			f.n = g.n;
+		}
+		if (j - i >= 2 && !(i == 0 && j == nb)) {
+			rmin = x1, rmax = x0;
+			for (k = band[i]; k < band[j]; k++) {
+				rmin = fminf(rmin, p[ids[k]].box.x0);
+				rmax = fmaxf(rmax, p[ids[k]].box.x1);
+			}
+			for (k = 0; k < f.n && !sides; k++)
+				sides = rmin < f.v[2 * k] && rmax > f.v[2 * k + 1];
+		}
+		if (!sides)
+			j = i + 1;
+		error = xycut(p, ids + band[i], band[j] - band[i], depth + 1);
+		i = j;
+	}
+done:
+	free(band);
+	free(f.v);
+	free(g.v);
+	return error;
+}
+
+/* Put the paragraphs of the page from paras[first] on in reading order. Returns 0 or ENCLAVE_E*. */
+static int order_page(struct pdf_state *st, size_t first)
+{
+	size_t n = st->npara - first, i, *ids;
+	struct para *tmp;
+	int error;
+
+	if (n < 2 || n > XYCUT_MAX_BLOCKS)
+		return 0;
+	if (!(ids = malloc(n * sizeof(*ids))))
+		return error_oom();
+	if (!(tmp = malloc(n * sizeof(*tmp)))) {
+		free(ids);
+		return error_oom();
+	}
+	for (i = 0; i < n; i++)
+		ids[i] = first + i;
+	if ((error = xycut(st->paras, ids, n, 0)) == 0) {
+		for (i = 0; i < n; i++)
+			tmp[i] = st->paras[ids[i]];
+		memcpy(st->paras + first, tmp, n * sizeof(*tmp));
+	}
+	free(ids);
+	free(tmp);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Pages                                                              */
+/* ------------------------------------------------------------------ */
+
+/* Read page `index` (0-based): its paragraphs in order, then the page into `doc`. */
+static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
+{
+	fz_stext_page *sp = NULL;
+	fz_stext_block *b;
+	fz_rect box = fz_empty_rect;
+	size_t first = st->npara;
+	int error, n;
+
+	if ((error = load_page(st, index, &box, &sp)) < 0)
+		return error;
+	for (b = sp->first_block; b && !error; b = b->next)
+		if (b->type == FZ_STEXT_BLOCK_TEXT)
+			error = collect_block(st, b, index + 1, box);
+	fz_drop_stext_page(st->ctx, sp);
+	if (!error)
+		error = order_page(st, first);
+	if (error)
+		return error;
+	if (index == 0)
+		st->page1_height = box.y1 - box.y0;
+	n = doc_add_page(doc, box.x1 - box.x0, box.y1 - box.y0, st->npara > first ? "text" : "none",
+	                 1.0);
+	return n < 0 ? n : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Kinds and output                                                   */
+/* ------------------------------------------------------------------ */
+
+/* The mean font size of paragraph `p`. */
+static float para_size(const struct para *p)
+{
+	return p->nchars ? (float)(p->size_sum / (double)p->nchars) : 0;
+}
+
+/* The histogram bin of font size `size`. */
+static int size_bin(float size)
+{
+	int bin = size > 0 ? (int)(size * 2 + 0.5f) : 0;
+
+	return bin < SIZE_BINS ? bin : SIZE_BINS - 1;
+}
+
+/*
+ * Does paragraph `p` (text `s`) hold a letter: one of is_letter(), or any
+ * character of the other scripts (Armenian to Ethiopic and beyond, CJK),
+ * leaving out punctuation, symbols and private use.
+ */
+static int has_letter(const struct para *p, const char *s)
+{
+	const unsigned char *q = (const unsigned char *)s, *end = q + p->len;
+
+	while (q < end) {
+		uint32_t c;
+		q += utf8_decode(q, end, &c);
+		if (is_letter((int)c) || (c >= 0x530 && c < 0x2000) || (c >= 0x3040 && c < 0xe000) ||
+		    (c >= 0xf900 && c < 0xfe00) || (c >= 0x10000 && c < 0xf0000))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Set every paragraph's kind and level from the body size `body` (see the
+ * top of the file). Returns the index of the title paragraph or -1.
+ */
+static long classify(struct pdf_state *st, float body)
+{
+	unsigned char is_heading_size[SIZE_BINS];
+	int rank[SIZE_BINS], nsizes = 0, b;
+	long title = -1;
+	float best = 0;
+	size_t i;
+
+	memset(is_heading_size, 0, sizeof(is_heading_size));
+	for (i = 0; i < st->npara; i++) {
+		struct para *p = &st->paras[i];
+		const char *s = st->text.ptr + p->off;
+		float size = para_size(p);
+		int last = (unsigned char)s[p->len - 1];
+
+		p->kind = ENCLAVE_BLOCK_PARAGRAPH;
+		p->level = 0;
+		if (size >= HEADING_RATIO * body && p->nchars <= HEADING_MAX_CHARS &&
+		    p->nlines <= HEADING_MAX_LINES && p->nchars >= 2 && has_letter(p, s)) {
+			p->kind = ENCLAVE_BLOCK_HEADING;
+			if (p->page == 1 && p->box.y0 < TITLE_TOP * st->page1_height && size > best) {
+				best = size;
+				title = (long)i;
+			}
+		} else if (p->bold && p->nlines == 1 && p->nchars <= BOLD_HEADING_MAX_CHARS &&
+		           p->nchars >= 2 && last != '.' && last != ',' && last != ';' &&
+		           has_letter(p, s)) {
+			p->kind = ENCLAVE_BLOCK_HEADING;
+			p->level = -1;
+		} else if (starts_list(p->lead)) {
+			p->kind = ENCLAVE_BLOCK_LIST_ITEM;
+			p->level = 1;
+		}
+	}
+	if (title >= 0)
+		st->paras[title].kind = ENCLAVE_BLOCK_TITLE;
+	for (i = 0; i < st->npara; i++)
+		if (st->paras[i].kind == ENCLAVE_BLOCK_HEADING && st->paras[i].level == 0)
+			is_heading_size[size_bin(para_size(&st->paras[i]))] = 1;
+	for (b = SIZE_BINS - 1; b >= 0; b--) {
+		rank[b] = nsizes;
+		nsizes += is_heading_size[b];
+	}
+	for (i = 0; i < st->npara; i++) {
+		struct para *p = &st->paras[i];
+		int level;
+
+		if (p->kind != ENCLAVE_BLOCK_HEADING)
+			continue;
+		level = p->level < 0 ? nsizes + 1 : rank[size_bin(para_size(p))] + 1;
+		p->level = level > 6 ? 6 : level;
+	}
+	return title;
+}
+
+/* Classify the paragraphs and add them to `doc`, with the title. Returns 0 or ENCLAVE_E*. */
+static int emit(struct pdf_state *st, struct enclave_doc *doc)
+{
+	size_t i, most = 0;
+	long title;
+	int b, body = 0, error;
+
+	if (!st->npara)
+		return st->info_title ? doc_set_title(doc, st->info_title) : 0;
+	for (b = 1; b < SIZE_BINS; b++)
+		if (st->hist[b] > most)
+			most = st->hist[b], body = b;
+	title = classify(st, body ? (float)body / 2 : 10);
+	if (st->info_title) {
+		if ((error = doc_set_title(doc, st->info_title)) < 0)
+			return error;
+	} else if (title >= 0) {
+		const struct para *p = &st->paras[title];
+		char *t = strndup(st->text.ptr + p->off, p->len);
+		if (!t)
+			return error_oom();
+		error = doc_set_title(doc, t);
+		free(t);
+		if (error < 0)
+			return error;
+	}
+	for (i = 0; i < st->npara; i++) {
+		const struct para *p = &st->paras[i];
+		struct enclave_block tmpl = doc_block_template(p->kind, p->level, "text");
+
+		tmpl.page = p->page;
+		tmpl.has_bbox = 1;
+		tmpl.bbox.x0 = p->box.x0;
+		tmpl.bbox.y0 = p->box.y0;
+		tmpl.bbox.x1 = p->box.x1;
+		tmpl.bbox.y1 = p->box.y1;
+		if ((error = doc_add_block(doc, &tmpl, st->text.ptr + p->off, p->len)) < 0)
+			return error;
+	}
+	return 0;
+}
 
 int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
                const struct enclave_extract_options *opts)
 {
-	(void)doc, (void)data, (void)len, (void)opts;
-	return error_set(ENCLAVE_EUNSUPPORTED, "pdf support not built");
+	struct pdf_state *st;
+	int error, npages = 0, i;
+
+	if (!(st = calloc(1, sizeof(*st))))
+		return error_oom();
+	st->text = (struct buf)BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+	if (!(st->ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT))) {
+		free(st);
+		return error_set(ENCLAVE_ENOMEM, "pdf: cannot start the reader");
+	}
+	fz_set_error_callback(st->ctx, on_error, st);
+	fz_set_warning_callback(st->ctx, on_warning, st);
+	if ((error = open_pdf(st, data, len)) < 0 ||
+	    (error = unlock_pdf(st, opts ? opts->password : NULL)) < 0 ||
+	    (error = read_metadata(st, doc)) < 0 || (error = count_pages(st, &npages)) < 0)
+		goto done;
+	if (npages > ENCLAVE_MAX_PAGES) {
+		error = error_set(ENCLAVE_ELIMIT, "%d pages, more than %d", npages, ENCLAVE_MAX_PAGES);
+		goto done;
+	}
+	for (i = 0; i < npages; i++)
+		if ((error = read_page(st, doc, i)) < 0)
+			goto done;
+	error = emit(st, doc);
+done:
+	fz_drop_document(st->ctx, st->doc);
+	fz_drop_context(st->ctx);
+	buf_release(&st->text);
+	free(st->info_title);
+	free(st->paras);
+	free(st->segs);
+	free(st->vlines);
+	free(st);
+	return error;
 }

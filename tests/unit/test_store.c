@@ -1,0 +1,246 @@
+/*
+ * Unit tests of the store: projects, blobs, the audit chain, transactions,
+ * documents round-tripping through the tables.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/store_int.h"
+#include "ingest/ingest_int.h"
+
+struct fixture {
+	char dir[64];
+	enclave_project *p;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct enclave_project_options o = ENCLAVE_PROJECT_OPTIONS_INIT;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/enclave-store-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	o.actor = "tester";
+	if (enclave_project_init(f->dir, &o) < 0 || enclave_project_open(&f->p, f->dir, &o) < 0)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+	char cmd[256];
+
+	enclave_project_free(f->p);
+	snprintf(cmd, sizeof(cmd), "chmod -R u+w '%s' && rm -rf '%s'", f->dir, f->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(f);
+	return 0;
+}
+
+static void init_makes_a_project(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_project_options o = ENCLAVE_PROJECT_OPTIONS_INIT;
+	char path[256], *found = NULL;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/key/ed25519.secret", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(enclave_project_init(f->dir, &o), ENCLAVE_EEXISTS);
+	assert_non_null(strstr(enclave_error_last(), "already an enclave project"));
+
+	/* Found from a subfolder, like git. */
+	snprintf(path, sizeof(path), "%s/blobs", f->dir);
+	assert_int_equal(enclave_project_discover(&found, path), 0);
+	assert_string_equal(found, enclave_project_path(f->p));
+	free(found);
+	assert_int_equal(enclave_project_discover(&found, "/"), ENCLAVE_ENOTFOUND);
+	{
+		enclave_project *none = NULL;
+		assert_int_equal(enclave_project_open(&none, "/tmp", &o), ENCLAVE_ENOTFOUND);
+		assert_null(none);
+	}
+}
+
+static void schema_is_current(void **state)
+{
+	struct fixture *f = *state;
+	int v = -1;
+
+	assert_int_equal(schema_version(f->p->db, &v), 0);
+	assert_int_equal(v, enclave_project_schema_version());
+	/* A store from a newer enclave is refused, not misread. */
+	assert_int_equal(store_exec(f->p->db, "PRAGMA user_version = 999"), 0);
+	assert_int_equal(schema_migrate(f->p->db), ENCLAVE_EUNSUPPORTED);
+	assert_non_null(strstr(enclave_error_last(), "newer"));
+	assert_int_equal(store_exec(f->p->db, "PRAGMA user_version = 1"), 0);
+}
+
+static void blobs_are_content_addressed(void **state)
+{
+	struct fixture *f = *state;
+	struct buf out = BUF_INIT(1 << 20);
+	char hex[65], *path;
+	FILE *fp;
+
+	assert_int_equal(blob_put(f->p, hex, "abc", 3), 0);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(blob_put(f->p, hex, "abc", 3), 0); /* idempotent */
+	assert_int_equal(blob_get(&out, f->p, hex), 0);
+	assert_string_equal(buf_cstr(&out), "abc");
+	buf_clear(&out);
+
+	/* A changed blob is caught on read. */
+	path = blob_path(f->p, hex);
+	assert_non_null(strstr(path, "/blobs/ba/7816bf"));
+	chmod(path, 0644);
+	fp = fopen(path, "w");
+	fputs("abd", fp);
+	fclose(fp);
+	assert_int_equal(blob_get(&out, f->p, hex), ENCLAVE_ETAMPER);
+	free(path);
+	buf_release(&out);
+}
+
+static void audit_appends_and_verifies(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_audit_report r;
+	json_t *params = json_pack("{s:s}", "k", "v");
+	int64_t seq = 0;
+
+	assert_int_equal(audit_append(f->p, "x", "y", NULL, NULL, NULL, NULL), ENCLAVE_ERROR);
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(audit_append(f->p, "test.one", "thing:1", params, NULL, NULL, &seq), 0);
+	assert_int_equal(seq, 2); /* after project.init */
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(audit_write_head(f->p), 0);
+	assert_int_equal(enclave_audit_verify(f->p, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.events, 2);
+	assert_int_equal(r.checkpoints, 2);
+
+	/* A rolled-back transaction leaves neither event nor checkpoint. */
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(audit_append(f->p, "test.two", "", NULL, NULL, NULL, &seq), 0);
+	store_rollback(f->p);
+	assert_int_equal(enclave_audit_verify(f->p, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.events, 2);
+
+	/* Changing a stored field breaks the chain at that event. */
+	assert_int_equal(store_exec(f->p->db, "UPDATE audit SET params = '{\"k\":\"w\"}' WHERE seq = 2"), 0);
+	assert_int_equal(enclave_audit_verify(f->p, &r), 0);
+	assert_false(r.ok);
+	assert_int_equal(r.bad_seq, 2);
+	assert_non_null(strstr(r.message, "event 2 was altered"));
+	json_decref(params);
+}
+
+static void audit_detects_unsigned_head_and_truncation(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_audit_report r;
+
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(audit_append(f->p, "test.a", "", NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(audit_write_head(f->p), 0);
+	/* Remove the checkpoint of the head: unsigned. */
+	assert_int_equal(store_exec(f->p->db, "DELETE FROM checkpoints WHERE seq = 2"), 0);
+	assert_int_equal(enclave_audit_verify(f->p, &r), 0);
+	assert_false(r.ok);
+	assert_non_null(strstr(r.message, "not signed"));
+	/* Remove the head event too: the head file still names it. */
+	assert_int_equal(store_exec(f->p->db, "DELETE FROM audit WHERE seq = 2"), 0);
+	assert_int_equal(enclave_audit_verify(f->p, &r), 0);
+	assert_false(r.ok);
+	assert_non_null(strstr(r.message, "truncated"));
+}
+
+static void exported_chain_verifies_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_audit_report r;
+	char path[128], pk[65], other[65];
+
+	snprintf(path, sizeof(path), "%s/chain.jsonl", f->dir);
+	assert_int_equal(enclave_audit_export(f->p, path), 0);
+	assert_int_equal(enclave_audit_verify_file(path, NULL, &r), 0);
+	assert_true(r.ok);
+	assert_int_equal(r.events, 1);
+	hex_encode(pk, f->p->pk, 32);
+	assert_int_equal(enclave_audit_verify_file(path, pk, &r), 0);
+	assert_true(r.ok);
+	memcpy(other, pk, 65);
+	other[0] = other[0] == 'a' ? 'b' : 'a';
+	assert_int_equal(enclave_audit_verify_file(path, other, &r), 0);
+	assert_false(r.ok);
+	assert_int_equal(enclave_audit_verify_file(path, "zz", &r), ENCLAVE_EINVALID);
+}
+
+static void documents_round_trip(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_doc *doc = NULL, *back = NULL;
+	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_HEADING, 2, "text");
+	int64_t src = 0, id = 0;
+	char *a = NULL, *b = NULL;
+	size_t la, lb;
+
+	assert_int_equal(doc_new(&doc, "pdf"), 0);
+	assert_int_equal(doc_set_title(doc, "T\xc3\xaftle"), 0);
+	assert_int_equal(doc_add_page(doc, 612, 792, "text", 1.0), 1);
+	t.page = 1;
+	t.has_bbox = 1;
+	t.bbox.x0 = 72, t.bbox.y0 = 40, t.bbox.x1 = 300, t.bbox.y1 = 60;
+	assert_int_equal(doc_add_block(doc, &t, "  Caf\xc3\xa9 \xf0\x9f\x98\x80 ", 12), 0);
+	t = doc_block_template(ENCLAVE_BLOCK_TABLE, 0, "text");
+	t.attrs = "{\"rows\":[[\"a\",\"b\"]]}";
+	assert_int_equal(doc_add_block(doc, &t, "a\tb", 3), 0);
+	/* Offsets are code points: "Café 😀" is 6, then the blank line. */
+	assert_int_equal(doc->blocks[0].length, 6);
+	assert_int_equal(doc->blocks[1].offset, 8);
+
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_source_insert(f->p, &src, "00", 1, "application/pdf", "/x.pdf"), 0);
+	assert_int_equal(store_document_insert(f->p, &id, src, "/x.pdf", "pdf", doc, NULL, NULL), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(enclave_store_load(&back, f->p, id), 0);
+	assert_int_equal(enclave_doc_render(&a, &la, doc, ENCLAVE_FORMAT_JSON), 0);
+	assert_int_equal(enclave_doc_render(&b, &lb, back, ENCLAVE_FORMAT_JSON), 0);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	enclave_doc_free(doc);
+	enclave_doc_free(back);
+	assert_int_equal(enclave_store_load(&back, f->p, 999), ENCLAVE_ENOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(init_makes_a_project, setup, teardown),
+		cmocka_unit_test_setup_teardown(schema_is_current, setup, teardown),
+		cmocka_unit_test_setup_teardown(blobs_are_content_addressed, setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_appends_and_verifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(audit_detects_unsigned_head_and_truncation, setup,
+		                                teardown),
+		cmocka_unit_test_setup_teardown(exported_chain_verifies_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(documents_round_trip, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
