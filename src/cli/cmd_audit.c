@@ -59,6 +59,8 @@ int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	sub = a.pos[0];
 	file = cli_value(&a, cmd_audit_opts, "file");
 	key = cli_value(&a, cmd_audit_opts, "key");
+	if (key && (strlen(key) != 64 || strspn(key, "0123456789abcdefABCDEF") != 64))
+		return cli_usage(name, "--key takes the 64 hex digits of key/ed25519.pub");
 	if (!strcmp(sub, "verify") && file) {
 		if (a.npos != 1)
 			return cli_usage(name, "verify --file takes no other arguments");

@@ -2,6 +2,8 @@
  * enclave export --format jsonl [--include-failed] OUT: write a dataset
  * folder with its manifest.
  */
+#include <string.h>
+
 #include "cli.h"
 
 const struct cli_opt cmd_export_opts[] = {
@@ -23,8 +25,14 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (a.npos != 1)
 		return cli_usage(name, "give one OUT folder");
-	if ((fmt = cli_value(&a, cmd_export_opts, "format")))
+	if ((fmt = cli_value(&a, cmd_export_opts, "format"))) {
+		const char *const *known = enclave_export_formats();
+		while (*known && strcmp(*known, fmt))
+			known++;
+		if (!*known)
+			return cli_usage(name, "unknown --format '%s' (this build writes: jsonl)", fmt);
 		opts.format = fmt;
+	}
 	opts.include_failed = cli_value(&a, cmd_export_opts, "include-failed") != NULL;
 	if ((rc = cli_open_project(&p, ctx, name)) != 0)
 		return rc;

@@ -3,10 +3,11 @@
  *
  *   mkpdf KIND OUT.pdf [ARGS...]
  *
- *   mkpdf simple OUT.pdf TEXT           one page of 12 pt text; "\n" in TEXT
- *                                       starts a new paragraph
+ *   mkpdf simple OUT.pdf TEXT           one page of 12 pt text; a newline in
+ *                                       TEXT starts a new paragraph
  *   mkpdf report OUT.pdf                two pages: title, headings,
- *                                       subheading, paragraphs, bullets
+ *                                       subheading, paragraphs, bullets,
+ *                                       a bold body-size heading
  *   mkpdf columns OUT.pdf               title, two columns (read left then
  *                                       right), a closing full-width paragraph
  *   mkpdf encrypted OUT.pdf PASSWORD [TEXT]
@@ -40,7 +41,7 @@ int main(int argc, char **argv)
 	if (mkpdf_file(argv[2], argv[1], argc - 3, (const char *const *)argv + 3, err,
 	               sizeof(err)) < 0) {
 		fprintf(stderr, "mkpdf: %s\n", err);
-		return strstr(err, "unknown kind") || strstr(err, "arguments") ? 2 : 1;
+		return strstr(err, "unknown kind") || strstr(err, " takes ") ? 2 : 1;
 	}
 	return 0;
 }

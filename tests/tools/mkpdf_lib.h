@@ -9,9 +9,10 @@
  * content streams compressed. The kinds:
  *
  *   simple TEXT        one page (more if TEXT is long) of 12 pt paragraphs,
- *                      one per line of TEXT ("\n" separates paragraphs)
- *   report             two pages: a 24 pt bold title, 16 pt headings,
- *                      a 13 pt subheading, 11 pt paragraphs, bullet items;
+ *                      one per line of TEXT (a newline separates them)
+ *   report             two pages: a 24 pt bold title, 16 pt bold headings,
+ *                      a 13 pt bold subheading, 11 pt paragraphs, three
+ *                      bullet items, an 11 pt bold line ("Summary");
  *                      Info: Author "Enclave Tests", no Title
  *   columns            one page: a 20 pt title across the page, two columns
  *                      of three 11 pt paragraphs written to the content
@@ -23,6 +24,7 @@
  *   pages N            N pages, each with three numbered 11 pt paragraphs
  *                      ("Page 3, paragraph 2. ...")
  *   blank [N]          N pages (default 1) holding a drawn box and no text
+ *                      (one page object listed N times in the page tree)
  *   hyphen             one page whose lines end in "auto-" / "mated" (to
  *                      join), "well-" / "Known" (to keep) and an en dash
  *   huge               one 20000 x 20000 pt page with one line of text
@@ -286,6 +288,7 @@ static void mk_kind_report(struct mk *m)
 	mk_flow(m, 0, 11, "\xe2\x80\xa2 Every record had a readable date.", 4);
 	mk_flow(m, 0, 11, "\xe2\x80\xa2 Nine records in ten named their author.", 4);
 	mk_flow(m, 0, 11, "\xe2\x80\xa2 A few scans were too faint to read.", 12);
+	mk_flow(m, 1, 11, "Summary", 6);
 	mk_flow(m, 0, 11, mk_filler, 8);
 	mk_end_page(m);
 }
@@ -345,16 +348,36 @@ static void mk_kind_pages(struct mk *m, int n)
 	}
 }
 
-/* `n` pages with a stroked box and no text. */
+/*
+ * `n` pages with a stroked box and no text: one page object that the page
+ * tree lists `n` times. MuPDF gives every new object its own xref slot by
+ * growing the table one entry at a time, so 20000 distinct pages would take
+ * minutes under ASan; the reader does not mind the sharing.
+ */
 static void mk_kind_blank(struct mk *m, int n)
 {
+	pdf_obj *page = NULL;
 	int i;
 
-	for (i = 0; i < n; i++) {
-		mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
-		fz_append_string(m->ctx, m->content, "100 100 200 200 re S\n");
-		mk_end_page(m);
+	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
+	fz_append_string(m->ctx, m->content, "100 100 200 200 re S\n");
+	fz_var(page);
+	fz_try(m->ctx) {
+		page = pdf_add_page(m->ctx, m->pdf, fz_make_rect(0, 0, m->width, m->height), 0,
+		                    m->resources, m->content);
+		pdf_dict_put(m->ctx, page, PDF_NAME(Parent), m->pages);
+		for (i = 0; i < n; i++)
+			pdf_array_push(m->ctx, m->kids, page);
+		m->npages = n;
+		pdf_dict_put_int(m->ctx, m->pages, PDF_NAME(Count), n);
 	}
+	fz_always(m->ctx) {
+		pdf_drop_obj(m->ctx, page);
+		fz_drop_buffer(m->ctx, m->content);
+		m->content = NULL;
+	}
+	fz_catch(m->ctx)
+		fz_rethrow(m->ctx);
 }
 
 /* Line-end hyphens to join and to keep. */
@@ -379,6 +402,12 @@ static void mk_kind_huge(struct mk *m)
 /* ------------------------------------------------------------------ */
 /* Entry points                                                       */
 /* ------------------------------------------------------------------ */
+
+/* A MuPDF message callback that drops the message. */
+static void mk_quiet(void *user, const char *message)
+{
+	(void)user, (void)message;
+}
 
 /* The number of arguments `kind` takes: *min to *max; 0 when unknown. */
 static int mk_kind_args(const char *kind, int *min, int *max)
@@ -475,7 +504,10 @@ MKPDF_FN int mkpdf_build(unsigned char **out, size_t *len, const char *kind, int
 		return -1;
 	}
 	if (argc < min || argc > max) {
-		snprintf(err, errlen, "%s takes %d to %d arguments", kind, min, max);
+		if (min == max)
+			snprintf(err, errlen, "%s takes %d argument%s", kind, min, min == 1 ? "" : "s");
+		else
+			snprintf(err, errlen, "%s takes %d to %d arguments", kind, min, max);
 		return -1;
 	}
 	memset(&m, 0, sizeof(m));
@@ -483,6 +515,8 @@ MKPDF_FN int mkpdf_build(unsigned char **out, size_t *len, const char *kind, int
 		snprintf(err, errlen, "cannot create a MuPDF context");
 		return -1;
 	}
+	/* Errors come back through err; MuPDF need not print them too. */
+	fz_set_error_callback(m.ctx, mk_quiet, NULL);
 	fz_var(buf);
 	fz_var(output);
 	fz_var(rc);

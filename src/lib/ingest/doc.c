@@ -158,6 +158,23 @@ fail:
 	return NULL;
 }
 
+/*
+ * In JSON text `s`, turn every \u0000 escape into \ufffd, as block texts turn
+ * NUL into U+FFFD: a NUL in attrs would make them unreadable for most JSON
+ * readers (jansson included, by default). Escaped backslashes are skipped.
+ */
+static void attrs_drop_nul(char *s)
+{
+	for (; *s; s++) {
+		if (*s != '\\')
+			continue;
+		if (s[1] == 'u' && !strncmp(s + 2, "0000", 4))
+			memcpy(s + 2, "fffd", 4);
+		if (s[1])
+			s++;
+	}
+}
+
 int doc_add_block(struct enclave_doc *doc, const struct enclave_block *tmpl, const char *text,
                   size_t len)
 {
@@ -192,6 +209,8 @@ int doc_add_block(struct enclave_doc *doc, const struct enclave_block *tmpl, con
 		free(copy);
 		return error_oom();
 	}
+	if (attrs)
+		attrs_drop_nul(attrs);
 	b = &doc->blocks[doc->nblocks++];
 	*b = *tmpl;
 	if ((int)b->kind < 0 || b->kind >= ENCLAVE_BLOCK_KIND_COUNT)
@@ -323,6 +342,21 @@ static int render_md_table(struct buf *out, const char *text)
 	return error;
 }
 
+/* The item number of an ordered list item (attrs {"ordered":true,"number":N}), else 0. */
+static json_int_t list_number(const struct enclave_block *b)
+{
+	json_t *a;
+	json_int_t n = 0;
+
+	if (!b->attrs || !(a = json_loads(b->attrs, JSON_ALLOW_NUL, NULL)))
+		return 0;
+	if (json_is_true(json_object_get(a, "ordered")) &&
+	    json_is_integer(json_object_get(a, "number")))
+		n = json_integer_value(json_object_get(a, "number"));
+	json_decref(a);
+	return n > 0 ? n : 0;
+}
+
 static int render_markdown(struct buf *out, const struct enclave_doc *doc)
 {
 	size_t i;
@@ -332,7 +366,9 @@ static int render_markdown(struct buf *out, const struct enclave_doc *doc)
 		const struct enclave_block *b = &doc->blocks[i];
 		int level = b->level < 1 ? 1 : b->level > 6 ? 6 : b->level;
 
-		if (i)
+		/* A blank line between blocks, except inside a run of list items (a tight list). */
+		if (i && !(b->kind == ENCLAVE_BLOCK_LIST_ITEM &&
+		           doc->blocks[i - 1].kind == ENCLAVE_BLOCK_LIST_ITEM))
 			error |= buf_puts(out, "\n");
 		switch (b->kind) {
 		case ENCLAVE_BLOCK_TITLE:
@@ -343,16 +379,28 @@ static int render_markdown(struct buf *out, const struct enclave_doc *doc)
 				error |= buf_putc(out, '#');
 			error |= buf_printf(out, " %s\n", b->text);
 			break;
-		case ENCLAVE_BLOCK_LIST_ITEM:
+		case ENCLAVE_BLOCK_LIST_ITEM: {
+			json_int_t number = list_number(b);
 			for (j = 1; j < b->level; j++)
-				error |= buf_puts(out, "  ");
-			error |= buf_printf(out, "- %s\n", b->text);
+				error |= buf_puts(out, number ? "   " : "  ");
+			if (number)
+				error |= buf_printf(out, "%lld. %s\n", (long long)number, b->text);
+			else
+				error |= buf_printf(out, "- %s\n", b->text);
 			break;
+		}
+		case ENCLAVE_BLOCK_CODE: {
+			const char *lang = NULL;
+			json_t *a = b->attrs ? json_loads(b->attrs, JSON_ALLOW_NUL, NULL) : NULL;
+			if (json_is_string(json_object_get(a, "language")))
+				lang = json_string_value(json_object_get(a, "language"));
+			error |= buf_printf(out, "```%s\n%s\n```\n", lang && !strchr(lang, '`') ? lang : "",
+			                    b->text);
+			json_decref(a);
+			break;
+		}
 		case ENCLAVE_BLOCK_TABLE:
 			error |= render_md_table(out, b->text);
-			break;
-		case ENCLAVE_BLOCK_CODE:
-			error |= buf_printf(out, "```\n%s\n```\n", b->text);
 			break;
 		case ENCLAVE_BLOCK_CAPTION:
 			error |= buf_printf(out, "*%s*\n", b->text);
@@ -402,7 +450,7 @@ json_t *doc_json(const struct enclave_doc *doc)
 		else
 			bad |= json_object_set_new(o, "bbox", json_null());
 		if (b->attrs) {
-			json_t *a = json_loads(b->attrs, 0, NULL);
+			json_t *a = json_loads(b->attrs, JSON_ALLOW_NUL, NULL);
 			if (a)
 				bad |= json_object_set_new(o, "attrs", a);
 		}

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ingest_int.h"
@@ -121,6 +122,22 @@ static int walk_dir(struct path_list *out, const char *dir, const char *skip, in
 	return error;
 }
 
+/* Push `path` made absolute (against the working directory) without resolving it. */
+static int push_absolute(struct path_list *out, const char *path)
+{
+	struct buf b = BUF_INIT(65536);
+	char *cwd;
+	int error;
+
+	if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
+		return list_push(out, path);
+	error = buf_printf(&b, "%s/%s", cwd, path) < 0 ? list_push(out, path)
+	                                               : list_push(out, buf_cstr(&b));
+	free(cwd);
+	buf_release(&b);
+	return error;
+}
+
 /* Expand the user's paths into files: absolute paths, folders walked. */
 static int expand_paths(struct path_list *out, const char *const *paths, size_t n,
                         const char *project_dir)
@@ -131,7 +148,8 @@ static int expand_paths(struct path_list *out, const char *const *paths, size_t 
 	for (i = 0; !error && i < n; i++) {
 		char *abs = realpath(paths[i], NULL);
 		if (!abs) {
-			error = list_push(out, paths[i]); /* fails with the reason later */
+			/* Fails with the reason later; recorded under an absolute path. */
+			error = push_absolute(out, paths[i]);
 			continue;
 		}
 		if (!strcmp(abs, project_dir)) {
@@ -184,14 +202,15 @@ static void item_fail(struct item *it)
 	it->error = strdup(*m ? m : "unknown error");
 }
 
-/* Does the project already hold content `sha256`? (read-only connection `db`) */
+/* Does the project already hold content `sha256` as an ok document? (read-only `db`) */
 static int known_content(sqlite3 *db, const char *sha256)
 {
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (!db || sqlite3_prepare_v2(db, "SELECT 1 FROM sources WHERE sha256 = ?", -1, &st,
-	                              NULL) != SQLITE_OK)
+	if (!db || sqlite3_prepare_v2(db, "SELECT 1 FROM sources s JOIN documents d"
+	                              " ON d.source_id = s.id AND d.status = 'ok'"
+	                              " WHERE s.sha256 = ?", -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -305,18 +324,26 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 {
 	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
 	json_t *params = NULL, *inputs = NULL, *outputs = NULL;
-	int64_t source_id = 0;
+	int64_t source_id = 0, retry = 0;
 	char found_status[16], text_sha[65], subject[48];
 	int error = 0;
 
 	*doc_id = 0;
 	if (it->readable) {
 		error = store_source_find(p, it->sha256, &source_id, doc_id, found_status);
-		if (error == 0) {
-			*status = ENCLAVE_INGEST_DUPLICATE;
+		if (error == 0 && (!strcmp(found_status, "ok") || !it->doc)) {
+			/*
+			 * Already there, or failed before and fails again: nothing
+			 * changes and nothing is recorded, but a failure is still one.
+			 */
+			*status = strcmp(found_status, "ok") ? ENCLAVE_INGEST_FAILED
+			                                     : ENCLAVE_INGEST_DUPLICATE;
+			error = 0;
 			goto done;
 		}
-		if (error != ENCLAVE_ENOTFOUND)
+		if (error == 0)
+			retry = *doc_id;  /* failed before, extracts now: complete it */
+		else if (error != ENCLAVE_ENOTFOUND)
 			goto done;
 		error = 0;
 		/* The source's bytes, when we hold them, go to the blob store first. */
@@ -324,7 +351,8 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 		                                            it->data.len)) < 0)
 			goto done;
 	} else if (store_unread_find(p, it->path, doc_id) == 0) {
-		*status = ENCLAVE_INGEST_DUPLICATE;
+		/* Unreadable before and still: already recorded, still a failure. */
+		*status = ENCLAVE_INGEST_FAILED;
 		goto done;
 	}
 	if (it->doc) {
@@ -335,7 +363,26 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 			enclave_doc_free(it->doc);
 			it->doc = NULL;
 			error = 0;
+			if (retry) {
+				*status = ENCLAVE_INGEST_FAILED;
+				goto done;
+			}
 		}
+	}
+	if (retry) {
+		if ((error = store_begin(p)) < 0)
+			goto done;
+		if ((error = store_document_complete(p, retry, it->doc, text_sha)) < 0 ||
+		    (error = store_text_insert(p, retry, "original", text_sha)) < 0)
+			goto fail;
+		params = json_pack("{s:s,s:s,s:b}", "format", it->doc->format, "extractor",
+		                   "enclave " ENCLAVE_VERSION, "retry", 1);
+		outputs = json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)retry,
+		                    "status", "ok", "text_sha256", text_sha, "pages",
+		                    (json_int_t)it->doc->npages, "blocks",
+		                    (json_int_t)it->doc->nblocks);
+		*status = ENCLAVE_INGEST_OK;
+		goto audit;
 	}
 	if ((error = store_begin(p)) < 0)
 		goto done;
@@ -364,6 +411,7 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 		                    "failed", "error", it->error ? it->error : "unknown error");
 		*status = ENCLAVE_INGEST_FAILED;
 	}
+audit:
 	inputs = inputs_of(it);
 	if (!params || !inputs || !outputs) {
 		error = error_oom();
@@ -429,6 +477,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 	struct pool pl;
 	pthread_t *threads = NULL;
 	int jobs, started = 0, error = 0, t;
+	time_t head_written = 0;
 	size_t i;
 
 	if (!opts)
@@ -494,6 +543,15 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 			store_source_find(p, it->sha256, &src, &doc_id, st);
 		} else if ((error = commit_item(p, it, &status, &doc_id)) < 0) {
 			break;
+		}
+		/*
+		 * Keep key/audit.head close behind the chain (at most a second),
+		 * so a killed run leaves little unguarded against truncation.
+		 */
+		if (status != ENCLAVE_INGEST_DUPLICATE && time(NULL) != head_written) {
+			if ((error = audit_write_head(p)) < 0)
+				break;
+			head_written = time(NULL);
 		}
 		if (status == ENCLAVE_INGEST_OK)
 			s.ok++;

@@ -389,7 +389,8 @@ static size_t autolink(const char *s, size_t len, size_t i, size_t *b, size_t *e
 	}
 	/* An e-mail address. */
 	j = i + 1, n = 0;
-	while (j < lim && (is_alpha(s[j]) || is_digit(s[j]) || (s[j] && strchr(".!#$%&'*+/=?^_`{|}~-", s[j]))))
+	while (j < lim && (is_alpha(s[j]) || is_digit(s[j]) ||
+	                   (s[j] && strchr(".!#$%&'*+/=?^_`{|}~-", s[j]))))
 		j++, n++;
 	if (!n || j >= lim || s[j] != '@')
 		return 0;
@@ -560,7 +561,8 @@ static int render_inline(struct buf *out, const char *s, size_t len)
 			continue;
 		case '`':
 			n = run_length(s, len, i, '`');
-			if (n <= MD_MAX_TICKS && (e = code_close(&in, s, len, i + n, n)) != (size_t)-1) {
+			e = n <= MD_MAX_TICKS ? code_close(&in, s, len, i + n, n) : (size_t)-1;
+			if (e != (size_t)-1) {
 				size_t cb = i + n, ce = e, q;
 				int all_space = 1;
 				for (q = cb; q < ce; q++)
@@ -585,8 +587,10 @@ static int render_inline(struct buf *out, const char *s, size_t len)
 
 			n = run_length(s, len, i, c);
 			after = i + n < len ? s[i + n] : '\0';
-			left = !is_ws(after) && (!is_punct(after) || is_ws(before) || is_punct(before));
-			right = !is_ws(before) && (!is_punct(before) || is_ws(after) || is_punct(after));
+			left = !is_ws(after) &&
+			       (!is_punct(after) || is_ws(before) || is_punct(before));
+			right = !is_ws(before) &&
+			        (!is_punct(before) || is_ws(after) || is_punct(after));
 			if (c == '_') {
 				can_open = left && (!right || is_punct(before));
 				can_close = right && (!left || is_punct(after));
@@ -655,6 +659,11 @@ static int render_inline(struct buf *out, const char *s, size_t len)
 					error = buf_putc(out, '\n');
 				}
 				i += n;
+				/* No double space where a tag or comment went. */
+				if (out->len == in.start || out->ptr[out->len - 1] == ' ' ||
+				    out->ptr[out->len - 1] == '\n')
+					while (i < len && is_sp(s[i]))
+						i++;
 				continue;
 			}
 			break;
@@ -939,7 +948,7 @@ static size_t table_delim(const struct line *l)
 }
 
 /*
- * Split a table row into raw cells: calls `put` for each cell's [b, e).
+ * Split a table row into raw cells, each cell i at [cb[i], ce[i]) trimmed.
  * Returns the number of cells (stops after `max`).
  */
 static size_t table_cells(const char *s, const char *end, const char **cb, const char **ce,
@@ -1164,7 +1173,8 @@ static int flush_table(struct blocks *b)
 		error = error_set(ENCLAVE_ELIMIT, "a table larger than %zu bytes",
 		                  ENCLAVE_MAX_FIELD_BYTES);
 	else
-		error = doc_add_block(b->m->doc, &t, b->table.ptr ? b->table.ptr : "", b->table.len);
+		error = doc_add_block(b->m->doc, &t, b->table.ptr ? b->table.ptr : "",
+		                      b->table.len);
 	free(attrs);
 	json_array_clear(b->rows);
 	buf_clear(&b->table);

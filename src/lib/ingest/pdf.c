@@ -9,22 +9,31 @@
  *
  * Two passes. Per page: MuPDF's structured text (ligatures expanded, white
  * space normalised, characters outside the media box dropped) is cut into
- * paragraphs: one per MuPDF block, split again where the font size, the
- * weight, the line spacing or a first-line indent says a new paragraph
- * starts, or where a line starts with a bullet. Lines are joined with a space
- * and hyphenated words rejoined. The page's paragraphs are then put in
- * reading order by a recursive XY cut that keeps columns together. Per
- * document: the body font size (the size of most characters) decides the
- * kinds: short blocks clearly larger than the body are headings, their level
- * the rank of their size, the largest near the top of page 1 the title;
- * short all-bold lines are headings one level deeper; blocks starting with a
- * bullet or a number are list items.
+ * paragraphs. MuPDF's blocks are chained first where one is plainly the
+ * wrapped continuation of the previous (producers that write one text
+ * object per line), then their lines are merged into visual lines (same
+ * baseline) and split where the font size, the weight, the line spacing, a
+ * first-line indent or a bullet says a new paragraph starts. Lines are
+ * joined with a space and hyphenated words rejoined. The page's paragraphs
+ * are then put in reading order by a recursive XY cut that keeps columns
+ * together. Per document: the body font size (the size of most characters
+ * in long lines) decides the kinds: short blocks clearly larger than the
+ * body are headings, their level the rank of their size, the largest near
+ * the top of page 1 the title; short all-bold lines are headings one level
+ * deeper; blocks starting with a bullet or a number are list items.
+ *
+ * Metadata: title, author, producer, creator, pdf_version, and pdf_repaired
+ * ("true") when MuPDF had to rebuild a damaged file, whose text may be
+ * incomplete. A damaged file with no text left fails as corrupt rather than
+ * empty.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <mupdf/fitz.h>
+#include <mupdf/pdf.h>
 
 #include "ingest_int.h"
 #include "../../util/utf8.h"
@@ -53,6 +62,11 @@
 #define XYCUT_MAX_DEPTH 64
 /* Code points kept from the start of a line, to recognise bullets and numbers. */
 #define LEAD 6
+/*
+ * The body size is the size of most characters in lines at least this long,
+ * so that tables and captions in a smaller font do not set it.
+ */
+#define LONG_LINE 32
 
 /* One paragraph found on a page: a block to be. */
 struct para {
@@ -63,7 +77,9 @@ struct para {
 	size_t nchars;           /* characters, spaces excluded */
 	int nlines;              /* visual lines */
 	int bold;                /* every character bold */
+	int horizontal;          /* every line left to right */
 	int lead[LEAD];          /* its first code points, spaces collapsed, 0-padded */
+	float first_x0;          /* left edge of its first line */
 	enclave_block_kind kind;
 	int level;
 };
@@ -102,15 +118,27 @@ struct pdf_state {
 	struct buf text;         /* the paragraphs' text, back to back */
 	struct para *paras;
 	size_t npara, para_cap;
-	struct seg *segs;        /* scratch for one MuPDF block */
+	struct seg *segs;        /* scratch for the chained blocks being cut */
 	struct vline *vlines;
 	size_t line_cap;
 	size_t hist[SIZE_BINS];  /* characters per font size */
+	size_t hist_long[SIZE_BINS]; /* the same in lines of prose (LONG_LINE characters or more) */
 };
 
 /* ------------------------------------------------------------------ */
 /* MuPDF plumbing                                                     */
 /* ------------------------------------------------------------------ */
+
+/*
+ * Make a MuPDF message safe to show: it may quote bytes of the file, so
+ * anything but printable ASCII becomes '?'.
+ */
+static void clean_message(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
 
 /* MuPDF's error callback: errors arrive through fz_catch, so drop the message. */
 static void on_error(void *user, const char *message)
@@ -123,8 +151,10 @@ static void on_warning(void *user, const char *message)
 {
 	struct pdf_state *st = user;
 
-	if (strncmp(message, "...", 3))
+	if (strncmp(message, "...", 3)) {
 		snprintf(st->warning, sizeof(st->warning), "%s", message);
+		clean_message(st->warning);
+	}
 }
 
 /*
@@ -134,9 +164,10 @@ static void on_warning(void *user, const char *message)
  */
 static int mupdf_error(struct pdf_state *st, int page)
 {
-	const char *msg = fz_caught_message(st->ctx);
-	char where[32] = "";
+	char where[32] = "", msg[256];
 
+	snprintf(msg, sizeof(msg), "%s", fz_caught_message(st->ctx));
+	clean_message(msg);
 	if (fz_caught(st->ctx) == FZ_ERROR_MEMORY)
 		return error_set(ENCLAVE_ENOMEM, "pdf: out of memory");
 	if (page > 0)
@@ -428,6 +459,28 @@ static int put_cp(struct pdf_state *st, int c)
 /* Lines and paragraphs                                               */
 /* ------------------------------------------------------------------ */
 
+/* The font size of the first character of line `ln`, 0 when empty. */
+static float first_size(const fz_stext_line *ln)
+{
+	return ln->first_char ? ln->first_char->size : 0;
+}
+
+/* Is line `ln` left to right, not rotated? */
+static int line_horizontal(const fz_stext_line *ln)
+{
+	return ln->wmode == 0 && ln->dir.x > 0.95f && fabsf(ln->dir.y) < 0.05f;
+}
+
+/* The histogram bin of font size `size`: 0 for none, the last for 1023.5 pt and up. */
+static int size_bin(float size)
+{
+	if (!(size > 0))
+		return 0;
+	if (size >= (SIZE_BINS - 1) / 2.0f)
+		return SIZE_BINS - 1;
+	return (int)(size * 2 + 0.5f);
+}
+
 /* Scan MuPDF line `ln` into *s and count its characters in st->hist. */
 static void scan_line(struct pdf_state *st, fz_stext_line *ln, struct seg *s)
 {
@@ -438,11 +491,11 @@ static void scan_line(struct pdf_state *st, fz_stext_line *ln, struct seg *s)
 	memset(s, 0, sizeof(*s));
 	s->ln = ln;
 	s->box = ln->bbox;
-	s->horizontal = ln->wmode == 0 && ln->dir.x > 0.95f && fabsf(ln->dir.y) < 0.05f;
+	s->horizontal = line_horizontal(ln);
 	s->base = ln->first_char ? ln->first_char->origin.y : ln->bbox.y1;
 	s->bold = 1;
 	for (ch = ln->first_char; ch; ch = ch->next) {
-		int c = norm_cp(ch->c), bin;
+		int c = norm_cp(ch->c);
 
 		if (c < 0)
 			continue;
@@ -459,8 +512,7 @@ static void scan_line(struct pdf_state *st, fz_stext_line *ln, struct seg *s)
 		sum += ch->size;
 		if (!ch->font || !fz_font_is_bold(st->ctx, ch->font))
 			s->bold = 0;
-		bin = isfinite(ch->size) && ch->size > 0 ? (int)(ch->size * 2 + 0.5f) : 0;
-		st->hist[bin < SIZE_BINS ? bin : SIZE_BINS - 1]++;
+		st->hist[size_bin(ch->size)]++;
 		s->before_last = s->last;
 		s->last = c;
 	}
@@ -471,50 +523,62 @@ static void scan_line(struct pdf_state *st, fz_stext_line *ln, struct seg *s)
 		s->bold = 0;
 }
 
-/* Does seg `s` continue visual line `v`: same baseline, to its right? */
+/*
+ * Does seg `s` continue visual line `v`: about the same baseline (super- and
+ * subscripts included), starting right of v's start, not far past its end?
+ */
 static int same_line(const struct vline *v, const struct seg *s)
 {
-	float lo = v->size < s->size ? v->size : s->size;
+	float hi = v->size > s->size ? v->size : s->size;
 
-	return v->horizontal && s->horizontal && fabsf(s->base - v->base) < 0.6f * lo &&
-	       s->box.x0 >= v->box.x1 - 0.5f * lo;
+	return v->horizontal && s->horizontal && fabsf(s->base - v->base) < 0.6f * hi &&
+	       s->box.x0 > v->box.x0 + 0.5f * hi && s->box.x0 - v->box.x1 < 3 * hi;
 }
 
-/* Geometry of one MuPDF block, for paragraph splitting. */
+/* Geometry of chained MuPDF blocks, for paragraph splitting. */
 struct block_geom {
-	float left, right;       /* of its horizontal lines */
+	float left, right;       /* of their horizontal lines */
 	float step;              /* the smallest baseline step between lines of one style; 0 if none */
 	int nsteps;
+	float page_step;         /* the page's usual line step; 0 if unknown */
 };
 
 /*
- * Does visual line `l` start a new paragraph after `p` in a block of
- * geometry `g`? On a change of size or weight, a bullet, a step back up, a
- * gap clearly wider than the block's line spacing, or a first-line indent
- * after a short line or a sentence end.
+ * Does visual line `l` start a new paragraph after `p` in blocks of geometry
+ * `g`, the paragraph so far being `cur`? On a change of size or weight, a
+ * bullet, a step back up, a gap clearly wider than the line spacing, a
+ * first-line indent after a short line or a sentence end; in a list item
+ * (whose wrapped lines hang indented), on a line starting left of its bullet.
  */
-static int breaks_para(const struct vline *p, const struct vline *l, const struct block_geom *g)
+static int breaks_para(const struct vline *p, const struct vline *l, const struct block_geom *g,
+                       const struct para *cur)
 {
 	float lo = p->size < l->size ? p->size : l->size;
 	float hi = p->size < l->size ? l->size : p->size;
 	float step, limit, indent;
+	int ended = p->last_cp == '.' || p->last_cp == ':' || p->last_cp == ';' ||
+	            p->last_cp == '!' || p->last_cp == '?';
+	int is_short = p->box.x1 < g->right - 2 * lo;
 
-	if (lo <= 0 || hi >= HEADING_RATIO * lo || p->bold != l->bold || starts_list(l->lead))
+	if (lo <= 0 || hi >= HEADING_RATIO * lo || p->bold != l->bold || is_bullet(l->lead[0]))
+		return 1;
+	/* "10." at the start of a wrapped line is usually not a list item. */
+	if (starts_list(l->lead) && (ended || is_short))
 		return 1;
 	if (!p->horizontal || !l->horizontal)
 		return 0;
 	step = l->base - p->base;
 	if (step < 0.3f * lo)
 		return 1;
-	limit = g->nsteps >= 2 ? 1.4f * g->step : 2.0f * hi;
+	limit = g->nsteps >= 2 ? 1.4f * g->step : g->page_step > 0 ? 1.4f * g->page_step : 2.0f * hi;
 	if (limit < 1.1f * hi)
 		limit = 1.1f * hi;
 	if (step > limit)
 		return 1;
+	if (starts_list(cur->lead))
+		return l->box.x0 < cur->first_x0 + 0.5f * lo;
 	indent = l->box.x0 - g->left;
-	return indent >= 0.8f * lo && indent <= 8 * lo &&
-	       (p->box.x1 < g->right - 2 * lo || p->last_cp == '.' || p->last_cp == ':' ||
-	        p->last_cp == '!' || p->last_cp == '?');
+	return indent >= 0.8f * lo && indent <= 8 * lo && (is_short || ended);
 }
 
 /* Make room for `n` segs and vlines. Returns 0 or ENCLAVE_ENOMEM. */
@@ -555,6 +619,7 @@ static int new_para(struct pdf_state *st, int page)
 	p->off = st->text.len;
 	p->box = fz_empty_rect;
 	p->bold = 1;
+	p->horizontal = 1;
 	return 0;
 }
 
@@ -574,8 +639,11 @@ static int join_lines(struct pdf_state *st, const struct vline *prev, const stru
 		if (prev->last_cp == 0xad) {
 			space = 0;
 		} else if (is_hyphen(prev->last_cp) && is_letter(prev->before_last)) {
-			if (is_lower(v->lead[0]))
-				buf_truncate(&st->text, st->text.len - (prev->last_cp == '-' ? 1 : 3));
+			size_t n = prev->last_cp == '-' ? 1 : 3; /* U+2010 is 3 bytes */
+			if (is_lower(v->lead[0]) && st->text.len - p->off > n &&
+			    (n == 1 ? st->text.ptr[st->text.len - 1] == '-'
+			            : !memcmp(st->text.ptr + st->text.len - 3, "\xe2\x80\x90", 3)))
+				buf_truncate(&st->text, st->text.len - n);
 		} else {
 			space = 1;
 		}
@@ -607,8 +675,11 @@ static int join_lines(struct pdf_state *st, const struct vline *prev, const stru
 	p->nchars += v->nchars;
 	p->nlines++;
 	p->bold &= v->bold;
-	if (p->nlines == 1)
+	p->horizontal &= v->horizontal;
+	if (p->nlines == 1) {
 		memcpy(p->lead, v->lead, sizeof(p->lead));
+		p->first_x0 = v->box.x0;
+	}
 	return 0;
 }
 
@@ -634,24 +705,55 @@ static void end_para(struct pdf_state *st, fz_rect pb)
 }
 
 /*
- * Cut MuPDF text block `b` of page `page` (page box `pb`) into paragraphs
- * appended to st->paras. Returns 0 or ENCLAVE_E*.
+ * Does text block `b` continue block `a` as more lines of one paragraph?
+ * Some producers make every line its own text object, which MuPDF makes a
+ * block. Yes when b's first line comes right below a's last line (within
+ * three font sizes), starts within two sizes right of the left margin `left`
+ * of the blocks chained so far (a hanging indent, not a paragraph indent),
+ * and a's last line is long and reaches about as far right as b: a wrapped
+ * line. Cells of a table column fail the last test.
  */
-static int collect_block(struct pdf_state *st, fz_stext_block *b, int page, fz_rect pb)
+static int continues_block(const fz_stext_block *a, const fz_stext_block *b, float left)
 {
-	struct block_geom g = { 0, 0, 0, 0 };
+	const fz_stext_line *x = a->u.t.last_line, *y = b->u.t.first_line;
+	float size, step;
+
+	if (b->type != FZ_STEXT_BLOCK_TEXT || !x || !y || !x->first_char || !y->first_char ||
+	    !line_horizontal(x) || !line_horizontal(y))
+		return 0;
+	size = fmaxf(first_size(x), first_size(y));
+	step = y->first_char->origin.y - x->first_char->origin.y;
+	return size > 0 && step > 0.5f * size && step <= 3 * size && y->bbox.x0 < x->bbox.x1 &&
+	       y->bbox.x1 > x->bbox.x0 && y->bbox.x0 <= left + 2 * size &&
+	       y->bbox.x0 >= left - 8 * size && x->bbox.x1 - x->bbox.x0 >= 12 * size &&
+	       x->bbox.x1 >= b->bbox.x1 - 2 * size;
+}
+
+/*
+ * Cut the MuPDF text blocks from `first` up to `end` (exclusive) of page
+ * `page` (page box `pb`) into paragraphs appended to st->paras.
+ * Returns 0 or ENCLAVE_E*.
+ */
+static int collect_blocks(struct pdf_state *st, fz_stext_block *first, fz_stext_block *end,
+                          int page, fz_rect pb, float page_step)
+{
+	struct block_geom g = { 0, 0, 0, 0, page_step };
+	fz_stext_block *b;
 	fz_stext_line *ln;
 	size_t n = 0, ns = 0, nv = 0, i;
 	int error, have_left = 0;
 
-	for (ln = b->u.t.first_line; ln; ln = ln->next)
-		n++;
+	for (b = first; b != end; b = b->next)
+		for (ln = b->u.t.first_line; ln; ln = ln->next)
+			n++;
 	if ((error = reserve_lines(st, n)) < 0)
 		return error;
-	for (ln = b->u.t.first_line; ln; ln = ln->next) {
-		scan_line(st, ln, &st->segs[ns]);
-		if (st->segs[ns].nchars)
-			ns++;
+	for (b = first; b != end; b = b->next) {
+		for (ln = b->u.t.first_line; ln; ln = ln->next) {
+			scan_line(st, ln, &st->segs[ns]);
+			if (st->segs[ns].nchars)
+				ns++;
+		}
 	}
 	/* Visual lines. */
 	for (i = 0; i < ns; i++) {
@@ -697,18 +799,21 @@ static int collect_block(struct pdf_state *st, fz_stext_block *b, int page, fz_r
 		if (p && p->horizontal && p->bold == v->bold && p->size > 0 &&
 		    fmaxf(p->size, v->size) < HEADING_RATIO * fminf(p->size, v->size)) {
 			float step = v->base - p->base;
-			if (step > 0.3f * fminf(p->size, v->size)) {
+			if (step > 0.6f * fminf(p->size, v->size)) {
 				if (!g.nsteps || step < g.step)
 					g.step = step;
 				g.nsteps++;
 			}
 		}
 	}
+	for (i = 0; i < nv; i++)
+		if (st->vlines[i].horizontal && st->vlines[i].nchars >= LONG_LINE)
+			st->hist_long[size_bin(st->vlines[i].size)] += st->vlines[i].nchars;
 	/* Paragraphs. */
 	for (i = 0; i < nv; i++) {
 		struct vline *v = &st->vlines[i], *p = i ? &st->vlines[i - 1] : NULL;
 
-		if (!p || breaks_para(p, v, &g)) {
+		if (!p || breaks_para(p, v, &g, &st->paras[st->npara - 1])) {
 			if (p)
 				end_para(st, pb);
 			if ((error = new_para(st, page)) < 0)
@@ -720,6 +825,45 @@ static int collect_block(struct pdf_state *st, fz_stext_block *b, int page, fz_r
 	}
 	if (nv)
 		end_para(st, pb);
+	return 0;
+}
+
+/*
+ * The page's usual baseline step: the median step between consecutive
+ * horizontal lines (in MuPDF's order) of one font size that overlap
+ * horizontally and lie 0.6 to 3 sizes apart, in half-point bins; 0 when
+ * there are none. Used where a paragraph has too few lines to tell.
+ */
+static float page_step(const fz_stext_page *sp)
+{
+	size_t bins[512], total = 0, acc = 0;
+	const fz_stext_line *prev = NULL, *ln;
+	const fz_stext_block *b;
+	int i;
+
+	memset(bins, 0, sizeof(bins));
+	for (b = sp->first_block; b; b = b->next) {
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		for (ln = b->u.t.first_line; ln; prev = ln, ln = ln->next) {
+			float size, step;
+			if (!prev || !prev->first_char || !ln->first_char || !line_horizontal(prev) ||
+			    !line_horizontal(ln))
+				continue;
+			size = first_size(ln);
+			step = ln->first_char->origin.y - prev->first_char->origin.y;
+			/* Written so that NaNs fail every test. */
+			if (!(size > 0 && fabsf(first_size(prev) - size) <= 0.1f * size &&
+			      step > 0.6f * size && step <= 3 * size && step * 2 < 512 &&
+			      ln->bbox.x0 < prev->bbox.x1 && ln->bbox.x1 > prev->bbox.x0))
+				continue;
+			bins[(int)(step * 2)]++;
+			total++;
+		}
+	}
+	for (i = 0; i < 512 && total; i++)
+		if ((acc += bins[i]) * 2 >= total)
+			return (float)i / 2 + 0.25f;
 	return 0;
 }
 
@@ -908,20 +1052,34 @@ static int order_page(struct pdf_state *st, size_t first)
 /* Pages                                                              */
 /* ------------------------------------------------------------------ */
 
-/* Read page `index` (0-based): its paragraphs in order, then the page into `doc`. */
+/*
+ * Read page `index` (0-based): its paragraphs, in reading order, onto
+ * st->paras, then the page into `doc` (method "text" when it has any).
+ * Returns 0 or ENCLAVE_E*.
+ */
 static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 {
 	fz_stext_page *sp = NULL;
-	fz_stext_block *b;
+	fz_stext_block *b, *end, *last;
 	fz_rect box = fz_empty_rect;
 	size_t first = st->npara;
+	float step;
 	int error, n;
 
 	if ((error = load_page(st, index, &box, &sp)) < 0)
 		return error;
-	for (b = sp->first_block; b && !error; b = b->next)
-		if (b->type == FZ_STEXT_BLOCK_TEXT)
-			error = collect_block(st, b, index + 1, box);
+	step = page_step(sp);
+	for (b = sp->first_block; b && !error; b = end) {
+		float left;
+
+		end = b->next;
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		left = b->bbox.x0;
+		for (last = b; end && continues_block(last, end, left); last = end, end = end->next)
+			left = fminf(left, end->bbox.x0);
+		error = collect_blocks(st, b, end, index + 1, box, step);
+	}
 	fz_drop_stext_page(st->ctx, sp);
 	if (!error)
 		error = order_page(st, first);
@@ -929,8 +1087,8 @@ static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 		return error;
 	if (index == 0)
 		st->page1_height = box.y1 - box.y0;
-	n = doc_add_page(doc, box.x1 - box.x0, box.y1 - box.y0, st->npara > first ? "text" : "none",
-	                 1.0);
+	n = doc_add_page(doc, fmaxf(box.x1 - box.x0, 0), fmaxf(box.y1 - box.y0, 0),
+	                 st->npara > first ? "text" : "none", 1.0);
 	return n < 0 ? n : 0;
 }
 
@@ -942,14 +1100,6 @@ static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 static float para_size(const struct para *p)
 {
 	return p->nchars ? (float)(p->size_sum / (double)p->nchars) : 0;
-}
-
-/* The histogram bin of font size `size`. */
-static int size_bin(float size)
-{
-	int bin = size > 0 ? (int)(size * 2 + 0.5f) : 0;
-
-	return bin < SIZE_BINS ? bin : SIZE_BINS - 1;
 }
 
 /*
@@ -992,14 +1142,20 @@ static long classify(struct pdf_state *st, float body)
 
 		p->kind = ENCLAVE_BLOCK_PARAGRAPH;
 		p->level = 0;
-		if (size >= HEADING_RATIO * body && p->nchars <= HEADING_MAX_CHARS &&
-		    p->nlines <= HEADING_MAX_LINES && p->nchars >= 2 && has_letter(p, s)) {
+		if (!p->horizontal) {
+			/* Rotated text: margin stamps, axis labels; never a heading. */
+		} else if (is_bullet(p->lead[0])) {
+			p->kind = ENCLAVE_BLOCK_LIST_ITEM;
+			p->level = 1;
+		} else if (size >= HEADING_RATIO * body && p->nchars <= HEADING_MAX_CHARS &&
+		           p->nlines <= HEADING_MAX_LINES && p->nchars >= 2 && has_letter(p, s)) {
 			p->kind = ENCLAVE_BLOCK_HEADING;
 			if (p->page == 1 && p->box.y0 < TITLE_TOP * st->page1_height && size > best) {
 				best = size;
 				title = (long)i;
 			}
 		} else if (p->bold && p->nlines == 1 && p->nchars <= BOLD_HEADING_MAX_CHARS &&
+		           size >= 0.95f * body &&
 		           p->nchars >= 2 && last != '.' && last != ',' && last != ';' &&
 		           has_letter(p, s)) {
 			p->kind = ENCLAVE_BLOCK_HEADING;
@@ -1030,20 +1186,64 @@ static long classify(struct pdf_state *st, float body)
 	return title;
 }
 
-/* Classify the paragraphs and add them to `doc`, with the title. Returns 0 or ENCLAVE_E*. */
+/*
+ * Is Info title `t` a placeholder left by the producer: a file name or path
+ * ("05-30197-CV0.wpd", "X:\\data\\pmm.vp"), "Microsoft Word - Document1",
+ * "Untitled"? Then the title found on page 1 is better.
+ */
+static int junk_title(const char *t)
+{
+	static const char *const exts[] = {
+		"doc", "docx", "dot", "rtf", "odt", "wpd", "txt", "tex", "dvi", "ps", "eps", "pdf",
+		"indd", "qxd", "qxp", "pages", "vp", "xls", "xlsx", "ppt", "pptx", "htm", "html",
+		"pub", "pm", "pm6", "fm", "cdr", "ai", "jpg", "tif", "tiff", "png",
+	};
+	const char *dot = strrchr(t, '.');
+	size_t i;
+
+	if (!strncasecmp(t, "microsoft ", 10) && strstr(t, " - "))
+		return 1;
+	if (!strncasecmp(t, "untitled", 8) || strchr(t, '\\') || t[0] == '/')
+		return 1;
+	if (dot && !strchr(dot, ' '))
+		for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+			if (!strcasecmp(dot + 1, exts[i]))
+				return 1;
+	return 0;
+}
+
+/* The bytes of list item text `s` to skip: a leading bullet glyph, "-", "*" or en dash. */
+static size_t bullet_bytes(const struct para *p, const char *s)
+{
+	uint32_t c;
+
+	if (!is_bullet(p->lead[0]) && p->lead[0] != '-' && p->lead[0] != '*' && p->lead[0] != 0x2013)
+		return 0;
+	return utf8_decode((const unsigned char *)s, (const unsigned char *)s + p->len, &c);
+}
+
+/*
+ * Classify the paragraphs and add them to `doc`, boxes rounded to 0.01 pt.
+ * The title is the Info title unless it is missing or junk_title(), then
+ * the title block's text. Returns 0 or ENCLAVE_E*.
+ */
 static int emit(struct pdf_state *st, struct enclave_doc *doc)
 {
 	size_t i, most = 0;
 	long title;
 	int b, body = 0, error;
+	int info = st->info_title && !junk_title(st->info_title);
 
 	if (!st->npara)
-		return st->info_title ? doc_set_title(doc, st->info_title) : 0;
+		return info ? doc_set_title(doc, st->info_title) : 0;
 	for (b = 1; b < SIZE_BINS; b++)
+		if (st->hist_long[b] > most)
+			most = st->hist_long[b], body = b;
+	for (b = 1; b < SIZE_BINS && !most; b++)
 		if (st->hist[b] > most)
 			most = st->hist[b], body = b;
 	title = classify(st, body ? (float)body / 2 : 10);
-	if (st->info_title) {
+	if (info) {
 		if ((error = doc_set_title(doc, st->info_title)) < 0)
 			return error;
 	} else if (title >= 0) {
@@ -1059,23 +1259,30 @@ static int emit(struct pdf_state *st, struct enclave_doc *doc)
 	for (i = 0; i < st->npara; i++) {
 		const struct para *p = &st->paras[i];
 		struct enclave_block tmpl = doc_block_template(p->kind, p->level, "text");
+		const char *text = st->text.ptr + p->off;
+		size_t skip = p->kind == ENCLAVE_BLOCK_LIST_ITEM ? bullet_bytes(p, text) : 0;
 
 		tmpl.page = p->page;
 		tmpl.has_bbox = 1;
-		tmpl.bbox.x0 = p->box.x0;
-		tmpl.bbox.y0 = p->box.y0;
-		tmpl.bbox.x1 = p->box.x1;
-		tmpl.bbox.y1 = p->box.y1;
-		if ((error = doc_add_block(doc, &tmpl, st->text.ptr + p->off, p->len)) < 0)
+		tmpl.bbox.x0 = round(p->box.x0 * 100.0) / 100.0;
+		tmpl.bbox.y0 = round(p->box.y0 * 100.0) / 100.0;
+		tmpl.bbox.x1 = round(p->box.x1 * 100.0) / 100.0;
+		tmpl.bbox.y1 = round(p->box.y1 * 100.0) / 100.0;
+		if ((error = doc_add_block(doc, &tmpl, text + skip, p->len - skip)) < 0)
 			return error;
 	}
 	return 0;
 }
 
+/*
+ * See ingest_int.h. Open, unlock, metadata, every page, then the blocks;
+ * everything MuPDF allocated goes with the context at the end.
+ */
 int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
                const struct enclave_extract_options *opts)
 {
 	struct pdf_state *st;
+	pdf_document *pdf;
 	int error, npages = 0, i;
 
 	if (!(st = calloc(1, sizeof(*st))))
@@ -1098,6 +1305,17 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
 	for (i = 0; i < npages; i++)
 		if ((error = read_page(st, doc, i)) < 0)
 			goto done;
+	pdf = pdf_specifics(st->ctx, st->doc);
+	if (pdf && pdf_was_repaired(st->ctx, pdf)) {
+		if ((error = doc_set_meta(doc, "pdf_repaired", "true")) < 0)
+			goto done;
+		if (!st->npara) {
+			error = error_set(ENCLAVE_EINVALID, "corrupt pdf: no text could be recovered%s%s%s",
+			                  st->warning[0] ? " (" : "", st->warning,
+			                  st->warning[0] ? ")" : "");
+			goto done;
+		}
+	}
 	error = emit(st, doc);
 done:
 	fz_drop_document(st->ctx, st->doc);

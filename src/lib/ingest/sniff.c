@@ -113,10 +113,12 @@ static void describe(char *out, size_t cap, const unsigned char *data, size_t le
 		magic_close(m);
 }
 
+static int classify_text(const char **format, const char **media_type,
+                         const unsigned char *data, size_t len, const char *name);
+
 int sniff_type(const char **format, const char **media_type, const unsigned char *data,
                size_t len, const char *name)
 {
-	const unsigned char *lead;
 	char what[256];
 
 	*format = *media_type = NULL;
@@ -127,11 +129,37 @@ int sniff_type(const char **format, const char **media_type, const unsigned char
 		*format = "pdf", *media_type = "application/pdf";
 		return 0;
 	}
+	/*
+	 * UTF-16 and UTF-32 text (with or without a BOM) is full of NULs: decode
+	 * the head first and judge the decoded text, not the bytes.
+	 */
+	if (memchr(data, 0, len < 16384 ? len : 16384)) {
+		struct buf head = BUF_INIT(65536);
+		char enc[64] = "";
+		size_t n = (len < 16384 ? len : 16384) & ~(size_t)3;
+
+		if (n && text_decode(&head, enc, data, n) == 0 &&
+		    (!strncmp(enc, "utf-16", 6) || !strncmp(enc, "utf-32", 6))) {
+			int r = classify_text(format, media_type, (const unsigned char *)buf_cstr(&head),
+			                      head.len, name);
+			buf_release(&head);
+			return r;
+		}
+		buf_release(&head);
+	}
 	if (looks_binary(data, len)) {
 		describe(what, sizeof(what), data, len);
 		return error_set(ENCLAVE_EUNSUPPORTED, "unsupported type: %s", what);
 	}
-	lead = skip_lead(data, data + len);
+	return classify_text(format, media_type, data, len, name);
+}
+
+/* Decide among HTML, Markdown and plain text for UTF-8 `data`. */
+static int classify_text(const char **format, const char **media_type,
+                         const unsigned char *data, size_t len, const char *name)
+{
+	const unsigned char *lead = skip_lead(data, data + len);
+
 	if (lead == data + len)
 		return error_set(ENCLAVE_EEMPTY, "no text (only white space)");
 	if (looks_html(data, len)) {

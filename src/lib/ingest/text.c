@@ -3,13 +3,16 @@
  * Markdown and HTML parsers), and cutting plain text into blocks.
  *
  * Decoding, in order: a byte order mark wins (UTF-8, UTF-16LE/BE,
- * UTF-32LE/BE); valid UTF-8 is taken as is; UTF-16 without a BOM is
- * recognised by its NUL bytes at alternating positions; anything else is
- * detected by uchardet and converted by iconv. When detection or conversion
- * fails the bytes are read as Windows-1252 through a table of our own, which
- * cannot fail (glibc's iconv rejects the five bytes Windows-1252 leaves
- * undefined; the table maps them to the C1 controls, as browsers do). The
- * output is always valid UTF-8 with "\n" line ends.
+ * UTF-32LE/BE); UTF-16 without a BOM is recognised by its NUL bytes at
+ * alternating positions; valid UTF-8 is taken as is (pure ASCII is named
+ * "utf-8" too); anything else is detected by uchardet and converted by
+ * iconv (detected UTF-8 with a few bad bytes is kept, the bad bytes made
+ * U+FFFD; detected ISO-8859-1 is read as its superset Windows-1252). When
+ * detection or conversion fails the bytes are read as Windows-1252 through
+ * a table of our own, which cannot fail (glibc's iconv rejects the five
+ * bytes Windows-1252 leaves undefined; the table maps them to the C1
+ * controls, as browsers do). The output is always valid UTF-8 with "\n"
+ * line ends, and the encoding is named in lowercase ("shift_jis").
  *
  * Plain text blocks: paragraphs are separated by blank lines (white space
  * only, form feeds included). Inside a paragraph the line breaks are kept as
@@ -17,10 +20,13 @@
  * or aligned columns whose lines mean something, and a consumer can still
  * unwrap. A line starting with "- ", "* ", "• " or a number and "." or ")"
  * ("1. ", "12) ") starts a list item, one block per item, its level from the
- * indentation (two columns a level); the marker is not part of the text, and
- * a number is kept in the block's attrs as {"ordered":true,"number":N}.
+ * indentation (each deeper indentation opens a level, a shallower one goes
+ * back to the level that had it; a paragraph ends the list). The marker is
+ * not part of the text; a number is kept in the block's attrs as
+ * {"ordered":true,"number":N}.
  * Lines after an item, up to a blank line or the next marker, continue it
- * (leading white space dropped, joined with "\n").
+ * (leading white space dropped, joined with "\n"). A paragraph longer than
+ * ENCLAVE_MAX_BLOCK_BYTES goes on in further blocks rather than failing.
  */
 #include <errno.h>
 #include <iconv.h>
@@ -38,7 +44,7 @@
 /* Bytes examined when looking for BOM-less UTF-16. */
 #define UTF16_PROBE_BYTES 4096
 
-/* Deepest list level given to an indented plain-text list item. */
+/* Deepest list level told apart in plain text; deeper items share the last. */
 #define TEXT_MAX_LIST_LEVEL 16
 
 /* ------------------------------------------------------------------ */
@@ -280,14 +286,15 @@ static int decode(struct buf *out, char encoding[64], const unsigned char *data,
 		/* Invalid UTF-16/32 behind a BOM: the BOM lied; read on below. */
 		break;
 	}
-	if (utf8_valid((const char *)data, len)) {
-		set_encoding(encoding, "utf-8");
-		return buf_put(out, data, len);
-	}
+	/* Before the UTF-8 check: NUL is valid UTF-8, so UTF-16 Latin text passes it. */
 	if ((utf16 = guess_utf16(data, len)) && (error = convert(out, utf16, data, len)) <= 0) {
 		if (!error)
 			set_encoding(encoding, utf16);
 		return error;
+	}
+	if (utf8_valid((const char *)data, len)) {
+		set_encoding(encoding, "utf-8");
+		return buf_put(out, data, len);
 	}
 	if ((error = detect(name, data, len)) < 0)
 		return error;
@@ -411,12 +418,37 @@ static int flush(struct enclave_doc *doc, struct pending *pb)
 	return error;
 }
 
-/* Append `n` bytes at `s` to the pending text, after `sep` when not empty. */
-static int pending_put(struct pending *pb, const char *sep, const char *s, size_t n)
+/*
+ * Append `n` bytes at `s` to the pending text, after `sep` when not empty.
+ * A block never outgrows ENCLAVE_MAX_BLOCK_BYTES: a paragraph that would
+ * (a log or a data dump without blank lines) goes on in a new block of the
+ * same kind, cut between lines, or inside an overlong line at a code point.
+ * Returns 0 or ENCLAVE_E*.
+ */
+static int pending_put(struct enclave_doc *doc, struct pending *pb, const char *sep,
+                       const char *s, size_t n)
 {
+	size_t seplen = strlen(sep);
 	int error;
 
-	if (pb->text.len && (error = buf_puts(&pb->text, sep)) < 0)
+	if (pb->text.len && pb->text.len + seplen + n > ENCLAVE_MAX_BLOCK_BYTES) {
+		if ((error = flush(doc, pb)) < 0)
+			return error;
+		pb->number = -1;
+	}
+	while (n > ENCLAVE_MAX_BLOCK_BYTES) {
+		size_t cut = ENCLAVE_MAX_BLOCK_BYTES;
+
+		while (cut > ENCLAVE_MAX_BLOCK_BYTES - 4 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		if ((error = buf_put(&pb->text, s, cut)) < 0)
+			return error_buf(error, "text block");
+		if ((error = flush(doc, pb)) < 0)
+			return error;
+		pb->number = -1;
+		s += cut, n -= cut;
+	}
+	if (pb->text.len && (error = buf_put(&pb->text, sep, seplen)) < 0)
 		return error_buf(error, "text block");
 	if ((error = buf_put(&pb->text, s, n)) < 0)
 		return error_buf(error, "text block");
@@ -427,6 +459,7 @@ int ingest_text(struct enclave_doc *doc, const unsigned char *data, size_t len)
 {
 	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
 	struct pending pb = { BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES), ENCLAVE_BLOCK_PARAGRAPH, 0, -1 };
+	size_t indents[TEXT_MAX_LIST_LEVEL], nindents = 0;
 	char encoding[64];
 	const char *p, *end;
 	int error;
@@ -454,27 +487,35 @@ int ingest_text(struct enclave_doc *doc, const unsigned char *data, size_t len)
 			continue;
 		}
 		if ((mlen = list_marker(&l, &number)) > 0) {
-			size_t level = 1 + l.indent / 2;
 			const char *item = l.body + mlen;
 
 			if ((error = flush(doc, &pb)) < 0)
 				goto done;
+			/* The level counts the distinct indentations open in this list. */
+			while (nindents > 0 && indents[nindents - 1] > l.indent)
+				nindents--;
+			if (!nindents || indents[nindents - 1] < l.indent) {
+				if (nindents < TEXT_MAX_LIST_LEVEL)
+					nindents++;
+				indents[nindents - 1] = l.indent;
+			}
 			pb.kind = ENCLAVE_BLOCK_LIST_ITEM;
-			pb.level = level > TEXT_MAX_LIST_LEVEL ? TEXT_MAX_LIST_LEVEL : (int)level;
+			pb.level = (int)nindents;
 			pb.number = number;
-			if ((error = pending_put(&pb, "", item, (size_t)(l.s + l.len - item))) < 0)
+			if ((error = pending_put(doc, &pb, "", item, (size_t)(l.s + l.len - item))) < 0)
 				goto done;
 			continue;
 		}
 		if (!pb.text.len) {
+			nindents = 0;
 			pb.kind = ENCLAVE_BLOCK_PARAGRAPH;
 			pb.level = 0;
 			pb.number = -1;
 		}
 		if (pb.kind == ENCLAVE_BLOCK_LIST_ITEM)
-			error = pending_put(&pb, "\n", l.body, (size_t)(l.s + l.len - l.body));
+			error = pending_put(doc, &pb, "\n", l.body, (size_t)(l.s + l.len - l.body));
 		else
-			error = pending_put(&pb, "\n", l.s, l.len);
+			error = pending_put(doc, &pb, "\n", l.s, l.len);
 		if (error < 0)
 			goto done;
 	}

@@ -9,8 +9,13 @@
  *
  * Its canonical form is jansson's compact encoding with keys sorted at every
  * level and non-ASCII escaped (JSON_COMPACT | JSON_SORT_KEYS |
- * JSON_ENSURE_ASCII); event values hold strings, integers, objects and arrays
- * only, never reals, so the encoding is unambiguous. Its hash is
+ * JSON_ENSURE_ASCII); event values hold strings, integers, booleans, objects
+ * and arrays only, never reals, so the encoding is unambiguous. Note for
+ * independent verifiers: jansson writes \u escapes with UPPERCASE hex
+ * ("\u00E9", surrogate pairs for non-BMP), leaves DEL (0x7f) unescaped, and
+ * sorts keys by their UTF-8 bytes; Python's json.dumps(sort_keys=True,
+ * separators=(',', ':')) differs in the first two (tests/scripts/
+ * test_tamper.sh has a matching canonicaliser). Its hash is
  *
  *   hash = hex(SHA-256(P || canonical))
  *
@@ -353,7 +358,7 @@ int enclave_audit_event_json(char **out, const struct enclave_audit_event *ev)
 
 	*out = NULL;
 	if (!(o = event_object(ev)))
-		return enclave_error_last_code();
+		return enclave_error_last_code() < 0 ? enclave_error_last_code() : ENCLAVE_ERROR;
 	if (json_object_set_new(o, "hash", json_string(ev->hash)) < 0 ||
 	    !(*out = json_dumps(o, CANON_FLAGS))) {
 		json_decref(o);
@@ -620,7 +625,7 @@ static int export_cb(const struct enclave_audit_event *ev, void *payload)
 	struct export_state *s = payload;
 	char *line;
 
-	if ((s->error = enclave_audit_event_json(&line, ev)) < 0)
+	if ((s->error = enclave_audit_event_json(&line, ev)) < 0 || !line)
 		return 1;
 	if (fprintf(s->f, "%s\n", line) < 0)
 		s->error = error_set(ENCLAVE_EIO, "cannot write: %s", strerror(errno));
@@ -779,7 +784,17 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 			if (!first) {
 				first = ev.seq;
 				expect = ev.seq;
-				if (ev.seq == 1 && strcmp(ev.prev_hash, ZERO_HASH)) {
+				/*
+				 * A chain file must start at the beginning: a file whose
+				 * first events were cut off would otherwise verify.
+				 */
+				if (ev.seq != 1) {
+					free(jp), free(ji), free(jo);
+					json_decref(o);
+					LINE_FAIL(1, "%sthe chain starts at event %lld, not 1: its beginning "
+					          "was cut off", where, (long long)ev.seq);
+				}
+				if (strcmp(ev.prev_hash, ZERO_HASH)) {
 					free(jp), free(ji), free(jo);
 					json_decref(o);
 					LINE_FAIL(1, "%sevent 1 does not start the chain", where);
@@ -810,11 +825,7 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 		LINE_FAIL(last + 1, "line %lld: no signed checkpoint at the end: the file was cut "
 		          "short", (long long)line);
 	}
-	if (first > 1)
-		snprintf(r->message, sizeof(r->message), "segment of events %lld-%lld, signed head "
-		         "%.16s..., key %s", (long long)first, (long long)last, last_hash, r->key_id);
-	else
-		snprintf(r->message, sizeof(r->message), "%lld events, signed head %.16s..., key %s",
+	snprintf(r->message, sizeof(r->message), "%lld events, signed head %.16s..., key %s",
 		         (long long)r->events, last_hash, r->key_id);
 done:
 	free(text);

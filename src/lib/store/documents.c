@@ -197,6 +197,42 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
 	return error;
 }
 
+int store_document_complete(enclave_project *p, int64_t id, const struct enclave_doc *doc,
+                            const char *text_sha256)
+{
+	sqlite3_stmt *st;
+	char *meta;
+	int error;
+
+	if (!(meta = json_dumps(doc->metadata, JSON_COMPACT | JSON_SORT_KEYS)))
+		return error_oom();
+	if ((error = store_prepare(&st, p->db,
+	                           "UPDATE documents SET format = ?, title = ?, status = 'ok',"
+	                           " error = NULL, page_count = ?, block_count = ?,"
+	                           " text_sha256 = ?, metadata = ? WHERE id = ? AND status = 'failed'")) < 0) {
+		free(meta);
+		return error;
+	}
+	sqlite3_bind_text(st, 1, doc->format, -1, SQLITE_STATIC);
+	if (doc->title)
+		sqlite3_bind_text(st, 2, doc->title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)doc->npages);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)doc->nblocks);
+	sqlite3_bind_text(st, 5, text_sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, meta, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = store_error(p->db, "update document");
+	else if (sqlite3_changes(p->db) != 1)
+		error = error_set(ENCLAVE_ESTORE, "store: document %lld is not a failed document",
+		                  (long long)id);
+	sqlite3_finalize(st);
+	free(meta);
+	if (error)
+		return error;
+	return insert_content(p, id, doc);
+}
+
 int store_text_insert(enclave_project *p, int64_t id, const char *layer, const char *blob)
 {
 	sqlite3_stmt *st;

@@ -123,7 +123,7 @@ int schema_version(sqlite3 *db, int *out)
 int schema_migrate(sqlite3 *db)
 {
 	struct buf sql = BUF_INIT(64);
-	int version, error, v = 0;
+	int version = 0, error, v = 0;
 
 	if ((error = schema_version(db, &version)) < 0)
 		return error;

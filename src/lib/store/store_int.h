@@ -131,6 +131,14 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
                           const char *format, const struct enclave_doc *doc, const char *error,
                           const char *text_sha256);
 
+/*
+ * Turn failed document `id` into an ok one holding `doc` (a retry that now
+ * succeeds, e.g. with the right password): its row is updated and its pages
+ * and blocks inserted. Its earlier failure stays in the audit trail.
+ */
+int store_document_complete(enclave_project *p, int64_t id, const struct enclave_doc *doc,
+                            const char *text_sha256);
+
 /* Record that layer `layer` of document `id` is blob `blob`. */
 int store_text_insert(enclave_project *p, int64_t id, const char *layer, const char *blob);
 

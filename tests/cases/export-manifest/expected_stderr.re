@@ -1,0 +1,1 @@
+^enclave export: 'out' is not empty$

@@ -1,0 +1,1 @@
+^enclave extract: cannot extract 'junk\.bin': unsupported type: 

@@ -1,0 +1,1 @@
+^enclave extract: cannot extract 'empty\.txt': empty file$

@@ -1,0 +1,1 @@
+^enclave extract: cannot read 'no-such-file\.txt': No such file or directory$

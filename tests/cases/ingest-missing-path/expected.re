@@ -1,0 +1,3 @@
+^first: 3$
+^second: 3$
+^failed documents: [0-9]+$

@@ -1,0 +1,4 @@
+csv
+see 'enclave export --help'
+64 hex digits
+see 'enclave audit --help'
