@@ -35,14 +35,14 @@
 #define FUZZ_FN static __attribute__((unused))
 
 /* Abort with a message when `cond` is false. */
-#define FUZZ_CHECK(cond, ...)                                                         \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "fuzz: broken promise (%s): ", #cond);        \
-			fprintf(stderr, __VA_ARGS__);                                 \
-			fputc('\n', stderr);                                          \
-			abort();                                                      \
-		}                                                                     \
+#define FUZZ_CHECK(cond, ...)                                                  \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "fuzz: broken promise (%s): ", #cond); \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			abort();                                               \
+		}                                                              \
 	} while (0)
 
 /*
@@ -58,8 +58,8 @@ FUZZ_FN void fuzz_check_error(int rc, int may_enomem)
 	if (rc == 0)
 		return;
 	FUZZ_CHECK(rc < 0, "returned %d, neither 0 nor an ENCLAVE_E* code", rc);
-	FUZZ_CHECK(rc == enclave_error_last_code(), "returned %d but the last error code is %d",
-	           rc, enclave_error_last_code());
+	FUZZ_CHECK(rc == enclave_error_last_code(), "returned %d but the last error code is %d", rc,
+	           enclave_error_last_code());
 	FUZZ_CHECK(msg && *msg, "returned %d without a message", rc);
 	FUZZ_CHECK(may_enomem || rc != ENCLAVE_ENOMEM, "'out of memory' with memory to spare: %s",
 	           msg);
@@ -97,7 +97,8 @@ FUZZ_FN size_t fuzz_render(const struct enclave_doc *doc, enclave_render_format 
 	if (format == ENCLAVE_FORMAT_JSON)
 		FUZZ_CHECK(fuzz_is_json_object(s), "render as JSON is not a JSON object");
 	else
-		FUZZ_CHECK(utf8_valid(s, len), "render as format %d is not valid UTF-8", (int)format);
+		FUZZ_CHECK(utf8_valid(s, len), "render as format %d is not valid UTF-8",
+		           (int)format);
 	free(s);
 	return len;
 }

@@ -17,7 +17,7 @@
 /* Public key of the project that signed corpus/fuzz_audit_file/chain-valid.jsonl. */
 #define AUDIT_FUZZ_SEED_KEY "3d4af807c10cbdc2a58124c9e3b7c43de94d3434e2f7fdf2fe93e42fe8317d72"
 
-static char audit_fuzz_path[4096];  /* the temporary file, "" until made */
+static char audit_fuzz_path[4096]; /* the temporary file, "" until made */
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,7 +60,7 @@ static void audit_fuzz_verify(const char *key)
 	struct enclave_audit_report r;
 	int rc;
 
-	memset(&r, 0xa5, sizeof(r));  /* the call must fill every field it reports */
+	memset(&r, 0xa5, sizeof(r)); /* the call must fill every field it reports */
 	enclave_error_clear();
 	rc = enclave_audit_verify_file(audit_fuzz_path, key, &r);
 	fuzz_check_error(rc, 0);

@@ -9,7 +9,7 @@ libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-
 libfreetype-dev libharfbuzz-dev zlib1g-dev
 libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev"
-test_pkgs="clang libcmocka-dev strace util-linux sqlite3 python3 procps openssl"
+test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl"
 bench_pkgs="poppler-utils time hyperfine"
 
 want=""

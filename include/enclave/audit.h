@@ -21,7 +21,7 @@ extern "C" {
 
 struct enclave_audit_event {
 	int64_t seq;
-	const char *time;      /* UTC, ISO 8601 with milliseconds */
+	const char *time; /* UTC, ISO 8601 with milliseconds */
 	const char *actor;
 	const char *action;    /* e.g. "project.init", "ingest.document" */
 	const char *subject;   /* e.g. "document:12", may be "" */
@@ -41,13 +41,13 @@ int enclave_audit_foreach(enclave_project *project, enclave_audit_cb cb, void *p
 int enclave_audit_event_json(char **out, const struct enclave_audit_event *event);
 
 struct enclave_audit_report {
-	int ok;                /* 1 when every check passed */
-	int64_t events;        /* events checked */
-	int64_t checkpoints;   /* signed checkpoints checked */
-	int64_t bad_seq;       /* first broken event's sequence, 0 if none or n/a */
-	int64_t bad_line;      /* verify_file: first broken line, 0 if none */
-	char key_id[17];       /* first 16 hex digits of the signing public key */
-	char message[512];     /* what broke, or a summary when ok */
+	int ok;              /* 1 when every check passed */
+	int64_t events;      /* events checked */
+	int64_t checkpoints; /* signed checkpoints checked */
+	int64_t bad_seq;     /* first broken event's sequence, 0 if none or n/a */
+	int64_t bad_line;    /* verify_file: first broken line, 0 if none */
+	char key_id[17];     /* first 16 hex digits of the signing public key */
+	char message[512];   /* what broke, or a summary when ok */
 };
 
 /*

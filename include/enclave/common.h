@@ -19,18 +19,18 @@ extern "C" {
 
 enum enclave_error_code {
 	ENCLAVE_OK = 0,
-	ENCLAVE_ERROR = -1,       /* generic failure, see the message */
-	ENCLAVE_ENOTFOUND = -2,   /* no such project, document, file */
-	ENCLAVE_EEXISTS = -3,     /* already exists */
-	ENCLAVE_EINVALID = -4,    /* bad argument or malformed input */
-	ENCLAVE_EUNSUPPORTED = -5,/* a format or feature we do not handle */
-	ENCLAVE_ELIMIT = -6,      /* a limit on hostile input was reached */
-	ENCLAVE_EIO = -7,         /* read, write or sync failed */
-	ENCLAVE_ESTORE = -8,      /* the SQLite store reported an error */
-	ENCLAVE_ENOMEM = -9,      /* allocation failed */
-	ENCLAVE_EENCRYPTED = -10, /* input is password-protected */
-	ENCLAVE_ETAMPER = -11,    /* an integrity check failed */
-	ENCLAVE_EEMPTY = -12      /* input holds no content */
+	ENCLAVE_ERROR = -1,        /* generic failure, see the message */
+	ENCLAVE_ENOTFOUND = -2,    /* no such project, document, file */
+	ENCLAVE_EEXISTS = -3,      /* already exists */
+	ENCLAVE_EINVALID = -4,     /* bad argument or malformed input */
+	ENCLAVE_EUNSUPPORTED = -5, /* a format or feature we do not handle */
+	ENCLAVE_ELIMIT = -6,       /* a limit on hostile input was reached */
+	ENCLAVE_EIO = -7,          /* read, write or sync failed */
+	ENCLAVE_ESTORE = -8,       /* the SQLite store reported an error */
+	ENCLAVE_ENOMEM = -9,       /* allocation failed */
+	ENCLAVE_EENCRYPTED = -10,  /* input is password-protected */
+	ENCLAVE_ETAMPER = -11,     /* an integrity check failed */
+	ENCLAVE_EEMPTY = -12       /* input holds no content */
 };
 
 /*

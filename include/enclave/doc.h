@@ -36,22 +36,22 @@ struct enclave_bbox {
 
 struct enclave_block {
 	enclave_block_kind kind;
-	int level;               /* heading level 1-6, list depth 1.., else 0 */
-	int page;                /* 1-based page number, 0 when the format has none */
-	int has_bbox;            /* bbox is meaningful */
+	int level;    /* heading level 1-6, list depth 1.., else 0 */
+	int page;     /* 1-based page number, 0 when the format has none */
+	int has_bbox; /* bbox is meaningful */
 	struct enclave_bbox bbox;
-	const char *text;        /* UTF-8, NUL-terminated; tables: tab-separated rows */
-	size_t offset;           /* in the document text, in code points */
-	size_t length;           /* in code points */
-	const char *method;      /* "text" (text layer), "markup", "ocr" */
-	double confidence;       /* 0..1; 1 for text layers and markup */
-	const char *attrs;       /* JSON object or NULL (e.g. table cells) */
+	const char *text;   /* UTF-8, NUL-terminated; tables: tab-separated rows */
+	size_t offset;      /* in the document text, in code points */
+	size_t length;      /* in code points */
+	const char *method; /* "text" (text layer), "markup", "ocr" */
+	double confidence;  /* 0..1; 1 for text layers and markup */
+	const char *attrs;  /* JSON object or NULL (e.g. table cells) */
 };
 
 struct enclave_page {
-	int number;              /* 1-based */
-	double width, height;    /* points */
-	const char *method;      /* "text", "ocr", "none" */
+	int number;           /* 1-based */
+	double width, height; /* points */
+	const char *method;   /* "text", "ocr", "none" */
 	double confidence;
 };
 
@@ -62,8 +62,8 @@ typedef enum {
 } enclave_render_format;
 
 /* Accessors. Borrowed pointers live as long as the document. */
-const char *enclave_doc_format(const enclave_doc *doc);   /* "pdf", "html", "text", "markdown" */
-const char *enclave_doc_title(const enclave_doc *doc);    /* may be NULL */
+const char *enclave_doc_format(const enclave_doc *doc); /* "pdf", "html", "text", "markdown" */
+const char *enclave_doc_title(const enclave_doc *doc);  /* may be NULL */
 size_t enclave_doc_page_count(const enclave_doc *doc);
 const struct enclave_page *enclave_doc_page(const enclave_doc *doc, size_t i);
 size_t enclave_doc_block_count(const enclave_doc *doc);

@@ -16,14 +16,17 @@ extern "C" {
 #define ENCLAVE_EXPORT_OPTIONS_VERSION 1
 struct enclave_export_options {
 	unsigned version;
-	const char *format;        /* "jsonl" */
-	int include_failed;        /* also export failed documents (text empty) */
+	const char *format; /* "jsonl" */
+	int include_failed; /* also export failed documents (text empty) */
 };
-#define ENCLAVE_EXPORT_OPTIONS_INIT { ENCLAVE_EXPORT_OPTIONS_VERSION, "jsonl", 0 }
+#define ENCLAVE_EXPORT_OPTIONS_INIT                        \
+	{                                                  \
+		ENCLAVE_EXPORT_OPTIONS_VERSION, "jsonl", 0 \
+	}
 
 struct enclave_export_summary {
-	size_t documents;          /* records written */
-	size_t files;              /* files listed in the manifest */
+	size_t documents; /* records written */
+	size_t files;     /* files listed in the manifest */
 	char manifest_sha256[65];
 };
 

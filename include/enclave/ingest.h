@@ -18,9 +18,12 @@ extern "C" {
 #define ENCLAVE_EXTRACT_OPTIONS_VERSION 1
 struct enclave_extract_options {
 	unsigned version;
-	const char *password;   /* for encrypted PDFs; NULL for none */
+	const char *password; /* for encrypted PDFs; NULL for none */
 };
-#define ENCLAVE_EXTRACT_OPTIONS_INIT { ENCLAVE_EXTRACT_OPTIONS_VERSION, NULL }
+#define ENCLAVE_EXTRACT_OPTIONS_INIT                  \
+	{                                             \
+		ENCLAVE_EXTRACT_OPTIONS_VERSION, NULL \
+	}
 
 /*
  * Extract the file at `path`, its type sniffed from its content.
@@ -35,17 +38,17 @@ int enclave_extract_buffer(enclave_doc **out, const void *data, size_t len, cons
 
 /* What happened to one file of an ingest. */
 typedef enum {
-	ENCLAVE_INGEST_OK = 0,      /* a new document */
-	ENCLAVE_INGEST_FAILED,      /* recorded as a failed document */
-	ENCLAVE_INGEST_DUPLICATE    /* same bytes already in the project */
+	ENCLAVE_INGEST_OK = 0,   /* a new document */
+	ENCLAVE_INGEST_FAILED,   /* recorded as a failed document */
+	ENCLAVE_INGEST_DUPLICATE /* same bytes already in the project */
 } enclave_ingest_status;
 
 struct enclave_ingest_item {
 	const char *path;
 	enclave_ingest_status status;
-	int64_t document_id;        /* new, failed or existing document */
-	const char *error;          /* set when failed */
-	size_t done, total;         /* progress: files handled so far, files found */
+	int64_t document_id; /* new, failed or existing document */
+	const char *error;   /* set when failed */
+	size_t done, total;  /* progress: files handled so far, files found */
 };
 
 typedef void (*enclave_ingest_cb)(const struct enclave_ingest_item *item, void *payload);
@@ -54,10 +57,12 @@ typedef void (*enclave_ingest_cb)(const struct enclave_ingest_item *item, void *
 struct enclave_ingest_options {
 	unsigned version;
 	struct enclave_extract_options extract;
-	int jobs;                   /* extraction threads; 0: one per core */
+	int jobs; /* extraction threads; 0: one per core */
 };
-#define ENCLAVE_INGEST_OPTIONS_INIT \
-	{ ENCLAVE_INGEST_OPTIONS_VERSION, ENCLAVE_EXTRACT_OPTIONS_INIT, 0 }
+#define ENCLAVE_INGEST_OPTIONS_INIT                                             \
+	{                                                                       \
+		ENCLAVE_INGEST_OPTIONS_VERSION, ENCLAVE_EXTRACT_OPTIONS_INIT, 0 \
+	}
 
 struct enclave_ingest_summary {
 	size_t files, ok, failed, duplicates;

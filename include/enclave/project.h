@@ -17,9 +17,12 @@ typedef struct enclave_project enclave_project;
 #define ENCLAVE_PROJECT_OPTIONS_VERSION 1
 struct enclave_project_options {
 	unsigned version;
-	const char *actor;    /* who acts, recorded in the audit trail; NULL: "unknown" */
+	const char *actor; /* who acts, recorded in the audit trail; NULL: "unknown" */
 };
-#define ENCLAVE_PROJECT_OPTIONS_INIT { ENCLAVE_PROJECT_OPTIONS_VERSION, NULL }
+#define ENCLAVE_PROJECT_OPTIONS_INIT                  \
+	{                                             \
+		ENCLAVE_PROJECT_OPTIONS_VERSION, NULL \
+	}
 
 /*
  * Create a project in `dir` (created if missing; it must not already hold a

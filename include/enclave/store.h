@@ -22,13 +22,13 @@ struct enclave_doc_info {
 	const char *media_type; /* as sniffed from content */
 	const char *format;     /* "pdf", "html", ...; NULL when failed early */
 	const char *title;
-	const char *status;     /* "ok" or "failed" */
-	const char *error;      /* NULL when ok */
+	const char *status; /* "ok" or "failed" */
+	const char *error;  /* NULL when ok */
 	int pages;
 	int blocks;
-	const char *text_sha256;/* of the document text */
-	const char *created_at; /* UTC, ISO 8601 */
-	const char *metadata;   /* JSON object */
+	const char *text_sha256; /* of the document text */
+	const char *created_at;  /* UTC, ISO 8601 */
+	const char *metadata;    /* JSON object */
 };
 
 typedef int (*enclave_doc_info_cb)(const struct enclave_doc_info *info, void *payload);
@@ -40,8 +40,7 @@ typedef int (*enclave_doc_info_cb)(const struct enclave_doc_info *info, void *pa
 int enclave_store_list(enclave_project *project, enclave_doc_info_cb cb, void *payload);
 
 /* Call `cb` once for document `id`; ENCLAVE_ENOTFOUND if there is none. */
-int enclave_store_info(enclave_project *project, int64_t id, enclave_doc_info_cb cb,
-                       void *payload);
+int enclave_store_info(enclave_project *project, int64_t id, enclave_doc_info_cb cb, void *payload);
 
 /* Load document `id` with its pages and blocks. The caller frees *out. */
 int enclave_store_load(enclave_doc **out, enclave_project *project, int64_t id);

@@ -11,26 +11,21 @@
 #include "enclave.h"
 
 /* Exit codes, as documented in docs/cli/enclave.md. */
-enum {
-	EXIT_OK = 0,
-	EXIT_FAIL = 1,
-	EXIT_USAGE = 2,
-	EXIT_PARTIAL = 3
-};
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
 #define CLI_MAX_OPTS 16
 
 /* One option: --name (and -c), taking an argument when `arg` is not NULL. */
 struct cli_opt {
 	const char *name;
-	char short_name;        /* 0 for none */
-	const char *arg;        /* argument name for messages, NULL for a flag */
+	char short_name; /* 0 for none */
+	const char *arg; /* argument name for messages, NULL for a flag */
 };
 
 /* What cli_parse found: values[i] for opts[i] ("1" for a set flag, NULL if absent). */
 struct cli_args {
 	const char *values[CLI_MAX_OPTS];
-	char **pos;             /* positional arguments (argv, compacted in place) */
+	char **pos; /* positional arguments (argv, compacted in place) */
 	int npos;
 };
 
@@ -43,7 +38,7 @@ struct cli_ctx {
 struct cli_command {
 	const char *name;
 	int (*run)(struct cli_ctx *ctx, const char *name, int argc, char **argv);
-	const struct cli_opt *opts;   /* NULL-name terminated */
+	const struct cli_opt *opts; /* NULL-name terminated */
 	const char *summary;
 };
 
@@ -88,7 +83,7 @@ int cmd_show(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 
-extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts[],
-	cmd_ls_opts[], cmd_show_opts[], cmd_export_opts[], cmd_audit_opts[];
+extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts[], cmd_ls_opts[],
+    cmd_show_opts[], cmd_export_opts[], cmd_audit_opts[];
 
 #endif

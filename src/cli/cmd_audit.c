@@ -77,8 +77,8 @@ int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	if ((rc = cli_open_project(&p, ctx, name)) != 0)
 		return rc;
 	if (!strcmp(sub, "log")) {
-		rc = enclave_audit_foreach(p, cli_value(&a, cmd_audit_opts, "json") ? log_json
-		                                                                     : log_text, NULL);
+		rc = enclave_audit_foreach(
+		    p, cli_value(&a, cmd_audit_opts, "json") ? log_json : log_text, NULL);
 		rc = rc < 0 ? cli_fail(name, rc) : rc ? EXIT_FAIL : EXIT_OK;
 	} else if (!strcmp(sub, "verify")) {
 		rc = enclave_audit_verify(p, &r) < 0 ? cli_fail(name, rc) : print_report(name, &r);

@@ -30,7 +30,8 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		while (*known && strcmp(*known, fmt))
 			known++;
 		if (!*known)
-			return cli_usage(name, "unknown --format '%s' (this build writes: jsonl)", fmt);
+			return cli_usage(name, "unknown --format '%s' (this build writes: jsonl)",
+			                 fmt);
 		opts.format = fmt;
 	}
 	opts.include_failed = cli_value(&a, cmd_export_opts, "include-failed") != NULL;
@@ -39,8 +40,10 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	if ((rc = enclave_export(p, a.pos[0], &opts, &s)) < 0)
 		rc = cli_fail(name, rc);
 	else
-		fprintf(stderr, "exported %zu document%s to '%s' (%zu files, manifest sha256 %.16s...)\n",
-		        s.documents, s.documents == 1 ? "" : "s", a.pos[0], s.files, s.manifest_sha256);
+		fprintf(stderr,
+		        "exported %zu document%s to '%s' (%zu files, manifest sha256 %.16s...)\n",
+		        s.documents, s.documents == 1 ? "" : "s", a.pos[0], s.files,
+		        s.manifest_sha256);
 	enclave_project_free(p);
 	return rc < 0 ? EXIT_FAIL : rc;
 }

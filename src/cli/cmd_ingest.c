@@ -9,10 +9,8 @@
 #include "cli.h"
 
 const struct cli_opt cmd_ingest_opts[] = {
-	{ "jobs", 'j', "N" },
-	{ "password", 0, "PASSWORD" },
-	{ "json", 0, NULL },
-	{ "quiet", 'q', NULL },
+	{ "jobs", 'j', "N" }, { "password", 0, "PASSWORD" },
+	{ "json", 0, NULL },  { "quiet", 'q', NULL },
 	{ NULL, 0, NULL },
 };
 
@@ -87,8 +85,10 @@ int cmd_ingest(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	if (rc < 0) {
 		rc = cli_fail(name, rc);
-		fprintf(stderr, "enclave ingest: stopped after %zu of %zu files (committed files are "
-		        "kept)\n", s.ok + s.failed + s.duplicates, s.files);
+		fprintf(stderr,
+		        "enclave ingest: stopped after %zu of %zu files (committed files are "
+		        "kept)\n",
+		        s.ok + s.failed + s.duplicates, s.files);
 		enclave_project_free(p);
 		return rc;
 	}

@@ -36,8 +36,8 @@ static int print_row(const struct enclave_doc_info *in, void *payload)
 	int *header = payload;
 
 	if (!*header) {
-		printf("%6s  %-6s  %-8s  %5s  %6s  %s\n", "ID", "STATUS", "FORMAT", "PAGES", "BLOCKS",
-		       "PATH");
+		printf("%6s  %-6s  %-8s  %5s  %6s  %s\n", "ID", "STATUS", "FORMAT", "PAGES",
+		       "BLOCKS", "PATH");
 		*header = 1;
 	}
 	printf("%6lld  %-6s  %-8s  %5d  %6d  %s\n", (long long)in->id, in->status,

@@ -94,7 +94,8 @@ int cli_parse(struct cli_args *out, const struct cli_opt *opts, const char *cmd,
 			if (found < 0)
 				return cli_usage(cmd, "unknown option '%.*s'", (int)n + 2, a);
 			if (eq && !opts[found].arg)
-				return cli_usage(cmd, "option '--%s' takes no value", opts[found].name);
+				return cli_usage(cmd, "option '--%s' takes no value",
+				                 opts[found].name);
 			val = eq ? eq + 1 : NULL;
 		} else {
 			for (j = 0; opts && opts[j].name; j++)
@@ -109,8 +110,8 @@ int cli_parse(struct cli_args *out, const struct cli_opt *opts, const char *cmd,
 		if (opts[found].arg) {
 			if (!val) {
 				if (i + 1 >= argc)
-					return cli_usage(cmd, "option '--%s' needs %s", opts[found].name,
-					                 opts[found].arg);
+					return cli_usage(cmd, "option '--%s' needs %s",
+					                 opts[found].name, opts[found].arg);
 				val = argv[++i];
 			}
 			out->values[found] = val;

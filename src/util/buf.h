@@ -10,16 +10,19 @@
 #include <stddef.h>
 
 struct buf {
-	char *ptr;     /* NULL until the first append; then NUL-terminated */
-	size_t len;    /* bytes used, excluding the NUL */
-	size_t cap;    /* bytes allocated */
-	size_t max;    /* largest len allowed */
+	char *ptr;  /* NULL until the first append; then NUL-terminated */
+	size_t len; /* bytes used, excluding the NUL */
+	size_t cap; /* bytes allocated */
+	size_t max; /* largest len allowed */
 };
 
 #define BUF_ENOMEM (-1)
 #define BUF_ETOOBIG (-2)
 
-#define BUF_INIT(maxlen) { NULL, 0, 0, (maxlen) }
+#define BUF_INIT(maxlen)             \
+	{                            \
+		NULL, 0, 0, (maxlen) \
+	}
 
 /* Make room for `extra` more bytes. Returns 0, BUF_ENOMEM or BUF_ETOOBIG. */
 int buf_grow(struct buf *b, size_t extra);

@@ -66,12 +66,11 @@ int fs_read_file(struct buf *out, const char *path)
 		out->ptr[out->len] = '\0';
 	}
 	error = 0;
-done:
-	{
-		int saved = errno;
-		close(fd);
-		errno = saved;
-	}
+done : {
+	int saved = errno;
+	close(fd);
+	errno = saved;
+}
 	return error;
 }
 
@@ -148,7 +147,7 @@ int fs_mkdirs(const char *path, int mode)
 
 	if (!(p = strdup(path)))
 		return -1;
-	for (s = p + 1; ; s++) {
+	for (s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';

@@ -61,12 +61,9 @@ static const struct target {
 	const char *name;
 	fuzz_fn fn;
 } targets[] = {
-	{ "fuzz_extract", fuzz_extract_one },
-	{ "fuzz_text", fuzz_text_one },
-	{ "fuzz_markdown", fuzz_markdown_one },
-	{ "fuzz_html", fuzz_html_one },
-	{ "fuzz_pdf", fuzz_pdf_one },
-	{ "fuzz_audit_file", fuzz_audit_file_one },
+	{ "fuzz_extract", fuzz_extract_one },   { "fuzz_text", fuzz_text_one },
+	{ "fuzz_markdown", fuzz_markdown_one }, { "fuzz_html", fuzz_html_one },
+	{ "fuzz_pdf", fuzz_pdf_one },           { "fuzz_audit_file", fuzz_audit_file_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

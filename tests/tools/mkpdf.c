@@ -27,7 +27,8 @@ static void usage(void)
 {
 	fputs("usage: mkpdf KIND OUT.pdf [ARGS...]\n"
 	      "kinds: simple TEXT | report | columns | encrypted PASSWORD [TEXT] | pages N |\n"
-	      "       blank [N] | hyphen | huge\n", stderr);
+	      "       blank [N] | hyphen | huge\n",
+	      stderr);
 }
 
 int main(int argc, char **argv)

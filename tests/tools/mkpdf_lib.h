@@ -49,10 +49,10 @@
 struct mk {
 	fz_context *ctx;
 	pdf_document *pdf;
-	pdf_obj *resources;  /* shared by every page: /Font << /F1 regular /F2 bold >> */
-	pdf_obj *pages;      /* borrowed: the page tree root */
-	pdf_obj *kids;       /* borrowed: its Kids array */
-	fz_font *font[2];    /* regular and bold, for measuring */
+	pdf_obj *resources; /* shared by every page: /Font << /F1 regular /F2 bold >> */
+	pdf_obj *pages;     /* borrowed: the page tree root */
+	pdf_obj *kids;      /* borrowed: its Kids array */
+	fz_font *font[2];   /* regular and bold, for measuring */
 	int npages;
 	fz_buffer *content;  /* the page being written; NULL between pages */
 	float width, height; /* of the current page */
@@ -82,7 +82,8 @@ static void mk_end_page(struct mk *m)
 	pdf_obj *page = NULL;
 
 	fz_var(page);
-	fz_try(m->ctx) {
+	fz_try(m->ctx)
+	{
 		page = pdf_add_page(m->ctx, m->pdf, fz_make_rect(0, 0, m->width, m->height), 0,
 		                    m->resources, m->content);
 		pdf_dict_put(m->ctx, page, PDF_NAME(Parent), m->pages);
@@ -90,13 +91,13 @@ static void mk_end_page(struct mk *m)
 		m->npages++;
 		pdf_dict_put_int(m->ctx, m->pages, PDF_NAME(Count), m->npages);
 	}
-	fz_always(m->ctx) {
+	fz_always(m->ctx)
+	{
 		pdf_drop_obj(m->ctx, page);
 		fz_drop_buffer(m->ctx, m->content);
 		m->content = NULL;
 	}
-	fz_catch(m->ctx)
-		fz_rethrow(m->ctx);
+	fz_catch(m->ctx) fz_rethrow(m->ctx);
 }
 
 /* The WinAnsi byte for code point `c`, '?' when it has none. */
@@ -116,8 +117,8 @@ static float mk_measure(struct mk *m, int bold, float size, const char *s, size_
 
 	while (s < end) {
 		s += fz_chartorune(&c, s);
-		w += fz_advance_glyph(m->ctx, m->font[bold], fz_encode_character(m->ctx,
-		                      m->font[bold], c), 0);
+		w += fz_advance_glyph(m->ctx, m->font[bold],
+		                      fz_encode_character(m->ctx, m->font[bold], c), 0);
 	}
 	return w * size;
 }
@@ -197,8 +198,8 @@ static float mk_para(struct mk *m, int bold, float size, float x, float y, float
 static void mk_flow(struct mk *m, int bold, float size, const char *text, float gap)
 {
 	float width = m->width - 2 * MK_MARGIN;
-	float need = mk_measure(m, bold, size, text, strlen(text)) / width * size * 1.25f +
-	             size * 2.5f;
+	float need =
+	    mk_measure(m, bold, size, text, strlen(text)) / width * size * 1.25f + size * 2.5f;
 
 	if (m->y > MK_MARGIN && m->y + need > m->height - MK_MARGIN) {
 		mk_end_page(m);
@@ -225,9 +226,9 @@ static void mk_info(struct mk *m, const char *key, const char *value)
 /* ------------------------------------------------------------------ */
 
 static const char mk_filler[] =
-	"Records are collected from each site, checked against the schedule and "
-	"stored with their provenance so that every later step can be traced back "
-	"to the file it came from.";
+    "Records are collected from each site, checked against the schedule and "
+    "stored with their provenance so that every later step can be traced back "
+    "to the file it came from.";
 
 /* mk_flow() of the `n` bytes at `s` as a 12 pt paragraph. */
 static void mk_flow_n(struct mk *m, const char *s, size_t n)
@@ -236,12 +237,9 @@ static void mk_flow_n(struct mk *m, const char *s, size_t n)
 
 	memcpy(para, s, n);
 	para[n] = '\0';
-	fz_try(m->ctx)
-		mk_flow(m, 0, 12, para, 8);
-	fz_always(m->ctx)
-		fz_free(m->ctx, para);
-	fz_catch(m->ctx)
-		fz_rethrow(m->ctx);
+	fz_try(m->ctx) mk_flow(m, 0, 12, para, 8);
+	fz_always(m->ctx) fz_free(m->ctx, para);
+	fz_catch(m->ctx) fz_rethrow(m->ctx);
 }
 
 /* Pages of `text`, one paragraph per line. */
@@ -267,24 +265,30 @@ static void mk_kind_report(struct mk *m)
 	mk_info(m, "Author", "Enclave Tests");
 	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
 	mk_flow(m, 1, 24, "Annual Report on Data Handling", 18);
-	mk_flow(m, 0, 11, "This report describes how the records of the year were gathered, "
+	mk_flow(m, 0, 11,
+	        "This report describes how the records of the year were gathered, "
 	        "checked and prepared. It is written for the people who maintain the archive.",
 	        10);
 	mk_flow(m, 1, 16, "Introduction", 8);
 	mk_flow(m, 0, 11, mk_filler, 8);
-	mk_flow(m, 0, 11, "The second paragraph of the introduction explains the scope: only "
+	mk_flow(m, 0, 11,
+	        "The second paragraph of the introduction explains the scope: only "
 	        "digital records are covered, and paper records are left for a later review.",
 	        12);
 	mk_flow(m, 1, 16, "Methods", 8);
 	mk_flow(m, 1, 13, "Sample collection", 6);
-	mk_flow(m, 0, 11, "Samples were drawn at random from every archive box, weighted by "
-	        "the number of records each box holds.", 12);
+	mk_flow(m, 0, 11,
+	        "Samples were drawn at random from every archive box, weighted by "
+	        "the number of records each box holds.",
+	        12);
 	mk_end_page(m);
 
 	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
 	mk_flow(m, 1, 16, "Results", 8);
-	mk_flow(m, 0, 11, "Most records were complete. The findings that matter most are "
-	        "listed below.", 6);
+	mk_flow(m, 0, 11,
+	        "Most records were complete. The findings that matter most are "
+	        "listed below.",
+	        6);
 	mk_flow(m, 0, 11, "\xe2\x80\xa2 Every record had a readable date.", 4);
 	mk_flow(m, 0, 11, "\xe2\x80\xa2 Nine records in ten named their author.", 4);
 	mk_flow(m, 0, 11, "\xe2\x80\xa2 A few scans were too faint to read.", 12);
@@ -326,8 +330,10 @@ static void mk_kind_columns(struct mk *m)
 		yr = mk_para(m, 0, 11, MK_MARGIN + col + 36, y, col, right[i]) + 10;
 	}
 	m->y = (yl > yr ? yl : yr) + 8;
-	mk_flow(m, 0, 11, "Closing. This last paragraph runs across the whole width of the page, "
-	        "below both columns, and is read after them.", 0);
+	mk_flow(m, 0, 11,
+	        "Closing. This last paragraph runs across the whole width of the page, "
+	        "below both columns, and is read after them.",
+	        0);
 	mk_end_page(m);
 }
 
@@ -362,7 +368,8 @@ static void mk_kind_blank(struct mk *m, int n)
 	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
 	fz_append_string(m->ctx, m->content, "100 100 200 200 re S\n");
 	fz_var(page);
-	fz_try(m->ctx) {
+	fz_try(m->ctx)
+	{
 		page = pdf_add_page(m->ctx, m->pdf, fz_make_rect(0, 0, m->width, m->height), 0,
 		                    m->resources, m->content);
 		pdf_dict_put(m->ctx, page, PDF_NAME(Parent), m->pages);
@@ -371,23 +378,27 @@ static void mk_kind_blank(struct mk *m, int n)
 		m->npages = n;
 		pdf_dict_put_int(m->ctx, m->pages, PDF_NAME(Count), n);
 	}
-	fz_always(m->ctx) {
+	fz_always(m->ctx)
+	{
 		pdf_drop_obj(m->ctx, page);
 		fz_drop_buffer(m->ctx, m->content);
 		m->content = NULL;
 	}
-	fz_catch(m->ctx)
-		fz_rethrow(m->ctx);
+	fz_catch(m->ctx) fz_rethrow(m->ctx);
 }
 
 /* Line-end hyphens to join and to keep. */
 static void mk_kind_hyphen(struct mk *m)
 {
 	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
-	mk_flow(m, 0, 12, "The records were read by an auto-\nmated pipeline that never "
-	        "stops.", 12);
-	mk_flow(m, 0, 12, "Its design is well-\nKnown to the team and to the\xe2\x80\x93\n"
-	        "auditors.", 0);
+	mk_flow(m, 0, 12,
+	        "The records were read by an auto-\nmated pipeline that never "
+	        "stops.",
+	        12);
+	mk_flow(m, 0, 12,
+	        "Its design is well-\nKnown to the team and to the\xe2\x80\x93\n"
+	        "auditors.",
+	        0);
 	mk_end_page(m);
 }
 
@@ -412,10 +423,12 @@ static void mk_quiet(void *user, const char *message)
 /* The number of arguments `kind` takes: *min to *max; 0 when unknown. */
 static int mk_kind_args(const char *kind, int *min, int *max)
 {
-	static const struct { const char *name; int min, max; } kinds[] = {
-		{ "simple", 1, 1 }, { "report", 0, 0 }, { "columns", 0, 0 },
-		{ "encrypted", 1, 2 }, { "pages", 1, 1 }, { "blank", 0, 1 },
-		{ "hyphen", 0, 0 }, { "huge", 0, 0 },
+	static const struct {
+		const char *name;
+		int min, max;
+	} kinds[] = {
+		{ "simple", 1, 1 }, { "report", 0, 0 }, { "columns", 0, 0 }, { "encrypted", 1, 2 },
+		{ "pages", 1, 1 },  { "blank", 0, 1 },  { "hyphen", 0, 0 },  { "huge", 0, 0 },
 	};
 	size_t i;
 
@@ -444,10 +457,12 @@ static void mk_build(struct mk *m, const char *kind, int argc, const char *const
 	m->font[1] = fz_new_base14_font(m->ctx, "Helvetica-Bold");
 	m->resources = pdf_add_new_dict(m->ctx, m->pdf, 1);
 	font = pdf_dict_put_dict(m->ctx, m->resources, PDF_NAME(Font), 2);
-	pdf_dict_puts_drop(m->ctx, font, "F1", pdf_add_simple_font(m->ctx, m->pdf, m->font[0],
-	                   PDF_SIMPLE_ENCODING_LATIN));
-	pdf_dict_puts_drop(m->ctx, font, "F2", pdf_add_simple_font(m->ctx, m->pdf, m->font[1],
-	                   PDF_SIMPLE_ENCODING_LATIN));
+	pdf_dict_puts_drop(
+	    m->ctx, font, "F1",
+	    pdf_add_simple_font(m->ctx, m->pdf, m->font[0], PDF_SIMPLE_ENCODING_LATIN));
+	pdf_dict_puts_drop(
+	    m->ctx, font, "F2",
+	    pdf_add_simple_font(m->ctx, m->pdf, m->font[1], PDF_SIMPLE_ENCODING_LATIN));
 
 	if (!strcmp(kind, "simple")) {
 		mk_kind_simple(m, argv[0]);
@@ -505,7 +520,8 @@ MKPDF_FN int mkpdf_build(unsigned char **out, size_t *len, const char *kind, int
 	}
 	if (argc < min || argc > max) {
 		if (min == max)
-			snprintf(err, errlen, "%s takes %d argument%s", kind, min, min == 1 ? "" : "s");
+			snprintf(err, errlen, "%s takes %d argument%s", kind, min,
+			         min == 1 ? "" : "s");
 		else
 			snprintf(err, errlen, "%s takes %d to %d arguments", kind, min, max);
 		return -1;
@@ -520,7 +536,8 @@ MKPDF_FN int mkpdf_build(unsigned char **out, size_t *len, const char *kind, int
 	fz_var(buf);
 	fz_var(output);
 	fz_var(rc);
-	fz_try(m.ctx) {
+	fz_try(m.ctx)
+	{
 		buf = fz_new_buffer(m.ctx, 8192);
 		output = fz_new_output_with_buffer(m.ctx, buf);
 		mk_build(&m, kind, argc, argv, output);
@@ -530,7 +547,8 @@ MKPDF_FN int mkpdf_build(unsigned char **out, size_t *len, const char *kind, int
 		memcpy(*out, data, *len);
 		rc = 0;
 	}
-	fz_always(m.ctx) {
+	fz_always(m.ctx)
+	{
 		fz_drop_output(m.ctx, output);
 		fz_drop_buffer(m.ctx, buf);
 		fz_drop_buffer(m.ctx, m.content);
@@ -539,7 +557,8 @@ MKPDF_FN int mkpdf_build(unsigned char **out, size_t *len, const char *kind, int
 		pdf_drop_obj(m.ctx, m.resources);
 		pdf_drop_document(m.ctx, m.pdf);
 	}
-	fz_catch(m.ctx) {
+	fz_catch(m.ctx)
+	{
 		snprintf(err, errlen, "%s", fz_caught_message(m.ctx));
 		*len = 0;
 	}

@@ -47,8 +47,8 @@ static struct enclave_doc *parse(const char *html)
 }
 
 /* Assert that block `i` of `doc` has the kind, level and text given. */
-static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind,
-                        int level, const char *text)
+static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind, int level,
+                        const char *text)
 {
 	assert_true(i < doc->nblocks);
 	if (strcmp(doc->blocks[i].text, text))
@@ -82,34 +82,34 @@ static int doc_contains(const struct enclave_doc *doc, const char *needle)
 /* Block kinds, metadata, and what is dropped, on a page with a bit of everything. */
 static void test_structure(void **state)
 {
-	struct enclave_doc *doc = parse(
-		"<!DOCTYPE html>\n"
-		"<html lang=\"en\"><head><title> My \n Page </title>\n"
-		"<meta name=\"description\" content=\"A  test page\">\n"
-		"<meta name=\"Author\" content=\"Jane Doe\">\n"
-		"<meta name=\"keywords\" content=\"a, b\">\n"
-		"<style>body { color: red }</style>\n"
-		"<script>var x = \"<p>not text</p>\";</script>\n"
-		"</head><body>\n"
-		"<header><nav><a href=\"/\">Home</a> | "
-		"<a href=\"/about\">About</a></nav></header>\n"
-		"<h1>Main <em>Title</em></h1>\n"
-		"Loose text in body\n"
-		"<p>First <b>bold</b>, <i>italic</i> and<br> a break.</p>\n"
-		"<div>div text <span>span</span><p>inner p</p>tail text</div>\n"
-		"<pre>  code   line 1\n    indented &lt;tag&gt;\n</pre>\n"
-		"<blockquote><p>Quoted text</p></blockquote>\n"
-		"<figure><img src=\"x.png\" alt=\"img\">"
-		"<figcaption>Figure caption</figcaption></figure>\n"
-		"<dl><dt>Term</dt><dd>Definition</dd></dl>\n"
-		"<noscript>enable js</noscript><template><p>tmpl</p></template>\n"
-		"<p hidden>hidden para</p>"
-		"<p style=\"color:red; display : none\">styled hidden</p>\n"
-		"<script>document.write('x')</script><style>p{}</style>\n"
-		"<h3>Sub <code>heading</code></h3>\n"
-		"<hr>\n"
-		"<footer>Footer text</footer>\n"
-		"</body></html>\n");
+	struct enclave_doc *doc =
+	    parse("<!DOCTYPE html>\n"
+	          "<html lang=\"en\"><head><title> My \n Page </title>\n"
+	          "<meta name=\"description\" content=\"A  test page\">\n"
+	          "<meta name=\"Author\" content=\"Jane Doe\">\n"
+	          "<meta name=\"keywords\" content=\"a, b\">\n"
+	          "<style>body { color: red }</style>\n"
+	          "<script>var x = \"<p>not text</p>\";</script>\n"
+	          "</head><body>\n"
+	          "<header><nav><a href=\"/\">Home</a> | "
+	          "<a href=\"/about\">About</a></nav></header>\n"
+	          "<h1>Main <em>Title</em></h1>\n"
+	          "Loose text in body\n"
+	          "<p>First <b>bold</b>, <i>italic</i> and<br> a break.</p>\n"
+	          "<div>div text <span>span</span><p>inner p</p>tail text</div>\n"
+	          "<pre>  code   line 1\n    indented &lt;tag&gt;\n</pre>\n"
+	          "<blockquote><p>Quoted text</p></blockquote>\n"
+	          "<figure><img src=\"x.png\" alt=\"img\">"
+	          "<figcaption>Figure caption</figcaption></figure>\n"
+	          "<dl><dt>Term</dt><dd>Definition</dd></dl>\n"
+	          "<noscript>enable js</noscript><template><p>tmpl</p></template>\n"
+	          "<p hidden>hidden para</p>"
+	          "<p style=\"color:red; display : none\">styled hidden</p>\n"
+	          "<script>document.write('x')</script><style>p{}</style>\n"
+	          "<h3>Sub <code>heading</code></h3>\n"
+	          "<hr>\n"
+	          "<footer>Footer text</footer>\n"
+	          "</body></html>\n");
 
 	(void)state;
 	assert_string_equal(doc->title, "My Page");
@@ -213,15 +213,15 @@ static void test_lists(void **state)
 /* One table block with its caption, nested tables flattened into cells. */
 static void test_tables(void **state)
 {
-	struct enclave_doc *doc = parse(
-		"<p>before</p><table>\n"
-		"<caption>Table <b>cap</b></caption>\n"
-		"<thead><tr><th>Name</th><th>Age</th></tr></thead>\n"
-		"<tbody><tr><td>Alice\t Smith</td><td>30</td></tr>\n"
-		"<tr><td>Bob<br>Jr</td><td><table><tr><td>n1</td><td>n2</td></tr>"
-		"<tr><td>n3</td></tr></table></td></tr></tbody>\n"
-		"<tfoot><tr><td colspan=\"2\"><p>foot</p></td></tr></tfoot>\n"
-		"</table><p>after</p>");
+	struct enclave_doc *doc =
+	    parse("<p>before</p><table>\n"
+	          "<caption>Table <b>cap</b></caption>\n"
+	          "<thead><tr><th>Name</th><th>Age</th></tr></thead>\n"
+	          "<tbody><tr><td>Alice\t Smith</td><td>30</td></tr>\n"
+	          "<tr><td>Bob<br>Jr</td><td><table><tr><td>n1</td><td>n2</td></tr>"
+	          "<tr><td>n3</td></tr></table></td></tr></tbody>\n"
+	          "<tfoot><tr><td colspan=\"2\"><p>foot</p></td></tr></tfoot>\n"
+	          "</table><p>after</p>");
 	json_t *attrs, *rows;
 
 	(void)state;
@@ -268,7 +268,8 @@ static void test_meta_charset_latin1(void **state)
 	/* 0x80 is the euro sign in Windows-1252, which browsers use for ISO-8859-1. */
 	struct enclave_doc *doc = parse("<html><head><meta charset=\"iso-8859-1\">"
 	                                "<title>Caf\xe9</title></head>"
-	                                "<body><h1>x</h1><p>na\xef" "ve \x80 5</p></body></html>");
+	                                "<body><h1>x</h1><p>na\xef"
+	                                "ve \x80 5</p></body></html>");
 
 	(void)state;
 	assert_string_equal(meta(doc, "encoding"), "iso-8859-1");
@@ -307,11 +308,13 @@ static void test_valid_utf8_beats_stale_declaration(void **state)
 /* Undeclared non-UTF-8 text is detected. */
 static void test_undeclared_latin1_detected(void **state)
 {
-	struct enclave_doc *doc = parse(
-		"<html><body><p>Le caf\xe9 \xe9tait na\xef" "ve, le r\xe9sum\xe9 de la "
-		"soir\xe9" "e "
-		"\xe9tait tr\xe8s \xe9l\xe9gant. Il a d\xe9j\xe0 \xe9t\xe9 r\xe9serv\xe9 \xe0 "
-		"l'h\xf4tel.</p></body></html>");
+	struct enclave_doc *doc =
+	    parse("<html><body><p>Le caf\xe9 \xe9tait na\xef"
+	          "ve, le r\xe9sum\xe9 de la "
+	          "soir\xe9"
+	          "e "
+	          "\xe9tait tr\xe8s \xe9l\xe9gant. Il a d\xe9j\xe0 \xe9t\xe9 r\xe9serv\xe9 \xe0 "
+	          "l'h\xf4tel.</p></body></html>");
 
 	(void)state;
 	assert_non_null(strstr(doc->blocks[0].text, "Le caf\xc3\xa9 \xc3\xa9tait na\xc3\xafve"));
@@ -372,8 +375,9 @@ static int parse_nested(const char *tag, size_t depth)
 /* Deep nesting fails with ENCLAVE_ELIMIT, never a crash; shallow nesting parses. */
 static void test_nesting_bomb(void **state)
 {
-	static const char *const tags[] = { "div", "table", "ul", "b", "blockquote", "pre",
-	                                    "span" };
+	static const char *const tags[] = {
+		"div", "table", "ul", "b", "blockquote", "pre", "span"
+	};
 	size_t i;
 
 	(void)state;

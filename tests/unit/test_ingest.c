@@ -16,9 +16,9 @@
 #include <enclave.h>
 
 struct fixture {
-	char dir[64];      /* scratch root */
-	char corpus[128];  /* files to ingest */
-	char proj[128];    /* the project, inside the scratch root */
+	char dir[64];     /* scratch root */
+	char corpus[128]; /* files to ingest */
+	char proj[128];   /* the project, inside the scratch root */
 	enclave_project *p;
 };
 
@@ -50,7 +50,8 @@ static int setup(void **state)
 	mkdir(sub, 0755);
 	write_file(f->corpus, "a.txt", "First note.\n\nIt has two paragraphs.\n", 36);
 	write_file(f->corpus, "b.md", "# Title\n\nSome *text*.\n", 22);
-	write_file(sub, "c.html", "<html><head><title>C</title></head><body><p>Para</p></body></html>", 66);
+	write_file(sub, "c.html",
+	           "<html><head><title>C</title></head><body><p>Para</p></body></html>", 66);
 	write_file(sub, "empty.txt", "", 0);
 	write_file(f->corpus, "junk.bin", "\x00\x01\x02\x03\xff\xfe\x00\x00", 8);
 	write_file(f->corpus, ".hidden.txt", "not ingested from a walk", 24);
@@ -208,7 +209,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(batch_goes_on_past_bad_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(changed_file_is_a_new_source, setup, teardown),
-		cmocka_unit_test_setup_teardown(missing_path_is_a_failed_document_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(missing_path_is_a_failed_document_once, setup,
+		                                teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

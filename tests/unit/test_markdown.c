@@ -31,8 +31,8 @@ static struct enclave_doc *parse(const char *md)
 }
 
 /* Assert that block `i` of `doc` has the kind, level and text given. */
-static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind,
-                        int level, const char *text)
+static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind, int level,
+                        const char *text)
 {
 	assert_true(i < doc->nblocks);
 	assert_string_equal(doc->blocks[i].text, text);
@@ -497,8 +497,8 @@ static void parse_fast(const char *s, size_t len)
 /* Inputs that make naive parsers quadratic or deep finish quickly. */
 static void test_hostile(void **state)
 {
-	static const char *const units[] = { "[", "*a", "`x``", "<!--", "<a ", "[a](xx", "![",
-	                                     "&#x1", "<ab:", "_a_b", "\\", "~~a" };
+	static const char *const units[] = { "[",  "*a",   "`x``", "<!--", "<a ", "[a](xx",
+		                             "![", "&#x1", "<ab:", "_a_b", "\\",  "~~a" };
 	size_t n = 400000, i, k, len;
 	char *s = malloc(n * 6 + 64);
 

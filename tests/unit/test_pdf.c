@@ -145,13 +145,15 @@ static void test_simple(void **state)
 
 static void test_latin1_text(void **state)
 {
-	const char *args[] = { "Caf\xc3\xa9 cr\xc3\xa8me, na\xc3\xafve \xe2\x80\x94 \xc2\xa3" "5" };
+	const char *args[] = { "Caf\xc3\xa9 cr\xc3\xa8me, na\xc3\xafve \xe2\x80\x94 \xc2\xa3"
+		               "5" };
 	enclave_doc *doc = extract_ok("simple", 1, args);
 
 	(void)state;
 	assert_int_equal(enclave_doc_block_count(doc), 1);
 	assert_string_equal(enclave_doc_block(doc, 0)->text,
-	                    "Caf\xc3\xa9 cr\xc3\xa8me, na\xc3\xafve \xe2\x80\x94 \xc2\xa3" "5");
+	                    "Caf\xc3\xa9 cr\xc3\xa8me, na\xc3\xafve \xe2\x80\x94 \xc2\xa3"
+	                    "5");
 	enclave_doc_free(doc);
 }
 
@@ -221,7 +223,8 @@ static void test_report_kinds(void **state)
 
 	b = block_with(doc, "This report describes");
 	assert_int_equal(b->kind, ENCLAVE_BLOCK_PARAGRAPH);
-	assert_string_equal(b->text, "This report describes how the records of the year were "
+	assert_string_equal(b->text,
+	                    "This report describes how the records of the year were "
 	                    "gathered, checked and prepared. It is written for the people who "
 	                    "maintain the archive.");
 	b = block_with(doc, "readable date");
@@ -246,8 +249,9 @@ static void test_report_kinds(void **state)
 static void test_columns_order(void **state)
 {
 	static const char *const order[] = {
-		"A Page in Two Columns", "Left one.", "Left two.", "Left three.",
-		"Right one.", "Right two.", "Right three.", "Closing.",
+		"A Page in Two Columns", "Left one.",  "Left two.",
+		"Left three.",           "Right one.", "Right two.",
+		"Right three.",          "Closing.",
 	};
 	enclave_doc *doc = extract_ok("columns", 0, NULL);
 	size_t i;
@@ -277,16 +281,17 @@ static void test_hyphens(void **state)
 	assert_string_equal(enclave_doc_block(doc, 0)->text,
 	                    "The records were read by an automated pipeline that never stops.");
 	/* A capital after the hyphen: kept and joined. A dash is not a hyphen. */
-	assert_string_equal(enclave_doc_block(doc, 1)->text,
-	                    "Its design is well-Known to the team and to the\xe2\x80\x93 auditors.");
+	assert_string_equal(
+	    enclave_doc_block(doc, 1)->text,
+	    "Its design is well-Known to the team and to the\xe2\x80\x93 auditors.");
 	enclave_doc_free(doc);
 }
 
 static void test_numbered_list(void **state)
 {
 	const char *args[] = { "Steps to follow, in this order:\n1. Open the archive.\n"
-	                       "2. Check every record.\na) Write the report.\n"
-	                       "2020. A year that started like any other." };
+		               "2. Check every record.\na) Write the report.\n"
+		               "2020. A year that started like any other." };
 	enclave_doc *doc = extract_ok("simple", 1, args);
 
 	(void)state;
@@ -574,22 +579,14 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple),
-		cmocka_unit_test(test_latin1_text),
-		cmocka_unit_test(test_pages),
-		cmocka_unit_test(test_report_kinds),
-		cmocka_unit_test(test_columns_order),
-		cmocka_unit_test(test_hyphens),
-		cmocka_unit_test(test_numbered_list),
-		cmocka_unit_test(test_encrypted),
-		cmocka_unit_test(test_no_text),
-		cmocka_unit_test(test_huge_page),
-		cmocka_unit_test(test_too_many_pages),
-		cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_corrupted_bytes),
-		cmocka_unit_test(test_quiet_stderr),
-		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_simple),         cmocka_unit_test(test_latin1_text),
+		cmocka_unit_test(test_pages),          cmocka_unit_test(test_report_kinds),
+		cmocka_unit_test(test_columns_order),  cmocka_unit_test(test_hyphens),
+		cmocka_unit_test(test_numbered_list),  cmocka_unit_test(test_encrypted),
+		cmocka_unit_test(test_no_text),        cmocka_unit_test(test_huge_page),
+		cmocka_unit_test(test_too_many_pages), cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_truncated),      cmocka_unit_test(test_corrupted_bytes),
+		cmocka_unit_test(test_quiet_stderr),   cmocka_unit_test(test_threads),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -97,7 +97,8 @@ static void blobs_are_content_addressed(void **state)
 	FILE *fp;
 
 	assert_int_equal(blob_put(f->p, hex, "abc", 3), 0);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	assert_int_equal(blob_put(f->p, hex, "abc", 3), 0); /* idempotent */
 	assert_int_equal(blob_get(&out, f->p, hex), 0);
 	assert_string_equal(buf_cstr(&out), "abc");
@@ -142,7 +143,8 @@ static void audit_appends_and_verifies(void **state)
 	assert_int_equal(r.events, 2);
 
 	/* Changing a stored field breaks the chain at that event. */
-	assert_int_equal(store_exec(f->p->db, "UPDATE audit SET params = '{\"k\":\"w\"}' WHERE seq = 2"), 0);
+	assert_int_equal(
+	    store_exec(f->p->db, "UPDATE audit SET params = '{\"k\":\"w\"}' WHERE seq = 2"), 0);
 	assert_int_equal(enclave_audit_verify(f->p, &r), 0);
 	assert_false(r.ok);
 	assert_int_equal(r.bad_seq, 2);
@@ -217,7 +219,8 @@ static void documents_round_trip(void **state)
 
 	assert_int_equal(store_begin(f->p), 0);
 	assert_int_equal(store_source_insert(f->p, &src, "00", 1, "application/pdf", "/x.pdf"), 0);
-	assert_int_equal(store_document_insert(f->p, &id, src, "/x.pdf", "pdf", doc, NULL, NULL), 0);
+	assert_int_equal(store_document_insert(f->p, &id, src, "/x.pdf", "pdf", doc, NULL, NULL),
+	                 0);
 	assert_int_equal(store_commit(f->p), 0);
 	assert_int_equal(enclave_store_load(&back, f->p, id), 0);
 	assert_int_equal(enclave_doc_render(&a, &la, doc, ENCLAVE_FORMAT_JSON), 0);

@@ -45,8 +45,8 @@ static struct enclave_doc *parse(const void *data, size_t len)
 }
 
 /* Assert that block `i` of `doc` has the kind, level and text given. */
-static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind,
-                        int level, const char *text)
+static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind, int level,
+                        const char *text)
 {
 	assert_true(i < doc->nblocks);
 	assert_string_equal(doc->blocks[i].text, text);
@@ -164,7 +164,7 @@ static void test_utf32_bom(void **state)
 	assert_string_equal(enc, "utf-32le");
 	free(s);
 	s = decode(be, sizeof(be), enc);
-	assert_string_equal(s, "h\xf0\x9f\x98\x80");   /* U+1F600 */
+	assert_string_equal(s, "h\xf0\x9f\x98\x80"); /* U+1F600 */
 	assert_string_equal(enc, "utf-32be");
 	free(s);
 }
@@ -173,15 +173,18 @@ static void test_utf32_bom(void **state)
 static void test_latin1_detected(void **state)
 {
 	static const char in[] =
-		"Le caf\xe9 \xe9tait na\xef" "ve, le r\xe9sum\xe9 de la soir\xe9" "e "
-		"\xe9tait tr\xe8s "
-		"\xe9l\xe9gant. Il a d\xe9j\xe0 \xe9t\xe9 r\xe9serv\xe9 \xe0 l'h\xf4tel, o\xf9 la "
-		"f\xeate continuait.";
+	    "Le caf\xe9 \xe9tait na\xef"
+	    "ve, le r\xe9sum\xe9 de la soir\xe9"
+	    "e "
+	    "\xe9tait tr\xe8s "
+	    "\xe9l\xe9gant. Il a d\xe9j\xe0 \xe9t\xe9 r\xe9serv\xe9 \xe0 l'h\xf4tel, o\xf9 la "
+	    "f\xeate continuait.";
 	static const char want[] =
-		"Le caf\xc3\xa9 \xc3\xa9tait na\xc3\xafve, le r\xc3\xa9sum\xc3\xa9 de la "
-		"soir\xc3\xa9" "e \xc3\xa9tait tr\xc3\xa8s \xc3\xa9l\xc3\xa9gant. Il a "
-		"d\xc3\xa9j\xc3\xa0 \xc3\xa9t\xc3\xa9 r\xc3\xa9serv\xc3\xa9 \xc3\xa0 "
-		"l'h\xc3\xb4tel, o\xc3\xb9 la f\xc3\xaate continuait.";
+	    "Le caf\xc3\xa9 \xc3\xa9tait na\xc3\xafve, le r\xc3\xa9sum\xc3\xa9 de la "
+	    "soir\xc3\xa9"
+	    "e \xc3\xa9tait tr\xc3\xa8s \xc3\xa9l\xc3\xa9gant. Il a "
+	    "d\xc3\xa9j\xc3\xa0 \xc3\xa9t\xc3\xa9 r\xc3\xa9serv\xc3\xa9 \xc3\xa0 "
+	    "l'h\xc3\xb4tel, o\xc3\xb9 la f\xc3\xaate continuait.";
 	char enc[64];
 	char *s = decode(in, sizeof(in) - 1, enc);
 
@@ -194,7 +197,8 @@ static void test_latin1_detected(void **state)
 /* Windows-1252 curly quotes and dashes decode to their Unicode characters. */
 static void test_cp1252_quotes(void **state)
 {
-	static const char in[] = "He said \x93hello\x94 \x96 it\x92s caf\xe9 na\xef" "ve "
+	static const char in[] = "He said \x93hello\x94 \x96 it\x92s caf\xe9 na\xef"
+	                         "ve "
 	                         "r\xe9sum\xe9 time again and again, d\xe9j\xe0 vu.";
 	char enc[64];
 	char *s = decode(in, sizeof(in) - 1, enc);
@@ -211,18 +215,18 @@ static void test_koi8r_detected(void **state)
 {
 	/* "Привет, как дела? Это тестовый текст на русском языке." twice, in KOI8-R. */
 	static const char in[] =
-		"\xf0\xd2\xc9\xd7\xc5\xd4, \xcb\xc1\xcb \xc4\xc5\xcc\xc1? \xfc\xd4\xcf "
-		"\xd4\xc5\xd3\xd4\xcf\xd7\xd9\xca \xd4\xc5\xcb\xd3\xd4 \xce\xc1 "
-		"\xd2\xd5\xd3\xd3\xcb\xcf\xcd \xd1\xda\xd9\xcb\xc5. "
-		"\xf0\xd2\xc9\xd7\xc5\xd4, \xcb\xc1\xcb \xc4\xc5\xcc\xc1? \xfc\xd4\xcf "
-		"\xd4\xc5\xd3\xd4\xcf\xd7\xd9\xca \xd4\xc5\xcb\xd3\xd4 \xce\xc1 "
-		"\xd2\xd5\xd3\xd3\xcb\xcf\xcd \xd1\xda\xd9\xcb\xc5.";
+	    "\xf0\xd2\xc9\xd7\xc5\xd4, \xcb\xc1\xcb \xc4\xc5\xcc\xc1? \xfc\xd4\xcf "
+	    "\xd4\xc5\xd3\xd4\xcf\xd7\xd9\xca \xd4\xc5\xcb\xd3\xd4 \xce\xc1 "
+	    "\xd2\xd5\xd3\xd3\xcb\xcf\xcd \xd1\xda\xd9\xcb\xc5. "
+	    "\xf0\xd2\xc9\xd7\xc5\xd4, \xcb\xc1\xcb \xc4\xc5\xcc\xc1? \xfc\xd4\xcf "
+	    "\xd4\xc5\xd3\xd4\xcf\xd7\xd9\xca \xd4\xc5\xcb\xd3\xd4 \xce\xc1 "
+	    "\xd2\xd5\xd3\xd3\xcb\xcf\xcd \xd1\xda\xd9\xcb\xc5.";
 	char enc[64];
 	char *s = decode(in, sizeof(in) - 1, enc);
 
 	(void)state;
 	assert_string_equal(enc, "koi8-r");
-	assert_non_null(strstr(s, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82"));  /* Привет */
+	assert_non_null(strstr(s, "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82")); /* Привет */
 	free(s);
 }
 
@@ -232,17 +236,17 @@ static void test_shift_jis_detected(void **state)
 	/* "日本語のテキストです。これはシフトJISでエンコードされたテストの文章です。"
 	 * "東京は日本の首都です。" */
 	static const char in[] =
-		"\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x65\x83\x4c\x83\x58\x83\x67\x82\xc5\x82\xb7"
-		"\x81\x42\x82\xb1\x82\xea\x82\xcd\x83\x56\x83\x74\x83\x67\x4a\x49\x53\x82\xc5\x83"
-		"\x47\x83\x93\x83\x52\x81\x5b\x83\x68\x82\xb3\x82\xea\x82\xbd\x83\x65\x83\x58\x83"
-		"\x67\x82\xcc\x95\xb6\x8f\xcd\x82\xc5\x82\xb7\x81\x42\x93\x8c\x8b\x9e\x82\xcd\x93"
-		"\xfa\x96\x7b\x82\xcc\x8e\xf1\x93\x73\x82\xc5\x82\xb7\x81\x42";
+	    "\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x65\x83\x4c\x83\x58\x83\x67\x82\xc5\x82\xb7"
+	    "\x81\x42\x82\xb1\x82\xea\x82\xcd\x83\x56\x83\x74\x83\x67\x4a\x49\x53\x82\xc5\x83"
+	    "\x47\x83\x93\x83\x52\x81\x5b\x83\x68\x82\xb3\x82\xea\x82\xbd\x83\x65\x83\x58\x83"
+	    "\x67\x82\xcc\x95\xb6\x8f\xcd\x82\xc5\x82\xb7\x81\x42\x93\x8c\x8b\x9e\x82\xcd\x93"
+	    "\xfa\x96\x7b\x82\xcc\x8e\xf1\x93\x73\x82\xc5\x82\xb7\x81\x42";
 	char enc[64];
 	char *s = decode(in, sizeof(in) - 1, enc);
 
 	(void)state;
 	assert_string_equal(enc, "shift_jis");
-	assert_non_null(strstr(s, "\xe6\x9d\xb1\xe4\xba\xac"));   /* 東京 */
+	assert_non_null(strstr(s, "\xe6\x9d\xb1\xe4\xba\xac")); /* 東京 */
 	free(s);
 }
 
@@ -365,8 +369,10 @@ static void test_offsets_in_code_points(void **state)
 /* A Latin-1 file parses into blocks with its encoding recorded. */
 static void test_latin1_document(void **state)
 {
-	static const char in[] = "Caf\xe9 cr\xe8me br\xfbl\xe9" "e et g\xe2teau \xe0 la "
-	                         "fran\xe7" "aise,\ntr\xe8s d\xe9licieux pour le d\xe9jeuner."
+	static const char in[] = "Caf\xe9 cr\xe8me br\xfbl\xe9"
+	                         "e et g\xe2teau \xe0 la "
+	                         "fran\xe7"
+	                         "aise,\ntr\xe8s d\xe9licieux pour le d\xe9jeuner."
 	                         "\n\nFin.";
 	struct enclave_doc *doc = parse(in, sizeof(in) - 1);
 

@@ -93,7 +93,8 @@ int sha256_file_hex(char out[65], int64_t *size, const char *path)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			error = error_set(ENCLAVE_EIO, "cannot read '%s': %s", path, strerror(errno));
+			error =
+			    error_set(ENCLAVE_EIO, "cannot read '%s': %s", path, strerror(errno));
 			goto done;
 		}
 		if (n == 0)

@@ -59,7 +59,8 @@ int export_file_open(FILE **out, struct export_ctx *ctx, const char *name)
 		if (fd >= 0)
 			close(fd);
 		free(path);
-		return error_set(ENCLAVE_EIO, "cannot create '%s/%s': %s", ctx->dir, name, strerror(e));
+		return error_set(ENCLAVE_EIO, "cannot create '%s/%s': %s", ctx->dir, name,
+		                 strerror(e));
 	}
 	free(path);
 	return 0;
@@ -129,9 +130,9 @@ static int write_manifest(struct export_ctx *ctx, const char *format, int64_t he
 		}
 	}
 	m = json_pack("{s:s,s:s,s:s,s:s,s:I,s:{s:I,s:s},s:O}", "enclave_version", ENCLAVE_VERSION,
-	              "format", format, "created_at", when, "project_id",
-	              ctx->project->project_id, "documents", (json_int_t)ctx->documents,
-	              "audit_head", "seq", (json_int_t)head_seq, "hash", head_hash, "files", files);
+	              "format", format, "created_at", when, "project_id", ctx->project->project_id,
+	              "documents", (json_int_t)ctx->documents, "audit_head", "seq",
+	              (json_int_t)head_seq, "hash", head_hash, "files", files);
 	if (!m || !(text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ||
 	    !(path = out_path(ctx, "manifest.json"))) {
 		error = error_oom();
@@ -211,7 +212,7 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		                 opts->format ? opts->format : "");
 	if (!p->have_sk)
 		return error_set(ENCLAVE_ENOTFOUND, "cannot export: the project's secret key is "
-		                 "unreadable (exports are recorded and signed)");
+		                                    "unreadable (exports are recorded and signed)");
 	if ((empty = fs_dir_empty(out_dir)) < 0)
 		return error_set(ENCLAVE_EIO, "cannot open '%s': %s", out_dir, strerror(errno));
 	if (!empty)

@@ -13,19 +13,19 @@
 #include "../store/store_int.h"
 
 struct export_file {
-	char *name;            /* relative to the export folder */
+	char *name; /* relative to the export folder */
 	int64_t size;
 	char sha256[65];
-	int64_t records;       /* data records in it, -1 when not a data file */
+	int64_t records; /* data records in it, -1 when not a data file */
 };
 
 struct export_ctx {
 	enclave_project *project;
-	const char *dir;                          /* the export folder */
+	const char *dir; /* the export folder */
 	const struct enclave_export_options *opts;
 	struct export_file *files;
 	size_t nfiles, files_cap;
-	size_t documents;                         /* records written by the writer */
+	size_t documents; /* records written by the writer */
 };
 
 /* A writer fills ctx->dir with its files and calls export_file_done for each. */

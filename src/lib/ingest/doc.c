@@ -10,8 +10,8 @@
 #include "../../util/utf8.h"
 
 static const char *const kind_names[ENCLAVE_BLOCK_KIND_COUNT] = {
-	"title", "heading", "paragraph", "list_item", "table", "caption",
-	"header", "footer", "code", "formula", "figure",
+	"title",  "heading", "paragraph", "list_item", "table",  "caption",
+	"header", "footer",  "code",      "formula",   "figure",
 };
 
 static const char *const methods[] = { "text", "markup", "ocr", "none" };
@@ -195,7 +195,8 @@ int doc_add_block(struct enclave_doc *doc, const struct enclave_block *tmpl, con
 		return error_set(ENCLAVE_ELIMIT, "more than %d blocks", ENCLAVE_MAX_BLOCKS);
 	sep = doc->nblocks ? 2 : 0;
 	if (doc->text_bytes + sep + len > ENCLAVE_MAX_TEXT_BYTES)
-		return error_set(ENCLAVE_ELIMIT, "text longer than %zu bytes", ENCLAVE_MAX_TEXT_BYTES);
+		return error_set(ENCLAVE_ELIMIT, "text longer than %zu bytes",
+		                 ENCLAVE_MAX_TEXT_BYTES);
 	if (doc->nblocks == doc->blocks_cap) {
 		size_t ncap = doc->blocks_cap ? doc->blocks_cap * 2 : 64;
 		if (!(b = realloc(doc->blocks, ncap * sizeof(*b))))
@@ -371,9 +372,7 @@ static int render_markdown(struct buf *out, const struct enclave_doc *doc)
 		           doc->blocks[i - 1].kind == ENCLAVE_BLOCK_LIST_ITEM))
 			error |= buf_puts(out, "\n");
 		switch (b->kind) {
-		case ENCLAVE_BLOCK_TITLE:
-			error |= buf_printf(out, "# %s\n", b->text);
-			break;
+		case ENCLAVE_BLOCK_TITLE: error |= buf_printf(out, "# %s\n", b->text); break;
 		case ENCLAVE_BLOCK_HEADING:
 			for (j = 0; j < level; j++)
 				error |= buf_putc(out, '#');
@@ -394,24 +393,19 @@ static int render_markdown(struct buf *out, const struct enclave_doc *doc)
 			json_t *a = b->attrs ? json_loads(b->attrs, JSON_ALLOW_NUL, NULL) : NULL;
 			if (json_is_string(json_object_get(a, "language")))
 				lang = json_string_value(json_object_get(a, "language"));
-			error |= buf_printf(out, "```%s\n%s\n```\n", lang && !strchr(lang, '`') ? lang : "",
-			                    b->text);
+			error |= buf_printf(out, "```%s\n%s\n```\n",
+			                    lang && !strchr(lang, '`') ? lang : "", b->text);
 			json_decref(a);
 			break;
 		}
-		case ENCLAVE_BLOCK_TABLE:
-			error |= render_md_table(out, b->text);
-			break;
-		case ENCLAVE_BLOCK_CAPTION:
-			error |= buf_printf(out, "*%s*\n", b->text);
-			break;
+		case ENCLAVE_BLOCK_TABLE: error |= render_md_table(out, b->text); break;
+		case ENCLAVE_BLOCK_CAPTION: error |= buf_printf(out, "*%s*\n", b->text); break;
 		case ENCLAVE_BLOCK_HEADER:
 		case ENCLAVE_BLOCK_FOOTER:
-			error |= buf_printf(out, "<!-- %s: %s -->\n", enclave_block_kind_name(b->kind),
-			                    b->text);
+			error |= buf_printf(out, "<!-- %s: %s -->\n",
+			                    enclave_block_kind_name(b->kind), b->text);
 			break;
-		default:
-			error |= buf_printf(out, "%s\n", b->text);
+		default: error |= buf_printf(out, "%s\n", b->text);
 		}
 	}
 	return error ? error_buf(error == BUF_ETOOBIG ? BUF_ETOOBIG : BUF_ENOMEM, "markdown") : 0;
@@ -426,27 +420,31 @@ json_t *doc_json(const struct enclave_doc *doc)
 	if (bad)
 		goto fail;
 	bad |= json_object_set_new(root, "format", json_string(doc->format));
-	bad |= json_object_set_new(root, "title", doc->title ? json_string(doc->title) : json_null());
+	bad |=
+	    json_object_set_new(root, "title", doc->title ? json_string(doc->title) : json_null());
 	bad |= json_object_set(root, "metadata", doc->metadata);
 	for (i = 0; i < doc->npages; i++) {
 		const struct enclave_page *p = &doc->pages[i];
-		bad |= json_array_append_new(pages, json_pack("{s:i,s:f,s:f,s:s,s:f}", "number",
-		        p->number, "width", p->width, "height", p->height, "method", p->method,
-		        "confidence", p->confidence));
+		bad |= json_array_append_new(
+		    pages, json_pack("{s:i,s:f,s:f,s:s,s:f}", "number", p->number, "width",
+		                     p->width, "height", p->height, "method", p->method,
+		                     "confidence", p->confidence));
 	}
 	for (i = 0; i < doc->nblocks; i++) {
 		const struct enclave_block *b = &doc->blocks[i];
-		json_t *o = json_pack("{s:I,s:s,s:i,s:s,s:I,s:I,s:s,s:f}", "seq", (json_int_t)i,
-		                      "kind", enclave_block_kind_name(b->kind), "level", b->level,
-		                      "text", b->text, "offset", (json_int_t)b->offset, "length",
-		                      (json_int_t)b->length, "method", b->method, "confidence",
-		                      b->confidence);
+		json_t *o =
+		    json_pack("{s:I,s:s,s:i,s:s,s:I,s:I,s:s,s:f}", "seq", (json_int_t)i, "kind",
+		              enclave_block_kind_name(b->kind), "level", b->level, "text", b->text,
+		              "offset", (json_int_t)b->offset, "length", (json_int_t)b->length,
+		              "method", b->method, "confidence", b->confidence);
 		if (!o)
 			goto fail;
-		bad |= json_object_set_new(o, "page", b->page ? json_integer(b->page) : json_null());
+		bad |=
+		    json_object_set_new(o, "page", b->page ? json_integer(b->page) : json_null());
 		if (b->has_bbox)
-			bad |= json_object_set_new(o, "bbox", json_pack("[f,f,f,f]", b->bbox.x0,
-			                           b->bbox.y0, b->bbox.x1, b->bbox.y1));
+			bad |= json_object_set_new(
+			    o, "bbox",
+			    json_pack("[f,f,f,f]", b->bbox.x0, b->bbox.y0, b->bbox.x1, b->bbox.y1));
 		else
 			bad |= json_object_set_new(o, "bbox", json_null());
 		if (b->attrs) {

@@ -53,10 +53,10 @@ int enclave_extract_file(enclave_doc **out, const char *path,
 	*out = NULL;
 	if (fs_read_file(&data, path) < 0) {
 		error = errno == EFBIG
-		        ? error_set(ENCLAVE_ELIMIT, "cannot read '%s': larger than %zu bytes", path,
-		                    ENCLAVE_MAX_FILE_BYTES)
-		        : error_set(errno == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
-		                    "cannot read '%s': %s", path, strerror(errno));
+		            ? error_set(ENCLAVE_ELIMIT, "cannot read '%s': larger than %zu bytes",
+		                        path, ENCLAVE_MAX_FILE_BYTES)
+		            : error_set(errno == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
+		                        "cannot read '%s': %s", path, strerror(errno));
 		buf_release(&data);
 		return error;
 	}

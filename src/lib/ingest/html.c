@@ -67,13 +67,13 @@
 /* ------------------------------------------------------------------ */
 
 enum role {
-	R_INLINE = 0,  /* text flows into the enclosing block */
-	R_SKIP,        /* dropped with everything inside */
-	R_BLOCK,       /* a block of its own */
-	R_LIST,        /* ul, ol: a block that nests list items */
+	R_INLINE = 0, /* text flows into the enclosing block */
+	R_SKIP,       /* dropped with everything inside */
+	R_BLOCK,      /* a block of its own */
+	R_LIST,       /* ul, ol: a block that nests list items */
 	R_TABLE,
 	R_BR,
-	R_BREAK,       /* hr: ends the block, holds nothing */
+	R_BREAK, /* hr: ends the block, holds nothing */
 	R_TITLE,
 	R_META,
 	R_HEAD
@@ -83,8 +83,8 @@ struct element {
 	const char *name;
 	enum role role;
 	enclave_block_kind kind;
-	int level;      /* heading level */
-	int pre;        /* white space preserved */
+	int level; /* heading level */
+	int pre;   /* white space preserved */
 };
 
 static const struct element elements[] = {
@@ -322,33 +322,33 @@ struct frame {
 	enclave_block_kind kind;
 	int level;
 	int pre;
-	int list;                /* a ul/ol/menu/dir */
-	long counter;            /* ol: the next item's number; -1 for unordered */
-	long number;             /* an ol item's number, -1 otherwise */
-	int owner;               /* the frame whose kind the text takes (itself or an li) */
-	int emitted;             /* this li has emitted a block (later ones carry no number) */
-	int opaque;              /* a heading or pre: blocks inside only add text */
+	int list;     /* a ul/ol/menu/dir */
+	long counter; /* ol: the next item's number; -1 for unordered */
+	long number;  /* an ol item's number, -1 otherwise */
+	int owner;    /* the frame whose kind the text takes (itself or an li) */
+	int emitted;  /* this li has emitted a block (later ones carry no number) */
+	int opaque;   /* a heading or pre: blocks inside only add text */
 };
 
 /* The table being gathered (only the outermost one is structured). */
 struct table {
-	xmlNode *node;           /* the outermost table; NULL when not in one */
-	int depth;               /* open tables, the outermost included */
+	xmlNode *node; /* the outermost table; NULL when not in one */
+	int depth;     /* open tables, the outermost included */
 	json_t *rows, *row;
 	struct buf cell;
 	int in_cell;
-	xmlNode *caption;        /* the open caption of the outermost table */
-	size_t bytes;            /* the block text so far */
+	xmlNode *caption; /* the open caption of the outermost table */
+	size_t bytes;     /* the block text so far */
 };
 
 struct walk {
 	struct enclave_doc *doc;
-	struct buf text;         /* the pending block text */
+	struct buf text; /* the pending block text */
 	struct frame frames[ENCLAVE_MAX_NESTING];
 	int nframes;
-	int lists;               /* open list frames */
+	int lists; /* open list frames */
 	struct table t;
-	int depth;               /* of the current node, the root being 1 */
+	int depth; /* of the current node, the root being 1 */
 };
 
 /* Emit the pending text as a block of the innermost frame's kind. */
@@ -363,8 +363,8 @@ static int flush(struct walk *w)
 		return 0;
 	if (w->nframes)
 		f = &w->frames[w->frames[w->nframes - 1].owner];
-	tmpl = doc_block_template(f ? f->kind : ENCLAVE_BLOCK_PARAGRAPH, f ? f->level : 0,
-	                          "markup");
+	tmpl =
+	    doc_block_template(f ? f->kind : ENCLAVE_BLOCK_PARAGRAPH, f ? f->level : 0, "markup");
 	if (tmpl.kind == ENCLAVE_BLOCK_LIST_ITEM && tmpl.level < 1)
 		tmpl.level = 1;
 	if (f && f->number >= 0 && !f->emitted) {
@@ -523,8 +523,8 @@ static int table_end(struct walk *w)
 		for (j = 0; j < json_array_size(row); j++) {
 			json_t *c = json_array_get(row, j);
 			if ((j && (error = buf_putc(&text, '\t')) < 0) ||
-			    (error = buf_put(&text, json_string_value(c),
-			                     json_string_length(c))) < 0)
+			    (error = buf_put(&text, json_string_value(c), json_string_length(c))) <
+			        0)
 				goto buf_failed;
 		}
 	}
@@ -583,8 +583,7 @@ static int table_enter(struct walk *w, xmlNode *node, const struct element *e)
 			error = put_separator(&w->text);
 		}
 		break;
-	default:
-		break;
+	default: break;
 	}
 	if (error < 0)
 		return error_buf(error, "html table");
@@ -741,16 +740,11 @@ static int enter(struct walk *w, xmlNode *node)
 		return 0;
 	e = element_of(node);
 	switch (e->role) {
-	case R_SKIP:
-		return 0;
-	case R_HEAD:
-		return (error = take_head(w, node)) < 0 ? error : 0;
-	case R_TITLE:
-		return (error = take_title(w, node)) < 0 ? error : 0;
-	case R_META:
-		return (error = take_meta(w, node)) < 0 ? error : 0;
-	default:
-		break;
+	case R_SKIP: return 0;
+	case R_HEAD: return (error = take_head(w, node)) < 0 ? error : 0;
+	case R_TITLE: return (error = take_title(w, node)) < 0 ? error : 0;
+	case R_META: return (error = take_meta(w, node)) < 0 ? error : 0;
+	default: break;
 	}
 	if (is_hidden(node))
 		return 0;
@@ -777,8 +771,7 @@ static int enter(struct walk *w, xmlNode *node)
 		if (w->nframes >= ENCLAVE_MAX_NESTING || (top && top->opaque))
 			return 1;
 		return (error = push_frame(w, node, e)) < 0 ? error : 1;
-	default:
-		return 1;
+	default: return 1;
 	}
 }
 
@@ -911,9 +904,9 @@ static int convert_declared(struct buf *out, const char *charset, const unsigned
  */
 static int to_utf8(struct buf *out, char encoding[64], const unsigned char *data, size_t len)
 {
-	static const char *const as_1252[] = { "iso-8859-1", "iso8859-1", "latin1", "l1",
-	                                       "us-ascii", "ascii", "windows-1252", "cp1252",
-	                                       "x-cp1252", "iso_8859-1" };
+	static const char *const as_1252[] = { "iso-8859-1", "iso8859-1", "latin1",       "l1",
+		                               "us-ascii",   "ascii",     "windows-1252", "cp1252",
+		                               "x-cp1252",   "iso_8859-1" };
 	int bom = (len >= 2 && (!memcmp(data, "\xff\xfe", 2) || !memcmp(data, "\xfe\xff", 2))) ||
 	          (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3)) ||
 	          (len >= 4 && !memcmp(data, "\0\0\xfe\xff", 4));
@@ -922,16 +915,15 @@ static int to_utf8(struct buf *out, char encoding[64], const unsigned char *data
 	int error;
 
 	if (!bom && !utf8_valid((const char *)data, len) && declared_charset(cs, data, len) &&
-	    strncasecmp(cs, "utf-", 4) && strncasecmp(cs, "utf8", 4) &&
-	    strncasecmp(cs, "ucs", 3)) {
+	    strncasecmp(cs, "utf-", 4) && strncasecmp(cs, "utf8", 4) && strncasecmp(cs, "ucs", 3)) {
 		const char *use = cs;
 		for (i = 0; i < sizeof(as_1252) / sizeof(as_1252[0]); i++)
 			if (!strcasecmp(cs, as_1252[i]))
 				use = "WINDOWS-1252";
 		if ((error = convert_declared(out, use, data, len)) <= 0) {
 			for (i = 0; !error && cs[i]; i++)
-				encoding[i] = (char)(cs[i] >= 'A' && cs[i] <= 'Z' ? cs[i] + 32
-				                                                  : cs[i]);
+				encoding[i] =
+				    (char)(cs[i] >= 'A' && cs[i] <= 'Z' ? cs[i] + 32 : cs[i]);
 			if (!error)
 				encoding[i] = '\0';
 			return error;
@@ -959,8 +951,8 @@ static void xml_init(void)
 
 /* What libxml2 reported during one parse. */
 struct report {
-	int too_deep;            /* halted at its nesting limit */
-	int huge_text;           /* halted at a text node over its limit */
+	int too_deep;  /* halted at its nesting limit */
+	int huge_text; /* halted at a text node over its limit */
 	int no_memory;
 };
 
@@ -1017,11 +1009,11 @@ int ingest_html(struct enclave_doc *doc, const unsigned char *data, size_t len)
 	xmlSetGenericErrorFunc(NULL, on_generic_error);
 	xmlSetStructuredErrorFunc(&rep, on_error);
 	if ((ctxt = htmlNewParserCtxt()) != NULL)
-		hdoc = htmlCtxtReadMemory(ctxt, utf8.ptr ? utf8.ptr : "", (int)utf8.len, NULL,
-		                          "UTF-8", HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-		                          HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-		                          HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC |
-		                          HTML_PARSE_COMPACT);
+		hdoc = htmlCtxtReadMemory(
+		    ctxt, utf8.ptr ? utf8.ptr : "", (int)utf8.len, NULL, "UTF-8",
+		    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
+		        HTML_PARSE_NONET | HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC |
+		        HTML_PARSE_COMPACT);
 	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
 	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
 	if (!ctxt || rep.no_memory) {

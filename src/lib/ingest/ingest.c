@@ -43,7 +43,8 @@ static int list_push(struct path_list *l, const char *path)
 	char *copy;
 
 	if (l->n >= ENCLAVE_MAX_WALK_FILES)
-		return error_set(ENCLAVE_ELIMIT, "more than %d files to ingest", ENCLAVE_MAX_WALK_FILES);
+		return error_set(ENCLAVE_ELIMIT, "more than %d files to ingest",
+		                 ENCLAVE_MAX_WALK_FILES);
 	if (l->n == l->cap) {
 		size_t ncap = l->cap ? l->cap * 2 : 64;
 		char **v = realloc(l->v, ncap * sizeof(*v));
@@ -170,16 +171,16 @@ static int expand_paths(struct path_list *out, const char *const *paths, size_t 
 /* ------------------------------------------------------------------ */
 
 struct item {
-	const char *path;              /* borrowed from the path list */
-	int done;                      /* the worker has finished with it */
-	int readable;                  /* bytes and sha256 are set */
-	int known;                     /* the project already holds these bytes */
+	const char *path; /* borrowed from the path list */
+	int done;         /* the worker has finished with it */
+	int readable;     /* bytes and sha256 are set */
+	int known;        /* the project already holds these bytes */
 	char sha256[65];
 	int64_t size;
-	struct buf data;               /* the file's bytes until committed */
+	struct buf data; /* the file's bytes until committed */
 	const char *media_type;
-	struct enclave_doc *doc;       /* NULL when extraction failed */
-	char *error;                   /* why it failed */
+	struct enclave_doc *doc; /* NULL when extraction failed */
+	char *error;             /* why it failed */
 };
 
 struct pool {
@@ -187,8 +188,8 @@ struct pool {
 	const struct enclave_extract_options *extract;
 	struct item *items;
 	size_t n;
-	size_t next;                   /* next item to hand out */
-	size_t committed;              /* items the main thread has finished */
+	size_t next;      /* next item to hand out */
+	size_t committed; /* items the main thread has finished */
 	size_t window;
 	int stop;
 	pthread_mutex_t lock;
@@ -208,9 +209,11 @@ static int known_content(sqlite3 *db, const char *sha256)
 	sqlite3_stmt *st;
 	int found = 0;
 
-	if (!db || sqlite3_prepare_v2(db, "SELECT 1 FROM sources s JOIN documents d"
+	if (!db || sqlite3_prepare_v2(db,
+	                              "SELECT 1 FROM sources s JOIN documents d"
 	                              " ON d.source_id = s.id AND d.status = 'ok'"
-	                              " WHERE s.sha256 = ?", -1, &st, NULL) != SQLITE_OK)
+	                              " WHERE s.sha256 = ?",
+	                              -1, &st, NULL) != SQLITE_OK)
 		return 0;
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	found = sqlite3_step(st) == SQLITE_ROW;
@@ -235,8 +238,8 @@ static void process(struct item *it, sqlite3 *db, const struct enclave_extract_o
 			/* Too big to hold: still identify it, then fail it. */
 			if (sha256_file_hex(it->sha256, &it->size, it->path) == 0)
 				it->readable = 1;
-			error_set(ENCLAVE_ELIMIT, "cannot read '%s': larger than %zu bytes", it->path,
-			          ENCLAVE_MAX_FILE_BYTES);
+			error_set(ENCLAVE_ELIMIT, "cannot read '%s': larger than %zu bytes",
+			          it->path, ENCLAVE_MAX_FILE_BYTES);
 		} else if (errno == EISDIR) {
 			error_set(ENCLAVE_ELIMIT, "cannot read '%s': folder nested deeper than %d",
 			          it->path, ENCLAVE_MAX_WALK_DEPTH);
@@ -273,7 +276,7 @@ static void *worker(void *arg)
 	char *path = project_file(pl->project, PROJECT_DB);
 
 	if (path && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	            SQLITE_OK) {
+	                SQLITE_OK) {
 		sqlite3_close(db);
 		db = NULL;
 	}
@@ -342,13 +345,13 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 			goto done;
 		}
 		if (error == 0)
-			retry = *doc_id;  /* failed before, extracts now: complete it */
+			retry = *doc_id; /* failed before, extracts now: complete it */
 		else if (error != ENCLAVE_ENOTFOUND)
 			goto done;
 		error = 0;
 		/* The source's bytes, when we hold them, go to the blob store first. */
-		if (it->data.ptr && (error = blob_put_known(p, it->sha256, it->data.ptr,
-		                                            it->data.len)) < 0)
+		if (it->data.ptr &&
+		    (error = blob_put_known(p, it->sha256, it->data.ptr, it->data.len)) < 0)
 			goto done;
 	} else if (store_unread_find(p, it->path, doc_id) == 0) {
 		/* Unreadable before and still: already recorded, still a failure. */
@@ -377,10 +380,10 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 			goto fail;
 		params = json_pack("{s:s,s:s,s:b}", "format", it->doc->format, "extractor",
 		                   "enclave " ENCLAVE_VERSION, "retry", 1);
-		outputs = json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)retry,
-		                    "status", "ok", "text_sha256", text_sha, "pages",
-		                    (json_int_t)it->doc->npages, "blocks",
-		                    (json_int_t)it->doc->nblocks);
+		outputs =
+		    json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)retry, "status",
+		              "ok", "text_sha256", text_sha, "pages", (json_int_t)it->doc->npages,
+		              "blocks", (json_int_t)it->doc->nblocks);
 		*status = ENCLAVE_INGEST_OK;
 		goto audit;
 	}
@@ -396,15 +399,15 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 			goto fail;
 		params = json_pack("{s:s,s:s}", "format", it->doc->format, "extractor",
 		                   "enclave " ENCLAVE_VERSION);
-		outputs = json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)*doc_id,
-		                    "status", "ok", "text_sha256", text_sha, "pages",
-		                    (json_int_t)it->doc->npages, "blocks",
-		                    (json_int_t)it->doc->nblocks);
+		outputs =
+		    json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)*doc_id, "status",
+		              "ok", "text_sha256", text_sha, "pages", (json_int_t)it->doc->npages,
+		              "blocks", (json_int_t)it->doc->nblocks);
 		*status = ENCLAVE_INGEST_OK;
 	} else {
 		if ((error = store_document_insert(p, doc_id, source_id, it->path, NULL, NULL,
-		                                   it->error ? it->error : "unknown error",
-		                                   NULL)) < 0)
+		                                   it->error ? it->error : "unknown error", NULL)) <
+		    0)
 			goto fail;
 		params = json_pack("{s:s}", "extractor", "enclave " ENCLAVE_VERSION);
 		outputs = json_pack("{s:I,s:s,s:s}", "document", (json_int_t)*doc_id, "status",
@@ -418,8 +421,8 @@ audit:
 		goto fail;
 	}
 	snprintf(subject, sizeof(subject), "document:%lld", (long long)*doc_id);
-	if ((error = audit_append(p, it->doc ? "ingest.document" : "ingest.failed", subject,
-	                          params, inputs, outputs, NULL)) < 0)
+	if ((error = audit_append(p, it->doc ? "ingest.document" : "ingest.failed", subject, params,
+	                          inputs, outputs, NULL)) < 0)
 		goto fail;
 	error = store_commit(p);
 	goto done;
@@ -447,9 +450,9 @@ static int commit_run(enclave_project *p, const char *const *paths, size_t npath
 			break;
 	params = json_pack("{s:o,s:i,s:b}", "paths", list, "jobs", jobs, "password",
 	                   opts->extract.password != NULL);
-	outputs = json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)s->files, "ok",
-	                    (json_int_t)s->ok, "failed", (json_int_t)s->failed, "duplicates",
-	                    (json_int_t)s->duplicates);
+	outputs =
+	    json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)s->files, "ok", (json_int_t)s->ok,
+	              "failed", (json_int_t)s->failed, "duplicates", (json_int_t)s->duplicates);
 	if (!params || !outputs) {
 		error = error_oom();
 		goto done;
@@ -486,7 +489,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 		memset(summary, 0, sizeof(*summary));
 	if (!p->have_sk)
 		return error_set(ENCLAVE_ENOTFOUND, "cannot change the project: its secret key is "
-		                 "unreadable");
+		                                    "unreadable");
 	jobs = opts->jobs > 0 ? opts->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (jobs < 1)
 		jobs = 1;

@@ -15,15 +15,15 @@
 #include "../common_int.h"
 
 struct enclave_doc {
-	char *format;                  /* "pdf", "html", "text", "markdown" */
-	char *title;                   /* NULL when unknown */
+	char *format; /* "pdf", "html", "text", "markdown" */
+	char *title;  /* NULL when unknown */
 	struct enclave_page *pages;
 	size_t npages, pages_cap;
-	struct enclave_block *blocks;  /* text and attrs owned; method static */
+	struct enclave_block *blocks; /* text and attrs owned; method static */
 	size_t nblocks, blocks_cap;
-	size_t text_cp;                /* length of the document text in code points */
-	size_t text_bytes;             /* and in bytes */
-	json_t *metadata;              /* object: encoding, producer, author, ... */
+	size_t text_cp;    /* length of the document text in code points */
+	size_t text_bytes; /* and in bytes */
+	json_t *metadata;  /* object: encoding, producer, author, ... */
 };
 
 /* A new empty document of `format`. */
@@ -75,8 +75,8 @@ const char *doc_method_intern(const char *name);
  * "text" and *media_type to a static MIME type. Returns 0, or
  * ENCLAVE_EUNSUPPORTED / ENCLAVE_EEMPTY with a message naming the type found.
  */
-int sniff_type(const char **format, const char **media_type, const unsigned char *data,
-               size_t len, const char *name);
+int sniff_type(const char **format, const char **media_type, const unsigned char *data, size_t len,
+               const char *name);
 
 /* The parsers, one per file of this folder. */
 int ingest_text(struct enclave_doc *doc, const unsigned char *data, size_t len);

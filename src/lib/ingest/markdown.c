@@ -107,26 +107,26 @@ static int is_digit(char c)
  * (wholly or in part) when it turns out to be markup.
  */
 struct delim {
-	size_t pos;              /* of the run in the output */
-	unsigned count;          /* run length in bytes */
-	unsigned removed;        /* bytes of the run to drop */
-	char ch;                 /* '*', '_', '~'; '[' or '!' for a bracket */
+	size_t pos;       /* of the run in the output */
+	unsigned count;   /* run length in bytes */
+	unsigned removed; /* bytes of the run to drop */
+	char ch;          /* '*', '_', '~'; '[' or '!' for a bracket */
 	unsigned char can_open, can_close;
-	unsigned char active;    /* a bracket that may still open a link */
-	int prev, next;          /* the list of live emphasis runs; -1 at the ends */
+	unsigned char active; /* a bracket that may still open a link */
+	int prev, next;       /* the list of live emphasis runs; -1 at the ends */
 };
 
 /* The state of one inline run (a paragraph, a heading, a cell). */
 struct inl {
 	struct buf *out;
-	size_t start;            /* where this run's output begins in out */
+	size_t start; /* where this run's output begins in out */
 	struct delim *d;
 	size_t nd, cap;
-	int tail;                /* last live emphasis run, -1 if none */
+	int tail; /* last live emphasis run, -1 if none */
 	int brackets[MD_MAX_BRACKETS];
 	int nbr;
-	size_t no_ticks_from[MD_MAX_TICKS + 1];  /* no closing run of n ticks at or after */
-	size_t no_comment_end_from;              /* no "-->" at or after */
+	size_t no_ticks_from[MD_MAX_TICKS + 1]; /* no closing run of n ticks at or after */
+	size_t no_comment_end_from;             /* no "-->" at or after */
 };
 
 /* Append one delimiter; returns its index, -1 past MD_MAX_DELIMS, or -2 on ENOMEM. */
@@ -389,8 +389,8 @@ static size_t autolink(const char *s, size_t len, size_t i, size_t *b, size_t *e
 	}
 	/* An e-mail address. */
 	j = i + 1, n = 0;
-	while (j < lim && (is_alpha(s[j]) || is_digit(s[j]) ||
-	                   (s[j] && strchr(".!#$%&'*+/=?^_`{|}~-", s[j]))))
+	while (j < lim &&
+	       (is_alpha(s[j]) || is_digit(s[j]) || (s[j] && strchr(".!#$%&'*+/=?^_`{|}~-", s[j]))))
 		j++, n++;
 	if (!n || j >= lim || s[j] != '@')
 		return 0;
@@ -713,8 +713,8 @@ static int render_inline(struct buf *out, const char *s, size_t len)
 /* One line of the input, without its "\n". */
 struct line {
 	const char *s, *end;
-	size_t indent;           /* columns of leading white space (tab stops of 4) */
-	const char *body;        /* first non-blank byte (end when blank) */
+	size_t indent;    /* columns of leading white space (tab stops of 4) */
+	const char *body; /* first non-blank byte (end when blank) */
 };
 
 /* Fill `l` for [s, end). */
@@ -864,10 +864,10 @@ static int fence_close(const struct line *l, size_t base, char ch, size_t n)
 
 /* A list marker at the start of a line's body. */
 struct marker {
-	const char *content;     /* the item's first text */
-	size_t content_col;      /* its column: the indentation of continuation lines */
-	long number;             /* -1 for a bullet */
-	int empty;               /* nothing follows the marker */
+	const char *content; /* the item's first text */
+	size_t content_col;  /* its column: the indentation of continuation lines */
+	long number;         /* -1 for a bullet */
+	int empty;           /* nothing follows the marker */
 };
 
 /* Parse a list marker; returns 1 and fills `mk`, or 0. */
@@ -966,7 +966,7 @@ static size_t table_cells(const char *s, const char *end, const char **cb, const
 		if (p == e || *p == '|') {
 			const char *b = start, *x = p;
 			if (p == e && b == e)
-				break;   /* a trailing pipe closes the row */
+				break; /* a trailing pipe closes the row */
 			while (b < x && is_sp(*b))
 				b++;
 			cb[n] = b, ce[n] = rtrim(b, x);
@@ -989,10 +989,10 @@ static size_t table_cells(const char *s, const char *end, const char **cb, const
 /* The document-wide state. */
 struct md {
 	struct enclave_doc *doc;
-	size_t first_block;      /* doc->nblocks when parsing began */
-	int first_is_h1;         /* the first block was a level-1 heading */
+	size_t first_block; /* doc->nblocks when parsing began */
+	int first_is_h1;    /* the first block was a level-1 heading */
 	size_t h1_count;
-	struct buf scratch;      /* rendered inline text */
+	struct buf scratch; /* rendered inline text */
 };
 
 enum state { S_NONE, S_PARA, S_FENCE, S_ICODE, S_TABLE, S_QUOTE, S_SKIP_HTML, S_SKIP_COMMENT };
@@ -1000,27 +1000,29 @@ enum state { S_NONE, S_PARA, S_FENCE, S_ICODE, S_TABLE, S_QUOTE, S_SKIP_HTML, S_
 /* The state of one block parse (the document, or one block quote's content). */
 struct blocks {
 	struct md *m;
-	int depth;               /* 0: the document; 1: inside a block quote */
+	int depth; /* 0: the document; 1: inside a block quote */
 	enum state st;
-	struct buf para;         /* raw paragraph or list item text, lines joined by "\n" */
-	size_t para_last;        /* offset of the paragraph's last line */
-	int item;                /* para is a list item's text */
+	struct buf para;  /* raw paragraph or list item text, lines joined by "\n" */
+	size_t para_last; /* offset of the paragraph's last line */
+	int item;         /* para is a list item's text */
 	int item_level;
 	long item_number;
-	struct { size_t marker, content; } list[MD_MAX_LIST_DEPTH];
-	int nlist;               /* open list items, outermost first */
-	int list_blank;          /* a blank line since the last item text */
+	struct {
+		size_t marker, content;
+	} list[MD_MAX_LIST_DEPTH];
+	int nlist;      /* open list items, outermost first */
+	int list_blank; /* a blank line since the last item text */
 	char fence_ch;
 	size_t fence_len, fence_indent;
 	char lang[64];
-	struct buf code;         /* fenced or indented code */
-	size_t code_keep;        /* indented code: length without trailing blank lines */
-	struct buf table;        /* table text: cells by "\t", rows by "\n" */
+	struct buf code;  /* fenced or indented code */
+	size_t code_keep; /* indented code: length without trailing blank lines */
+	struct buf table; /* table text: cells by "\t", rows by "\n" */
 	json_t *rows;
 	size_t ncols;
-	struct buf quote;        /* block quote content, markers stripped */
-	int quote_lazy;          /* the last quote line may be continued lazily */
-	const char *skip_end;    /* closing tag of a skipped HTML block */
+	struct buf quote;     /* block quote content, markers stripped */
+	int quote_lazy;       /* the last quote line may be continued lazily */
+	const char *skip_end; /* closing tag of a skipped HTML block */
 };
 
 static int parse_blocks(struct md *m, const char *text, size_t len, int depth);
@@ -1173,8 +1175,8 @@ static int flush_table(struct blocks *b)
 		error = error_set(ENCLAVE_ELIMIT, "a table larger than %zu bytes",
 		                  ENCLAVE_MAX_FIELD_BYTES);
 	else
-		error = doc_add_block(b->m->doc, &t, b->table.ptr ? b->table.ptr : "",
-		                      b->table.len);
+		error =
+		    doc_add_block(b->m->doc, &t, b->table.ptr ? b->table.ptr : "", b->table.len);
 	free(attrs);
 	json_array_clear(b->rows);
 	buf_clear(&b->table);
@@ -1196,18 +1198,12 @@ static int flush_quote(struct blocks *b)
 static int flush_any(struct blocks *b)
 {
 	switch (b->st) {
-	case S_PARA:
-		return flush_para(b);
+	case S_PARA: return flush_para(b);
 	case S_FENCE:
-	case S_ICODE:
-		return flush_code(b);
-	case S_TABLE:
-		return flush_table(b);
-	case S_QUOTE:
-		return flush_quote(b);
-	default:
-		b->st = S_NONE;
-		return 0;
+	case S_ICODE: return flush_code(b);
+	case S_TABLE: return flush_table(b);
+	case S_QUOTE: return flush_quote(b);
+	default: b->st = S_NONE; return 0;
 	}
 }
 
@@ -1452,8 +1448,7 @@ static int block_line(struct blocks *b, const char *s, const char *e)
 		if ((error = flush_table(b)) < 0)
 			return error;
 		break;
-	default:
-		break;
+	default: break;
 	}
 
 	if (line_blank(&l)) {
@@ -1515,7 +1510,7 @@ static int block_line(struct blocks *b, const char *s, const char *e)
 		if ((error = flush_any(b)) < 0)
 			return error;
 		if (b->depth > 0)
-			return para_add(b, l.body, e);   /* flattened already; keep the text */
+			return para_add(b, l.body, e); /* flattened already; keep the text */
 		b->st = S_QUOTE;
 		buf_clear(&b->quote);
 		return quote_add(b, s, e);

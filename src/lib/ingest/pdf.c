@@ -70,16 +70,16 @@
 
 /* One paragraph found on a page: a block to be. */
 struct para {
-	int page;                /* 1-based */
-	fz_rect box;             /* top-left origin, relative to the page box */
-	size_t off, len;         /* its text in pdf_state.text */
-	double size_sum;         /* font size times characters, for the mean */
-	size_t nchars;           /* characters, spaces excluded */
-	int nlines;              /* visual lines */
-	int bold;                /* every character bold */
-	int horizontal;          /* every line left to right */
-	int lead[LEAD];          /* its first code points, spaces collapsed, 0-padded */
-	float first_x0;          /* left edge of its first line */
+	int page;        /* 1-based */
+	fz_rect box;     /* top-left origin, relative to the page box */
+	size_t off, len; /* its text in pdf_state.text */
+	double size_sum; /* font size times characters, for the mean */
+	size_t nchars;   /* characters, spaces excluded */
+	int nlines;      /* visual lines */
+	int bold;        /* every character bold */
+	int horizontal;  /* every line left to right */
+	int lead[LEAD];  /* its first code points, spaces collapsed, 0-padded */
+	float first_x0;  /* left edge of its first line */
 	enclave_block_kind kind;
 	int level;
 };
@@ -88,18 +88,18 @@ struct para {
 struct seg {
 	fz_stext_line *ln;
 	fz_rect box;
-	float base;              /* baseline y */
-	float size;              /* mean font size */
-	size_t nchars;           /* characters, spaces excluded */
-	int bold;                /* every character bold */
-	int horizontal;          /* left to right, not rotated */
+	float base;     /* baseline y */
+	float size;     /* mean font size */
+	size_t nchars;  /* characters, spaces excluded */
+	int bold;       /* every character bold */
+	int horizontal; /* left to right, not rotated */
 	int lead[LEAD];
-	int last, before_last;   /* last two characters that are not spaces */
+	int last, before_last; /* last two characters that are not spaces */
 };
 
 /* A visual line: MuPDF lines that share a baseline, left to right. */
 struct vline {
-	size_t first, last;      /* its segs, inclusive */
+	size_t first, last; /* its segs, inclusive */
 	fz_rect box;
 	float base, size;
 	size_t nchars;
@@ -112,16 +112,16 @@ struct vline {
 struct pdf_state {
 	fz_context *ctx;
 	fz_document *doc;
-	char warning[256];       /* MuPDF's last warning, "" when none */
-	char *info_title;        /* Info /Title, trimmed; NULL when none */
+	char warning[256]; /* MuPDF's last warning, "" when none */
+	char *info_title;  /* Info /Title, trimmed; NULL when none */
 	float page1_height;
-	struct buf text;         /* the paragraphs' text, back to back */
+	struct buf text; /* the paragraphs' text, back to back */
 	struct para *paras;
 	size_t npara, para_cap;
-	struct seg *segs;        /* scratch for the chained blocks being cut */
+	struct seg *segs; /* scratch for the chained blocks being cut */
 	struct vline *vlines;
 	size_t line_cap;
-	size_t hist[SIZE_BINS];  /* characters per font size */
+	size_t hist[SIZE_BINS];      /* characters per font size */
 	size_t hist_long[SIZE_BINS]; /* the same in lines of prose (LONG_LINE characters or more) */
 };
 
@@ -173,7 +173,8 @@ static int mupdf_error(struct pdf_state *st, int page)
 	if (page > 0)
 		snprintf(where, sizeof(where), "page %d: ", page);
 	if (st->warning[0] && strcmp(st->warning, msg))
-		return error_set(ENCLAVE_EINVALID, "corrupt pdf: %s%s (%s)", where, msg, st->warning);
+		return error_set(ENCLAVE_EINVALID, "corrupt pdf: %s%s (%s)", where, msg,
+		                 st->warning);
 	return error_set(ENCLAVE_EINVALID, "corrupt pdf: %s%s", where, msg);
 }
 
@@ -185,15 +186,14 @@ static int open_pdf(struct pdf_state *st, const unsigned char *data, size_t len)
 	int error = 0;
 
 	fz_var(stm);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		fz_register_document_handlers(ctx);
 		stm = fz_open_memory(ctx, data, len);
 		st->doc = fz_open_document_with_stream(ctx, "application/pdf", stm);
 	}
-	fz_always(ctx)
-		fz_drop_stream(ctx, stm);
-	fz_catch(ctx)
-		error = mupdf_error(st, 0);
+	fz_always(ctx) fz_drop_stream(ctx, stm);
+	fz_catch(ctx) error = mupdf_error(st, 0);
 	return error;
 }
 
@@ -208,17 +208,18 @@ static int unlock_pdf(struct pdf_state *st, const char *password)
 
 	fz_var(need);
 	fz_var(ok);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		need = fz_needs_password(ctx, st->doc);
 		if (need && password && *password)
 			ok = fz_authenticate_password(ctx, st->doc, password);
 	}
-	fz_catch(ctx)
-		return mupdf_error(st, 0);
+	fz_catch(ctx) return mupdf_error(st, 0);
 	if (!need)
 		return 0;
 	if (!password || !*password)
-		return error_set(ENCLAVE_EENCRYPTED, "encrypted: a password is needed (--password)");
+		return error_set(ENCLAVE_EENCRYPTED,
+		                 "encrypted: a password is needed (--password)");
 	if (!ok)
 		return error_set(ENCLAVE_EENCRYPTED, "encrypted: wrong password");
 	return 0;
@@ -233,10 +234,8 @@ static int lookup_meta(struct pdf_state *st, const char *key, char **out)
 
 	*out = NULL;
 	fz_var(n);
-	fz_try(ctx)
-		n = fz_lookup_metadata(ctx, st->doc, key, small, (int)sizeof(small));
-	fz_catch(ctx)
-		return mupdf_error(st, 0);
+	fz_try(ctx) n = fz_lookup_metadata(ctx, st->doc, key, small, (int)sizeof(small));
+	fz_catch(ctx) return mupdf_error(st, 0);
 	if (n <= 1)
 		return 0;
 	if ((size_t)n > ENCLAVE_MAX_FIELD_BYTES)
@@ -248,9 +247,9 @@ static int lookup_meta(struct pdf_state *st, const char *key, char **out)
 		(*out)[n - 1] = '\0';
 		return 0;
 	}
-	fz_try(ctx)
-		fz_lookup_metadata(ctx, st->doc, key, *out, n);
-	fz_catch(ctx) {
+	fz_try(ctx) fz_lookup_metadata(ctx, st->doc, key, *out, n);
+	fz_catch(ctx)
+	{
 		free(*out);
 		*out = NULL;
 		return mupdf_error(st, 0);
@@ -280,7 +279,7 @@ static char *trim(char *s)
 static int read_metadata(struct pdf_state *st, struct enclave_doc *doc)
 {
 	static const char *const keys[][2] = {
-		{ FZ_META_INFO_TITLE, "title" }, { FZ_META_INFO_AUTHOR, "author" },
+		{ FZ_META_INFO_TITLE, "title" },       { FZ_META_INFO_AUTHOR, "author" },
 		{ FZ_META_INFO_PRODUCER, "producer" }, { FZ_META_INFO_CREATOR, "creator" },
 		{ FZ_META_FORMAT, "pdf_version" },
 	};
@@ -310,10 +309,8 @@ static int count_pages(struct pdf_state *st, int *out)
 	int n = 0;
 
 	fz_var(n);
-	fz_try(ctx)
-		n = fz_count_pages(ctx, st->doc);
-	fz_catch(ctx)
-		return mupdf_error(st, 0);
+	fz_try(ctx) n = fz_count_pages(ctx, st->doc);
+	fz_catch(ctx) return mupdf_error(st, 0);
 	*out = n;
 	return 0;
 }
@@ -340,7 +337,8 @@ static int load_page(struct pdf_state *st, int index, fz_rect *box, fz_stext_pag
 	*out = NULL;
 	fz_var(page);
 	fz_var(too_big);
-	fz_try(ctx) {
+	fz_try(ctx)
+	{
 		page = fz_load_page(ctx, st->doc, index);
 		*box = fz_bound_page(ctx, page);
 		if (!(box->x1 - box->x0 <= ENCLAVE_MAX_PAGE_SIDE &&
@@ -349,14 +347,12 @@ static int load_page(struct pdf_state *st, int index, fz_rect *box, fz_stext_pag
 		else
 			*out = fz_new_stext_page_from_page(ctx, page, &opts);
 	}
-	fz_always(ctx)
-		fz_drop_page(ctx, page);
-	fz_catch(ctx)
-		return mupdf_error(st, index + 1);
+	fz_always(ctx) fz_drop_page(ctx, page);
+	fz_catch(ctx) return mupdf_error(st, index + 1);
 	if (too_big)
-		return error_set(ENCLAVE_ELIMIT, "page %d is %.0f x %.0f points, over the %.0f-point limit",
-		                 index + 1, box->x1 - box->x0, box->y1 - box->y0,
-		                 ENCLAVE_MAX_PAGE_SIDE);
+		return error_set(
+		    ENCLAVE_ELIMIT, "page %d is %.0f x %.0f points, over the %.0f-point limit",
+		    index + 1, box->x1 - box->x0, box->y1 - box->y0, ENCLAVE_MAX_PAGE_SIDE);
 	return 0;
 }
 
@@ -401,9 +397,9 @@ static int is_hyphen(int c)
 /* Is `c` a bullet glyph (symbol fonts' private-use bullets included)? */
 static int is_bullet(int c)
 {
-	static const int bullets[] = { 0x2022, 0x2023, 0x2043, 0x2219, 0x25aa, 0x25ab, 0x25a0, 0x25a1,
-	                               0x25cf, 0x25cb, 0x25e6, 0x27a2, 0x2713, 0x2714, 0x00b7,
-	                               0xf0b7, 0xf0a7, 0xf0d8, 0xf076 };
+	static const int bullets[] = { 0x2022, 0x2023, 0x2043, 0x2219, 0x25aa, 0x25ab, 0x25a0,
+		                       0x25a1, 0x25cf, 0x25cb, 0x25e6, 0x27a2, 0x2713, 0x2714,
+		                       0x00b7, 0xf0b7, 0xf0a7, 0xf0d8, 0xf076 };
 	size_t i;
 
 	for (i = 0; i < sizeof(bullets) / sizeof(bullets[0]); i++)
@@ -537,10 +533,10 @@ static int same_line(const struct vline *v, const struct seg *s)
 
 /* Geometry of chained MuPDF blocks, for paragraph splitting. */
 struct block_geom {
-	float left, right;       /* of their horizontal lines */
-	float step;              /* the smallest baseline step between lines of one style; 0 if none */
+	float left, right; /* of their horizontal lines */
+	float step;        /* the smallest baseline step between lines of one style; 0 if none */
 	int nsteps;
-	float page_step;         /* the page's usual line step; 0 if unknown */
+	float page_step; /* the page's usual line step; 0 if unknown */
 };
 
 /*
@@ -570,7 +566,9 @@ static int breaks_para(const struct vline *p, const struct vline *l, const struc
 	step = l->base - p->base;
 	if (step < 0.3f * lo)
 		return 1;
-	limit = g->nsteps >= 2 ? 1.4f * g->step : g->page_step > 0 ? 1.4f * g->page_step : 2.0f * hi;
+	limit = g->nsteps >= 2     ? 1.4f * g->step
+	        : g->page_step > 0 ? 1.4f * g->page_step
+	                           : 2.0f * hi;
 	if (limit < 1.1f * hi)
 		limit = 1.1f * hi;
 	if (step > limit)
@@ -847,8 +845,8 @@ static float page_step(const fz_stext_page *sp)
 			continue;
 		for (ln = b->u.t.first_line; ln; prev = ln, ln = ln->next) {
 			float size, step;
-			if (!prev || !prev->first_char || !ln->first_char || !line_horizontal(prev) ||
-			    !line_horizontal(ln))
+			if (!prev || !prev->first_char || !ln->first_char ||
+			    !line_horizontal(prev) || !line_horizontal(ln))
 				continue;
 			size = first_size(ln);
 			step = ln->first_char->origin.y - prev->first_char->origin.y;
@@ -899,7 +897,7 @@ static int by_top(const void *a, const void *b, void *arg)
 
 /* A set of disjoint x intervals, [a, b) pairs. */
 struct spans {
-	float *v;                /* 2 * n floats */
+	float *v; /* 2 * n floats */
 	size_t n;
 };
 
@@ -982,7 +980,7 @@ static int xycut(struct para *p, size_t *ids, size_t n, int depth)
 		error = error_oom();
 		goto done;
 	}
-	for (i = 0; i < nb && !error; ) {
+	for (i = 0; i < nb && !error;) {
 		float rmin, rmax;
 		int sides = 0;
 
@@ -1114,8 +1112,9 @@ static int has_letter(const struct para *p, const char *s)
 	while (q < end) {
 		uint32_t c;
 		q += utf8_decode(q, end, &c);
-		if (is_letter((int)c) || (c >= 0x530 && c < 0x2000) || (c >= 0x3040 && c < 0xe000) ||
-		    (c >= 0xf900 && c < 0xfe00) || (c >= 0x10000 && c < 0xf0000))
+		if (is_letter((int)c) || (c >= 0x530 && c < 0x2000) ||
+		    (c >= 0x3040 && c < 0xe000) || (c >= 0xf900 && c < 0xfe00) ||
+		    (c >= 0x10000 && c < 0xf0000))
 			return 1;
 	}
 	return 0;
@@ -1150,14 +1149,14 @@ static long classify(struct pdf_state *st, float body)
 		} else if (size >= HEADING_RATIO * body && p->nchars <= HEADING_MAX_CHARS &&
 		           p->nlines <= HEADING_MAX_LINES && p->nchars >= 2 && has_letter(p, s)) {
 			p->kind = ENCLAVE_BLOCK_HEADING;
-			if (p->page == 1 && p->box.y0 < TITLE_TOP * st->page1_height && size > best) {
+			if (p->page == 1 && p->box.y0 < TITLE_TOP * st->page1_height &&
+			    size > best) {
 				best = size;
 				title = (long)i;
 			}
 		} else if (p->bold && p->nlines == 1 && p->nchars <= BOLD_HEADING_MAX_CHARS &&
-		           size >= 0.95f * body &&
-		           p->nchars >= 2 && last != '.' && last != ',' && last != ';' &&
-		           has_letter(p, s)) {
+		           size >= 0.95f * body && p->nchars >= 2 && last != '.' && last != ',' &&
+		           last != ';' && has_letter(p, s)) {
 			p->kind = ENCLAVE_BLOCK_HEADING;
 			p->level = -1;
 		} else if (starts_list(p->lead)) {
@@ -1194,9 +1193,9 @@ static long classify(struct pdf_state *st, float body)
 static int junk_title(const char *t)
 {
 	static const char *const exts[] = {
-		"doc", "docx", "dot", "rtf", "odt", "wpd", "txt", "tex", "dvi", "ps", "eps", "pdf",
-		"indd", "qxd", "qxp", "pages", "vp", "xls", "xlsx", "ppt", "pptx", "htm", "html",
-		"pub", "pm", "pm6", "fm", "cdr", "ai", "jpg", "tif", "tiff", "png",
+		"doc",  "docx", "dot", "rtf", "odt",   "wpd", "txt", "tex",  "dvi", "ps",   "eps",
+		"pdf",  "indd", "qxd", "qxp", "pages", "vp",  "xls", "xlsx", "ppt", "pptx", "htm",
+		"html", "pub",  "pm",  "pm6", "fm",    "cdr", "ai",  "jpg",  "tif", "tiff", "png",
 	};
 	const char *dot = strrchr(t, '.');
 	size_t i;
@@ -1217,7 +1216,8 @@ static size_t bullet_bytes(const struct para *p, const char *s)
 {
 	uint32_t c;
 
-	if (!is_bullet(p->lead[0]) && p->lead[0] != '-' && p->lead[0] != '*' && p->lead[0] != 0x2013)
+	if (!is_bullet(p->lead[0]) && p->lead[0] != '-' && p->lead[0] != '*' &&
+	    p->lead[0] != 0x2013)
 		return 0;
 	return utf8_decode((const unsigned char *)s, (const unsigned char *)s + p->len, &c);
 }
@@ -1299,7 +1299,8 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
 	    (error = read_metadata(st, doc)) < 0 || (error = count_pages(st, &npages)) < 0)
 		goto done;
 	if (npages > ENCLAVE_MAX_PAGES) {
-		error = error_set(ENCLAVE_ELIMIT, "%d pages, more than %d", npages, ENCLAVE_MAX_PAGES);
+		error =
+		    error_set(ENCLAVE_ELIMIT, "%d pages, more than %d", npages, ENCLAVE_MAX_PAGES);
 		goto done;
 	}
 	for (i = 0; i < npages; i++)
@@ -1310,9 +1311,9 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
 		if ((error = doc_set_meta(doc, "pdf_repaired", "true")) < 0)
 			goto done;
 		if (!st->npara) {
-			error = error_set(ENCLAVE_EINVALID, "corrupt pdf: no text could be recovered%s%s%s",
-			                  st->warning[0] ? " (" : "", st->warning,
-			                  st->warning[0] ? ")" : "");
+			error = error_set(
+			    ENCLAVE_EINVALID, "corrupt pdf: no text could be recovered%s%s%s",
+			    st->warning[0] ? " (" : "", st->warning, st->warning[0] ? ")" : "");
 			goto done;
 		}
 	}

@@ -24,8 +24,8 @@ static const unsigned char *skip_lead(const unsigned char *p, const unsigned cha
 /* Does the text start like HTML (a doctype, <html>, <head>, <body>, or a comment then those)? */
 static int looks_html(const unsigned char *data, size_t len)
 {
-	static const char *const tags[] = { "<!doctype html", "<html", "<head", "<body",
-	                                    "<?xml", "<meta", "<title", NULL };
+	static const char *const tags[] = { "<!doctype html", "<html", "<head",  "<body",
+		                            "<?xml",          "<meta", "<title", NULL };
 	const unsigned char *p = skip_lead(data, data + len), *end = data + len;
 	size_t i;
 
@@ -57,7 +57,8 @@ static int looks_binary(const unsigned char *data, size_t len)
 {
 	size_t n = len < 8192 ? len : 8192, i, ctrl = 0;
 
-	if (len >= 2 && ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff)))
+	if (len >= 2 &&
+	    ((data[0] == 0xff && data[1] == 0xfe) || (data[0] == 0xfe && data[1] == 0xff)))
 		return 0;
 	for (i = 0; i < n; i++) {
 		if (data[i] == 0)
@@ -113,11 +114,11 @@ static void describe(char *out, size_t cap, const unsigned char *data, size_t le
 		magic_close(m);
 }
 
-static int classify_text(const char **format, const char **media_type,
-                         const unsigned char *data, size_t len, const char *name);
+static int classify_text(const char **format, const char **media_type, const unsigned char *data,
+                         size_t len, const char *name);
 
-int sniff_type(const char **format, const char **media_type, const unsigned char *data,
-               size_t len, const char *name)
+int sniff_type(const char **format, const char **media_type, const unsigned char *data, size_t len,
+               const char *name)
 {
 	char what[256];
 
@@ -140,8 +141,9 @@ int sniff_type(const char **format, const char **media_type, const unsigned char
 
 		if (n && text_decode(&head, enc, data, n) == 0 &&
 		    (!strncmp(enc, "utf-16", 6) || !strncmp(enc, "utf-32", 6))) {
-			int r = classify_text(format, media_type, (const unsigned char *)buf_cstr(&head),
-			                      head.len, name);
+			int r =
+			    classify_text(format, media_type,
+			                  (const unsigned char *)buf_cstr(&head), head.len, name);
 			buf_release(&head);
 			return r;
 		}
@@ -155,8 +157,8 @@ int sniff_type(const char **format, const char **media_type, const unsigned char
 }
 
 /* Decide among HTML, Markdown and plain text for UTF-8 `data`. */
-static int classify_text(const char **format, const char **media_type,
-                         const unsigned char *data, size_t len, const char *name)
+static int classify_text(const char **format, const char **media_type, const unsigned char *data,
+                         size_t len, const char *name)
 {
 	const unsigned char *lead = skip_lead(data, data + len);
 

@@ -53,10 +53,9 @@
 
 /* Windows-1252 0x80-0x9f; the five undefined bytes map to the C1 controls. */
 static const uint16_t cp1252_high[32] = {
-	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
-	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
-	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160,
+	0x2039, 0x0152, 0x008d, 0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+	0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
 };
 
 /*
@@ -280,8 +279,8 @@ static int decode(struct buf *out, char encoding[64], const unsigned char *data,
 		set_encoding(encoding, boms[i].name);
 		if (!boms[i].iconv_name)
 			return put_sanitised(out, data + 3, len - 3);
-		if ((error = convert(out, boms[i].iconv_name, data + boms[i].n,
-		                     len - boms[i].n)) <= 0)
+		if ((error = convert(out, boms[i].iconv_name, data + boms[i].n, len - boms[i].n)) <=
+		    0)
 			return error;
 		/* Invalid UTF-16/32 behind a BOM: the BOM lied; read on below. */
 		break;
@@ -341,8 +340,8 @@ int text_decode(struct buf *out, char encoding[64], const unsigned char *data, s
 struct line {
 	const char *s;
 	size_t len;
-	size_t indent;      /* columns of leading white space, tabs to multiples of 4 */
-	const char *body;   /* first non-blank byte */
+	size_t indent;    /* columns of leading white space, tabs to multiples of 4 */
+	const char *body; /* first non-blank byte */
 };
 
 /* The block being gathered. */
@@ -350,7 +349,7 @@ struct pending {
 	struct buf text;
 	enclave_block_kind kind;
 	int level;
-	long number;        /* ordered item number, or -1 */
+	long number; /* ordered item number, or -1 */
 };
 
 /* Is `c` white space inside a line? */
@@ -425,8 +424,8 @@ static int flush(struct enclave_doc *doc, struct pending *pb)
  * same kind, cut between lines, or inside an overlong line at a code point.
  * Returns 0 or ENCLAVE_E*.
  */
-static int pending_put(struct enclave_doc *doc, struct pending *pb, const char *sep,
-                       const char *s, size_t n)
+static int pending_put(struct enclave_doc *doc, struct pending *pb, const char *sep, const char *s,
+                       size_t n)
 {
 	size_t seplen = strlen(sep);
 	int error;
@@ -502,7 +501,8 @@ int ingest_text(struct enclave_doc *doc, const unsigned char *data, size_t len)
 			pb.kind = ENCLAVE_BLOCK_LIST_ITEM;
 			pb.level = (int)nindents;
 			pb.number = number;
-			if ((error = pending_put(doc, &pb, "", item, (size_t)(l.s + l.len - item))) < 0)
+			if ((error =
+			         pending_put(doc, &pb, "", item, (size_t)(l.s + l.len - item))) < 0)
 				goto done;
 			continue;
 		}

@@ -317,7 +317,9 @@ done:
 /* Fill `ev` from a row of SELECT seq, time, actor, ... hash (borrowed from `st`). */
 static void event_from_row(struct enclave_audit_event *ev, sqlite3_stmt *st)
 {
-#define COL(i) ((const char *)sqlite3_column_text(st, (i)) ? (const char *)sqlite3_column_text(st, (i)) : "")
+#define COL(i)                                                                                   \
+	((const char *)sqlite3_column_text(st, (i)) ? (const char *)sqlite3_column_text(st, (i)) \
+	                                            : "")
 	ev->seq = sqlite3_column_int64(st, 0);
 	ev->time = COL(1);
 	ev->actor = COL(2);
@@ -374,7 +376,7 @@ int enclave_audit_event_json(char **out, const struct enclave_audit_event *ev)
 
 /* Mark the report failed at `seq` with a message. Returns 0 (the check ran). */
 static int report_fail(struct enclave_audit_report *r, int64_t seq, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int report_fail(struct enclave_audit_report *r, int64_t seq, const char *fmt, ...)
 {
@@ -406,8 +408,8 @@ static int check_event(struct enclave_audit_report *r, const struct enclave_audi
 			report_fail(r, expect, "%sevent %lld is missing (next is %lld)", where,
 			            (long long)expect, (long long)ev->seq);
 		else
-			report_fail(r, ev->seq, "%sevent %lld is out of order (expected %lld)", where,
-			            (long long)ev->seq, (long long)expect);
+			report_fail(r, ev->seq, "%sevent %lld is out of order (expected %lld)",
+			            where, (long long)ev->seq, (long long)expect);
 		return 0;
 	}
 	if (prev[0] && strcmp(ev->prev_hash, prev)) {
@@ -425,8 +427,10 @@ static int check_event(struct enclave_audit_report *r, const struct enclave_audi
 	if (error < 0)
 		return error;
 	if (strcmp(hash, ev->hash)) {
-		report_fail(r, ev->seq, "%sevent %lld was altered: its content hashes to %.16s..., "
-		            "the chain records %.16s...", where, (long long)ev->seq, hash, ev->hash);
+		report_fail(r, ev->seq,
+		            "%sevent %lld was altered: its content hashes to %.16s..., "
+		            "the chain records %.16s...",
+		            where, (long long)ev->seq, hash, ev->hash);
 		return 0;
 	}
 	snprintf(prev, 65, "%s", ev->hash);
@@ -435,8 +439,8 @@ static int check_event(struct enclave_audit_report *r, const struct enclave_audi
 }
 
 /* Verify one checkpoint signature. 1 valid, 0 not. */
-static int check_signature(const char *project_id, int64_t seq, const char *hash,
-                           const char *sig, const unsigned char pk[ED25519_PK_BYTES])
+static int check_signature(const char *project_id, int64_t seq, const char *hash, const char *sig,
+                           const unsigned char pk[ED25519_PK_BYTES])
 {
 	struct buf msg = BUF_INIT(4096);
 	int ok;
@@ -493,8 +497,7 @@ static int hash_at(enclave_project *p, int64_t seq, char out[65])
 }
 
 /* Check key/audit.head against the chain. */
-static int verify_head_file(enclave_project *p, struct enclave_audit_report *r,
-                            int64_t last)
+static int verify_head_file(enclave_project *p, struct enclave_audit_report *r, int64_t last)
 {
 	struct buf text = BUF_INIT(65536);
 	char *path = project_file(p, PROJECT_HEAD), at[65];
@@ -521,15 +524,17 @@ static int verify_head_file(enclave_project *p, struct enclave_audit_report *r,
 		goto done;
 	}
 	if (seq > last) {
-		report_fail(r, last + 1, "the chain was truncated: %s records event %lld, the "
-		            "chain ends at %lld", PROJECT_HEAD, (long long)seq, (long long)last);
+		report_fail(r, last + 1,
+		            "the chain was truncated: %s records event %lld, the "
+		            "chain ends at %lld",
+		            PROJECT_HEAD, (long long)seq, (long long)last);
 		goto done;
 	}
 	if ((error = hash_at(p, seq, at)) < 0)
 		goto done;
 	if (strcmp(at, hash))
-		report_fail(r, seq, "event %lld differs from the head recorded in %s", (long long)seq,
-		            PROJECT_HEAD);
+		report_fail(r, seq, "event %lld differs from the head recorded in %s",
+		            (long long)seq, PROJECT_HEAD);
 done:
 	json_decref(o);
 	buf_release(&text);
@@ -566,8 +571,8 @@ int enclave_audit_verify(enclave_project *p, struct enclave_audit_report *r)
 		return error;
 
 	/* Every checkpoint must sign the event at its sequence. */
-	if ((error = store_prepare(&st, p->db,
-	                           "SELECT seq, hash, signature FROM checkpoints ORDER BY seq")) < 0)
+	if ((error = store_prepare(
+	         &st, p->db, "SELECT seq, hash, signature FROM checkpoints ORDER BY seq")) < 0)
 		return error;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(st, 0);
@@ -575,8 +580,10 @@ int enclave_audit_verify(enclave_project *p, struct enclave_audit_report *r)
 		const char *sig = (const char *)sqlite3_column_text(st, 2);
 
 		if (seq > last) {
-			report_fail(r, last + 1, "the chain was truncated: a checkpoint signs event %lld, "
-			            "the chain ends at %lld", (long long)seq, (long long)last);
+			report_fail(r, last + 1,
+			            "the chain was truncated: a checkpoint signs event %lld, "
+			            "the chain ends at %lld",
+			            (long long)seq, (long long)last);
 			goto done;
 		}
 		if ((error = hash_at(p, seq, at)) < 0)
@@ -587,7 +594,8 @@ int enclave_audit_verify(enclave_project *p, struct enclave_audit_report *r)
 			goto done;
 		}
 		if (!check_signature(p->project_id, seq, hash, sig, p->pk)) {
-			report_fail(r, seq, "checkpoint at event %lld has a bad signature", (long long)seq);
+			report_fail(r, seq, "checkpoint at event %lld has a bad signature",
+			            (long long)seq);
 			goto done;
 		}
 		r->checkpoints++;
@@ -598,8 +606,10 @@ int enclave_audit_verify(enclave_project *p, struct enclave_audit_report *r)
 		goto done;
 	}
 	if (last && last_cp != last) {
-		report_fail(r, last, "the head (event %lld) is not signed: events were added "
-		            "outside enclave", (long long)last);
+		report_fail(r, last,
+		            "the head (event %lld) is not signed: events were added "
+		            "outside enclave",
+		            (long long)last);
 		goto done;
 	}
 	if ((error = verify_head_file(p, r, last)) < 0 || !r->ok)
@@ -657,7 +667,8 @@ int enclave_audit_export(enclave_project *p, const char *path)
 	sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL);
 	if (error < 0)
 		goto done;
-	if (!(wrap = json_pack("{s:O}", "checkpoint", cp)) || !(line = json_dumps(wrap, CANON_FLAGS))) {
+	if (!(wrap = json_pack("{s:O}", "checkpoint", cp)) ||
+	    !(line = json_dumps(wrap, CANON_FLAGS))) {
 		error = error_oom();
 		goto done;
 	}
@@ -686,8 +697,8 @@ done:
 }
 
 /* Parse one exported event line into `ev` (strings borrowed from `o`). 0 ok, -1 malformed. */
-static int parse_event_line(struct enclave_audit_event *ev, json_t *o, char **params,
-                            char **inputs, char **outputs)
+static int parse_event_line(struct enclave_audit_event *ev, json_t *o, char **params, char **inputs,
+                            char **outputs)
 {
 	json_t *jp, *ji, *jo;
 	json_int_t seq;
@@ -713,7 +724,12 @@ static int parse_event_line(struct enclave_audit_event *ev, json_t *o, char **pa
 }
 
 /* Fail the report at line `line`. */
-#define LINE_FAIL(seq, ...) do { r->bad_line = line; report_fail(r, (seq), __VA_ARGS__); goto done; } while (0)
+#define LINE_FAIL(seq, ...)                         \
+	do {                                        \
+		r->bad_line = line;                 \
+		report_fail(r, (seq), __VA_ARGS__); \
+		goto done;                          \
+	} while (0)
 
 int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
                               struct enclave_audit_report *r)
@@ -749,8 +765,9 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 			const char *hash, *sig, *proj, *key;
 			json_int_t seq;
 			if (json_object_size(o) != 1 ||
-			    json_unpack(cp, "{s:s,s:s,s:s,s:I,s:s}", "hash", &hash, "project", &proj,
-			                "public_key", &key, "seq", &seq, "signature", &sig) < 0) {
+			    json_unpack(cp, "{s:s,s:s,s:s,s:I,s:s}", "hash", &hash, "project",
+			                &proj, "public_key", &key, "seq", &seq, "signature",
+			                &sig) < 0) {
 				json_decref(o);
 				LINE_FAIL(0, "%smalformed checkpoint", where);
 			}
@@ -758,12 +775,15 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 				json_decref(o);
 				LINE_FAIL(0, "%smalformed public key", where);
 			}
-			snprintf(r->key_id, sizeof(r->key_id), "%.16s", pubkey_hex ? pubkey_hex : key);
+			snprintf(r->key_id, sizeof(r->key_id), "%.16s",
+			         pubkey_hex ? pubkey_hex : key);
 			if (seq != last || strcmp(hash, last_hash)) {
 				json_decref(o);
-				LINE_FAIL(last, "%sthe checkpoint signs event %lld, but the chain ends at "
-				          "event %lld: events were cut off or added", where, (long long)seq,
-				          (long long)last);
+				LINE_FAIL(
+				    last,
+				    "%sthe checkpoint signs event %lld, but the chain ends at "
+				    "event %lld: events were cut off or added",
+				    where, (long long)seq, (long long)last);
 			}
 			if (!check_signature(proj, seq, hash, sig, pk)) {
 				json_decref(o);
@@ -791,8 +811,11 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 				if (ev.seq != 1) {
 					free(jp), free(ji), free(jo);
 					json_decref(o);
-					LINE_FAIL(1, "%sthe chain starts at event %lld, not 1: its beginning "
-					          "was cut off", where, (long long)ev.seq);
+					LINE_FAIL(1,
+					          "%sthe chain starts at event %lld, not 1: its "
+					          "beginning "
+					          "was cut off",
+					          where, (long long)ev.seq);
 				}
 				if (strcmp(ev.prev_hash, ZERO_HASH)) {
 					free(jp), free(ji), free(jo);
@@ -822,11 +845,13 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 	}
 	if (!have_cp) {
 		line++;
-		LINE_FAIL(last + 1, "line %lld: no signed checkpoint at the end: the file was cut "
-		          "short", (long long)line);
+		LINE_FAIL(last + 1,
+		          "line %lld: no signed checkpoint at the end: the file was cut "
+		          "short",
+		          (long long)line);
 	}
 	snprintf(r->message, sizeof(r->message), "%lld events, signed head %.16s..., key %s",
-		         (long long)r->events, last_hash, r->key_id);
+	         (long long)r->events, last_hash, r->key_id);
 done:
 	free(text);
 	fclose(f);

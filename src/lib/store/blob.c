@@ -70,8 +70,8 @@ int blob_get(struct buf *out, const enclave_project *p, const char *hex)
 	if ((error = sha256_hex(got, out->ptr + start, out->len - start)) < 0)
 		goto done;
 	if (strcmp(got, hex))
-		error = error_set(ENCLAVE_ETAMPER, "blob %s is corrupt: its content hashes to %s", hex,
-		                  got);
+		error = error_set(ENCLAVE_ETAMPER, "blob %s is corrupt: its content hashes to %s",
+		                  hex, got);
 done:
 	free(path);
 	return error;

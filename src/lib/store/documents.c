@@ -19,10 +19,11 @@ int store_source_find(enclave_project *p, const char *sha256, int64_t *source_id
 
 	*source_id = *document_id = 0;
 	status[0] = '\0';
-	if ((error = store_prepare(&st, p->db,
-	                           "SELECT s.id, d.id, d.status FROM sources s"
-	                           " LEFT JOIN documents d ON d.source_id = s.id AND d.parent_id IS NULL"
-	                           " WHERE s.sha256 = ? ORDER BY d.id LIMIT 1")) < 0)
+	if ((error = store_prepare(
+	         &st, p->db,
+	         "SELECT s.id, d.id, d.status FROM sources s"
+	         " LEFT JOIN documents d ON d.source_id = s.id AND d.parent_id IS NULL"
+	         " WHERE s.sha256 = ? ORDER BY d.id LIMIT 1")) < 0)
 		return error;
 	sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -206,10 +207,11 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 
 	if (!(meta = json_dumps(doc->metadata, JSON_COMPACT | JSON_SORT_KEYS)))
 		return error_oom();
-	if ((error = store_prepare(&st, p->db,
-	                           "UPDATE documents SET format = ?, title = ?, status = 'ok',"
-	                           " error = NULL, page_count = ?, block_count = ?,"
-	                           " text_sha256 = ?, metadata = ? WHERE id = ? AND status = 'failed'")) < 0) {
+	if ((error = store_prepare(
+	         &st, p->db,
+	         "UPDATE documents SET format = ?, title = ?, status = 'ok',"
+	         " error = NULL, page_count = ?, block_count = ?,"
+	         " text_sha256 = ?, metadata = ? WHERE id = ? AND status = 'failed'")) < 0) {
 		free(meta);
 		return error;
 	}
@@ -255,9 +257,9 @@ int store_text_insert(enclave_project *p, int64_t id, const char *layer, const c
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
 
-#define INFO_SELECT \
+#define INFO_SELECT                                                                            \
 	"SELECT d.id, d.parent_id, d.path, s.sha256, s.size, s.media_type, d.format, d.title," \
-	" d.status, d.error, d.page_count, d.block_count, d.text_sha256, d.created_at," \
+	" d.status, d.error, d.page_count, d.block_count, d.text_sha256, d.created_at,"        \
 	" d.metadata FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
 
 static void info_from_row(struct enclave_doc_info *in, sqlite3_stmt *st)
@@ -287,8 +289,9 @@ static int info_query(enclave_project *p, int64_t id, enclave_doc_info_cb cb, vo
 	sqlite3_stmt *st;
 	int error, rc, found = 0;
 
-	if ((error = store_prepare(&st, p->db, id < 0 ? INFO_SELECT " ORDER BY d.id"
-	                                              : INFO_SELECT " WHERE d.id = ?")) < 0)
+	if ((error = store_prepare(&st, p->db,
+	                           id < 0 ? INFO_SELECT " ORDER BY d.id"
+	                                  : INFO_SELECT " WHERE d.id = ?")) < 0)
 		return error;
 	if (id >= 0)
 		sqlite3_bind_int64(st, 1, id);
@@ -325,8 +328,8 @@ static int load_head(struct enclave_doc **out, enclave_project *p, int64_t id)
 	int error, rc;
 
 	*out = NULL;
-	if ((error = store_prepare(&st, p->db,
-	                           "SELECT format, title, metadata FROM documents WHERE id = ?")) < 0)
+	if ((error = store_prepare(
+	         &st, p->db, "SELECT format, title, metadata FROM documents WHERE id = ?")) < 0)
 		return error;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -392,10 +395,9 @@ int enclave_store_load(enclave_doc **out, enclave_project *p, int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int kind = enclave_block_kind_parse((const char *)sqlite3_column_text(st, 0));
-		struct enclave_block t = doc_block_template(kind < 0 ? ENCLAVE_BLOCK_PARAGRAPH
-		                                                     : (enclave_block_kind)kind,
-		                                            sqlite3_column_int(st, 1),
-		                                            (const char *)sqlite3_column_text(st, 8));
+		struct enclave_block t = doc_block_template(
+		    kind < 0 ? ENCLAVE_BLOCK_PARAGRAPH : (enclave_block_kind)kind,
+		    sqlite3_column_int(st, 1), (const char *)sqlite3_column_text(st, 8));
 		const char *text = (const char *)sqlite3_column_text(st, 7);
 		t.page = sqlite3_column_int(st, 2);
 		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {

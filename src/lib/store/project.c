@@ -55,8 +55,8 @@ int project_load_keys(enclave_project *p)
 		goto done;
 	hex_encode(pkhex, p->pk, sizeof(p->pk));
 	if (!recorded || strcmp(recorded, pkhex)) {
-		error = error_set(ENCLAVE_ETAMPER, "'%s' differs from the key recorded in the store",
-		                  pub);
+		error = error_set(ENCLAVE_ETAMPER,
+		                  "'%s' differs from the key recorded in the store", pub);
 		goto done;
 	}
 	/* The secret key is needed to change the project, not to read it. */
@@ -170,7 +170,8 @@ int enclave_project_init(const char *dir, const struct enclave_project_options *
 	pkhex[64] = '\0';
 	free(path);
 	if (!(path = project_file(p, PROJECT_BLOBS)) || fs_mkdirs(path, 0755) < 0) {
-		error = error_set(ENCLAVE_EIO, "cannot create the blob folder: %s", strerror(errno));
+		error =
+		    error_set(ENCLAVE_EIO, "cannot create the blob folder: %s", strerror(errno));
 		goto done;
 	}
 	free(path);

@@ -129,8 +129,8 @@ int schema_migrate(sqlite3 *db)
 		return error;
 	if (version > SCHEMA_VERSION)
 		return error_set(ENCLAVE_EUNSUPPORTED,
-		                 "store: schema version %d is newer than this enclave (%d)", version,
-		                 SCHEMA_VERSION);
+		                 "store: schema version %d is newer than this enclave (%d)",
+		                 version, SCHEMA_VERSION);
 	if (version == SCHEMA_VERSION)
 		return 0;
 	if ((error = store_exec(db, "BEGIN IMMEDIATE")) < 0)

@@ -25,15 +25,15 @@
 #define PROJECT_HEAD "key/audit.head"
 
 struct enclave_project {
-	char *path;                     /* absolute project directory */
-	char *actor;                    /* recorded in every audit event */
-	char project_id[37];            /* random UUID made at init */
+	char *path;          /* absolute project directory */
+	char *actor;         /* recorded in every audit event */
+	char project_id[37]; /* random UUID made at init */
 	sqlite3 *db;
-	int in_tx;                      /* inside store_begin/commit */
-	int64_t tx_events;              /* audit events appended in this transaction */
+	int in_tx;         /* inside store_begin/commit */
+	int64_t tx_events; /* audit events appended in this transaction */
 	unsigned char pk[ED25519_PK_BYTES];
 	unsigned char sk[ED25519_SK_BYTES];
-	int have_sk;                    /* the secret key could be read */
+	int have_sk; /* the secret key could be read */
 };
 
 /* ---- store.c: connection and transactions ---- */
