@@ -47,7 +47,6 @@
  *     hidden attribute or an inline style of display:none.
  */
 #include <errno.h>
-#include <iconv.h>
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
@@ -860,45 +859,6 @@ static int declared_charset(char out[64], const unsigned char *data, size_t len)
 }
 
 /*
- * Convert [data, data+len) from `charset` to UTF-8 into `out`. Returns 0,
- * 1 when iconv does not know the charset or the bytes are not in it (out
- * emptied), or ENCLAVE_E*.
- */
-static int convert_declared(struct buf *out, const char *charset, const unsigned char *data,
-                            size_t len)
-{
-	iconv_t cd = iconv_open("UTF-8", charset);
-	char *in = (char *)data;
-	size_t inleft = len;
-	int error = 0;
-
-	if (cd == (iconv_t)-1)
-		return 1;
-	while (inleft && !error) {
-		size_t want = inleft * 4 + 16, outleft, before = inleft;
-		char *o;
-
-		if (want > ((size_t)1 << 20))
-			want = (size_t)1 << 20;
-		if ((error = buf_grow(out, want)) < 0) {
-			error = error_buf(error, "decoded html");
-			break;
-		}
-		o = out->ptr + out->len;
-		outleft = want;
-		if (iconv(cd, &in, &inleft, &o, &outleft) == (size_t)-1 &&
-		    (errno != E2BIG || inleft == before))
-			error = 1;
-		out->len = (size_t)(o - out->ptr);
-		out->ptr[out->len] = '\0';
-	}
-	iconv_close(cd);
-	if (error)
-		buf_clear(out);
-	return error;
-}
-
-/*
  * Turn the document's bytes into UTF-8 (see the top of the file) and name
  * the encoding. Returns 0 or ENCLAVE_E*.
  */
@@ -920,7 +880,9 @@ static int to_utf8(struct buf *out, char encoding[64], const unsigned char *data
 		for (i = 0; i < sizeof(as_1252) / sizeof(as_1252[0]); i++)
 			if (!strcasecmp(cs, as_1252[i]))
 				use = "WINDOWS-1252";
-		if ((error = convert_declared(out, use, data, len)) <= 0) {
+		if ((error = text_convert(out, use, data, len)) < 0)
+			return error_buf(error, "decoded html");
+		if (error == 0) {
 			for (i = 0; !error && cs[i]; i++)
 				encoding[i] =
 				    (char)(cs[i] >= 'A' && cs[i] <= 'Z' ? cs[i] + 32 : cs[i]);

@@ -94,4 +94,12 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
  */
 int text_decode(struct buf *out, char encoding[64], const unsigned char *data, size_t len);
 
+/*
+ * Convert [p, p+len) from iconv charset `from` to UTF-8, appended to `out`
+ * (a sequence cut off at the very end becomes U+FFFD). Returns 0; 1 when
+ * iconv does not know `from` or meets an invalid sequence (out unchanged);
+ * or a BUF_E* code when out->max is reached.
+ */
+int text_convert(struct buf *out, const char *from, const unsigned char *p, size_t len);
+
 #endif

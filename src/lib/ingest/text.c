@@ -116,7 +116,7 @@ static int put_cp1252(struct buf *out, const unsigned char *p, size_t len)
  * when iconv does not know `from` or meets an invalid sequence (out is then
  * left as it was), or a BUF_E* code.
  */
-static int convert(struct buf *out, const char *from, const unsigned char *p, size_t len)
+int text_convert(struct buf *out, const char *from, const unsigned char *p, size_t len)
 {
 	size_t start = out->len, inleft = len;
 	char *in = (char *)p;
@@ -279,14 +279,15 @@ static int decode(struct buf *out, char encoding[64], const unsigned char *data,
 		set_encoding(encoding, boms[i].name);
 		if (!boms[i].iconv_name)
 			return put_sanitised(out, data + 3, len - 3);
-		if ((error = convert(out, boms[i].iconv_name, data + boms[i].n, len - boms[i].n)) <=
-		    0)
+		if ((error = text_convert(out, boms[i].iconv_name, data + boms[i].n,
+		                          len - boms[i].n)) <= 0)
 			return error;
 		/* Invalid UTF-16/32 behind a BOM: the BOM lied; read on below. */
 		break;
 	}
 	/* Before the UTF-8 check: NUL is valid UTF-8, so UTF-16 Latin text passes it. */
-	if ((utf16 = guess_utf16(data, len)) && (error = convert(out, utf16, data, len)) <= 0) {
+	if ((utf16 = guess_utf16(data, len)) &&
+	    (error = text_convert(out, utf16, data, len)) <= 0) {
 		if (!error)
 			set_encoding(encoding, utf16);
 		return error;
@@ -307,7 +308,8 @@ static int decode(struct buf *out, char encoding[64], const unsigned char *data,
 		set_encoding(encoding, name);
 		return put_cp1252(out, data, len);
 	}
-	if (name[0] && strcasecmp(name, "ASCII") && (error = convert(out, name, data, len)) <= 0) {
+	if (name[0] && strcasecmp(name, "ASCII") &&
+	    (error = text_convert(out, name, data, len)) <= 0) {
 		if (!error)
 			set_encoding(encoding, name);
 		return error;
