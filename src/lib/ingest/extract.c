@@ -8,8 +8,8 @@
 #include "ingest_int.h"
 #include "../../util/fs.h"
 
-int enclave_extract_buffer(enclave_doc **out, const void *data, size_t len, const char *name,
-                           const struct enclave_extract_options *opts)
+int extract_buffer(struct enclave_doc **out, const char **out_media_type, const void *data,
+                   size_t len, const char *name, const struct enclave_extract_options *opts)
 {
 	static const struct enclave_extract_options defaults = ENCLAVE_EXTRACT_OPTIONS_INIT;
 	const char *format, *media_type;
@@ -17,12 +17,14 @@ int enclave_extract_buffer(enclave_doc **out, const void *data, size_t len, cons
 	int error;
 
 	*out = NULL;
+	*out_media_type = NULL;
 	if (!opts)
 		opts = &defaults;
 	if (!name)
 		name = "<memory>";
 	if ((error = sniff_type(&format, &media_type, data, len, name)) < 0)
 		return error_prefix("cannot extract '%s'", name);
+	*out_media_type = media_type;
 	if ((error = doc_new(&doc, format)) < 0)
 		return error;
 	if (!strcmp(format, "pdf"))
@@ -42,6 +44,14 @@ int enclave_extract_buffer(enclave_doc **out, const void *data, size_t len, cons
 	doc_set_meta(doc, "media_type", media_type);
 	*out = doc;
 	return 0;
+}
+
+int enclave_extract_buffer(enclave_doc **out, const void *data, size_t len, const char *name,
+                           const struct enclave_extract_options *opts)
+{
+	const char *media_type;
+
+	return extract_buffer(out, &media_type, data, len, name, opts);
 }
 
 int enclave_extract_file(enclave_doc **out, const char *path,

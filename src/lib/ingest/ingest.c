@@ -224,7 +224,6 @@ static int known_content(sqlite3 *db, const char *sha256)
 /* Read, hash and extract one file. Never fails: failures land in the item. */
 static void process(struct item *it, sqlite3 *db, const struct enclave_extract_options *opts)
 {
-	const char *format;
 	struct stat st;
 
 	it->data.max = ENCLAVE_MAX_FILE_BYTES;
@@ -261,11 +260,9 @@ static void process(struct item *it, sqlite3 *db, const struct enclave_extract_o
 		buf_release(&it->data);
 		return;
 	}
-	/* The media type is recorded even when extraction fails. */
-	if (sniff_type(&format, &it->media_type, (const unsigned char *)buf_cstr(&it->data),
-	               it->data.len, it->path) < 0)
-		it->media_type = NULL;
-	if (enclave_extract_buffer(&it->doc, buf_cstr(&it->data), it->data.len, it->path, opts) < 0)
+	/* The media type is recorded even when parsing fails. */
+	if (extract_buffer(&it->doc, &it->media_type, buf_cstr(&it->data), it->data.len, it->path,
+	                   opts) < 0)
 		item_fail(it);
 }
 

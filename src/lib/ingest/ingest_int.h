@@ -78,6 +78,13 @@ const char *doc_method_intern(const char *name);
 int sniff_type(const char **format, const char **media_type, const unsigned char *data, size_t len,
                const char *name);
 
+/*
+ * enclave_extract_buffer, also giving the sniffed media type (static; NULL
+ * when sniffing failed), which is known even when parsing then fails.
+ */
+int extract_buffer(struct enclave_doc **out, const char **media_type, const void *data, size_t len,
+                   const char *name, const struct enclave_extract_options *opts);
+
 /* The parsers, one per file of this folder. */
 int ingest_text(struct enclave_doc *doc, const unsigned char *data, size_t len);
 int ingest_markdown(struct enclave_doc *doc, const unsigned char *data, size_t len);
