@@ -33,7 +33,7 @@ int blob_put_known(enclave_project *p, const char *hex, const void *data, size_t
 		goto done;
 	slash = strrchr(path, '/');
 	*slash = '\0';
-	if (fs_mkdirs(path, 0755) < 0) {
+	if (!fs_is_dir(path) && fs_mkdirs(path, 0755) < 0) {
 		error = error_set(ENCLAVE_EIO, "cannot create '%s': %s", path, strerror(errno));
 		goto done;
 	}
