@@ -33,6 +33,10 @@ int extract_buffer(struct enclave_doc **out, const char **out_media_type, const 
 		error = ingest_html(doc, data, len);
 	else if (!strcmp(format, "markdown"))
 		error = ingest_markdown(doc, data, len);
+	else if (!strcmp(media_type, "image"))
+		error = ingest_image(doc, data, len, opts);
+	else if (!strcmp(media_type, "application/zip"))
+		error = ingest_office(doc, format, data, len);
 	else
 		error = ingest_text(doc, data, len);
 	if (!error && doc->nblocks == 0)

@@ -93,6 +93,25 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
                const struct enclave_extract_options *opts);
 
 /*
+ * Office documents in ZIP containers (OOXML: docx, xlsx, pptx; ODF: odt,
+ * ods, odp), in office.c. office_kind() looks inside a ZIP held in memory and
+ * returns "docx", "xlsx", "pptx", "odt", "ods", "odp", or NULL when it is
+ * none of these (then sniffing reports the ZIP as unsupported). ingest_office
+ * parses `kind` into `doc`.
+ */
+const char *office_kind(const unsigned char *data, size_t len);
+int ingest_office(struct enclave_doc *doc, const char *kind, const unsigned char *data, size_t len);
+
+/*
+ * Images (PNG, JPEG, TIFF: every page, BMP, GIF, WebP) read by OCR, in
+ * ocr.c. image_kind() recognises the image formats by their magic bytes and
+ * returns "png", "jpeg", "tiff", "bmp", "gif", "webp" or NULL.
+ */
+const char *image_kind(const unsigned char *data, size_t len);
+int ingest_image(struct enclave_doc *doc, const unsigned char *data, size_t len,
+                 const struct enclave_extract_options *opts);
+
+/*
  * Decode text of unknown encoding to UTF-8 into `out`: a BOM (UTF-8,
  * UTF-16LE/BE, UTF-32) wins; valid UTF-8 is taken as is; otherwise the
  * encoding is detected (uchardet) and converted (iconv), falling back to

@@ -120,6 +120,7 @@ static int classify_text(const char **format, const char **media_type, const uns
 int sniff_type(const char **format, const char **media_type, const unsigned char *data, size_t len,
                const char *name)
 {
+	const char *kind;
 	char what[256];
 
 	*format = *media_type = NULL;
@@ -128,6 +129,14 @@ int sniff_type(const char **format, const char **media_type, const unsigned char
 	/* The PDF header may sit anywhere in the first 1024 bytes. */
 	if (memmem(data, len < 1024 ? len : 1024, "%PDF-", 5)) {
 		*format = "pdf", *media_type = "application/pdf";
+		return 0;
+	}
+	if ((kind = image_kind(data, len))) {
+		*format = kind, *media_type = "image";
+		return 0;
+	}
+	if (len >= 4 && !memcmp(data, "PK\x03\x04", 4) && (kind = office_kind(data, len))) {
+		*format = kind, *media_type = "application/zip";
 		return 0;
 	}
 	/*
