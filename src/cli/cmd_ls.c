@@ -1,16 +1,25 @@
 /*
- * enclave ls [--json]: list the project's documents.
+ * enclave ls [--json] [--failed]: list the project's documents.
  */
 #include "cli.h"
 
 const struct cli_opt cmd_ls_opts[] = {
 	{ "json", 0, NULL },
+	{ "failed", 0, NULL },
 	{ NULL, 0, NULL },
+};
+
+struct ls_state {
+	int header;      /* the table header was printed */
+	int failed_only; /* --failed */
 };
 
 static int print_json(const struct enclave_doc_info *in, void *payload)
 {
-	(void)payload;
+	struct ls_state *st = payload;
+
+	if (st->failed_only && !in->error)
+		return 0;
 	printf("{\"id\":%lld,\"path\":", (long long)in->id);
 	cli_json_string(stdout, in->path);
 	printf(",\"format\":");
@@ -33,8 +42,11 @@ static int print_json(const struct enclave_doc_info *in, void *payload)
 
 static int print_row(const struct enclave_doc_info *in, void *payload)
 {
-	int *header = payload;
+	struct ls_state *st = payload;
+	int *header = &st->header;
 
+	if (st->failed_only && !in->error)
+		return 0;
 	if (!*header) {
 		printf("%6s  %-6s  %-8s  %5s  %6s  %s\n", "ID", "STATUS", "FORMAT", "PAGES",
 		       "BLOCKS", "PATH");
@@ -51,18 +63,20 @@ int cmd_ls(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
 	enclave_project *p = NULL;
 	struct cli_args a;
-	int rc, header = 0;
+	struct ls_state st = { 0, 0 };
+	int rc;
 
 	if ((rc = cli_parse(&a, cmd_ls_opts, name, argc, argv)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (a.npos)
 		return cli_usage(name, "no arguments expected");
+	st.failed_only = cli_value(&a, cmd_ls_opts, "failed") != NULL;
 	if ((rc = cli_open_project(&p, ctx, name)) != 0)
 		return rc;
 	if (cli_value(&a, cmd_ls_opts, "json"))
-		rc = enclave_store_list(p, print_json, NULL);
+		rc = enclave_store_list(p, print_json, &st);
 	else
-		rc = enclave_store_list(p, print_row, &header);
+		rc = enclave_store_list(p, print_row, &st);
 	rc = rc < 0 ? cli_fail(name, rc) : EXIT_OK;
 	enclave_project_free(p);
 	return rc;

@@ -7,8 +7,7 @@ const char *office_kind(const unsigned char *data, size_t len)
 	return NULL;
 }
 
-int ingest_office(struct enclave_doc *doc, const char *kind, const unsigned char *data,
-                  size_t len)
+int ingest_office(struct enclave_doc *doc, const char *kind, const unsigned char *data, size_t len)
 {
 	(void)doc, (void)data, (void)len;
 	return error_set(ENCLAVE_EUNSUPPORTED, "%s support not built", kind);
