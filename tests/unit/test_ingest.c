@@ -204,6 +204,25 @@ static void missing_path_is_a_failed_document_once(void **state)
 	assert_int_equal(docs, 1);
 }
 
+static void non_utf8_file_names_are_recorded(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_ingest_summary s;
+	struct enclave_audit_report r;
+	char path[256], bad[256];
+	const char *paths[] = { path, bad };
+
+	/* A Latin-1 file name is bytes, not UTF-8: the audit event must still be written. */
+	write_file(f->corpus, "caf\xe9.txt", "Un caf\xc3\xa9.\n", 10);
+	snprintf(path, sizeof(path), "%s/caf\xe9.txt", f->corpus);
+	snprintf(bad, sizeof(bad), "%s/missing-\xff.txt", f->corpus);
+	assert_int_equal(enclave_ingest(f->p, paths, 2, NULL, &s, NULL, NULL), 0);
+	assert_int_equal(s.ok, 1);
+	assert_int_equal(s.failed, 1);
+	assert_int_equal(enclave_audit_verify(f->p, &r), 0);
+	assert_true(r.ok);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -211,6 +230,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(changed_file_is_a_new_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_path_is_a_failed_document_once, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(non_utf8_file_names_are_recorded, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "ingest_int.h"
 #include "../store/store_int.h"
 #include "../../util/fs.h"
+#include "../../util/utf8.h"
 
 #define WINDOW_PER_JOB 4
 
@@ -307,20 +308,82 @@ static void *worker(void *arg)
 /* Committing                                                         */
 /* ------------------------------------------------------------------ */
 
+/*
+ * A JSON string of `s`, which may not be UTF-8 (file names are bytes):
+ * invalid sequences become U+FFFD. NULL on allocation failure.
+ */
+static json_t *json_text(const char *s)
+{
+	struct buf b = BUF_INIT(65536);
+	const unsigned char *p = (const unsigned char *)s, *end = p + strlen(s);
+	json_t *j;
+
+	if (utf8_valid(s, strlen(s)))
+		return json_string(s);
+	while (p < end) {
+		uint32_t cp;
+		char enc[4];
+		p += utf8_decode(p, end, &cp);
+		if (buf_put(&b, enc, utf8_encode(cp, enc)) < 0)
+			break;
+	}
+	j = json_string(buf_cstr(&b));
+	buf_release(&b);
+	return j;
+}
+
 static json_t *inputs_of(const struct item *it)
 {
 	if (it->readable)
-		return json_pack("{s:s,s:s,s:I}", "path", it->path, "sha256", it->sha256, "size",
-		                 (json_int_t)it->size);
-	return json_pack("{s:s}", "path", it->path);
+		return json_pack("{s:o,s:s,s:I}", "path", json_text(it->path), "sha256", it->sha256,
+		                 "size", (json_int_t)it->size);
+	return json_pack("{s:o}", "path", json_text(it->path));
+}
+
+/*
+ * Chain of custody for models: every metadata value of `doc` under a key
+ * ending in "_model_path" (e.g. the OCR model) names a model file. Hash each
+ * once per run into `models` (path -> SHA-256) and return a new object of
+ * the ones this document used (empty when none), or NULL on failure.
+ */
+static json_t *note_models(json_t *models, const struct enclave_doc *doc)
+{
+	json_t *used = json_object(), *v;
+	const char *key;
+	size_t klen;
+
+	if (!used)
+		return NULL;
+	json_object_foreach(doc->metadata, key, v)
+	{
+		const char *path = json_string_value(v), *known;
+		char sha[65];
+
+		klen = strlen(key);
+		if (!path || klen < 11 || strcmp(key + klen - 11, "_model_path"))
+			continue;
+		if (!(known = json_string_value(json_object_get(models, path)))) {
+			if (sha256_file_hex(sha, NULL, path) < 0)
+				snprintf(sha, sizeof(sha), "unreadable");
+			if (json_object_set_new(models, path, json_string(sha)) < 0)
+				goto fail;
+			known = json_string_value(json_object_get(models, path));
+		}
+		if (json_object_set_new(used, path, json_string(known)) < 0)
+			goto fail;
+	}
+	return used;
+fail:
+	json_decref(used);
+	return NULL;
 }
 
 /*
  * Commit one item. Sets *status and *doc_id. Returns 0, or ENCLAVE_E* when
  * the store failed (the batch stops: nothing more can be recorded).
  */
-static int commit_item(enclave_project *p, struct item *it, enclave_ingest_status *status,
-                       int64_t *doc_id)
+static int commit_item(enclave_project *p, struct item *it, json_t *models,
+                       enclave_ingest_status *status, int64_t *doc_id)
 {
 	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
 	json_t *params = NULL, *inputs = NULL, *outputs = NULL;
@@ -407,12 +470,23 @@ static int commit_item(enclave_project *p, struct item *it, enclave_ingest_statu
 		    0)
 			goto fail;
 		params = json_pack("{s:s}", "extractor", "enclave " ENCLAVE_VERSION);
-		outputs = json_pack("{s:I,s:s,s:s}", "document", (json_int_t)*doc_id, "status",
-		                    "failed", "error", it->error ? it->error : "unknown error");
+		outputs =
+		    json_pack("{s:I,s:s,s:o}", "document", (json_int_t)*doc_id, "status", "failed",
+		              "error", json_text(it->error ? it->error : "unknown error"));
 		*status = ENCLAVE_INGEST_FAILED;
 	}
 audit:
 	inputs = inputs_of(it);
+	if (it->doc && params) {
+		json_t *used = note_models(models, it->doc);
+		if (!used ||
+		    (json_object_size(used) && json_object_set(params, "models", used) < 0)) {
+			json_decref(used);
+			error = error_oom();
+			goto fail;
+		}
+		json_decref(used);
+	}
 	if (!params || !inputs || !outputs) {
 		error = error_oom();
 		goto fail;
@@ -435,7 +509,7 @@ done:
 
 /* Record the run itself: its options and its counts. */
 static int commit_run(enclave_project *p, const char *const *paths, size_t npaths,
-                      const struct enclave_ingest_options *opts, int jobs,
+                      const struct enclave_ingest_options *opts, int jobs, json_t *models,
                       const struct enclave_ingest_summary *s)
 {
 	json_t *params = NULL, *list = json_array(), *outputs = NULL;
@@ -443,10 +517,10 @@ static int commit_run(enclave_project *p, const char *const *paths, size_t npath
 	int error;
 
 	for (i = 0; list && i < npaths; i++)
-		if (json_array_append_new(list, json_string(paths[i])) < 0)
+		if (json_array_append_new(list, json_text(paths[i])) < 0)
 			break;
-	params = json_pack("{s:o,s:i,s:b}", "paths", list, "jobs", jobs, "password",
-	                   opts->extract.password != NULL);
+	params = json_pack("{s:o,s:i,s:b,s:O}", "paths", list, "jobs", jobs, "password",
+	                   opts->extract.password != NULL, "models", models);
 	outputs =
 	    json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)s->files, "ok", (json_int_t)s->ok,
 	              "failed", (json_int_t)s->failed, "duplicates", (json_int_t)s->duplicates);
@@ -478,6 +552,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 	pthread_t *threads = NULL;
 	int jobs, started = 0, error = 0, t;
 	time_t head_written = 0;
+	json_t *models = json_object();
 	size_t i;
 
 	if (!opts)
@@ -492,6 +567,10 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 		jobs = 1;
 	if (jobs > 64)
 		jobs = 64;
+	if (!models) {
+		error = error_oom();
+		goto done;
+	}
 	if ((error = expand_paths(&files, paths, npaths, p->path)) < 0)
 		goto done;
 	s.files = files.n;
@@ -541,7 +620,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 			int64_t src;
 			status = ENCLAVE_INGEST_DUPLICATE;
 			store_source_find(p, it->sha256, &src, &doc_id, st);
-		} else if ((error = commit_item(p, it, &status, &doc_id)) < 0) {
+		} else if ((error = commit_item(p, it, models, &status, &doc_id)) < 0) {
 			break;
 		}
 		/*
@@ -596,10 +675,11 @@ join:
 	pthread_mutex_destroy(&pl.lock);
 	pthread_cond_destroy(&pl.cond);
 	if (!error)
-		error = commit_run(p, paths, npaths, opts, jobs, &s);
+		error = commit_run(p, paths, npaths, opts, jobs, models, &s);
 	if (!error)
 		error = audit_write_head(p);
 done:
+	json_decref(models);
 	list_release(&files);
 	if (summary)
 		*summary = s;
