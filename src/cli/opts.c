@@ -122,6 +122,35 @@ int cli_parse(struct cli_args *out, const struct cli_opt *opts, const char *cmd,
 	return 0;
 }
 
+/*
+ * Length of the valid UTF-8 sequence at p (1-4), or 0 when it is not one
+ * (file names are bytes, and JSON must be UTF-8).
+ */
+static size_t utf8_seq(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned int c = p[0], min;
+
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0)
+		n = 2, c &= 0x1f, min = 0x80;
+	else if ((c & 0xf0) == 0xe0)
+		n = 3, c &= 0x0f, min = 0x800;
+	else if ((c & 0xf8) == 0xf0)
+		n = 4, c &= 0x07, min = 0x10000;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (p[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return n;
+}
+
 void cli_json_string(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -131,7 +160,9 @@ void cli_json_string(FILE *f, const char *s)
 		return;
 	}
 	fputc('"', f);
-	for (; *p; p++) {
+	while (*p) {
+		size_t n;
+
 		switch (*p) {
 		case '"': fputs("\\\"", f); break;
 		case '\\': fputs("\\\\", f); break;
@@ -139,11 +170,17 @@ void cli_json_string(FILE *f, const char *s)
 		case '\r': fputs("\\r", f); break;
 		case '\t': fputs("\\t", f); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20) {
 				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
+			} else if ((n = utf8_seq(p)) == 0) {
+				fputs("\\ufffd", f);
+			} else {
+				fwrite(p, 1, n, f);
+				p += n;
+				continue;
+			}
 		}
+		p++;
 	}
 	fputc('"', f);
 }
