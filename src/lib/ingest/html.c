@@ -47,7 +47,6 @@
  *     hidden attribute or an inline style of display:none.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -56,6 +55,7 @@
 #include <libxml/xmlerror.h>
 
 #include "ingest_int.h"
+#include "xml_int.h"
 #include "../../util/utf8.h"
 
 /* Bytes scanned for a charset declaration. */
@@ -898,55 +898,11 @@ static int to_utf8(struct buf *out, char encoding[64], const unsigned char *data
 /* Parsing                                                            */
 /* ------------------------------------------------------------------ */
 
-/*
- * libxml2's one-time initialisation. Ingest extracts on several threads and
- * xmlInitParser() must not run twice at once: the once-control is the only
- * static state here, and it never changes after the first parse.
- */
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-/* Initialise libxml2 (through pthread_once). */
-static void xml_init(void)
-{
-	xmlInitParser();
-}
-
-/* What libxml2 reported during one parse. */
-struct report {
-	int too_deep;  /* halted at its nesting limit */
-	int huge_text; /* halted at a text node over its limit */
-	int no_memory;
-};
-
-/* libxml2's structured error handler for the parse: record, never print. */
-static void on_error(void *payload, xmlErrorPtr err)
-{
-	struct report *r = payload;
-
-	if (!r || !err)
-		return;
-	if (err->message && strstr(err->message, "Excessive depth"))
-		r->too_deep = 1;
-	else if (err->message && strstr(err->message, "huge text node"))
-		r->huge_text = 1;
-	else if (err->code == XML_ERR_NO_MEMORY)
-		r->no_memory = 1;
-}
-
-/* libxml2's generic error handler for the parse: print nothing. */
-static void on_generic_error(void *payload, const char *msg, ...)
-{
-	(void)payload, (void)msg;
-}
-
 int ingest_html(struct enclave_doc *doc, const unsigned char *data, size_t len)
 {
 	struct buf utf8 = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
 	struct walk *w = NULL;
-	struct report rep = { 0, 0, 0 };
-	xmlGenericErrorFunc old_generic;
-	xmlStructuredErrorFunc old_structured;
-	void *old_generic_ctx, *old_structured_ctx;
+	struct xml_quiet rep;
 	htmlParserCtxtPtr ctxt = NULL;
 	htmlDocPtr hdoc = NULL;
 	xmlNode *root;
@@ -963,21 +919,14 @@ int ingest_html(struct enclave_doc *doc, const unsigned char *data, size_t len)
 		goto done;
 	}
 
-	pthread_once(&xml_once, xml_init);
-	old_generic = xmlGenericError;
-	old_generic_ctx = xmlGenericErrorContext;
-	old_structured = xmlStructuredError;
-	old_structured_ctx = xmlStructuredErrorContext;
-	xmlSetGenericErrorFunc(NULL, on_generic_error);
-	xmlSetStructuredErrorFunc(&rep, on_error);
+	xml_quiet_begin(&rep);
 	if ((ctxt = htmlNewParserCtxt()) != NULL)
 		hdoc = htmlCtxtReadMemory(
 		    ctxt, utf8.ptr ? utf8.ptr : "", (int)utf8.len, NULL, "UTF-8",
 		    HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
 		        HTML_PARSE_NONET | HTML_PARSE_NODEFDTD | HTML_PARSE_IGNORE_ENC |
 		        HTML_PARSE_COMPACT);
-	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
+	xml_quiet_end(&rep);
 	if (!ctxt || rep.no_memory) {
 		error = error_oom();
 		goto done;

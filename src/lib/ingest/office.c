@@ -25,7 +25,6 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@
 #include <libxml/xmlerror.h>
 
 #include "ingest_int.h"
+#include "xml_int.h"
 
 /* Most ZIP entries looked through in one office file. */
 #define OFFICE_MAX_ENTRIES 100000
@@ -239,40 +239,6 @@ const char *office_kind(const unsigned char *data, size_t len)
 /* XML                                                                */
 /* ------------------------------------------------------------------ */
 
-/* libxml2's one-time initialisation; the only static state, never changed after. */
-static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
-
-/* Initialise libxml2 (through pthread_once). */
-static void xml_init(void)
-{
-	xmlInitParser();
-}
-
-/* What libxml2 reported during one parse. */
-struct report {
-	int too_deep;
-	int no_memory;
-};
-
-/* libxml2's structured error handler for the parse: record, never print. */
-static void on_error(void *payload, xmlErrorPtr err)
-{
-	struct report *r = payload;
-
-	if (!r || !err)
-		return;
-	if (err->message && strstr(err->message, "Excessive depth"))
-		r->too_deep = 1;
-	else if (err->code == XML_ERR_NO_MEMORY)
-		r->no_memory = 1;
-}
-
-/* libxml2's generic error handler for the parse: print nothing. */
-static void on_generic_error(void *payload, const char *msg, ...)
-{
-	(void)payload, (void)msg;
-}
-
 /*
  * Parse the XML in `b` into *out (the caller frees it with xmlFreeDoc).
  * `what` names the part in messages. Returns 0 or ENCLAVE_ELIMIT (too deep),
@@ -280,27 +246,17 @@ static void on_generic_error(void *payload, const char *msg, ...)
  */
 static int xml_parse(xmlDoc **out, const struct buf *b, const char *what)
 {
-	struct report rep = { 0, 0 };
-	xmlGenericErrorFunc old_generic;
-	xmlStructuredErrorFunc old_structured;
-	void *old_generic_ctx, *old_structured_ctx;
+	struct xml_quiet rep;
 	xmlDoc *x;
 
 	*out = NULL;
 	if (b->len > (size_t)INT32_MAX)
 		return error_set(ENCLAVE_ELIMIT, "'%s' larger than %d bytes", what, (int)INT32_MAX);
-	pthread_once(&xml_once, xml_init);
-	old_generic = xmlGenericError;
-	old_generic_ctx = xmlGenericErrorContext;
-	old_structured = xmlStructuredError;
-	old_structured_ctx = xmlStructuredErrorContext;
-	xmlSetGenericErrorFunc(NULL, on_generic_error);
-	xmlSetStructuredErrorFunc(&rep, on_error);
+	xml_quiet_begin(&rep);
 	x = xmlReadMemory(b->ptr ? b->ptr : "", (int)b->len, NULL, NULL,
 	                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 	                      XML_PARSE_COMPACT);
-	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
-	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
+	xml_quiet_end(&rep);
 	if (rep.no_memory) {
 		xmlFreeDoc(x);
 		return error_oom();
