@@ -8,7 +8,8 @@ build_pkgs="cmake make gcc pkg-config
 libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-dev
 libfreetype-dev libharfbuzz-dev zlib1g-dev
 libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
-libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd"
+libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
+libgmime-3.0-dev libgsf-1-dev libfribidi-dev"
 test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl"
 bench_pkgs="poppler-utils time hyperfine"
 

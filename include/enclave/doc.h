@@ -62,12 +62,28 @@ typedef enum {
 } enclave_render_format;
 
 /* Accessors. Borrowed pointers live as long as the document. */
-const char *enclave_doc_format(const enclave_doc *doc); /* "pdf", "html", "text", "markdown" */
+const char *enclave_doc_format(const enclave_doc *doc); /* "pdf", "html", "docx", "eml", ... */
 const char *enclave_doc_title(const enclave_doc *doc);  /* may be NULL */
 size_t enclave_doc_page_count(const enclave_doc *doc);
 const struct enclave_page *enclave_doc_page(const enclave_doc *doc, size_t i);
 size_t enclave_doc_block_count(const enclave_doc *doc);
 const struct enclave_block *enclave_doc_block(const enclave_doc *doc, size_t i);
+
+/*
+ * Child documents: the attachments of an e-mail, the members of an archive,
+ * each extracted on its own (recursively, within the limits). A child that
+ * could not be extracted has no document and says why.
+ */
+struct enclave_doc_child {
+	const char *name;          /* member path or attachment file name (UTF-8) */
+	const char *media_type;    /* sniffed media type; NULL when unknown */
+	const enclave_doc *doc;    /* NULL when it failed */
+	const char *error;         /* why it failed; NULL when doc is set */
+	const unsigned char *data; /* its bytes */
+	size_t size;
+};
+size_t enclave_doc_child_count(const enclave_doc *doc);
+const struct enclave_doc_child *enclave_doc_child(const enclave_doc *doc, size_t i);
 
 /* Block kind name ("paragraph") and back; -1 when unknown. */
 const char *enclave_block_kind_name(enclave_block_kind kind);

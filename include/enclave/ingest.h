@@ -15,15 +15,30 @@
 extern "C" {
 #endif
 
+/* When pages are read by OCR. */
+typedef enum {
+	ENCLAVE_OCR_AUTO = 0, /* images, and PDF pages with no usable text layer */
+	ENCLAVE_OCR_ALWAYS,   /* every PDF page too, whatever its text layer */
+	ENCLAVE_OCR_NEVER     /* never: images fail, scanned pages stay empty */
+} enclave_ocr_mode;
+
 #define ENCLAVE_EXTRACT_OPTIONS_VERSION 1
 struct enclave_extract_options {
 	unsigned version;
 	const char *password; /* for encrypted PDFs; NULL for none */
+	enclave_ocr_mode ocr;
+	const char *lang; /* Tesseract languages, "eng" or "eng+deu"; NULL: "eng" */
+	int dpi;          /* resolution PDF pages are rendered at for OCR; 0: 300 */
+	double timeout;   /* seconds one file may take, children included; 0: the default */
 };
-#define ENCLAVE_EXTRACT_OPTIONS_INIT                  \
-	{                                             \
-		ENCLAVE_EXTRACT_OPTIONS_VERSION, NULL \
+#define ENCLAVE_EXTRACT_OPTIONS_INIT                                                \
+	{                                                                           \
+		ENCLAVE_EXTRACT_OPTIONS_VERSION, NULL, ENCLAVE_OCR_AUTO, NULL, 0, 0 \
 	}
+
+/* "auto", "always", "never" and back; -1 when unknown. */
+const char *enclave_ocr_mode_name(enclave_ocr_mode mode);
+int enclave_ocr_mode_parse(const char *name);
 
 /*
  * Extract the file at `path`, its type sniffed from its content.
@@ -66,6 +81,7 @@ struct enclave_ingest_options {
 
 struct enclave_ingest_summary {
 	size_t files, ok, failed, duplicates;
+	size_t children, children_failed; /* attachments and archive members, all levels */
 };
 
 /*

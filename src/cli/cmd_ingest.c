@@ -93,8 +93,13 @@ int cmd_ingest(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		return rc;
 	}
 	enclave_project_free(p);
-	if (!pr.quiet)
-		fprintf(stderr, "ingested %zu file%s: %zu ok, %zu failed, %zu already present\n",
+	if (!pr.quiet) {
+		fprintf(stderr, "ingested %zu file%s: %zu ok, %zu failed, %zu already present",
 		        s.files, s.files == 1 ? "" : "s", s.ok, s.failed, s.duplicates);
-	return s.failed ? EXIT_PARTIAL : EXIT_OK;
+		if (s.children)
+			fprintf(stderr, "; %zu embedded file%s, %zu failed", s.children,
+			        s.children == 1 ? "" : "s", s.children_failed);
+		fputc('\n', stderr);
+	}
+	return s.failed || s.children_failed ? EXIT_PARTIAL : EXIT_OK;
 }

@@ -23,6 +23,25 @@
 /* Deepest element nesting followed in HTML/XML. */
 #define ENCLAVE_MAX_NESTING 256
 
+/*
+ * Most bytes decompressed out of one file, all its containers and children
+ * together (ZIP members, gzip streams, MIME parts, OLE streams): a
+ * decompression bomb ends here.
+ */
+#define ENCLAVE_MAX_DECOMPRESSED_BYTES ((size_t)1 << 30)
+
+/* Most child documents (attachments, archive members) under one file, all levels. */
+#define ENCLAVE_MAX_CHILDREN 10000
+
+/* Deepest nesting of containers (an archive in an e-mail in an archive...). */
+#define ENCLAVE_MAX_CONTAINER_DEPTH 8
+
+/* Seconds one file may take to extract, children included, unless told otherwise. */
+#define ENCLAVE_DEFAULT_TIMEOUT 600.0
+
+/* Largest raster (pixels) decoded or rendered for one page, image or OCR. */
+#define ENCLAVE_MAX_PIXELS 100000000.0
+
 /* Largest page side accepted from a PDF (points; 14400 pt = 200 in, the PDF limit). */
 #define ENCLAVE_MAX_PAGE_SIDE 14400.0
 

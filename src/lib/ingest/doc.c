@@ -240,12 +240,70 @@ int doc_text(struct buf *out, const struct enclave_doc *doc)
 	return 0;
 }
 
+int doc_add_child(struct enclave_doc *doc, const char *name, const void *data, size_t len)
+{
+	struct enclave_doc_child *c;
+	unsigned char *copy;
+	size_t nlen, ncp;
+	char *nm;
+
+	if (doc->ctx && doc->ctx->children >= ENCLAVE_MAX_CHILDREN)
+		return error_set(ENCLAVE_ELIMIT, "more than %d embedded files",
+		                 ENCLAVE_MAX_CHILDREN);
+	if (doc->nchildren == doc->children_cap) {
+		size_t ncap = doc->children_cap ? doc->children_cap * 2 : 8;
+		struct enclave_doc_child *v = realloc(doc->children, ncap * sizeof(*v));
+		if (!v)
+			return error_oom();
+		doc->children = v;
+		doc->children_cap = ncap;
+	}
+	/* Names are bytes from the file: keep them valid UTF-8 and bounded. */
+	nlen = name ? strnlen(name, 4096) : 0;
+	if (!(nm = sanitise(name ? name : "", nlen, &nlen, &ncp)) && !(nm = strdup("")))
+		return error_oom();
+	if (!(copy = malloc(len ? len : 1))) {
+		free(nm);
+		return error_oom();
+	}
+	if (len)
+		memcpy(copy, data, len);
+	c = &doc->children[doc->nchildren];
+	memset(c, 0, sizeof(*c));
+	c->name = nm;
+	c->data = copy;
+	c->size = len;
+	doc->nchildren++;
+	if (doc->ctx)
+		doc->ctx->children++;
+	return 0;
+}
+
+size_t enclave_doc_child_count(const enclave_doc *doc)
+{
+	return doc->nchildren;
+}
+
+const struct enclave_doc_child *enclave_doc_child(const enclave_doc *doc, size_t i)
+{
+	return i < doc->nchildren ? &doc->children[i] : NULL;
+}
+
 void enclave_doc_free(enclave_doc *doc)
 {
 	size_t i;
 
 	if (!doc)
 		return;
+	for (i = 0; i < doc->nchildren; i++) {
+		struct enclave_doc_child *c = &doc->children[i];
+		free((char *)c->name);
+		free((char *)c->media_type);
+		free((char *)c->error);
+		free((unsigned char *)c->data);
+		enclave_doc_free((enclave_doc *)c->doc);
+	}
+	free(doc->children);
 	for (i = 0; i < doc->nblocks; i++) {
 		free((char *)doc->blocks[i].text);
 		free((char *)doc->blocks[i].attrs);
@@ -458,6 +516,26 @@ json_t *doc_json(const struct enclave_doc *doc)
 	pages = NULL;
 	bad |= json_object_set_new(root, "blocks", blocks);
 	blocks = NULL;
+	if (doc->nchildren) {
+		json_t *kids = json_array();
+		bad |= json_object_set_new(root, "children", kids);
+		for (i = 0; kids && i < doc->nchildren; i++) {
+			const struct enclave_doc_child *c = &doc->children[i];
+			json_t *o =
+			    json_pack("{s:s,s:I}", "name", c->name, "size", (json_int_t)c->size);
+			if (!o)
+				goto fail;
+			bad |= json_object_set_new(o, "media_type",
+			                           c->media_type ? json_string(c->media_type)
+			                                         : json_null());
+			if (c->doc)
+				bad |= json_object_set_new(o, "document", doc_json(c->doc));
+			else
+				bad |= json_object_set_new(
+				    o, "error", json_string(c->error ? c->error : "not read"));
+			bad |= json_array_append_new(kids, o);
+		}
+	}
 	if (bad)
 		goto fail;
 	return root;
@@ -468,6 +546,56 @@ fail:
 	return NULL;
 }
 
+/*
+ * Text or Markdown of `doc` and then of its children, each under a line
+ * naming it ("--- name ---" in text, a "## name" heading after a rule in
+ * Markdown), a failed child with its reason. `path` is the chain of names
+ * down to `doc` ("" for the file itself).
+ */
+static int render_tree(struct buf *out, const struct enclave_doc *doc, enclave_render_format format,
+                       const char *path)
+{
+	size_t i;
+	int error;
+
+	if (format == ENCLAVE_FORMAT_TEXT) {
+		if ((error = doc_text(out, doc)) < 0)
+			return error;
+		if (doc->nblocks && buf_putc(out, '\n') < 0)
+			return error_buf(BUF_ENOMEM, "document text");
+	} else if ((error = render_markdown(out, doc)) < 0) {
+		return error;
+	}
+	for (i = 0; i < doc->nchildren; i++) {
+		const struct enclave_doc_child *c = &doc->children[i];
+		struct buf sub = BUF_INIT(65536);
+		int r;
+
+		r = buf_printf(&sub, "%s%s%s", path, *path ? " / " : "", c->name);
+		if (r >= 0)
+			r = format == ENCLAVE_FORMAT_TEXT
+			        ? buf_printf(out, "%s--- %s%s%s ---\n", out->len ? "\n" : "",
+			                     buf_cstr(&sub), c->doc ? "" : ": ",
+			                     c->doc ? "" : (c->error ? c->error : "not read"))
+			        : buf_printf(out, "%s---\n\n## %s\n%s%s%s", out->len ? "\n" : "",
+			                     buf_cstr(&sub), c->doc ? "" : "\n*",
+			                     c->doc ? "" : (c->error ? c->error : "not read"),
+			                     c->doc ? "" : "*\n");
+		if (r >= 0 && c->doc) {
+			if (format == ENCLAVE_FORMAT_TEXT && buf_putc(out, '\n') < 0)
+				r = BUF_ENOMEM;
+			else if (format == ENCLAVE_FORMAT_MARKDOWN && buf_putc(out, '\n') < 0)
+				r = BUF_ENOMEM;
+			else
+				r = render_tree(out, c->doc, format, buf_cstr(&sub));
+		}
+		buf_release(&sub);
+		if (r < 0)
+			return r <= BUF_ENOMEM ? error_buf(r, "document text") : r;
+	}
+	return 0;
+}
+
 int enclave_doc_render(char **out, size_t *out_len, const enclave_doc *doc,
                        enclave_render_format format)
 {
@@ -475,12 +603,8 @@ int enclave_doc_render(char **out, size_t *out_len, const enclave_doc *doc,
 	int error = 0;
 
 	*out = NULL;
-	if (format == ENCLAVE_FORMAT_TEXT) {
-		error = doc_text(&b, doc);
-		if (!error && b.len)
-			error = buf_putc(&b, '\n') < 0 ? error_oom() : 0;
-	} else if (format == ENCLAVE_FORMAT_MARKDOWN) {
-		error = render_markdown(&b, doc);
+	if (format == ENCLAVE_FORMAT_TEXT || format == ENCLAVE_FORMAT_MARKDOWN) {
+		error = render_tree(&b, doc, format, "");
 	} else if (format == ENCLAVE_FORMAT_JSON) {
 		json_t *j = doc_json(doc);
 		char *s;

@@ -222,9 +222,14 @@ static int known_content(sqlite3 *db, const char *sha256)
 	return found;
 }
 
-/* Read, hash and extract one file. Never fails: failures land in the item. */
-static void process(struct item *it, sqlite3 *db, const struct enclave_extract_options *opts)
+/*
+ * Read, hash and extract one file with the worker's OCR engine `ocr`.
+ * Never fails: failures land in the item.
+ */
+static void process(struct item *it, sqlite3 *db, const struct enclave_extract_options *opts,
+                    struct ocr_engine *ocr)
 {
+	struct extract_ctx ctx;
 	struct stat st;
 
 	it->data.max = ENCLAVE_MAX_FILE_BYTES;
@@ -262,8 +267,9 @@ static void process(struct item *it, sqlite3 *db, const struct enclave_extract_o
 		return;
 	}
 	/* The media type is recorded even when parsing fails. */
-	if (extract_buffer(&it->doc, &it->media_type, buf_cstr(&it->data), it->data.len, it->path,
-	                   opts) < 0)
+	extract_ctx_init(&ctx, opts, ocr);
+	if (extract_with(&it->doc, &it->media_type, buf_cstr(&it->data), it->data.len, it->path,
+	                 &ctx) < 0)
 		item_fail(it);
 }
 
@@ -271,8 +277,12 @@ static void *worker(void *arg)
 {
 	struct pool *pl = arg;
 	sqlite3 *db = NULL;
+	struct ocr_engine *ocr = NULL;
 	char *path = project_file(pl->project, PROJECT_DB);
 
+	/* Without an engine (no memory) each file opens its own handles. */
+	if (ocr_engine_new(&ocr) < 0)
+		ocr = NULL;
 	if (path && sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
 	                SQLITE_OK) {
 		sqlite3_close(db);
@@ -293,13 +303,14 @@ static void *worker(void *arg)
 		i = pl->next++;
 		pthread_mutex_unlock(&pl->lock);
 
-		process(&pl->items[i], db, pl->extract);
+		process(&pl->items[i], db, pl->extract, ocr);
 
 		pthread_mutex_lock(&pl->lock);
 		pl->items[i].done = 1;
 		pthread_cond_broadcast(&pl->cond);
 		pthread_mutex_unlock(&pl->lock);
 	}
+	ocr_engine_free(ocr);
 	sqlite3_close(db);
 	return NULL;
 }
@@ -378,12 +389,104 @@ fail:
 	return NULL;
 }
 
+/* Children committed with one file: all levels. */
+struct child_counts {
+	size_t ok, failed;
+};
+
+/*
+ * Record the children of `doc` (document `parent_id`, at `path`) inside the
+ * open transaction, recursively: for each, its bytes as a source (blob
+ * first), a document whose parent is `parent_id`, at "<path>!/<name>", its
+ * text, and its own audit event. Returns 0 or ENCLAVE_E* (the store failed).
+ */
+static int commit_children(enclave_project *p, const struct enclave_doc *doc, int64_t parent_id,
+                           const char *path, json_t *models, struct child_counts *counts)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < doc->nchildren && !error; i++) {
+		const struct enclave_doc_child *c = &doc->children[i];
+		struct buf cpath = BUF_INIT(65536), text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+		json_t *params = NULL, *inputs = NULL, *outputs = NULL, *used = NULL;
+		int64_t source_id = 0, doc_id = 0, first = 0;
+		char sha[65], text_sha[65], st[16], subject[48];
+		const char *why = c->error ? c->error : "not read";
+		const struct enclave_doc *cd = c->doc;
+
+		if (buf_printf(&cpath, "%s!/%s", path, c->name) < 0) {
+			buf_clear(&cpath);
+			buf_printf(&cpath, "%.1000s!/...", path);
+		}
+		if ((error = sha256_hex(sha, c->data, c->size)) < 0 ||
+		    (error = blob_put_known(p, sha, c->data, c->size)) < 0)
+			goto next;
+		if (cd && (doc_text(&text, cd) < 0 ||
+		           blob_put(p, text_sha, buf_cstr(&text), text.len) < 0)) {
+			why = enclave_error_last();
+			cd = NULL;
+		}
+		error = store_source_find(p, sha, &source_id, &first, st);
+		if (error == ENCLAVE_ENOTFOUND)
+			error = store_source_insert(p, &source_id, sha, (int64_t)c->size,
+			                            c->media_type, buf_cstr(&cpath));
+		if (error < 0)
+			goto next;
+		if ((error = store_document_insert(p, &doc_id, source_id, buf_cstr(&cpath),
+		                                   cd ? cd->format : NULL, cd, cd ? NULL : why,
+		                                   cd ? text_sha : NULL)) < 0 ||
+		    (error = store_document_set_parent(p, doc_id, parent_id)) < 0 ||
+		    (cd && (error = store_text_insert(p, doc_id, "original", text_sha)) < 0))
+			goto next;
+		params = json_pack("{s:s,s:I,s:o}", "extractor", "enclave " ENCLAVE_VERSION,
+		                   "parent", (json_int_t)parent_id, "member", json_text(c->name));
+		inputs = json_pack("{s:o,s:s,s:I}", "path", json_text(buf_cstr(&cpath)), "sha256",
+		                   sha, "size", (json_int_t)c->size);
+		if (cd) {
+			outputs =
+			    json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)doc_id,
+			              "status", "ok", "text_sha256", text_sha, "pages",
+			              (json_int_t)cd->npages, "blocks", (json_int_t)cd->nblocks);
+			if (params)
+				json_object_set_new(params, "format", json_string(cd->format));
+			if (params && (used = note_models(models, cd)) && json_object_size(used))
+				json_object_set(params, "models", used);
+		} else {
+			outputs = json_pack("{s:I,s:s,s:o}", "document", (json_int_t)doc_id,
+			                    "status", "failed", "error", json_text(why));
+		}
+		if (!params || !inputs || !outputs || (cd && !used)) {
+			error = error_oom();
+			goto next;
+		}
+		snprintf(subject, sizeof(subject), "document:%lld", (long long)doc_id);
+		if ((error = audit_append(p, cd ? "ingest.document" : "ingest.failed", subject,
+		                          params, inputs, outputs, NULL)) < 0)
+			goto next;
+		if (cd)
+			counts->ok++;
+		else
+			counts->failed++;
+		if (cd)
+			error = commit_children(p, cd, doc_id, buf_cstr(&cpath), models, counts);
+	next:
+		json_decref(params);
+		json_decref(inputs);
+		json_decref(outputs);
+		json_decref(used);
+		buf_release(&cpath);
+		buf_release(&text);
+	}
+	return error;
+}
+
 /*
  * Commit one item. Sets *status and *doc_id. Returns 0, or ENCLAVE_E* when
  * the store failed (the batch stops: nothing more can be recorded).
  */
 static int commit_item(enclave_project *p, struct item *it, json_t *models,
-                       enclave_ingest_status *status, int64_t *doc_id)
+                       enclave_ingest_status *status, int64_t *doc_id, struct child_counts *counts)
 {
 	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
 	json_t *params = NULL, *inputs = NULL, *outputs = NULL;
@@ -495,6 +598,8 @@ audit:
 	if ((error = audit_append(p, it->doc ? "ingest.document" : "ingest.failed", subject, params,
 	                          inputs, outputs, NULL)) < 0)
 		goto fail;
+	if (it->doc && (error = commit_children(p, it->doc, *doc_id, it->path, models, counts)) < 0)
+		goto fail;
 	error = store_commit(p);
 	goto done;
 fail:
@@ -519,11 +624,15 @@ static int commit_run(enclave_project *p, const char *const *paths, size_t npath
 	for (i = 0; list && i < npaths; i++)
 		if (json_array_append_new(list, json_text(paths[i])) < 0)
 			break;
-	params = json_pack("{s:o,s:i,s:b,s:O}", "paths", list, "jobs", jobs, "password",
-	                   opts->extract.password != NULL, "models", models);
-	outputs =
-	    json_pack("{s:I,s:I,s:I,s:I}", "files", (json_int_t)s->files, "ok", (json_int_t)s->ok,
-	              "failed", (json_int_t)s->failed, "duplicates", (json_int_t)s->duplicates);
+	params = json_pack("{s:o,s:i,s:b,s:s,s:s,s:i,s:O}", "paths", list, "jobs", jobs, "password",
+	                   opts->extract.password != NULL, "ocr",
+	                   enclave_ocr_mode_name(opts->extract.ocr), "lang",
+	                   opts->extract.lang ? opts->extract.lang : "eng", "dpi",
+	                   opts->extract.dpi > 0 ? opts->extract.dpi : 300, "models", models);
+	outputs = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "files", (json_int_t)s->files, "ok",
+	                    (json_int_t)s->ok, "failed", (json_int_t)s->failed, "duplicates",
+	                    (json_int_t)s->duplicates, "children", (json_int_t)s->children,
+	                    "children_failed", (json_int_t)s->children_failed);
 	if (!params || !outputs) {
 		error = error_oom();
 		goto done;
@@ -546,7 +655,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
                    struct enclave_ingest_summary *summary, enclave_ingest_cb cb, void *payload)
 {
 	static const struct enclave_ingest_options defaults = ENCLAVE_INGEST_OPTIONS_INIT;
-	struct enclave_ingest_summary s = { 0, 0, 0, 0 };
+	struct enclave_ingest_summary s = { 0, 0, 0, 0, 0, 0 };
 	struct path_list files = { 0 };
 	struct pool pl;
 	pthread_t *threads = NULL;
@@ -608,6 +717,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 		struct item *it = &pl.items[i];
 		struct enclave_ingest_item report;
 		enclave_ingest_status status = ENCLAVE_INGEST_FAILED;
+		struct child_counts counts = { 0, 0 };
 		int64_t doc_id = 0;
 
 		pthread_mutex_lock(&pl.lock);
@@ -620,9 +730,11 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 			int64_t src;
 			status = ENCLAVE_INGEST_DUPLICATE;
 			store_source_find(p, it->sha256, &src, &doc_id, st);
-		} else if ((error = commit_item(p, it, models, &status, &doc_id)) < 0) {
+		} else if ((error = commit_item(p, it, models, &status, &doc_id, &counts)) < 0) {
 			break;
 		}
+		s.children += counts.ok + counts.failed;
+		s.children_failed += counts.failed;
 		/*
 		 * Keep key/audit.head close behind the chain (at most a second),
 		 * so a killed run leaves little unguarded against truncation.

@@ -14,17 +14,70 @@
 
 #include "../common_int.h"
 
+struct extract_ctx;
+
 struct enclave_doc {
-	char *format; /* "pdf", "html", "text", "markdown" */
+	char *format; /* "pdf", "html", "docx", "eml", ... (see sniff_type) */
 	char *title;  /* NULL when unknown */
 	struct enclave_page *pages;
 	size_t npages, pages_cap;
 	struct enclave_block *blocks; /* text and attrs owned; method static */
 	size_t nblocks, blocks_cap;
-	size_t text_cp;    /* length of the document text in code points */
-	size_t text_bytes; /* and in bytes */
-	json_t *metadata;  /* object: encoding, producer, author, ... */
+	size_t text_cp;                     /* length of the document text in code points */
+	size_t text_bytes;                  /* and in bytes */
+	json_t *metadata;                   /* object: encoding, producer, author, ... */
+	struct enclave_doc_child *children; /* names, types, bytes, docs, errors: owned */
+	size_t nchildren, children_cap;
+	struct extract_ctx *ctx; /* borrowed while being extracted, then NULL */
 };
+
+/*
+ * What one extraction shares with every parser and every child document of
+ * the file: the options, the worker's OCR engine, the limits' budgets. A
+ * parser reaches it as doc->ctx (never NULL while a parser runs).
+ */
+struct ocr_engine;
+struct extract_ctx {
+	const struct enclave_extract_options *opts; /* never NULL */
+	struct ocr_engine *ocr; /* the worker's Tesseract handles; NULL: one per file */
+	int depth;              /* containers above the document being read: 0 for a file */
+	size_t bytes;           /* decompressed so far, against ENCLAVE_MAX_DECOMPRESSED_BYTES */
+	size_t children;        /* children so far, all levels, against ENCLAVE_MAX_CHILDREN */
+	double deadline;        /* CLOCK_MONOTONIC seconds when the file must be done */
+};
+
+/*
+ * Extract with `ctx` (a worker's: its OCR engine, the file's budgets); what
+ * extract_buffer does with a context of its own. Children are extracted
+ * recursively with the same context.
+ */
+int extract_with(struct enclave_doc **out, const char **media_type, const void *data, size_t len,
+                 const char *name, struct extract_ctx *ctx);
+
+/* A fresh context for one file: `opts` NULL for the defaults, `ocr` may be NULL. */
+void extract_ctx_init(struct extract_ctx *ctx, const struct enclave_extract_options *opts,
+                      struct ocr_engine *ocr);
+
+/* The media type of a format name sniff_type() gives ("docx" -> "application/vnd..."). */
+const char *format_media_type(const char *format);
+
+/*
+ * Take `n` more decompressed bytes from the file's budget. Returns 0, or
+ * ENCLAVE_ELIMIT ("decompresses to more than N bytes") when it is spent.
+ * Parsers that inflate or decode call it as they go.
+ */
+int extract_take_bytes(struct enclave_doc *doc, size_t n);
+
+/* ENCLAVE_ELIMIT when the file's time is up, else 0. Parsers call it per page or entry. */
+int extract_check_time(const struct enclave_doc *doc);
+
+/*
+ * Append a child document to `doc`: `len` bytes at `data` (copied) under
+ * `name` (any bytes; stored as UTF-8). Counted against ENCLAVE_MAX_CHILDREN
+ * (ENCLAVE_ELIMIT past it) but not extracted here: extract_with() does that
+ * after the parser returns, one level deeper.
+ */
+int doc_add_child(struct enclave_doc *doc, const char *name, const void *data, size_t len);
 
 /* A new empty document of `format`. */
 int doc_new(struct enclave_doc **out, const char *format);
@@ -71,8 +124,9 @@ const char *doc_method_intern(const char *name);
 
 /*
  * Recognise a file's type from its content (the name is only a hint for
- * Markdown versus plain text). Sets *format to "pdf", "html", "markdown" or
- * "text" and *media_type to a static MIME type. Returns 0, or
+ * Markdown versus plain text). Sets *format to a format name of extract.c's
+ * table ("pdf", "html", "markdown", "text", "png", "docx", "eml", "zip", ...)
+ * and *media_type to its static MIME type. Returns 0, or
  * ENCLAVE_EUNSUPPORTED / ENCLAVE_EEMPTY with a message naming the type found.
  */
 int sniff_type(const char **format, const char **media_type, const unsigned char *data, size_t len,
@@ -85,7 +139,7 @@ int sniff_type(const char **format, const char **media_type, const unsigned char
 int extract_buffer(struct enclave_doc **out, const char **media_type, const void *data, size_t len,
                    const char *name, const struct enclave_extract_options *opts);
 
-/* The parsers, one per file of this folder. */
+/* The parsers, one per file of this folder (or a few, for a family of formats). */
 int ingest_text(struct enclave_doc *doc, const unsigned char *data, size_t len);
 int ingest_markdown(struct enclave_doc *doc, const unsigned char *data, size_t len);
 int ingest_html(struct enclave_doc *doc, const unsigned char *data, size_t len);
@@ -110,6 +164,44 @@ int ingest_office(struct enclave_doc *doc, const char *kind, const unsigned char
 const char *image_kind(const unsigned char *data, size_t len);
 int ingest_image(struct enclave_doc *doc, const unsigned char *data, size_t len,
                  const struct enclave_extract_options *opts);
+
+/*
+ * Tesseract handles kept by one worker thread for every file it reads (in
+ * ocr.c): opened on first use, freed with the worker. NULL engines are
+ * allowed everywhere (a handle is then made per file).
+ */
+int ocr_engine_new(struct ocr_engine **out);
+void ocr_engine_free(struct ocr_engine *engine);
+
+/*
+ * E-mail (email.c, GMime): "eml" or "mbox" from email_kind(); headers and
+ * bodies become blocks, attachments children.
+ */
+const char *email_kind(const unsigned char *data, size_t len);
+int ingest_email(struct enclave_doc *doc, const char *kind, const unsigned char *data, size_t len);
+
+/*
+ * OLE compound files (ole.c, libgsf): "msg", "doc", "xls", "ppt" from
+ * ole_kind(), or "ole" for one we cannot read (fails as unsupported).
+ */
+const char *ole_kind(const unsigned char *data, size_t len);
+int ingest_ole(struct enclave_doc *doc, const char *kind, const unsigned char *data, size_t len);
+
+/*
+ * Archives (archive.c, libarchive): "zip", "tar", "gzip", "bzip2", "xz",
+ * "7z" from archive_kind(); each member a child document.
+ */
+const char *archive_kind(const unsigned char *data, size_t len);
+int ingest_archive(struct enclave_doc *doc, const char *kind, const unsigned char *data,
+                   size_t len);
+
+/* EPUB (epub.c): the spine's chapters in order. epub_kind() is "epub" or NULL. */
+const char *epub_kind(const unsigned char *data, size_t len);
+int ingest_epub(struct enclave_doc *doc, const unsigned char *data, size_t len);
+
+/* RTF (rtf.c): rtf_kind() is "rtf" or NULL. */
+const char *rtf_kind(const unsigned char *data, size_t len);
+int ingest_rtf(struct enclave_doc *doc, const unsigned char *data, size_t len);
 
 /*
  * Decode text of unknown encoding to UTF-8 into `out`: a BOM (UTF-8,

@@ -631,3 +631,23 @@ done:
 	}
 	return error;
 }
+
+/*
+ * Per-worker engines: placeholder until the handles are kept across files
+ * (today every file opens its own, see the header).
+ */
+struct ocr_engine {
+	int unused;
+};
+
+int ocr_engine_new(struct ocr_engine **out)
+{
+	if (!(*out = calloc(1, sizeof(**out))))
+		return error_oom();
+	return 0;
+}
+
+void ocr_engine_free(struct ocr_engine *engine)
+{
+	free(engine);
+}

@@ -127,16 +127,15 @@ int sniff_type(const char **format, const char **media_type, const unsigned char
 	if (len == 0)
 		return error_set(ENCLAVE_EEMPTY, "empty file");
 	/* The PDF header may sit anywhere in the first 1024 bytes. */
-	if (memmem(data, len < 1024 ? len : 1024, "%PDF-", 5)) {
-		*format = "pdf", *media_type = "application/pdf";
-		return 0;
-	}
-	if ((kind = image_kind(data, len))) {
-		*format = kind, *media_type = "image";
-		return 0;
-	}
-	if (len >= 4 && !memcmp(data, "PK\x03\x04", 4) && (kind = office_kind(data, len))) {
-		*format = kind, *media_type = "application/zip";
+	if (memmem(data, len < 1024 ? len : 1024, "%PDF-", 5))
+		kind = "pdf";
+	else if (!(kind = image_kind(data, len)) && len >= 4 && !memcmp(data, "PK", 2) &&
+	         !(kind = office_kind(data, len)))
+		kind = epub_kind(data, len);
+	if (!kind && !(kind = ole_kind(data, len)) && !(kind = rtf_kind(data, len)))
+		kind = archive_kind(data, len);
+	if (kind) {
+		*format = kind, *media_type = format_media_type(kind);
 		return 0;
 	}
 	/*
@@ -175,6 +174,10 @@ static int classify_text(const char **format, const char **media_type, const uns
 		return error_set(ENCLAVE_EEMPTY, "no text (only white space)");
 	if (looks_html(data, len)) {
 		*format = "html", *media_type = "text/html";
+		return 0;
+	}
+	if ((*format = email_kind(data, len))) {
+		*media_type = format_media_type(*format);
 		return 0;
 	}
 	if (has_md_extension(name) || looks_markdown(data, len)) {

@@ -235,6 +235,22 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 	return insert_content(p, id, doc);
 }
 
+int store_document_set_parent(enclave_project *p, int64_t id, int64_t parent_id)
+{
+	sqlite3_stmt *st;
+	int error;
+
+	if ((error = store_prepare(&st, p->db, "UPDATE documents SET parent_id = ? WHERE id = ?")) <
+	    0)
+		return error;
+	sqlite3_bind_int64(st, 1, parent_id);
+	sqlite3_bind_int64(st, 2, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = store_error(p->db, "set document parent");
+	sqlite3_finalize(st);
+	return error;
+}
+
 int store_text_insert(enclave_project *p, int64_t id, const char *layer, const char *blob)
 {
 	sqlite3_stmt *st;

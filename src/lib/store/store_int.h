@@ -139,6 +139,9 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
 int store_document_complete(enclave_project *p, int64_t id, const struct enclave_doc *doc,
                             const char *text_sha256);
 
+/* Make document `id` a child (attachment, archive member) of `parent_id`. */
+int store_document_set_parent(enclave_project *p, int64_t id, int64_t parent_id);
+
 /* Record that layer `layer` of document `id` is blob `blob`. */
 int store_text_insert(enclave_project *p, int64_t id, const char *layer, const char *blob);
 
