@@ -36,6 +36,10 @@ static int print_json(const struct enclave_doc_info *in, void *payload)
 	cli_json_string(stdout, in->title);
 	printf(",\"created_at\":");
 	cli_json_string(stdout, in->created_at);
+	if (in->parent_id)
+		printf(",\"parent\":%lld", (long long)in->parent_id);
+	else
+		printf(",\"parent\":null");
 	printf("}\n");
 	return 0;
 }

@@ -213,6 +213,7 @@ static int known_content(sqlite3 *db, const char *sha256)
 	if (!db || sqlite3_prepare_v2(db,
 	                              "SELECT 1 FROM sources s JOIN documents d"
 	                              " ON d.source_id = s.id AND d.status = 'ok'"
+	                              " AND d.parent_id IS NULL"
 	                              " WHERE s.sha256 = ?",
 	                              -1, &st, NULL) != SQLITE_OK)
 		return 0;
@@ -492,11 +493,16 @@ static int commit_item(enclave_project *p, struct item *it, json_t *models,
 	json_t *params = NULL, *inputs = NULL, *outputs = NULL;
 	int64_t source_id = 0, retry = 0;
 	char found_status[16], text_sha[65], subject[48];
-	int error = 0;
+	int error = 0, have_source = 0;
 
 	*doc_id = 0;
 	if (it->readable) {
 		error = store_source_find(p, it->sha256, &source_id, doc_id, found_status);
+		if (error == 0 && !*doc_id) {
+			/* Known only as an attachment or member: a document of its own now. */
+			have_source = 1;
+			error = ENCLAVE_ENOTFOUND;
+		}
 		if (error == 0 && (!strcmp(found_status, "ok") || !it->doc)) {
 			/*
 			 * Already there, or failed before and fails again: nothing
@@ -552,8 +558,9 @@ static int commit_item(enclave_project *p, struct item *it, json_t *models,
 	}
 	if ((error = store_begin(p)) < 0)
 		goto done;
-	if (it->readable && (error = store_source_insert(p, &source_id, it->sha256, it->size,
-	                                                 it->media_type, it->path)) < 0)
+	if (it->readable && !have_source &&
+	    (error = store_source_insert(p, &source_id, it->sha256, it->size, it->media_type,
+	                                 it->path)) < 0)
 		goto fail;
 	if (it->doc) {
 		if ((error = store_document_insert(p, doc_id, source_id, it->path, it->doc->format,

@@ -60,7 +60,8 @@
 struct zip {
 	const unsigned char *data;
 	size_t len;
-	size_t total; /* bytes decompressed so far, against OFFICE_MAX_TOTAL_BYTES */
+	size_t total;            /* bytes decompressed so far, against OFFICE_MAX_TOTAL_BYTES */
+	struct enclave_doc *doc; /* charged with extract_take_bytes(); NULL: not charged */
 };
 
 /*
@@ -96,6 +97,9 @@ static int zip_read(struct zip *z, const char *name, struct buf *out)
 	int r, error;
 
 	buf_clear(out);
+	/* Every part read is a point where the file's time limit is checked. */
+	if (z->doc && (error = extract_check_time(z->doc)) < 0)
+		return error;
 	if ((error = zip_open(&a, z)) < 0)
 		return error;
 	error = 1;
@@ -129,6 +133,8 @@ static int zip_read(struct zip *z, const char *name, struct buf *out)
 				break;
 			}
 			z->total += (size_t)got;
+			if (z->doc && (error = extract_take_bytes(z->doc, (size_t)got)) < 0)
+				break;
 			if ((r = buf_put(out, chunk, (size_t)got)) < 0) {
 				error = error_buf(r, "zip entry");
 				break;
@@ -194,7 +200,7 @@ const char *office_kind(const unsigned char *data, size_t len)
 {
 	struct archive *a = NULL;
 	struct archive_entry *e;
-	struct zip z = { data, len, 0 };
+	struct zip z = { data, len, 0, NULL };
 	int content_types = 0, n = 0;
 	const char *ooxml = NULL, *kind = NULL;
 
@@ -1728,7 +1734,7 @@ done:
 
 int ingest_office(struct enclave_doc *doc, const char *kind, const unsigned char *data, size_t len)
 {
-	struct zip z = { data, len, 0 };
+	struct zip z = { data, len, 0, doc };
 
 	if (!strcmp(kind, "docx"))
 		return ingest_docx(doc, &z);

@@ -1,0 +1,51 @@
+#!/bin/bash
+# Run every libFuzzer target briefly (ENCLAVE_FUZZ_BRIEF_SECONDS each,
+# default 8) on a copy of its seed corpus, in a clang build of its own
+# under $TOOLS_DIR/fuzz-brief (`make fuzz` is the long run). Fails on any
+# crash, leak, sanitizer report or timeout the fuzzer finds; the input that
+# did it is kept under $TOOLS_DIR/fuzz-brief/artifacts/ and named here.
+# Skips (exit 0 with "skip:") only when clang is missing.
+#
+# Env (set by tests/CMakeLists.txt): TOOLS_DIR, SRC_DIR, TEST_TMP.
+set -u
+
+command -v clang >/dev/null || { echo "skip: clang is not installed (scripts/deps.sh test)"; exit 0; }
+secs="${ENCLAVE_FUZZ_BRIEF_SECONDS:-8}"
+build="$TOOLS_DIR/fuzz-brief"
+work="${TEST_TMP:-/tmp}/fuzz_brief.$$"
+mkdir -p "$build/artifacts" "$work"
+trap 'rm -rf "$work"' EXIT
+
+CC=clang cmake -S "$SRC_DIR" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DENCLAVE_BUILD_FUZZERS=ON \
+	-DENCLAVE_BUILD_TESTS=OFF >"$work/configure.log" 2>&1 ||
+	{ cat "$work/configure.log"; echo "FAIL: cannot configure the fuzz build"; exit 1; }
+cmake --build "$build" -j "$(nproc)" >"$work/build.log" 2>&1 ||
+	{ tail -50 "$work/build.log"; echo "FAIL: cannot build the fuzz targets"; exit 1; }
+
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+fail=0
+n=0
+for src in "$SRC_DIR"/fuzz/fuzz_*.c; do
+	name=$(basename "$src" .c)
+	bin="$build/fuzz/$name"
+	[ -x "$bin" ] || { echo "FAIL: $name was not built"; fail=1; continue; }
+	corpus="$work/corpus/$name"
+	mkdir -p "$corpus"
+	cp -r "$SRC_DIR/fuzz/corpus/$name/." "$corpus/" 2>/dev/null
+	dict=()
+	[ -f "$SRC_DIR/fuzz/dict/$name.dict" ] && dict=(-dict="$SRC_DIR/fuzz/dict/$name.dict")
+	if (cd "$work" && "$bin" -max_total_time="$secs" -timeout=20 -rss_limit_mb=2560 \
+		-print_final_stats=1 "${dict[@]}" -artifact_prefix="$build/artifacts/$name-" \
+		"$corpus" >"$work/$name.log" 2>&1); then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name.log")
+		echo "ok: $name ($runs runs in ${secs}s)"
+		n=$((n + 1))
+	else
+		tail -40 "$work/$name.log"
+		echo "FAIL: $name found a failure; inputs in $build/artifacts/$name-*"
+		fail=1
+	fi
+done
+[ "$n" -gt 0 ] || { echo "FAIL: no fuzz target ran"; fail=1; }
+exit "$fail"
