@@ -477,6 +477,10 @@ static void test_pptx(void **state)
 		"idx=\"1\"/></p:nvPr></p:nvSpPr><p:txBody><a:p><a:r><a:t>Body "
 		"text</a:t></a:r></a:p>"
 		"<a:p><a:pPr lvl=\"1\"/><a:r><a:t>Sub point</a:t></a:r></a:p></p:txBody></p:sp>"
+		"<p:sp><p:nvSpPr><p:nvPr><p:ph type=\"ftr\" idx=\"11\"/></p:nvPr></p:nvSpPr>"
+		"<p:txBody><a:p><a:r><a:t>Acme confidential</a:t></a:r></a:p></p:txBody></p:sp>"
+		"<p:sp><p:nvSpPr><p:nvPr><p:ph type=\"sldNum\" idx=\"12\"/></p:nvPr></p:nvSpPr>"
+		"<p:txBody><a:p><a:r><a:t>7</a:t></a:r></a:p></p:txBody></p:sp>"
 		"</p:spTree></p:cSld></p:sld>",
 		"ppt/slides/_rels/slide2.xml.rels",
 		"<Relationships><Relationship Id=\"rId9\" "
@@ -503,12 +507,14 @@ static void test_pptx(void **state)
 	assert_int_equal(doc->blocks[0].page, 1);
 	check_block(doc, 1, ENCLAVE_BLOCK_PARAGRAPH, 0, "Body text");
 	check_block(doc, 2, ENCLAVE_BLOCK_LIST_ITEM, 2, "Sub point");
-	check_block(doc, 3, ENCLAVE_BLOCK_PARAGRAPH, 0, "Say hi");
-	check_attrs(doc, 3, "\"notes\":true");
-	check_block(doc, 4, ENCLAVE_BLOCK_HEADING, 1, "Second");
-	assert_int_equal(doc->blocks[4].page, 2);
-	check_block(doc, 5, ENCLAVE_BLOCK_TABLE, 0, "x\ty");
-	assert_int_equal(doc->nblocks, 6);
+	/* The footer placeholder is kept, marked; the slide number is not. */
+	check_block(doc, 3, ENCLAVE_BLOCK_FOOTER, 0, "Acme confidential");
+	check_block(doc, 4, ENCLAVE_BLOCK_PARAGRAPH, 0, "Say hi");
+	check_attrs(doc, 4, "\"notes\":true");
+	check_block(doc, 5, ENCLAVE_BLOCK_HEADING, 1, "Second");
+	assert_int_equal(doc->blocks[5].page, 2);
+	check_block(doc, 6, ENCLAVE_BLOCK_TABLE, 0, "x\ty");
+	assert_int_equal(doc->nblocks, 7);
 	enclave_doc_free(doc);
 }
 

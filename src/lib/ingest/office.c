@@ -1398,9 +1398,18 @@ static int pptx_shapes(struct enclave_doc *doc, const xmlNode *n, int page, json
 		} else if (is(c, "sp")) {
 			const char *ph = ph_type(c, v, sizeof(v));
 			int title = !strcmp(ph, "title") || !strcmp(ph, "ctrTitle");
+			/*
+			 * Footers, dates and headers typed on a slide are kept as
+			 * footer/header blocks (their text may name a client or a
+			 * person); slide numbers are not text.
+			 */
+			enclave_block_kind band = !strcmp(ph, "ftr") || !strcmp(ph, "dt")
+			                              ? ENCLAVE_BLOCK_FOOTER
+			                          : !strcmp(ph, "hdr") ? ENCLAVE_BLOCK_HEADER
+			                                               : ENCLAVE_BLOCK_PARAGRAPH;
 			if (notes && strcmp(ph, "body"))
 				continue;
-			if (!strcmp(ph, "sldNum") || !strcmp(ph, "dt") || !strcmp(ph, "ftr"))
+			if (!strcmp(ph, "sldNum"))
 				continue;
 			for (p = child(child(c, "txBody"), "p"); p && !error; p = p->next) {
 				struct buf b = BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES);
@@ -1412,6 +1421,8 @@ static int pptx_shapes(struct enclave_doc *doc, const xmlNode *n, int page, json
 					if (title)
 						error = emit(doc, ENCLAVE_BLOCK_HEADING, 1, page,
 						             NULL, &b);
+					else if (band != ENCLAVE_BLOCK_PARAGRAPH)
+						error = emit(doc, band, 0, page, NULL, &b);
 					else if (!notes && attr(ppr, "lvl", lvl, sizeof(lvl))[0])
 						error = emit(doc, ENCLAVE_BLOCK_LIST_ITEM,
 						             atoi(lvl) + 1, page, NULL, &b);
