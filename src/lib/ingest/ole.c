@@ -65,17 +65,12 @@
  * as a child too. An S/MIME-encrypted message (class IPM.Note.SMIME) fails
  * as encrypted.
  */
-#include <gsf/gsf-doc-meta-data.h>
-#include <gsf/gsf-docprop-vector.h>
 #include <gsf/gsf-infile-msole.h>
 #include <gsf/gsf-infile.h>
 #include <gsf/gsf-input-memory.h>
-#include <gsf/gsf-meta-names.h>
-#include <gsf/gsf-msole-utils.h>
 #include <gsf/gsf-outfile-msole.h>
 #include <gsf/gsf-outfile.h>
 #include <gsf/gsf-output-memory.h>
-#include <gsf/gsf-timestamp.h>
 #include <gsf/gsf-utils.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -83,6 +78,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "ingest_int.h"
 #include "../../util/utf8.h"
@@ -121,9 +117,15 @@ static void ole_quiet_log(const gchar *domain, GLogLevelFlags level, const gchar
 /* Initialise libgsf once per process and silence its log domain. */
 static void gsf_setup(void)
 {
+	/* libgsf logs under these domains, and from some files under none. */
+	static const char *const domains[] = { "libgsf", "libgsf:msole", "libgsf:MSOLE", NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(domains) / sizeof(domains[0]); i++)
+		g_log_set_handler(domains[i],
+		                  G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
+		                  ole_quiet_log, NULL);
 	gsf_init();
-	g_log_set_handler("libgsf", G_LOG_LEVEL_MASK | G_LOG_FLAG_FATAL | G_LOG_FLAG_RECURSION,
-	                  ole_quiet_log, NULL);
 }
 
 /* An open compound file. */
@@ -330,75 +332,135 @@ const char *ole_kind(const unsigned char *data, size_t len)
 /* Summary information (doc, xls, ppt)                                */
 /* ------------------------------------------------------------------ */
 
-/* Set metadata `key` from property `name` of `meta`, a string or a time. */
-static int meta_from(struct enclave_doc *doc, GsfDocMetaData *meta, const char *name,
-                     const char *key)
+/* A FILETIME (100 ns since 1601) as ISO 8601 UTC into `out`; 0, or -1 when out of range. */
+static int filetime_iso(char out[32], uint64_t ft)
 {
-	GsfDocProp *prop = gsf_doc_meta_data_lookup(meta, name);
-	GValue const *v = prop ? gsf_doc_prop_get_val(prop) : NULL;
-	char *s = NULL;
-	int error;
+	time_t t;
+	struct tm tm;
 
-	if (!v)
+	if (!ft || ft / 10000000 < 11644473600ull ||
+	    ft / 10000000 > 11644473600ull + 253402300799ull)
+		return -1;
+	t = (time_t)(ft / 10000000 - 11644473600ull);
+	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return -1;
+	return 0;
+}
+
+/* A property id and the metadata key it becomes. */
+struct prop_key {
+	unsigned id;
+	const char *key;
+};
+
+/*
+ * Read the first property set of an OLE property set stream ([MS-OLEPS]) in
+ * `b` and set the metadata its ids map to in `map` (id, key; "title" sets
+ * the title). Strings (VT_LPSTR in the set's code page, VT_LPWSTR) and
+ * times (VT_FILETIME) are read; a malformed set is ignored. Returns 0 or
+ * ENCLAVE_E* (allocation).
+ */
+static int read_property_set(struct enclave_doc *doc, const struct buf *b,
+                             const struct prop_key *map, size_t nmap)
+{
+	const unsigned char *p = (const unsigned char *)b->ptr, *set, *end;
+	struct buf v = BUF_INIT(ENCLAVE_MAX_FIELD_BYTES);
+	char cp[16] = "WINDOWS-1252", when[32];
+	uint32_t off, size, count, i, pass;
+	int error = 0, r;
+
+	if (!p || b->len < 48 || rd16(p) != 0xfffe || rd32(p + 24) < 1)
 		return 0;
-	if (G_VALUE_HOLDS_STRING(v)) {
-		const char *t = g_value_get_string(v);
-		if (!strcmp(key, "title"))
-			return t && *t && utf8_valid(t, strlen(t)) ? doc_set_title(doc, t) : 0;
-		return doc_set_meta(doc, key, t);
-	}
-	if (VAL_IS_GSF_TIMESTAMP(v)) {
-		GsfTimestamp *ts = g_value_get_boxed(v);
-		if (ts)
-			s = gsf_timestamp_as_string(ts);
-	}
-	error = doc_set_meta(doc, key, s);
-	g_free(s);
+	off = rd32(p + 44);
+	if (off >= b->len || b->len - off < 8)
+		return 0;
+	set = p + off;
+	size = rd32(set);
+	end = size <= b->len - off ? set + size : p + b->len;
+	count = rd32(set + 4);
+	if (count > (uint32_t)(end - set - 8) / 8)
+		count = (uint32_t)(end - set - 8) / 8;
+	/* Two passes: the code page (id 1) first, then the values. */
+	for (pass = 0; pass < 2 && !error; pass++)
+		for (i = 0; i < count && !error; i++) {
+			uint32_t id = rd32(set + 8 + 8 * i), po = rd32(set + 12 + 8 * i), type, n;
+			const unsigned char *q;
+			size_t k;
+			if (po >= (uint32_t)(end - set) || end - (set + po) < 8)
+				continue;
+			q = set + po;
+			type = rd32(q) & 0xffff;
+			if (pass == 0) {
+				if (id == 1 && type == 2 && rd16(q + 4) != 1200)
+					snprintf(cp, sizeof(cp),
+					         rd16(q + 4) == 65001 ? "UTF-8" : "CP%u",
+					         rd16(q + 4));
+				continue;
+			}
+			for (k = 0; k < nmap && map[k].id != id; k++)
+				;
+			if (k == nmap)
+				continue;
+			buf_clear(&v);
+			n = rd32(q + 4);
+			r = 0;
+			if (type == 0x1e) {
+				if (n > (uint32_t)(end - q - 8))
+					n = (uint32_t)(end - q - 8);
+				n = (uint32_t)strnlen((const char *)q + 8, n);
+				if ((r = text_convert(&v, cp, q + 8, n)) == 1)
+					r = put_chars(&v, q + 8, n, 0, 0);
+			} else if (type == 0x1f) {
+				if (n > (uint32_t)(end - q - 8) / 2)
+					n = (uint32_t)(end - q - 8) / 2;
+				r = put_chars(&v, q + 8, n, 1, 1);
+			} else if (type == 0x40 &&
+			           filetime_iso(when, (uint64_t)rd32(q + 4) | (uint64_t)rd32(q + 8)
+			                                                          << 32) == 0) {
+				r = buf_puts(&v, when);
+			}
+			if (r < 0) {
+				error = error_buf(r, "document property");
+				break;
+			}
+			/* Trim the padding some writers leave. */
+			while (v.len && (v.ptr[v.len - 1] == ' ' || v.ptr[v.len - 1] == '\0'))
+				v.len--;
+			if (!v.len)
+				continue;
+			v.ptr[v.len] = 0;
+			if (!strcmp(map[k].key, "title"))
+				error = utf8_valid(v.ptr, v.len) ? doc_set_title(doc, v.ptr) : 0;
+			else
+				error = doc_set_meta(doc, map[k].key, v.ptr);
+		}
+	buf_release(&v);
 	return error;
 }
 
 /*
- * The summary information streams' title, author and dates as metadata.
- * A missing or broken property set is not an error. Returns 0 or ENCLAVE_E*.
+ * The summary information streams' title, author, dates and company as
+ * metadata. A missing or broken property set is not an error. Returns 0 or
+ * ENCLAVE_E*.
  */
 static int read_summary(struct enclave_doc *doc, GsfInfile *root)
 {
-	static const char *const streams[] = { "\005SummaryInformation",
-		                               "\005DocumentSummaryInformation" };
-	static const char *const map[][2] = {
-		{ GSF_META_NAME_TITLE, "title" },
-		{ GSF_META_NAME_CREATOR, "author" },
-		{ GSF_META_NAME_LAST_SAVED_BY, "last_modified_by" },
-		{ GSF_META_NAME_SUBJECT, "subject" },
-		{ GSF_META_NAME_KEYWORDS, "keywords" },
-		{ GSF_META_NAME_DESCRIPTION, "comments" },
-		{ GSF_META_NAME_DATE_CREATED, "created" },
-		{ GSF_META_NAME_DATE_MODIFIED, "modified" },
-		{ GSF_META_NAME_COMPANY, "company" },
-		{ GSF_META_NAME_MANAGER, "manager" },
-		{ GSF_META_NAME_CATEGORY, "category" },
-		{ GSF_META_NAME_GENERATOR, "producer" },
-	};
-	GsfDocMetaData *meta = gsf_doc_meta_data_new();
-	size_t i;
-	int error = 0;
+	static const struct prop_key summary[] = {
+		{ 2, "title" },      { 3, "subject" },         { 4, "author" },
+		{ 5, "keywords" },   { 6, "comments" },        { 8, "last_modified_by" },
+		{ 12, "created" },   { 13, "modified" },       { 18, "producer" },
+	}, docsummary[] = { { 2, "category" }, { 14, "manager" }, { 15, "company" } };
+	struct buf b = BUF_INIT(OLE_MAX_STREAM_BYTES);
+	int error;
 
-	if (!meta)
-		return error_oom();
-	for (i = 0; i < 2; i++) {
-		GsfInput *in = gsf_infile_child_by_name(root, streams[i]);
-		GError *err;
-		if (!in)
-			continue;
-		if (!is_storage(in) && gsf_input_size(in) < (gsf_off_t)OLE_MAX_STREAM_BYTES &&
-		    (err = gsf_doc_meta_data_read_from_msole(meta, in)) != NULL)
-			g_error_free(err);
-		g_object_unref(in);
-	}
-	for (i = 0; i < sizeof(map) / sizeof(map[0]) && !error; i++)
-		error = meta_from(doc, meta, map[i][0], map[i][1]);
-	g_object_unref(meta);
-	return error;
+	if ((error = read_stream(&b, doc, root, "\005SummaryInformation")) == 0)
+		error = read_property_set(doc, &b, summary, sizeof(summary) / sizeof(summary[0]));
+	if (error >= 0 &&
+	    (error = read_stream(&b, doc, root, "\005DocumentSummaryInformation")) == 0)
+		error = read_property_set(doc, &b, docsummary,
+		                          sizeof(docsummary) / sizeof(docsummary[0]));
+	buf_release(&b);
+	return error < 0 ? error : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1559,20 +1621,8 @@ static int store_string(struct buf *out, struct enclave_doc *doc, const struct m
 static int store_time(char out[32], const struct msg_store *s, uint32_t tag)
 {
 	const unsigned char *v = store_fixed(s, tag);
-	uint64_t ft;
-	time_t t;
-	struct tm tm;
 
-	if (!v)
-		return -1;
-	ft = (uint64_t)rd32(v) | (uint64_t)rd32(v + 4) << 32;
-	if (!ft || ft / 10000000 < 11644473600ull ||
-	    ft / 10000000 > 11644473600ull + 253402300799ull)
-		return -1;
-	t = (time_t)(ft / 10000000 - 11644473600ull);
-	if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		return -1;
-	return 0;
+	return v ? filetime_iso(out, (uint64_t)rd32(v) | (uint64_t)rd32(v + 4) << 32) : -1;
 }
 
 /* The recipients of a message, by type, as "Name <address>" lists. */
@@ -1720,8 +1770,7 @@ static int add_storage_child(struct enclave_doc *doc, GsfInfile *src, const char
 		if (bytes && size > 0)
 			error = doc_add_child(doc, name, bytes, (size_t)size);
 	}
-	gsf_output_close(mem);
-	g_object_unref(mem);
+	g_object_unref(mem); /* closed with the outfile */
 	return error;
 }
 
