@@ -20,8 +20,9 @@ int main(int argc, char **argv)
 	int ok;
 
 	if (argc != 3 || mkole_build(&data, &len, argv[1]) < 0) {
-		fprintf(stderr, "usage: mkole doc|doc-encrypted|xls|xls-encrypted|ppt|"
-		                "ppt-encrypted|msg|msg-rtf|msg-smime|encrypted-package|other OUT\n");
+		fprintf(stderr,
+		        "usage: mkole doc|doc-encrypted|xls|xls-encrypted|ppt|"
+		        "ppt-encrypted|msg|msg-rtf|msg-smime|encrypted-package|other OUT\n");
 		return 2;
 	}
 	if (!(f = fopen(argv[2], "wb"))) {

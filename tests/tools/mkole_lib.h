@@ -373,7 +373,8 @@ MKOLE_FN void mk_xls(GsfOutfile *root, int encrypted)
 	/* FORMULA with a string result, then STRING */
 	mk_cell(&r, 4, 0), mk_u8(&r, 0), mk_zeros(&r, 5), mk_u16(&r, 0xffff), mk_u16(&r, 0);
 	mk_u32(&r, 0), mk_u16(&r, 0), mk_rec(&b, 0x0006, &r), r.n = 0;
-	mk_u16(&r, 11), mk_u8(&r, 0), mk_put(&r, "from a calc", 11), mk_rec(&b, 0x0207, &r), r.n = 0;
+	mk_u16(&r, 11), mk_u8(&r, 0), mk_put(&r, "from a calc", 11), mk_rec(&b, 0x0207, &r),
+	    r.n = 0;
 	mk_cell(&r, 4, 1), mk_u8(&r, 1), mk_u8(&r, 0), mk_rec(&b, 0x0205, &r), r.n = 0; /* TRUE */
 	mk_eof(&b);
 

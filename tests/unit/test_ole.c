@@ -62,9 +62,10 @@ static const char *meta(const struct enclave_doc *doc, const char *key)
 
 static void test_kind(void **state)
 {
-	static const char *const kinds[][2] = { { "doc", "doc" },     { "xls", "xls" },
-		                                { "ppt", "ppt" },     { "msg", "msg" },
-		                                { "other", "ole" },   { "encrypted-package", "ole" } };
+	static const char *const kinds[][2] = {
+		{ "doc", "doc" }, { "xls", "xls" },   { "ppt", "ppt" },
+		{ "msg", "msg" }, { "other", "ole" }, { "encrypted-package", "ole" }
+	};
 	unsigned char junk[1024];
 	size_t i;
 
@@ -150,7 +151,8 @@ static void test_ppt(void **state)
 	assert_int_equal(extract(&doc, &f, "deck.ppt"), 0);
 	assert_string_equal(doc->format, "ppt");
 	text = text_of(doc);
-	assert_string_equal(text, "Budget 2024\n\nFirst point\n\nSecond point\n\nSpeaker note for Bob");
+	assert_string_equal(text,
+	                    "Budget 2024\n\nFirst point\n\nSecond point\n\nSpeaker note for Bob");
 	assert_null(strstr(text, "Master"));
 	assert_int_equal(doc->blocks[0].kind, ENCLAVE_BLOCK_HEADING);
 	assert_int_equal(doc->blocks[1].kind, ENCLAVE_BLOCK_PARAGRAPH);
@@ -295,7 +297,8 @@ static void test_damaged(void **state)
 			memcpy(g.data, f.data, f.len);
 			for (k = 0; k < 8; k++) {
 				seed = seed * 1103515245u + 12345u;
-				g.data[512 + (seed >> 8) % (f.len - 512)] = (unsigned char)(seed >> 3);
+				g.data[512 + (seed >> 8) % (f.len - 512)] =
+				    (unsigned char)(seed >> 3);
 			}
 			rc = extract(&doc, &g, kinds[i]);
 			assert_true(rc == 0 || (rc < 0 && *enclave_error_last()));
