@@ -41,22 +41,21 @@ static const char *meta(const struct enclave_doc *doc, const char *key)
 	return json_string_value(json_object_get(doc->metadata, key));
 }
 
-static const char plain[] =
-    "From: =?ISO-8859-1?Q?Ren=E9e_Dupont?= <renee@example.com>\r\n"
-    "To: Bob Stone <bob@example.com>, carol@example.com\r\n"
-    "Cc: Dave <dave@example.org>\r\n"
-    "Bcc: erin@example.net\r\n"
-    "Subject: =?UTF-8?B?UmVwb3J0IGZvciBad8O2bGY=?=\r\n"
-    "Date: Fri, 01 Mar 2024 10:30:00 +0100\r\n"
-    "Message-ID: <abc123@example.com>\r\n"
-    "MIME-Version: 1.0\r\n"
-    "Content-Type: text/plain; charset=iso-8859-1\r\n"
-    "Content-Transfer-Encoding: quoted-printable\r\n"
-    "\r\n"
-    "Hello Bob,\r\n"
-    "\r\n"
-    "The caf=E9 opens at 9. Call me on 555-0100 or write to=\r\n"
-    " renee@example.com.\r\n";
+static const char plain[] = "From: =?ISO-8859-1?Q?Ren=E9e_Dupont?= <renee@example.com>\r\n"
+                            "To: Bob Stone <bob@example.com>, carol@example.com\r\n"
+                            "Cc: Dave <dave@example.org>\r\n"
+                            "Bcc: erin@example.net\r\n"
+                            "Subject: =?UTF-8?B?UmVwb3J0IGZvciBad8O2bGY=?=\r\n"
+                            "Date: Fri, 01 Mar 2024 10:30:00 +0100\r\n"
+                            "Message-ID: <abc123@example.com>\r\n"
+                            "MIME-Version: 1.0\r\n"
+                            "Content-Type: text/plain; charset=iso-8859-1\r\n"
+                            "Content-Transfer-Encoding: quoted-printable\r\n"
+                            "\r\n"
+                            "Hello Bob,\r\n"
+                            "\r\n"
+                            "The caf=E9 opens at 9. Call me on 555-0100 or write to=\r\n"
+                            " renee@example.com.\r\n";
 
 static void test_kind(void **state)
 {
@@ -76,7 +75,8 @@ static void test_plain(void **state)
 	assert_int_equal(extract(&doc, plain, 0), 0);
 	assert_string_equal(doc->format, "eml");
 	assert_string_equal(doc->title, "Report for Zw\xc3\xb6lf");
-	assert_string_equal(meta(doc, "from"), "Ren\xc3\xa9" "e Dupont <renee@example.com>");
+	assert_string_equal(meta(doc, "from"), "Ren\xc3\xa9"
+	                                       "e Dupont <renee@example.com>");
 	assert_string_equal(meta(doc, "to"), "Bob Stone <bob@example.com>, carol@example.com");
 	assert_string_equal(meta(doc, "cc"), "Dave <dave@example.org>");
 	assert_string_equal(meta(doc, "bcc"), "erin@example.net");
@@ -85,7 +85,8 @@ static void test_plain(void **state)
 	assert_string_equal(meta(doc, "subject"), "Report for Zw\xc3\xb6lf");
 	assert_int_equal(doc->blocks[0].kind, ENCLAVE_BLOCK_HEADER);
 	text = text_of(doc);
-	assert_string_equal(text, "From: Ren\xc3\xa9" "e Dupont <renee@example.com>\n"
+	assert_string_equal(text, "From: Ren\xc3\xa9"
+	                          "e Dupont <renee@example.com>\n"
 	                          "To: Bob Stone <bob@example.com>, carol@example.com\n"
 	                          "Cc: Dave <dave@example.org>\n"
 	                          "Bcc: erin@example.net\n"
@@ -270,28 +271,28 @@ static void test_mbox(void **state)
 	assert_string_equal(doc->children[1].doc->title, "Second");
 	assert_int_equal(doc->children[1].doc->nchildren, 1);
 	assert_string_equal(doc->children[1].doc->children[0].name, "list.txt");
-	assert_string_equal(doc->children[1].doc->children[0].doc->blocks[0].text,
-	                    "Ivan 555-0123");
+	assert_string_equal(doc->children[1].doc->children[0].doc->blocks[0].text, "Ivan 555-0123");
 	enclave_doc_free(doc);
 }
 
 static void test_encrypted(void **state)
 {
-	static const char m[] = "From: a@example.com\n"
-	                        "To: b@example.com\n"
-	                        "Subject: Secret\n"
-	                        "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; "
-	                        "boundary=E\n"
-	                        "\n"
-	                        "--E\n"
-	                        "Content-Type: application/pgp-encrypted\n"
-	                        "\n"
-	                        "Version: 1\n"
-	                        "--E\n"
-	                        "Content-Type: application/octet-stream\n"
-	                        "\n"
-	                        "-----BEGIN PGP MESSAGE-----\nhQEMA\n-----END PGP MESSAGE-----\n"
-	                        "--E--\n";
+	static const char m[] =
+	    "From: a@example.com\n"
+	    "To: b@example.com\n"
+	    "Subject: Secret\n"
+	    "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; "
+	    "boundary=E\n"
+	    "\n"
+	    "--E\n"
+	    "Content-Type: application/pgp-encrypted\n"
+	    "\n"
+	    "Version: 1\n"
+	    "--E\n"
+	    "Content-Type: application/octet-stream\n"
+	    "\n"
+	    "-----BEGIN PGP MESSAGE-----\nhQEMA\n-----END PGP MESSAGE-----\n"
+	    "--E--\n";
 	struct enclave_doc *doc = NULL;
 
 	(void)state;
@@ -308,11 +309,12 @@ static void test_deep(void **state)
 	int i, depth = ENCLAVE_MAX_NESTING + 20, rc;
 
 	(void)state;
-	assert_int_equal(buf_puts(&m, "From: a@example.com\nTo: b@example.com\nSubject: Deep\n"), 0);
+	assert_int_equal(buf_puts(&m, "From: a@example.com\nTo: b@example.com\nSubject: Deep\n"),
+	                 0);
 	for (i = 0; i < depth; i++)
-		assert_int_equal(buf_printf(&m, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n",
-		                            i, i),
-		                 0);
+		assert_int_equal(
+		    buf_printf(&m, "Content-Type: multipart/mixed; boundary=b%d\n\n--b%d\n", i, i),
+		    0);
 	assert_int_equal(buf_puts(&m, "Content-Type: text/plain\n\nBottom.\n"), 0);
 	for (i = depth - 1; i >= 0; i--)
 		assert_int_equal(buf_printf(&m, "--b%d--\n", i), 0);
@@ -340,7 +342,9 @@ static void test_base64_budget(void **state)
 	                              "Content-Transfer-Encoding: base64\n\n"),
 	                 0);
 	for (i = 0; i < 40000; i++) /* 3 MB decoded */
-		assert_int_equal(buf_puts(&m, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"), 0);
+		assert_int_equal(buf_puts(&m, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+		                              "AAAAAAAAAAAAAAAAAAAAAAAA\n"),
+		                 0);
 	assert_int_equal(buf_puts(&m, "--Z--\n"), 0);
 	extract_ctx_init(&ctx, NULL, NULL);
 	assert_int_equal(extract_with(&doc, &mt, m.ptr, m.len, "big.eml", &ctx), 0);
@@ -375,10 +379,10 @@ static void test_truncated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kind),        cmocka_unit_test(test_plain),
-		cmocka_unit_test(test_alternative), cmocka_unit_test(test_html_only),
-		cmocka_unit_test(test_attachments), cmocka_unit_test(test_mbox),
-		cmocka_unit_test(test_encrypted),   cmocka_unit_test(test_deep),
+		cmocka_unit_test(test_kind),          cmocka_unit_test(test_plain),
+		cmocka_unit_test(test_alternative),   cmocka_unit_test(test_html_only),
+		cmocka_unit_test(test_attachments),   cmocka_unit_test(test_mbox),
+		cmocka_unit_test(test_encrypted),     cmocka_unit_test(test_deep),
 		cmocka_unit_test(test_base64_budget), cmocka_unit_test(test_truncated),
 	};
 
