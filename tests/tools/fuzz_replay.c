@@ -54,6 +54,14 @@
 #include "../../fuzz/fuzz_audit_file.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_email_one
+#include "../../fuzz/fuzz_email.c"
+#undef LLVMFuzzerTestOneInput
+
+#define LLVMFuzzerTestOneInput fuzz_ole_one
+#include "../../fuzz/fuzz_ole.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
 /* Every target: its name (the fuzz/ file and the corpus folder) and entry point. */
@@ -64,6 +72,7 @@ static const struct target {
 	{ "fuzz_extract", fuzz_extract_one },   { "fuzz_text", fuzz_text_one },
 	{ "fuzz_markdown", fuzz_markdown_one }, { "fuzz_html", fuzz_html_one },
 	{ "fuzz_pdf", fuzz_pdf_one },           { "fuzz_audit_file", fuzz_audit_file_one },
+	{ "fuzz_email", fuzz_email_one },       { "fuzz_ole", fuzz_ole_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
