@@ -710,6 +710,11 @@ static int literal(struct rtf *r, unsigned char c)
 {
 	int error;
 
+	if (top(r)->upr_child) { /* the ANSI copy inside \upr starts with text */
+		top(r)->upr_child = 0;
+		top(r)->dest = D_SKIP;
+		return 0;
+	}
 	if (r->skip) {
 		r->skip--;
 		return 0;
@@ -785,6 +790,8 @@ static int control(struct rtf *r, const char *w, long param, int has_param)
 	size_t i;
 
 	g->star = 0;
+	if (!strcmp(w, "u") && has_param && g->dest != D_SKIP && !g->upr_child)
+		return unicode(r, param); /* also ends the fallback of a \u before it */
 	if (r->skip) {
 		r->skip--;
 		return 0;
@@ -799,8 +806,6 @@ static int control(struct rtf *r, const char *w, long param, int has_param)
 	}
 	if (g->dest == D_SKIP)
 		return 0;
-	if (!strcmp(w, "u") && has_param)
-		return unicode(r, param);
 	if (r->high) {
 		r->high = 0;
 		if ((error = put_cp(r, 0xfffd)) < 0)
