@@ -26,9 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t i;
 		FUZZ_CHECK(doc->nchildren > 0, "an archive read without members");
 		for (i = 0; i < doc->nchildren; i++)
-			FUZZ_CHECK(doc->children[i].name &&
-			               utf8_valid(doc->children[i].name, strlen(doc->children[i].name)),
-			           "child %zu: name not valid UTF-8", i);
+			FUZZ_CHECK(
+			    doc->children[i].name &&
+			        utf8_valid(doc->children[i].name, strlen(doc->children[i].name)),
+			    "child %zu: name not valid UTF-8", i);
 		/* The rendering checks count blocks only: check without the children. */
 		doc->ctx = NULL;
 		i = doc->nchildren;

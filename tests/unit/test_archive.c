@@ -70,7 +70,8 @@ static struct abuf mk(const char *format, const char *const *entries, size_t zer
 	if (!strcmp(format, "xz"))
 		assert_int_equal(archive_write_add_filter_xz(a), ARCHIVE_OK);
 	if (password) {
-		assert_int_equal(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK);
+		assert_int_equal(archive_write_set_options(a, "zip:encryption=zipcrypt"),
+		                 ARCHIVE_OK);
 		assert_int_equal(archive_write_set_passphrase(a, password), ARCHIVE_OK);
 	}
 	assert_int_equal(archive_write_open_memory(a, b.data, cap, &used), ARCHIVE_OK);
@@ -194,10 +195,10 @@ static const char *meta(const struct enclave_doc *doc, const char *key)
 
 static void test_zip_members(void **state)
 {
-	static const char *const entries[] = {
-		"a.txt", "Alpha", "dir/", "", "dir/b.txt", "Beta", "../up.txt", "Up", "/abs.txt",
-		"Abs",   "link",  "->/etc/passwd", NULL
-	};
+	static const char *const entries[] = { "a.txt",     "Alpha", "dir/",      "",
+		                               "dir/b.txt", "Beta",  "../up.txt", "Up",
+		                               "/abs.txt",  "Abs",   "link",      "->/etc/passwd",
+		                               NULL };
 	struct enclave_doc *doc = read_ok(mk("zip", entries, 0, NULL), "t.zip", "zip");
 
 	(void)state;
@@ -483,9 +484,9 @@ static void test_extract_children(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_zip_members),      cmocka_unit_test(test_tar_formats),
-		cmocka_unit_test(test_tar_gz_one_pass),  cmocka_unit_test(test_single_streams),
-		cmocka_unit_test(test_encrypted_member), cmocka_unit_test(test_bomb_budget),
+		cmocka_unit_test(test_zip_members),         cmocka_unit_test(test_tar_formats),
+		cmocka_unit_test(test_tar_gz_one_pass),     cmocka_unit_test(test_single_streams),
+		cmocka_unit_test(test_encrypted_member),    cmocka_unit_test(test_bomb_budget),
 		cmocka_unit_test(test_truncated_and_empty), cmocka_unit_test(test_deep_nesting),
 		cmocka_unit_test(test_extract_children),
 	};

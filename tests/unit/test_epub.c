@@ -94,11 +94,16 @@ static struct enclave_doc *parse(const char *const *entries, int *rc)
 
 static void test_book(void **state)
 {
-	const char *const entries[] = { "mimetype",          "application/epub+zip",
-		                        "META-INF/container.xml", container,
-		                        "OEBPS/content.opf",      opf,
-		                        "OEBPS/text/ch 1.xhtml",  ch1,
-		                        "OEBPS/text/ch2.xhtml",   ch2,
+	const char *const entries[] = { "mimetype",
+		                        "application/epub+zip",
+		                        "META-INF/container.xml",
+		                        container,
+		                        "OEBPS/content.opf",
+		                        opf,
+		                        "OEBPS/text/ch 1.xhtml",
+		                        ch1,
+		                        "OEBPS/text/ch2.xhtml",
+		                        ch2,
 		                        NULL };
 	int rc;
 	struct enclave_doc *doc = parse(entries, &rc);
@@ -129,9 +134,17 @@ static void test_book(void **state)
 
 static void test_mimetype_not_first(void **state)
 {
-	const char *const entries[] = { "META-INF/container.xml", container, "OEBPS/content.opf",
-		                        opf, "OEBPS/text/ch 1.xhtml", ch1, "OEBPS/text/ch2.xhtml",
-		                        ch2, "mimetype", "application/epub+zip", NULL };
+	const char *const entries[] = { "META-INF/container.xml",
+		                        container,
+		                        "OEBPS/content.opf",
+		                        opf,
+		                        "OEBPS/text/ch 1.xhtml",
+		                        ch1,
+		                        "OEBPS/text/ch2.xhtml",
+		                        ch2,
+		                        "mimetype",
+		                        "application/epub+zip",
+		                        NULL };
 	const char *const plain[] = { "a.txt", "not a book", NULL };
 	int rc;
 	size_t len;
@@ -154,18 +167,25 @@ static void test_drm_and_fonts(void **state)
 	                   "Algorithm=\"http://www.w3.org/2001/04/xmlenc#aes128-cbc\"/>"
 	                   "<enc:CipherData><enc:CipherReference URI=\"OEBPS/text/ch2.xhtml\"/>"
 	                   "</enc:CipherData></enc:EncryptedData></encryption>";
-	const char fonts[] = "<encryption xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\" "
-	                     "xmlns:enc=\"http://www.w3.org/2001/04/xmlenc#\"><enc:EncryptedData>"
-	                     "<enc:EncryptionMethod "
-	                     "Algorithm=\"http://www.idpf.org/2008/embedding\"/>"
-	                     "<enc:CipherData><enc:CipherReference URI=\"OEBPS/f.otf\"/>"
-	                     "</enc:CipherData></enc:EncryptedData></encryption>";
-	const char *entries[] = { "mimetype",          "application/epub+zip",
-		                  "META-INF/container.xml", container,
-		                  "META-INF/encryption.xml", drm,
-		                  "OEBPS/content.opf",      opf,
-		                  "OEBPS/text/ch 1.xhtml",  ch1,
-		                  "OEBPS/text/ch2.xhtml",   ch2,
+	const char fonts[] =
+	    "<encryption xmlns=\"urn:oasis:names:tc:opendocument:xmlns:container\" "
+	    "xmlns:enc=\"http://www.w3.org/2001/04/xmlenc#\"><enc:EncryptedData>"
+	    "<enc:EncryptionMethod "
+	    "Algorithm=\"http://www.idpf.org/2008/embedding\"/>"
+	    "<enc:CipherData><enc:CipherReference URI=\"OEBPS/f.otf\"/>"
+	    "</enc:CipherData></enc:EncryptedData></encryption>";
+	const char *entries[] = { "mimetype",
+		                  "application/epub+zip",
+		                  "META-INF/container.xml",
+		                  container,
+		                  "META-INF/encryption.xml",
+		                  drm,
+		                  "OEBPS/content.opf",
+		                  opf,
+		                  "OEBPS/text/ch 1.xhtml",
+		                  ch1,
+		                  "OEBPS/text/ch2.xhtml",
+		                  ch2,
 		                  NULL };
 	int rc;
 	struct enclave_doc *doc = parse(entries, &rc);
@@ -183,21 +203,29 @@ static void test_drm_and_fonts(void **state)
 static void test_hostile(void **state)
 {
 	char xxe[4096];
-	const char *entries[] = { "mimetype",          "application/epub+zip",
-		                  "META-INF/container.xml", container,
-		                  "OEBPS/content.opf",      xxe,
-		                  "OEBPS/text/ch 1.xhtml",  ch1,
-		                  "OEBPS/text/ch2.xhtml",   ch2,
+	const char *entries[] = { "mimetype",
+		                  "application/epub+zip",
+		                  "META-INF/container.xml",
+		                  container,
+		                  "OEBPS/content.opf",
+		                  xxe,
+		                  "OEBPS/text/ch 1.xhtml",
+		                  ch1,
+		                  "OEBPS/text/ch2.xhtml",
+		                  ch2,
 		                  NULL };
-	const char *nospine[] = { "mimetype", "application/epub+zip", "META-INF/container.xml",
-		                  container, "OEBPS/content.opf",
-		                  "<package><manifest/><spine/></package>", NULL };
+	const char *nospine[] = {
+		"mimetype", "application/epub+zip", "META-INF/container.xml",
+		container,  "OEBPS/content.opf",    "<package><manifest/><spine/></package>",
+		NULL
+	};
 	int rc;
 	struct enclave_doc *doc;
 
 	(void)state;
-	snprintf(xxe, sizeof(xxe), "<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY x SYSTEM "
-	                           "\"file:///etc/passwd\">]>%s",
+	snprintf(xxe, sizeof(xxe),
+	         "<?xml version=\"1.0\"?><!DOCTYPE p [<!ENTITY x SYSTEM "
+	         "\"file:///etc/passwd\">]>%s",
 	         strstr(opf, "<package"));
 	memcpy(strstr(xxe, "The Book"), "&x;     ", 8);
 	doc = parse(entries, &rc);

@@ -111,7 +111,8 @@ static void test_table(void **state)
 	(void)state;
 	check_block(doc, 0, ENCLAVE_BLOCK_PARAGRAPH, 0, "Before");
 	check_block(doc, 1, ENCLAVE_BLOCK_TABLE, 0, "Name\tAge\nAnn Lee\t42");
-	assert_string_equal(doc->blocks[1].attrs, "{\"rows\":[[\"Name\",\"Age\"],[\"Ann Lee\",\"42\"]]}");
+	assert_string_equal(doc->blocks[1].attrs,
+	                    "{\"rows\":[[\"Name\",\"Age\"],[\"Ann Lee\",\"42\"]]}");
 	check_block(doc, 2, ENCLAVE_BLOCK_PARAGRAPH, 0, "After");
 	enclave_doc_free(doc);
 }
@@ -126,7 +127,8 @@ static void test_code_pages(void **state)
 	            "Times;}{\\f2\\fcharset161 Greek;}}"
 	            "\\'8aesk\\'e1 \\f1\\'cf\\'f0\\'e8\\'e2\\'e5\\'f2 \\f2\\'e1\\'e2\\par}");
 	check_block(doc, 0, ENCLAVE_BLOCK_PARAGRAPH, 0,
-	            "\xc5\xa0" "esk\xc3\xa1 \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
+	            "\xc5\xa0"
+	            "esk\xc3\xa1 \xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
 	            "\xce\xb1\xce\xb2");
 	assert_string_equal(json_string_value(json_object_get(doc->metadata, "encoding")),
 	                    "CP1250");
@@ -134,8 +136,7 @@ static void test_code_pages(void **state)
 	/* Shift-JIS: a double-byte character written as two \'hh, or \'hh and a letter. */
 	doc = parse("{\\rtf1\\ansi\\ansicpg932{\\fonttbl{\\f0\\fcharset128 Mincho;}}\\f0"
 	            "\\'83\\'65\\'83X\\'83\\'67\\par}");
-	check_block(doc, 0, ENCLAVE_BLOCK_PARAGRAPH, 0,
-	            "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88");
+	check_block(doc, 0, ENCLAVE_BLOCK_PARAGRAPH, 0, "\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88");
 	enclave_doc_free(doc);
 	/* Default: Windows-1252 (0x80 is the euro sign). */
 	doc = parse("{\\rtf1 \\'80 \\'93q\\'94\\par}");
@@ -151,7 +152,10 @@ static void test_unicode(void **state)
 	/* \uN with its fallback skipped, \uc2, negative N, a surrogate pair. */
 	doc = parse("{\\rtf1 a\\u8364?b{\\uc2\\u8364xxc}\\u-10179?\\u-8704?d\\u-4?\\par}");
 	check_block(doc, 0, ENCLAVE_BLOCK_PARAGRAPH, 0,
-	            "a\xe2\x82\xac" "b\xe2\x82\xac" "c\xf0\x9f\x98\x80" "d\xef\xbf\xbc");
+	            "a\xe2\x82\xac"
+	            "b\xe2\x82\xac"
+	            "c\xf0\x9f\x98\x80"
+	            "d\xef\xbf\xbc");
 	enclave_doc_free(doc);
 	/* A lone high surrogate, a lone low one: U+FFFD; \u0 dropped. */
 	doc = parse("{\\rtf1 x\\u55357?y\\u56832?z\\u0?\\par}");
@@ -159,7 +163,9 @@ static void test_unicode(void **state)
 	enclave_doc_free(doc);
 	/* The fallback skip ends at a group's end; a huge \uc is clamped. */
 	doc = parse("{\\rtf1 {\\u233 }e{\\uc999999999\\u233 abcdefghijklmnopqrstuvwxyz}\\par}");
-	check_block(doc, 0, ENCLAVE_BLOCK_PARAGRAPH, 0, "\xc3\xa9" "e\xc3\xa9qrstuvwxyz");
+	check_block(doc, 0, ENCLAVE_BLOCK_PARAGRAPH, 0,
+	            "\xc3\xa9"
+	            "e\xc3\xa9qrstuvwxyz");
 	enclave_doc_free(doc);
 	/* \upr: the \ud copy is read, the ANSI one skipped. */
 	doc = parse("{\\rtf1{\\upr{Ansi}{\\*\\ud{Uni\\u233 ?}}}\\par}");
@@ -218,7 +224,7 @@ static void test_hostile(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_structure), cmocka_unit_test(test_table),
+		cmocka_unit_test(test_structure),  cmocka_unit_test(test_table),
 		cmocka_unit_test(test_code_pages), cmocka_unit_test(test_unicode),
 		cmocka_unit_test(test_hostile),
 	};

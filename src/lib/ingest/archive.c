@@ -352,7 +352,11 @@ static int take_member(struct reading *r, struct archive *a, struct archive_entr
 		goto done;
 	if (ar != ARCHIVE_OK) {
 		archive_why(why, sizeof(why), a, &code);
-		if (code == ENCLAVE_EENCRYPTED && archive_entry_is_data_encrypted(e))
+		/*
+		 * ZipCrypto checks a password against one byte: a wrong one
+		 * passes 1 time in 256 and then fails as bad deflate data.
+		 */
+		if (archive_entry_is_data_encrypted(e))
 			snprintf(why, sizeof(why), "encrypted: wrong password");
 		error = doc_add_failed_child(r->doc, name, why);
 		if (!error && ar <= ARCHIVE_FATAL) {
