@@ -62,6 +62,18 @@
 #include "../../fuzz/fuzz_ole.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_archive_one
+#include "../../fuzz/fuzz_archive.c"
+#undef LLVMFuzzerTestOneInput
+
+#define LLVMFuzzerTestOneInput fuzz_epub_one
+#include "../../fuzz/fuzz_epub.c"
+#undef LLVMFuzzerTestOneInput
+
+#define LLVMFuzzerTestOneInput fuzz_rtf_one
+#include "../../fuzz/fuzz_rtf.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
 /* Every target: its name (the fuzz/ file and the corpus folder) and entry point. */
@@ -73,6 +85,8 @@ static const struct target {
 	{ "fuzz_markdown", fuzz_markdown_one }, { "fuzz_html", fuzz_html_one },
 	{ "fuzz_pdf", fuzz_pdf_one },           { "fuzz_audit_file", fuzz_audit_file_one },
 	{ "fuzz_email", fuzz_email_one },       { "fuzz_ole", fuzz_ole_one },
+	{ "fuzz_archive", fuzz_archive_one },   { "fuzz_epub", fuzz_epub_one },
+	{ "fuzz_rtf", fuzz_rtf_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

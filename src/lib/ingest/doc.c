@@ -279,6 +279,25 @@ int doc_add_child(struct enclave_doc *doc, const char *name, const void *data, s
 	return 0;
 }
 
+int doc_add_failed_child(struct enclave_doc *doc, const char *name, const char *why)
+{
+	struct enclave_doc_child *c;
+	struct buf msg = BUF_INIT(ENCLAVE_MAX_ERROR_BYTES);
+	int error;
+
+	if ((error = doc_add_child(doc, name, "", 0)) < 0)
+		return error;
+	c = &doc->children[doc->nchildren - 1];
+	if (buf_printf(&msg, "cannot extract '%s': %s", c->name, why) < 0) {
+		buf_clear(&msg);
+		if (buf_printf(&msg, "cannot extract: %s", why) < 0)
+			buf_clear(&msg);
+	}
+	c->error = strdup(msg.len ? buf_cstr(&msg) : why);
+	buf_release(&msg);
+	return c->error ? 0 : error_oom();
+}
+
 size_t enclave_doc_child_count(const enclave_doc *doc)
 {
 	return doc->nchildren;

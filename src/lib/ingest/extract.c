@@ -173,6 +173,8 @@ static int extract_children(struct enclave_doc *doc)
 		struct enclave_doc *child = NULL;
 		const char *mt = NULL;
 
+		if (c->error) /* failed in the parser (doc_add_failed_child) */
+			continue;
 		if ((error = extract_check_time(doc)) < 0)
 			return error;
 		if (ctx->depth + 1 > ENCLAVE_MAX_CONTAINER_DEPTH) {
@@ -222,6 +224,7 @@ int extract_with(struct enclave_doc **out, const char **out_media_type, const vo
 	if ((error = doc_new(&doc, format)) < 0)
 		return error;
 	doc->ctx = ctx;
+	doc->name = name;
 	if ((error = extract_check_time(doc)) == 0)
 		error = parse(doc, f, data, len);
 	if (!error)
@@ -231,6 +234,7 @@ int extract_with(struct enclave_doc **out, const char **out_media_type, const vo
 	if (!error)
 		error = doc_set_meta(doc, "media_type", f->media_type);
 	doc->ctx = NULL;
+	doc->name = NULL;
 	if (error < 0) {
 		enclave_doc_free(doc);
 		return error_prefix("cannot extract '%s'", name);

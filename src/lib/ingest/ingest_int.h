@@ -29,6 +29,7 @@ struct enclave_doc {
 	struct enclave_doc_child *children; /* names, types, bytes, docs, errors: owned */
 	size_t nchildren, children_cap;
 	struct extract_ctx *ctx; /* borrowed while being extracted, then NULL */
+	const char *name;        /* the file or member name, borrowed like ctx; may be NULL */
 };
 
 /*
@@ -78,6 +79,13 @@ int extract_check_time(const struct enclave_doc *doc);
  * after the parser returns, one level deeper.
  */
 int doc_add_child(struct enclave_doc *doc, const char *name, const void *data, size_t len);
+
+/*
+ * Append a child that failed before it could be extracted (an encrypted or
+ * oversized archive member): no bytes, and the error "cannot extract
+ * '<name>': <why>", which extract_with() keeps. Counted like doc_add_child.
+ */
+int doc_add_failed_child(struct enclave_doc *doc, const char *name, const char *why);
 
 /* A new empty document of `format`. */
 int doc_new(struct enclave_doc **out, const char *format);
