@@ -22,7 +22,9 @@ CC=clang cmake -S "$SRC_DIR" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DENCLAVE_BUIL
 cmake --build "$build" -j "$(nproc)" >"$work/build.log" 2>&1 ||
 	{ tail -50 "$work/build.log"; echo "FAIL: cannot build the fuzz targets"; exit 1; }
 
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+# Full stacks on allocation: the suppressions in tests/lsan.supp match frames
+# inside libraries built without frame pointers (glib, libgsf).
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 fail=0
 n=0

@@ -17,7 +17,9 @@ trap 'rm -rf "$tmp"' EXIT
 # fuzz_audit_file writes its input to a temporary file in $TMPDIR.
 export TMPDIR="$tmp"
 # Sanitizer reports must fail the test, with a stack to read.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}"
+# Full stacks on allocation: the suppressions in tests/lsan.supp match frames
+# inside libraries built without frame pointers (glib, libgsf).
+export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:fast_unwind_on_malloc=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 fail=0

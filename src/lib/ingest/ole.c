@@ -1562,7 +1562,10 @@ struct msg_store {
 	size_t header;    /* bytes before the first property entry */
 };
 
-/* Read the property stream of `dir` (`header` bytes of header). Returns 0 or ENCLAVE_E*. */
+/*
+ * Read the property stream of `dir` (`header` bytes of header). Returns 0
+ * (the caller releases s->props) or ENCLAVE_E* (nothing to release).
+ */
 static int store_open(struct msg_store *s, struct enclave_doc *doc, GsfInfile *dir, size_t header)
 {
 	int error;
@@ -1571,6 +1574,8 @@ static int store_open(struct msg_store *s, struct enclave_doc *doc, GsfInfile *d
 	s->header = header;
 	s->props = (struct buf)BUF_INIT(OLE_MAX_STREAM_BYTES);
 	error = read_stream(&s->props, doc, dir, "__properties_version1.0");
+	if (error < 0)
+		buf_release(&s->props);
 	return error < 0 ? error : 0;
 }
 
