@@ -415,20 +415,26 @@ static int commit_children(enclave_project *p, const struct enclave_doc *doc, in
 		char sha[65], text_sha[65], st[16], subject[48];
 		const char *why = c->error ? c->error : "not read";
 		const struct enclave_doc *cd = c->doc;
+		int unread;
 
 		if (buf_printf(&cpath, "%s!/%s", path, c->name) < 0) {
 			buf_clear(&cpath);
 			buf_printf(&cpath, "%.1000s!/...", path);
 		}
-		if ((error = sha256_hex(sha, c->data, c->size)) < 0 ||
-		    (error = blob_put_known(p, sha, c->data, c->size)) < 0)
+		/*
+		 * A child that failed inside its container (an encrypted or
+		 * oversized member) has no bytes: no source, no hash.
+		 */
+		unread = !cd && c->error && !c->size;
+		if (!unread && ((error = sha256_hex(sha, c->data, c->size)) < 0 ||
+		                (error = blob_put_known(p, sha, c->data, c->size)) < 0))
 			goto next;
 		if (cd && (doc_text(&text, cd) < 0 ||
 		           blob_put(p, text_sha, buf_cstr(&text), text.len) < 0)) {
 			why = enclave_error_last();
 			cd = NULL;
 		}
-		error = store_source_find(p, sha, &source_id, &first, st);
+		error = unread ? 0 : store_source_find(p, sha, &source_id, &first, st);
 		if (error == ENCLAVE_ENOTFOUND)
 			error = store_source_insert(p, &source_id, sha, (int64_t)c->size,
 			                            c->media_type, buf_cstr(&cpath));
@@ -442,8 +448,9 @@ static int commit_children(enclave_project *p, const struct enclave_doc *doc, in
 			goto next;
 		params = json_pack("{s:s,s:I,s:o}", "extractor", "enclave " ENCLAVE_VERSION,
 		                   "parent", (json_int_t)parent_id, "member", json_text(c->name));
-		inputs = json_pack("{s:o,s:s,s:I}", "path", json_text(buf_cstr(&cpath)), "sha256",
-		                   sha, "size", (json_int_t)c->size);
+		inputs = unread ? json_pack("{s:o}", "path", json_text(buf_cstr(&cpath)))
+		                : json_pack("{s:o,s:s,s:I}", "path", json_text(buf_cstr(&cpath)),
+		                            "sha256", sha, "size", (json_int_t)c->size);
 		if (cd) {
 			outputs =
 			    json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)doc_id,
