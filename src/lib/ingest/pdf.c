@@ -36,6 +36,7 @@
 #include <mupdf/pdf.h>
 
 #include "ingest_int.h"
+#include "layout_int.h"
 #include "../../util/utf8.h"
 
 /* A heading's font size is at least this times the body size. */
@@ -67,6 +68,8 @@
  * so that tables and captions in a smaller font do not set it.
  */
 #define LONG_LINE 32
+/* Messages of unreadable pages kept in the metadata (the count is always kept). */
+#define PDF_MAX_PAGE_ERRORS 20
 
 /* One paragraph found on a page: a block to be. */
 struct para {
@@ -82,6 +85,7 @@ struct para {
 	float first_x0;  /* left edge of its first line */
 	enclave_block_kind kind;
 	int level;
+	int running; /* ENCLAVE_BLOCK_HEADER or _FOOTER from layout_running(), else 0 */
 };
 
 /* One MuPDF line, scanned. */
@@ -121,7 +125,11 @@ struct pdf_state {
 	struct seg *segs; /* scratch for the chained blocks being cut */
 	struct vline *vlines;
 	size_t line_cap;
-	size_t hist[SIZE_BINS];      /* characters per font size */
+	uint32_t *cps; /* one visual line's code points, then 5 x as many for layout_bidi_line */
+	size_t cps_cap;
+	int page_errors;        /* pages MuPDF could not read, kept empty */
+	json_t *errors;         /* their messages, for metadata pdf_page_errors; NULL when none */
+	size_t hist[SIZE_BINS]; /* characters per font size */
 	size_t hist_long[SIZE_BINS]; /* the same in lines of prose (LONG_LINE characters or more) */
 };
 
@@ -622,30 +630,139 @@ static int new_para(struct pdf_state *st, int page)
 }
 
 /*
- * Append visual line `v` to the current paragraph: a space before it, or
- * nothing after a soft hyphen, or the hyphen of `prev` removed when it ends
- * in letter-hyphen and `v` starts with a lowercase letter ("auto-" "mated").
- * Spaces are collapsed. Returns 0 or ENCLAVE_E*.
+ * Common English words that begin compounds written with a hyphen
+ * ("open-domain", "well-known", "state-of-the-art"): a line that ends in one
+ * of them and a hyphen keeps the hyphen. Sorted for bsearch.
  */
-static int join_lines(struct pdf_state *st, const struct vline *prev, const struct vline *v)
-{
-	struct para *p = &st->paras[st->npara - 1];
-	int error, space = 0, out = 0; /* out: this line has written a character */
-	size_t i;
+static const char *const compound_first[] = {
+	"all",  "cross", "data", "deep",  "end",  "few",  "fine",  "full", "half",  "hand",  "high",
+	"long", "low",   "many", "multi", "non",  "off",  "one",   "open", "over",  "part",  "post",
+	"real", "rule",  "run",  "same",  "self", "semi", "short", "side", "small", "state", "task",
+	"time", "top",   "two",  "under", "user", "well", "wide",  "word", "zero",
+};
 
-	if (prev && st->text.len > p->off) {
-		if (prev->last_cp == 0xad) {
-			space = 0;
-		} else if (is_hyphen(prev->last_cp) && is_letter(prev->before_last)) {
-			size_t n = prev->last_cp == '-' ? 1 : 3; /* U+2010 is 3 bytes */
-			if (is_lower(v->lead[0]) && st->text.len - p->off > n &&
-			    (n == 1 ? st->text.ptr[st->text.len - 1] == '-'
-			            : !memcmp(st->text.ptr + st->text.len - 3, "\xe2\x80\x90", 3)))
-				buf_truncate(&st->text, st->text.len - n);
-		} else {
-			space = 1;
-		}
+/*
+ * Words that end compounds written with a hyphen ("rule-based",
+ * "domain-specific", "large-scale"): a line that starts with one of them
+ * after a line-end hyphen keeps the hyphen. Sorted for bsearch.
+ */
+static const char *const compound_second[] = {
+	"art",      "aware", "based", "bound",    "by",      "class",       "dependent", "domain",
+	"driven",   "end",   "free",  "friendly", "grained", "independent", "known",     "led",
+	"length",   "level", "like",  "made",     "of",      "off",         "on",        "only",
+	"oriented", "out",   "range", "related",  "scale",   "size",        "specific",  "step",
+	"style",    "term",  "the",   "time",     "to",      "trained",     "tuned",     "up",
+	"way",      "wide",  "wise",  "world",
+};
+
+/* bsearch order of a word against a table entry. */
+static int word_cmp(const void *key, const void *entry)
+{
+	return strcmp(key, *(const char *const *)entry);
+}
+
+/* Is the NUL-terminated lowercase `w` in the sorted table `t` of `n` words? */
+static int in_words(const char *w, const char *const *t, size_t n)
+{
+	return bsearch(w, t, n, sizeof(*t), word_cmp) != NULL;
+}
+
+/*
+ * Should the hyphen that ends a line be dropped, joining the word `left`
+ * (its letters before the hyphen; lowercase ASCII, or "" when it held a
+ * hyphen, a digit or more than 31 letters) to `right` (the next line's first
+ * word likewise, its first letter known lowercase)? No for a compound: the
+ * left word already hyphenated ("state-of-the-"), or a word from the lists
+ * above on either side. Yes otherwise: "auto-" "mated" -> "automated".
+ */
+static int joins_hyphen(const char *left, const char *right)
+{
+	if (!*left)
+		return 0;
+	if (in_words(left, compound_first, sizeof(compound_first) / sizeof(compound_first[0])))
+		return 0;
+	if (*right &&
+	    in_words(right, compound_second, sizeof(compound_second) / sizeof(compound_second[0])))
+		return 0;
+	return 1;
+}
+
+/*
+ * The word that ends st->text before its last `n` bytes (a line-end
+ * hyphen), back to the paragraph start `from`, into out[32] in lowercase;
+ * "" when it holds anything but ASCII letters (another hyphen: a compound
+ * already) or is too long to judge, when it is then joined.
+ */
+static void left_word(const struct pdf_state *st, size_t from, size_t n, char out[32])
+{
+	size_t end = st->text.len - n, i = end, k;
+
+	while (i > from && st->text.ptr[i - 1] != ' ')
+		i--;
+	out[0] = '\0';
+	if (end - i >= 32)
+		return;
+	for (k = 0; i + k < end; k++) {
+		char c = st->text.ptr[i + k];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		else if (!(c >= 'a' && c <= 'z'))
+			return (void)(out[0] = '\0');
+		out[k] = c;
 	}
+	out[k] = '\0';
+}
+
+/* The first word of visual line `v` into out[32] as left_word() does, ending at a non-letter. */
+static void right_word(const struct pdf_state *st, const struct vline *v, char out[32])
+{
+	fz_stext_char *ch;
+	size_t k = 0;
+
+	out[0] = '\0';
+	for (ch = st->segs[v->first].ln->first_char; ch && k < 31; ch = ch->next) {
+		int c = ch->c;
+		if (c >= 'A' && c <= 'Z')
+			c += 32;
+		if (!(c >= 'a' && c <= 'z'))
+			break;
+		out[k++] = (char)c;
+	}
+	out[k] = '\0';
+}
+
+/* Make room for `n` code points and the bidi work space in st->cps. Returns 0 or ENCLAVE_ENOMEM. */
+static int reserve_cps(struct pdf_state *st, size_t n)
+{
+	uint32_t *p;
+	size_t cap = st->cps_cap ? st->cps_cap : 256;
+
+	if (n <= st->cps_cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	if (!(p = realloc(st->cps, cap * 7 * sizeof(*p))))
+		return error_oom();
+	/* The glued flags live after the work space: move them to their new place. */
+	if (st->cps_cap)
+		memmove(p + 6 * cap, p + 6 * st->cps_cap, st->cps_cap);
+	st->cps = p;
+	st->cps_cap = cap;
+	return 0;
+}
+
+/*
+ * Append the code points of visual line `v` to st->text: spaces collapsed,
+ * right-to-left runs put in logical order, ligatures and presentation forms
+ * expanded. `space` asks for a space before the first character written.
+ * Returns 0 or ENCLAVE_E*.
+ */
+static int put_line(struct pdf_state *st, const struct vline *v, int space)
+{
+	size_t i, n = 0, k, m;
+	int error, out = 0;
+	unsigned char *glued;
+
 	for (i = v->first; i <= v->last; i++) {
 		fz_stext_char *ch;
 
@@ -660,14 +777,68 @@ static int join_lines(struct pdf_state *st, const struct vline *prev, const stru
 				space |= out;
 				continue;
 			}
-			if (space && (error = put_cp(st, ' ')) < 0)
+			if ((error = reserve_cps(st, n + 2)) < 0)
 				return error;
-			if ((error = put_cp(st, c)) < 0)
-				return error;
+			glued = (unsigned char *)(st->cps + 6 * st->cps_cap);
+			if (space) {
+				glued[n] = 0;
+				st->cps[n++] = ' ';
+			}
+			/* MuPDF gives the second and later letters of a glyph no width. */
+			glued[n] = out && !space && fabsf(ch->quad.lr.x - ch->quad.ll.x) < 0.01f &&
+			           fabsf(ch->quad.lr.y - ch->quad.ll.y) < 0.01f;
+			st->cps[n++] = (uint32_t)c;
 			space = 0;
 			out = 1;
 		}
 	}
+	/* A leading space stays in front, whatever the direction. */
+	k = n && st->cps[0] == ' ';
+	glued = (unsigned char *)(st->cps + 6 * st->cps_cap);
+	layout_bidi_line(st->cps + k, n - k, glued + k, st->cps + st->cps_cap);
+	for (i = 0; i < n; i++) {
+		uint32_t u[3];
+		m = layout_unshape(st->cps[i], u);
+		for (k = 0; k < m; k++)
+			if ((error = put_cp(st, (int)u[k])) < 0)
+				return error;
+	}
+	return 0;
+}
+
+/*
+ * Append visual line `v` to the current paragraph: a space before it, or
+ * nothing after a soft hyphen, or the hyphen of `prev` removed when it ends
+ * in letter-hyphen, `v` starts with a lowercase letter and the two do not
+ * look like a compound (joins_hyphen: "auto-" "mated" but "open-" "domain").
+ * Returns 0 or ENCLAVE_E*.
+ */
+static int join_lines(struct pdf_state *st, const struct vline *prev, const struct vline *v)
+{
+	struct para *p = &st->paras[st->npara - 1];
+	int error, space = 0;
+
+	if (prev && st->text.len > p->off) {
+		if (prev->last_cp == 0xad) {
+			space = 0;
+		} else if (is_hyphen(prev->last_cp) && is_letter(prev->before_last)) {
+			size_t n = prev->last_cp == '-' ? 1 : 3; /* U+2010 is 3 bytes */
+			char left[32], right[32];
+			if (is_lower(v->lead[0]) && st->text.len - p->off > n &&
+			    (n == 1
+			         ? st->text.ptr[st->text.len - 1] == '-'
+			         : !memcmp(st->text.ptr + st->text.len - 3, "\xe2\x80\x90", 3))) {
+				left_word(st, p->off, n, left);
+				right_word(st, v, right);
+				if (joins_hyphen(left, right))
+					buf_truncate(&st->text, st->text.len - n);
+			}
+		} else {
+			space = 1;
+		}
+	}
+	if ((error = put_line(st, v, space)) < 0)
+		return error;
 	p->box = fz_union_rect(p->box, v->box);
 	p->size_sum += (double)v->size * (double)v->nchars;
 	p->nchars += v->nchars;
@@ -1051,6 +1222,25 @@ static int order_page(struct pdf_state *st, size_t first)
 /* ------------------------------------------------------------------ */
 
 /*
+ * Page `index` (0-based) could not be read (the error is set): keep it as
+ * an empty page (method "none") and its message for the metadata, so that
+ * one broken page does not lose the others. Returns 0 or ENCLAVE_E*.
+ */
+static int broken_page(struct pdf_state *st, struct enclave_doc *doc, int index)
+{
+	int n;
+
+	if (!st->errors && !(st->errors = json_array()))
+		return error_oom();
+	if (json_array_size(st->errors) < PDF_MAX_PAGE_ERRORS &&
+	    json_array_append_new(st->errors, json_string(enclave_error_last())))
+		return error_oom();
+	st->page_errors++;
+	n = doc_add_page(doc, 0, 0, "none", 0);
+	return n < 0 ? n : 0;
+}
+
+/*
  * Read page `index` (0-based): its paragraphs, in reading order, onto
  * st->paras, then the page into `doc` (method "text" when it has any).
  * Returns 0 or ENCLAVE_E*.
@@ -1065,7 +1255,7 @@ static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 	int error, n;
 
 	if ((error = load_page(st, index, &box, &sp)) < 0)
-		return error;
+		return error == ENCLAVE_EINVALID ? broken_page(st, doc, index) : error;
 	step = page_step(sp);
 	for (b = sp->first_block; b && !error; b = end) {
 		float left;
@@ -1141,7 +1331,9 @@ static long classify(struct pdf_state *st, float body)
 
 		p->kind = ENCLAVE_BLOCK_PARAGRAPH;
 		p->level = 0;
-		if (!p->horizontal) {
+		if (p->running) {
+			p->kind = (enclave_block_kind)p->running;
+		} else if (!p->horizontal) {
 			/* Rotated text: margin stamps, axis labels; never a heading. */
 		} else if (is_bullet(p->lead[0])) {
 			p->kind = ENCLAVE_BLOCK_LIST_ITEM;
@@ -1223,6 +1415,36 @@ static size_t bullet_bytes(const struct para *p, const char *s)
 }
 
 /*
+ * Mark the running headers and footers among the paragraphs (para.running)
+ * with layout_running(), pages heights from `doc`. Returns 0 or ENCLAVE_E*.
+ */
+static int find_running(struct pdf_state *st, const struct enclave_doc *doc)
+{
+	struct layout_item *items;
+	size_t i;
+	int error;
+
+	if (doc->npages < 2)
+		return 0;
+	if (!(items = malloc(st->npara * sizeof(*items))))
+		return error_oom();
+	for (i = 0; i < st->npara; i++) {
+		const struct para *p = &st->paras[i];
+		items[i].page = p->page;
+		items[i].y0 = p->box.y0;
+		items[i].y1 = p->box.y1;
+		items[i].page_height = (float)doc->pages[p->page - 1].height;
+		items[i].text = st->text.ptr + p->off;
+		items[i].len = p->len;
+	}
+	if ((error = layout_running(items, st->npara, (int)doc->npages)) == 0)
+		for (i = 0; i < st->npara; i++)
+			st->paras[i].running = items[i].mark;
+	free(items);
+	return error;
+}
+
+/*
  * Classify the paragraphs and add them to `doc`, boxes rounded to 0.01 pt.
  * The title is the Info title unless it is missing or junk_title(), then
  * the title block's text. Returns 0 or ENCLAVE_E*.
@@ -1242,6 +1464,8 @@ static int emit(struct pdf_state *st, struct enclave_doc *doc)
 	for (b = 1; b < SIZE_BINS && !most; b++)
 		if (st->hist[b] > most)
 			most = st->hist[b], body = b;
+	if ((error = find_running(st, doc)) < 0)
+		return error;
 	title = classify(st, body ? (float)body / 2 : 10);
 	if (info) {
 		if ((error = doc_set_title(doc, st->info_title)) < 0)
@@ -1275,6 +1499,21 @@ static int emit(struct pdf_state *st, struct enclave_doc *doc)
 }
 
 /*
+ * Record the unreadable pages in doc's metadata: pdf_page_errors, an array
+ * of "corrupt pdf: page N: why" messages (the first PDF_MAX_PAGE_ERRORS),
+ * and pdf_page_error_count. Returns 0 or ENCLAVE_ENOMEM.
+ */
+static int page_errors_meta(struct pdf_state *st, struct enclave_doc *doc)
+{
+	char count[16];
+
+	snprintf(count, sizeof(count), "%d", st->page_errors);
+	if (json_object_set(doc->metadata, "pdf_page_errors", st->errors))
+		return error_oom();
+	return doc_set_meta(doc, "pdf_page_error_count", count);
+}
+
+/*
  * See ingest_int.h. Open, unlock, metadata, every page, then the blocks;
  * everything MuPDF allocated goes with the context at the end.
  */
@@ -1304,8 +1543,16 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
 		goto done;
 	}
 	for (i = 0; i < npages; i++)
-		if ((error = read_page(st, doc, i)) < 0)
+		if ((error = extract_check_time(doc)) < 0 || (error = read_page(st, doc, i)) < 0)
 			goto done;
+	if (st->page_errors && st->page_errors == npages) {
+		error =
+		    error_set(ENCLAVE_EINVALID, "%s%s", npages > 1 ? "no page could be read: " : "",
+		              json_string_value(json_array_get(st->errors, 0)));
+		goto done;
+	}
+	if (st->page_errors && (error = page_errors_meta(st, doc)) < 0)
+		goto done;
 	pdf = pdf_specifics(st->ctx, st->doc);
 	if (pdf && pdf_was_repaired(st->ctx, pdf)) {
 		if ((error = doc_set_meta(doc, "pdf_repaired", "true")) < 0)
@@ -1326,6 +1573,8 @@ done:
 	free(st->paras);
 	free(st->segs);
 	free(st->vlines);
+	free(st->cps);
+	json_decref(st->errors);
 	free(st);
 	return error;
 }
