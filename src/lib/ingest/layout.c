@@ -63,7 +63,8 @@ int layout_bidi_line(uint32_t *cps, size_t n, const unsigned char *glued, uint32
 		return 0;
 	base = r >= l ? FRIBIDI_PAR_RTL : FRIBIDI_PAR_LTR;
 	fribidi_get_bracket_types(cps, (FriBidiStrIndex)n, types, brackets);
-	if (!fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &base, levels))
+	if (!fribidi_get_par_embedding_levels_ex(types, brackets, (FriBidiStrIndex)n, &base,
+	                                         levels))
 		return 0;
 	for (i = 0; i < n; i++)
 		map[i] = (FriBidiStrIndex)i;
@@ -117,8 +118,8 @@ size_t layout_unshape(uint32_t c, uint32_t out[3])
 /* A block in the top or bottom band of its page. */
 struct cand {
 	size_t item;
-	int band;          /* 0 top, 1 bottom */
-	const char *key;   /* in the shared key buffer */
+	int band;        /* 0 top, 1 bottom */
+	const char *key; /* in the shared key buffer */
 	size_t klen;
 };
 
