@@ -520,13 +520,14 @@ static void dev_stroke_path(fz_context *ctx, fz_device *dev, const fz_path *path
 }
 
 /*
- * The structured text of `page` (box `box`) with `opts`, as
- * fz_new_stext_page_from_page() makes it, with the device's path callbacks
+ * The structured text of `page` drawn with `ctm` (box `box`, in that
+ * space) with `opts`, as fz_new_stext_page_from_page() makes it (with the
+ * identity), with the device's path callbacks
  * wrapped to collect the ruling lines into st->rules in the same run.
  * Throws on MuPDF errors.
  */
 static fz_stext_page *read_stext(struct pdf_state *st, fz_page *page, fz_rect box,
-                                 const fz_stext_options *opts)
+                                 const fz_stext_options *opts, fz_matrix ctm)
 {
 	fz_context *ctx = st->ctx;
 	fz_stext_page *text = fz_new_stext_page(ctx, box);
@@ -540,7 +541,7 @@ static fz_stext_page *read_stext(struct pdf_state *st, fz_page *page, fz_rect bo
 		st->stroke_path = dev->stroke_path;
 		dev->fill_path = dev_fill_path;
 		dev->stroke_path = dev_stroke_path;
-		fz_run_page_contents(ctx, page, dev, fz_identity, NULL);
+		fz_run_page_contents(ctx, page, dev, ctm, NULL);
 		fz_close_device(ctx, dev);
 	}
 	fz_always(ctx) fz_drop_device(ctx, dev);
@@ -553,16 +554,52 @@ static fz_stext_page *read_stext(struct pdf_state *st, fz_page *page, fz_rect bo
 }
 
 /*
- * Load page `index` (0-based): its box into *box and its structured text
- * into *out (the caller drops it). Returns 0, ENCLAVE_ELIMIT for a page
- * larger than ENCLAVE_MAX_PAGE_SIDE, or ENCLAVE_EINVALID.
+ * The turn (0, 90, 180 or 270 degrees) that makes most of the text of `sp`
+ * run left to right: text that runs down the displayed page (a page with
+ * /Rotate 90, a landscape table set sideways) needs 270.
  */
-static int load_page(struct pdf_state *st, int index, fz_rect *box, fz_stext_page **out)
+static int text_turn(const fz_stext_page *sp)
+{
+	static const int turns[4] = { 0, 270, 180, 90 };
+	size_t count[4] = { 0, 0, 0, 0 }, total = 0;
+	const fz_stext_block *b;
+	const fz_stext_line *ln;
+	const fz_stext_char *ch;
+	int i, best = 0;
+
+	for (b = sp->first_block; b; b = b->next) {
+		if (b->type != FZ_STEXT_BLOCK_TEXT)
+			continue;
+		for (ln = b->u.t.first_line; ln; ln = ln->next) {
+			size_t n = 0;
+			int d = fabsf(ln->dir.x) >= fabsf(ln->dir.y) ? (ln->dir.x >= 0 ? 0 : 2)
+			                                             : (ln->dir.y > 0 ? 1 : 3);
+			for (ch = ln->first_char; ch; ch = ch->next)
+				n += ch->c != ' ';
+			count[d] += n;
+			total += n;
+		}
+	}
+	for (i = 1; i < 4; i++)
+		if (count[i] > count[best])
+			best = i;
+	return count[best] * 2 > total ? turns[best] : 0;
+}
+
+/*
+ * Load page `index` (0-based): its displayed box into *box and its
+ * structured text into *out (the caller drops it), read turned by *turn so
+ * that most of its text runs left to right (the identity for most pages; see
+ * text_turn()). Returns 0, ENCLAVE_ELIMIT for a page larger than
+ * ENCLAVE_MAX_PAGE_SIDE, or ENCLAVE_EINVALID.
+ */
+static int load_page(struct pdf_state *st, int index, fz_rect *box, fz_matrix *turn,
+                     fz_stext_page **out)
 {
 	fz_context *ctx = st->ctx;
 	fz_page *page = NULL;
 	fz_stext_options opts;
-	int too_big = 0;
+	int too_big = 0, deg;
 
 	/*
 	 * Not FZ_STEXT_DEHYPHENATE: in 1.21 it drops every line-end hyphen
@@ -572,6 +609,7 @@ static int load_page(struct pdf_state *st, int index, fz_rect *box, fz_stext_pag
 	memset(&opts, 0, sizeof(opts));
 	opts.flags = FZ_STEXT_MEDIABOX_CLIP;
 	*out = NULL;
+	*turn = fz_identity;
 	st->nrules = 0;
 	fz_var(page);
 	fz_var(too_big);
@@ -583,7 +621,14 @@ static int load_page(struct pdf_state *st, int index, fz_rect *box, fz_stext_pag
 		      box->y1 - box->y0 <= ENCLAVE_MAX_PAGE_SIDE))
 			too_big = 1;
 		else
-			*out = read_stext(st, page, *box, &opts);
+			*out = read_stext(st, page, *box, &opts, fz_identity);
+		if (*out && (deg = text_turn(*out)) != 0) {
+			fz_drop_stext_page(ctx, *out);
+			*out = NULL;
+			st->nrules = 0;
+			*turn = fz_rotate((float)deg);
+			*out = read_stext(st, page, fz_transform_rect(*box, *turn), &opts, *turn);
+		}
 	}
 	fz_always(ctx) fz_drop_page(ctx, page);
 	fz_catch(ctx) return mupdf_error(st, index + 1);
@@ -777,6 +822,17 @@ struct block_geom {
 	float page_step; /* the page's usual line step; 0 if unknown */
 };
 
+/* Do the code points `lead` start with the ASCII `word` (at most LEAD - 1 long)? */
+static int lead_is(const int *lead, const char *word)
+{
+	int i;
+
+	for (i = 0; word[i] && i < LEAD; i++)
+		if (lead[i] != word[i])
+			return 0;
+	return 1;
+}
+
 /*
  * Does visual line `l` start a new paragraph after `p` in blocks of geometry
  * `g`, the paragraph so far being `cur`? On a change of size or weight, a
@@ -795,6 +851,10 @@ static int breaks_para(const struct vline *p, const struct vline *l, const struc
 	int is_short = p->box.x1 < g->right - 2 * lo;
 
 	if (lo <= 0 || hi >= HEADING_RATIO * lo || p->bold != l->bold || is_bullet(l->lead[0]))
+		return 1;
+	/* A caption ("Table 1: ...") after a sentence. */
+	if (ended &&
+	    (lead_is(l->lead, "Table") || lead_is(l->lead, "Figur") || lead_is(l->lead, "Fig.")))
 		return 1;
 	/* "10." at the start of a wrapped line is usually not a list item. */
 	if (starts_list(l->lead) && (ended || is_short))
@@ -1912,6 +1972,24 @@ static int broken_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 }
 
 /*
+ * Map the boxes of the paragraphs from st->paras[first] on, relative to the
+ * turned page box `tb`, back to the displayed page (box `box`) that `turn`
+ * turned.
+ */
+static void unturn_boxes(struct pdf_state *st, size_t first, fz_rect box, fz_rect tb,
+                         fz_matrix turn)
+{
+	fz_matrix back = fz_invert_matrix(turn);
+	size_t i;
+
+	for (i = first; i < st->npara; i++) {
+		fz_rect r = fz_translate_rect(st->paras[i].box, tb.x0, tb.y0);
+		r = fz_transform_rect(r, back);
+		st->paras[i].box = fz_translate_rect(r, -box.x0, -box.y0);
+	}
+}
+
+/*
  * Read page `index` (0-based): its paragraphs, in reading order, onto
  * st->paras, then the page into `doc` (method "text" when it has any).
  * Returns 0 or ENCLAVE_E*.
@@ -1920,13 +1998,15 @@ static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 {
 	fz_stext_page *sp = NULL;
 	fz_stext_block *b, *end, *last;
-	fz_rect box = fz_empty_rect;
+	fz_rect box = fz_empty_rect, tb;
+	fz_matrix turn;
 	size_t first = st->npara;
 	float step;
 	int error, n;
 
-	if ((error = load_page(st, index, &box, &sp)) < 0)
+	if ((error = load_page(st, index, &box, &turn, &sp)) < 0)
 		return error == ENCLAVE_EINVALID ? broken_page(st, doc, index) : error;
+	tb = fz_transform_rect(box, turn); /* the page box where the text runs left to right */
 	step = page_step(sp);
 	for (b = sp->first_block; b && !error; b = end) {
 		float left;
@@ -1937,10 +2017,10 @@ static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 		left = b->bbox.x0;
 		for (last = b; end && continues_block(last, end, left); last = end, end = end->next)
 			left = fminf(left, end->bbox.x0);
-		error = collect_blocks(st, b, end, index + 1, box, step);
+		error = collect_blocks(st, b, end, index + 1, tb, step);
 	}
 	if (!error)
-		error = ruled_tables(st, sp, first, index + 1, box);
+		error = ruled_tables(st, sp, first, index + 1, tb);
 	fz_drop_stext_page(st->ctx, sp);
 	if (!error)
 		error = aligned_tables(st, first, index + 1);
@@ -1948,6 +2028,8 @@ static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 		error = order_page(st, first);
 	if (error)
 		return error;
+	if (!fz_is_identity(turn))
+		unturn_boxes(st, first, box, tb, turn);
 	if (index == 0)
 		st->page1_height = box.y1 - box.y0;
 	n = doc_add_page(doc, fmaxf(box.x1 - box.x0, 0), fmaxf(box.y1 - box.y0, 0),
