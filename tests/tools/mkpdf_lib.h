@@ -506,26 +506,28 @@ static void mk_kind_rotated(struct mk *m, int deg)
 }
 
 /*
- * Three pages of text ("Page 1 survives." ...) whose second page object is
- * broken: its /Contents is a stream whose filter MuPDF does not know, and its
- * /Resources an integer, so that loading the page fails.
+ * Three pages of text ("The first page survives.", ...) whose second page
+ * is lost: the page tree lists in its place an intermediate node that
+ * claims one page and has none, so that loading page 2 fails.
  */
 static void mk_kind_broken(struct mk *m)
 {
-	pdf_obj *page;
+	static const char *const text[3] = { "The first page survives.", "The second page is lost.",
+		                             "The last page survives too." };
+	pdf_obj *node;
 	int i;
-	char text[64];
 
-	for (i = 1; i <= 3; i++) {
+	for (i = 0; i < 3; i++) {
 		mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
-		snprintf(text, sizeof(text), "Page %d survives.", i);
-		mk_flow(m, 0, 12, text, 0);
+		mk_flow(m, 0, 12, text[i], 0);
 		mk_end_page(m);
 	}
-	page = pdf_array_get(m->ctx, m->kids, 1);
-	pdf_dict_put_drop(m->ctx, page, PDF_NAME(Type), pdf_new_int(m->ctx, 7));
-	pdf_dict_put_drop(m->ctx, page, PDF_NAME(MediaBox), pdf_new_int(m->ctx, 7));
-	pdf_dict_put_drop(m->ctx, page, PDF_NAME(Contents), pdf_new_int(m->ctx, 7));
+	node = pdf_add_new_dict(m->ctx, m->pdf, 3);
+	pdf_dict_put(m->ctx, node, PDF_NAME(Type), PDF_NAME(Pages));
+	pdf_dict_put_int(m->ctx, node, PDF_NAME(Count), 1);
+	pdf_dict_put_array(m->ctx, node, PDF_NAME(Kids), 0);
+	pdf_dict_put(m->ctx, node, PDF_NAME(Parent), m->pages);
+	pdf_array_put_drop(m->ctx, m->kids, 1, node);
 }
 
 /* One 20000 x 20000 pt page. */
