@@ -668,6 +668,37 @@ static void test_running_items(void **state)
 	assert_int_equal(it[0].mark, 0);
 }
 
+/* layout_mark_running() on a document built by hand, as an OCR'd scan would be. */
+static void test_running_doc(void **state)
+{
+	struct enclave_doc *doc = NULL;
+	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "ocr");
+	char text[64];
+	int i;
+
+	(void)state;
+	assert_int_equal(doc_new(&doc, "tiff"), 0);
+	for (i = 1; i <= 4; i++) {
+		assert_true(doc_add_page(doc, 600, 800, "ocr", 0.9) == i);
+		t.page = i;
+		t.has_bbox = 1;
+		t.bbox = (struct enclave_bbox){ 50, 20, 300, 40 };
+		assert_int_equal(doc_add_block(doc, &t, "Minutes of the board", 20), 0);
+		t.bbox = (struct enclave_bbox){ 50, 100, 550, 700 };
+		snprintf(text, sizeof(text), "Item %d was discussed at length.", i);
+		assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
+		t.bbox = (struct enclave_bbox){ 280, 760, 320, 780 };
+		snprintf(text, sizeof(text), "- %d -", i);
+		assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
+	}
+	assert_int_equal(layout_mark_running(doc), 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(doc->blocks[i].kind, i % 3 == 0   ? ENCLAVE_BLOCK_HEADER
+		                                      : i % 3 == 1 ? ENCLAVE_BLOCK_PARAGRAPH
+		                                                   : ENCLAVE_BLOCK_FOOTER);
+	enclave_doc_free(doc);
+}
+
 /* ------------------------------------------------------------------ */
 /* Compounds, running heads, tables, rotation, broken pages           */
 /* ------------------------------------------------------------------ */
@@ -834,18 +865,31 @@ static void test_broken_page(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple),         cmocka_unit_test(test_latin1_text),
-		cmocka_unit_test(test_pages),          cmocka_unit_test(test_report_kinds),
-		cmocka_unit_test(test_columns_order),  cmocka_unit_test(test_hyphens),
-		cmocka_unit_test(test_numbered_list),  cmocka_unit_test(test_encrypted),
-		cmocka_unit_test(test_no_text),        cmocka_unit_test(test_huge_page),
-		cmocka_unit_test(test_too_many_pages), cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_truncated),      cmocka_unit_test(test_corrupted_bytes),
-		cmocka_unit_test(test_quiet_stderr),   cmocka_unit_test(test_threads),
-		cmocka_unit_test(test_bidi_line),      cmocka_unit_test(test_unshape),
-		cmocka_unit_test(test_running_items),  cmocka_unit_test(test_compound_hyphens),
-		cmocka_unit_test(test_running_heads),  cmocka_unit_test(test_ruled_table),
-		cmocka_unit_test(test_aligned_table),  cmocka_unit_test(test_rotated_pages),
+		cmocka_unit_test(test_simple),
+		cmocka_unit_test(test_latin1_text),
+		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_report_kinds),
+		cmocka_unit_test(test_columns_order),
+		cmocka_unit_test(test_hyphens),
+		cmocka_unit_test(test_numbered_list),
+		cmocka_unit_test(test_encrypted),
+		cmocka_unit_test(test_no_text),
+		cmocka_unit_test(test_huge_page),
+		cmocka_unit_test(test_too_many_pages),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_corrupted_bytes),
+		cmocka_unit_test(test_quiet_stderr),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_bidi_line),
+		cmocka_unit_test(test_unshape),
+		cmocka_unit_test(test_running_items),
+		cmocka_unit_test(test_running_doc),
+		cmocka_unit_test(test_compound_hyphens),
+		cmocka_unit_test(test_running_heads),
+		cmocka_unit_test(test_ruled_table),
+		cmocka_unit_test(test_aligned_table),
+		cmocka_unit_test(test_rotated_pages),
 		cmocka_unit_test(test_broken_page),
 	};
 

@@ -182,12 +182,9 @@ int doc_add_block(struct enclave_doc *doc, const struct enclave_block *tmpl, con
 	char *copy, *attrs = NULL;
 	size_t blen, bcp, sep;
 
-	/* A table keeps its tabs: they are empty cells at the start or end of a row. */
-	int table = tmpl->kind == ENCLAVE_BLOCK_TABLE;
-
-	while (len && is_space((unsigned char)*text) && !(table && *text == '\t'))
+	while (len && is_space((unsigned char)*text))
 		text++, len--;
-	while (len && is_space((unsigned char)text[len - 1]) && !(table && text[len - 1] == '\t'))
+	while (len && is_space((unsigned char)text[len - 1]))
 		len--;
 	if (!len)
 		return 0;
