@@ -7,7 +7,11 @@
 #            wall time (hyperfine: mean and deviation over BENCH_RUNS runs
 #            after a warm-up; else /usr/bin/time), pages/s, peak RSS of the
 #            largest single extraction, and the time ratio enclave/pdftotext;
-#            then the longest document alone (start-up no longer dominates)
+#            then the longest document alone (start-up no longer dominates),
+#            the smallest one-page file alone (start-up only), and the whole
+#            set in one batch: `enclave ingest --jobs 1` and `--jobs 2` into
+#            a fresh project against pdftotext one and two at a time
+#            (hyperfine only; BENCH_TMP=DIR holds the projects)
 #   quality  word-sequence similarity of each tool's output against the
 #            corpus's expected text (bench/wordsim.py), per file and on average
 #
@@ -146,6 +150,59 @@ else
 	done
 fi
 
+# Start-up: the smallest one-page file alone, where process start dominates.
+# startup.tsv: tool, mean seconds, sd, runs
+IFS=$'\t' read -r small_id _ small_pdf _ < <(awk -F'\t' '$2 == 1' "$records" |
+	while IFS=$'\t' read -r id pages pdf rest; do
+		printf '%s\t%s\t%s\t%s\n' "$(stat -c %s "$pdf")" "$id" "$pdf" "$pages"
+	done | sort -n | head -n 1 | cut -f2- | awk -F'\t' '{ print $1 "\t" $3 "\t" $2 "\t-" }')
+: >"$out/startup.tsv"
+if command -v hyperfine >/dev/null && [ -n "${small_pdf:-}" ]; then
+	hyperfine --style none -N --warmup 3 --runs $((runs * 6)) --export-json "$out/startup.json" \
+		-n enclave "'$enclave' extract --format text '$small_pdf'" \
+		-n pdftotext "pdftotext -q -enc UTF-8 '$small_pdf' -" >/dev/null 2>>"$out/hyperfine.log"
+	python3 - "$out/startup.json" >>"$out/startup.tsv" <<'EOF3'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("%s\t%.4f\t%.4f\t%d" % (r["command"], r["mean"], r["stddev"] or 0.0, len(r["times"])))
+EOF3
+fi
+
+# Throughput: the whole set through `enclave ingest --jobs J` into a fresh
+# project (extraction, layout, the store's commits) against pdftotext over
+# the same files, one after another and two at a time (xargs -P 2). Projects
+# go to BENCH_TMP (default: a folder under bench/out) since every document
+# is committed with fsync. batch.tsv: name, mean seconds, sd, runs; peak RSS
+# of each ingest run in rss_ingest<J>.txt (KB).
+tmp="${BENCH_TMP:-$out}/pdf_ingest.$$"
+mkdir -p "$tmp/files"
+i=0
+while IFS= read -r f; do
+	i=$((i + 1))
+	ln -s "$f" "$tmp/files/$i-$(basename "$f")"
+done <"$list"
+: >"$out/batch.tsv"
+if command -v hyperfine >/dev/null; then
+	hyperfine --style none --warmup 1 --runs "$runs" --export-json "$out/batch.json" \
+		--prepare "rm -rf '$tmp/p' && '$enclave' init '$tmp/p' >/dev/null" \
+		-n "enclave ingest --jobs 1" "'$enclave' -C '$tmp/p' ingest -q --jobs 1 '$tmp/files'" \
+		-n "enclave ingest --jobs 2" "'$enclave' -C '$tmp/p' ingest -q --jobs 2 '$tmp/files'" \
+		-n "pdftotext, 1 job" "bash $out/run_pdftotext.sh" \
+		-n "pdftotext, 2 jobs" "xargs -P 2 -I{} pdftotext -q -enc UTF-8 {} /dev/null <'$list'" \
+		>/dev/null 2>>"$out/hyperfine.log"
+	python3 - "$out/batch.json" >>"$out/batch.tsv" <<'EOF4'
+import json, sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print("%s\t%.4f\t%.4f\t%d" % (r["command"], r["mean"], r["stddev"] or 0.0, len(r["times"])))
+EOF4
+fi
+for j in 1 2; do
+	rm -rf "$tmp/p" && "$enclave" init "$tmp/p" >/dev/null
+	/usr/bin/time -f '%M' -o "$out/rss_ingest$j.txt" "$enclave" -C "$tmp/p" ingest -q --jobs "$j" \
+		"$tmp/files" >/dev/null 2>&1 || true
+done
+rm -rf "$tmp"
+
 # ------------------------------------------------------------------ quality
 # One extraction per file and tool, kept for scoring. pairs.tsv (the input
 # of wordsim.py --pairs) holds each output's path, or "!STATUS" when the tool
@@ -219,6 +276,40 @@ rm -f "$out/err.txt"
 	echo
 	printf 'Time ratio enclave / pdftotext on it: **%.2f**.\n' "$(calc "$e / $p")"
 	echo
+	if [ -s "$out/startup.tsv" ]; then
+		echo "### Start-up: $small_id alone (one page), one process"
+		echo
+		echo "| tool | wall time (ms) | ± sd | runs |"
+		echo "|---|---|---|---|"
+		while IFS=$'\t' read -r tool mean sd n; do
+			printf '| %s | %.1f | %.1f | %s |\n' "$tool" "$(calc "$mean * 1000")" \
+				"$(calc "$sd * 1000")" "$n"
+		done <"$out/startup.tsv"
+		e=$(awk -F'\t' '$1 == "enclave" { print $2 }' "$out/startup.tsv")
+		p=$(awk -F'\t' '$1 == "pdftotext" { print $2 }' "$out/startup.tsv")
+		echo
+		printf 'Time ratio enclave / pdftotext: **%.2f**.\n' "$(calc "$e / $p")"
+		echo
+	fi
+	if [ -s "$out/batch.tsv" ]; then
+		echo "### Throughput: the whole set ($total_pages pages) in one batch"
+		echo
+		echo "| run | wall time (s) | ± sd | runs | pages/s | x pdftotext (1 job) | peak RSS (MB) |"
+		echo "|---|---|---|---|---|---|---|"
+		p=$(awk -F'\t' '$1 == "pdftotext, 1 job" { print $2 }' "$out/batch.tsv")
+		while IFS=$'\t' read -r name mean sd n; do
+			rss=-
+			case "$name" in
+			*"--jobs 1") rss=$(awk '{ printf "%.1f", $1 / 1024 }' "$out/rss_ingest1.txt") ;;
+			*"--jobs 2") rss=$(awk '{ printf "%.1f", $1 / 1024 }' "$out/rss_ingest2.txt") ;;
+			esac
+			printf '| %s | %.3f | %.3f | %s | %.1f | %.2f | %s |\n' "$name" "$mean" "$sd" "$n" \
+				"$(calc "$total_pages / $mean")" "$(calc "$p / $mean")" "$rss"
+		done <"$out/batch.tsv"
+		echo
+		echo "Ingest includes the store's commits (one fsync'd transaction per file)."
+		echo
+	fi
 	python3 "$bench/wordsim.py" --pairs "$out/pairs.tsv"
 	echo
 	if [ -s "$out/failures.txt" ]; then

@@ -402,6 +402,134 @@ static void mk_kind_hyphen(struct mk *m)
 	mk_end_page(m);
 }
 
+/* Line-end hyphens of compounds to keep, and of split words to join. */
+static void mk_kind_compound(struct mk *m)
+{
+	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
+	mk_flow(m, 0, 12,
+	        "We answer questions in the open-\ndomain setting with a state-of-the-\nart "
+	        "reader and a rule-\nbased filter.",
+	        12);
+	mk_flow(m, 0, 12, "The infor-\nmation was docu-\nmented by a well-\nknown team.", 0);
+	mk_end_page(m);
+}
+
+/*
+ * `n` pages, each with a running header "Enclave Quarterly Review" at the
+ * top, a footer "Page i of n" at the bottom, and two body paragraphs that
+ * differ from page to page.
+ */
+static void mk_kind_running(struct mk *m, int n)
+{
+	char text[512];
+	int i;
+
+	for (i = 1; i <= n; i++) {
+		mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
+		mk_para(m, 0, 9, MK_MARGIN, 30, 300, "Enclave Quarterly Review");
+		snprintf(text, sizeof(text), "Page %d of %d", i, n);
+		mk_para(m, 0, 9, MK_PAGE_W / 2 - 30, MK_PAGE_H - 40, 200, text);
+		snprintf(text, sizeof(text), "Body %d. %s", i, mk_filler);
+		mk_flow(m, 0, 11, text, 10);
+		snprintf(text, sizeof(text), "Second body paragraph of page %d, which says little.",
+		         i);
+		mk_flow(m, 0, 11, text, 10);
+		mk_end_page(m);
+	}
+}
+
+/* The cells of the table kinds: a header row and three rows of values. */
+static const char *const mk_cells[4][3] = {
+	{ "Site", "Records", "Checked" },
+	{ "North", "1200", "98%" },
+	{ "South", "850", "91%" },
+	{ "East", "430", "77%" },
+};
+
+/*
+ * A paragraph, the caption "Table 1: Records per site", a 3 x 4 table
+ * drawn with stroked ruling lines (lines, not boxes), a closing paragraph.
+ */
+static void mk_kind_ruled(struct mk *m)
+{
+	float x[4] = { 72, 222, 372, 522 }, top, rowh = 22;
+	int r, c;
+
+	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
+	mk_flow(m, 0, 11, "The sites reported their records as shown in the table below.", 12);
+	mk_flow(m, 0, 11, "Table 1: Records per site", 10);
+	top = m->y;
+	fz_append_string(m->ctx, m->content, "0.5 w\n");
+	for (r = 0; r <= 4; r++)
+		fz_append_printf(m->ctx, m->content, "%g %g m %g %g l S\n", x[0],
+		                 m->height - (top + r * rowh), x[3], m->height - (top + r * rowh));
+	for (c = 0; c < 4; c++)
+		fz_append_printf(m->ctx, m->content, "%g %g m %g %g l S\n", x[c], m->height - top,
+		                 x[c], m->height - (top + 4 * rowh));
+	for (r = 0; r < 4; r++)
+		for (c = 0; c < 3; c++)
+			mk_para(m, r == 0, 10, x[c] + 6, top + r * rowh + 5, 130, mk_cells[r][c]);
+	m->y = top + 4 * rowh + 16;
+	mk_flow(m, 0, 11, "After the table the text goes on as usual, in one paragraph.", 0);
+	mk_end_page(m);
+}
+
+/* A paragraph, the same table as ruled without any line (aligned columns), a paragraph. */
+static void mk_kind_aligned(struct mk *m)
+{
+	float x[3] = { 72, 240, 400 }, top;
+	int r, c;
+
+	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
+	mk_flow(m, 0, 11, "The sites reported their records as shown in the table below.", 14);
+	top = m->y;
+	for (r = 0; r < 4; r++)
+		for (c = 0; c < 3; c++)
+			mk_para(m, r == 0, 10, x[c], top + r * 16, 150, mk_cells[r][c]);
+	m->y = top + 4 * 16 + 14;
+	mk_flow(m, 0, 11, "After the table the text goes on as usual, in one paragraph.", 0);
+	mk_end_page(m);
+}
+
+/* One Letter page with /Rotate `deg`: a heading and two paragraphs. */
+static void mk_kind_rotated(struct mk *m, int deg)
+{
+	mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
+	mk_flow(m, 1, 16, "Rotated Page", 10);
+	mk_flow(m, 0, 11,
+	        "First paragraph of the rotated page. "
+	        "It holds a sentence or two.",
+	        10);
+	mk_flow(m, 0, 11, "Second paragraph of the rotated page, read after the first.", 0);
+	mk_end_page(m);
+	pdf_dict_put_int(m->ctx, pdf_array_get(m->ctx, m->kids, 0), PDF_NAME(Rotate), deg);
+}
+
+/*
+ * Three pages of text ("The first page survives.", ...) whose second page
+ * is lost: the page tree lists in its place an intermediate node that
+ * claims one page and has none, so that loading page 2 fails.
+ */
+static void mk_kind_broken(struct mk *m)
+{
+	static const char *const text[3] = { "The first page survives.", "The second page is lost.",
+		                             "The last page survives too." };
+	pdf_obj *node;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		mk_begin_page(m, MK_PAGE_W, MK_PAGE_H);
+		mk_flow(m, 0, 12, text[i], 0);
+		mk_end_page(m);
+	}
+	node = pdf_add_new_dict(m->ctx, m->pdf, 3);
+	pdf_dict_put(m->ctx, node, PDF_NAME(Type), PDF_NAME(Pages));
+	pdf_dict_put_int(m->ctx, node, PDF_NAME(Count), 1);
+	pdf_dict_put_array(m->ctx, node, PDF_NAME(Kids), 0);
+	pdf_dict_put(m->ctx, node, PDF_NAME(Parent), m->pages);
+	pdf_array_put_drop(m->ctx, m->kids, 1, node);
+}
+
 /* One 20000 x 20000 pt page. */
 static void mk_kind_huge(struct mk *m)
 {
@@ -427,8 +555,11 @@ static int mk_kind_args(const char *kind, int *min, int *max)
 		const char *name;
 		int min, max;
 	} kinds[] = {
-		{ "simple", 1, 1 }, { "report", 0, 0 }, { "columns", 0, 0 }, { "encrypted", 1, 2 },
-		{ "pages", 1, 1 },  { "blank", 0, 1 },  { "hyphen", 0, 0 },  { "huge", 0, 0 },
+		{ "simple", 1, 1 },    { "report", 0, 0 }, { "columns", 0, 0 },
+		{ "encrypted", 1, 2 }, { "pages", 1, 1 },  { "blank", 0, 1 },
+		{ "hyphen", 0, 0 },    { "huge", 0, 0 },   { "compound", 0, 0 },
+		{ "running", 1, 1 },   { "ruled", 0, 0 },  { "aligned", 0, 0 },
+		{ "rotated", 1, 1 },   { "broken", 0, 0 },
 	};
 	size_t i;
 
@@ -490,6 +621,24 @@ static void mk_build(struct mk *m, const char *kind, int argc, const char *const
 		mk_kind_hyphen(m);
 	} else if (!strcmp(kind, "huge")) {
 		mk_kind_huge(m);
+	} else if (!strcmp(kind, "compound")) {
+		mk_kind_compound(m);
+	} else if (!strcmp(kind, "running")) {
+		n = atoi(argv[0]);
+		if (n < 1 || n > 1000)
+			fz_throw(m->ctx, FZ_ERROR_GENERIC, "bad page count '%s'", argv[0]);
+		mk_kind_running(m, n);
+	} else if (!strcmp(kind, "ruled")) {
+		mk_kind_ruled(m);
+	} else if (!strcmp(kind, "aligned")) {
+		mk_kind_aligned(m);
+	} else if (!strcmp(kind, "rotated")) {
+		n = atoi(argv[0]);
+		if (n % 90)
+			fz_throw(m->ctx, FZ_ERROR_GENERIC, "bad rotation '%s'", argv[0]);
+		mk_kind_rotated(m, n);
+	} else if (!strcmp(kind, "broken")) {
+		mk_kind_broken(m);
 	} else {
 		fz_throw(m->ctx, FZ_ERROR_GENERIC, "unknown kind '%s'", kind);
 	}

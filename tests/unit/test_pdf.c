@@ -1,9 +1,12 @@
 /*
  * The PDF parser (src/lib/ingest/pdf.c) on fixtures written in-process by
  * tests/tools/mkpdf_lib.h: text, pages and boxes, kinds from font sizes,
- * reading order of two columns, dehyphenation, passwords, limits, corrupt
- * and truncated files (errors, never crashes, nothing on stderr), and
- * concurrent extraction.
+ * reading order of two columns, dehyphenation (compounds kept), passwords,
+ * limits, corrupt and truncated files (errors, never crashes, nothing on
+ * stderr), a broken page among good ones, rotated pages, running headers
+ * and footers, tables from ruling lines and from aligned columns, captions,
+ * concurrent extraction; and the layout helpers (right-to-left reordering,
+ * presentation forms, running heads) on plain arrays.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +20,7 @@
 
 #include "../tools/mkpdf_lib.h"
 #include "ingest/ingest_int.h"
+#include "ingest/layout_int.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -576,17 +580,317 @@ static void test_threads(void **state)
 	free(data);
 }
 
+/* ------------------------------------------------------------------ */
+/* Layout                                                             */
+/* ------------------------------------------------------------------ */
+
+/* Hebrew letters, for the bidi tests. */
+#define ALEF 0x5d0
+#define BET 0x5d1
+#define GIMEL 0x5d2
+#define DALET 0x5d3
+#define DAGESH 0x5bc
+
+static void test_bidi_line(void **state)
+{
+	/* "ab " + Hebrew alef-bet-gimel as drawn (visual: gimel bet alef) + " cd". */
+	uint32_t mixed[] = { 'a', 'b', ' ', GIMEL, BET, ALEF, ' ', 'c', 'd' };
+	uint32_t mixed_want[] = { 'a', 'b', ' ', ALEF, BET, GIMEL, ' ', 'c', 'd' };
+	/* A right-to-left line with a number: visual "dalet-gimel 12 bet-alef". */
+	uint32_t num[] = { DALET, GIMEL, ' ', '1', '2', ' ', BET, ALEF };
+	uint32_t num_want[] = { ALEF, BET, ' ', '1', '2', ' ', GIMEL, DALET };
+	/* One glyph mapped to alef + dagesh keeps its order; the next letter moves. */
+	uint32_t glyph[] = { BET, ALEF, DAGESH };
+	unsigned char glued[] = { 0, 0, 1 };
+	uint32_t glyph_want[] = { ALEF, DAGESH, BET };
+	uint32_t latin[] = { 'a', 'b', 'c' };
+	uint32_t scratch[5 * 16];
+
+	(void)state;
+	assert_int_equal(layout_bidi_line(mixed, 9, NULL, scratch), 1);
+	assert_memory_equal(mixed, mixed_want, sizeof(mixed));
+	assert_int_equal(layout_bidi_line(num, 8, NULL, scratch), 1);
+	assert_memory_equal(num, num_want, sizeof(num));
+	assert_int_equal(layout_bidi_line(glyph, 3, glued, scratch), 1);
+	assert_memory_equal(glyph, glyph_want, sizeof(glyph));
+	assert_int_equal(layout_bidi_line(latin, 3, NULL, scratch), 0);
+	assert_true(latin[0] == 'a' && latin[2] == 'c');
+}
+
+static void test_unshape(void **state)
+{
+	uint32_t out[3];
+
+	(void)state;
+	assert_int_equal(layout_unshape(0xfb01, out), 2); /* fi ligature */
+	assert_true(out[0] == 'f' && out[1] == 'i');
+	assert_int_equal(layout_unshape(0xfb03, out), 3); /* ffi */
+	assert_true(out[0] == 'f' && out[1] == 'f' && out[2] == 'i');
+	assert_int_equal(layout_unshape(0xfefb, out), 2); /* lam-alef ligature */
+	assert_true(out[0] == 0x644 && out[1] == 0x627);
+	assert_int_equal(layout_unshape(0xfe8e, out), 1); /* alef, final form */
+	assert_true(out[0] == 0x627);
+	assert_int_equal(layout_unshape(0xfc60, out), 2); /* shadda-fatha: marks, no space */
+	assert_true(out[0] == 0x64e && out[1] == 0x651);
+	assert_int_equal(layout_unshape('a', out), 1);
+	assert_true(out[0] == 'a');
+	assert_int_equal(layout_unshape(0xfeff, out), 1);
+	assert_true(out[0] == 0xfeff);
+}
+
+static void test_running_items(void **state)
+{
+	struct layout_item it[] = {
+		{ 1, 20, 30, 800, "Annual Report", 13, -1 },
+		{ 1, 100, 700, 800, "Body one", 8, -1 },
+		{ 1, 760, 770, 800, "Page 1 of 3", 11, -1 },
+		{ 2, 22, 31, 800, "Annual  Report", 14, -1 },
+		{ 2, 100, 700, 800, "Body two", 8, -1 },
+		{ 2, 761, 771, 800, "Page 2 of 3", 11, -1 },
+		{ 3, 20, 30, 800, "Chapter 3", 9, -1 },
+		{ 3, 100, 700, 800, "Body two", 8, -1 },
+		{ 3, 760, 770, 800, "Page 3 of 3", 11, -1 },
+	};
+
+	(void)state;
+	assert_int_equal(layout_running(it, 9, 3), 0);
+	assert_int_equal(it[0].mark, ENCLAVE_BLOCK_HEADER);
+	assert_int_equal(it[3].mark, ENCLAVE_BLOCK_HEADER); /* white space differs */
+	assert_int_equal(it[2].mark, ENCLAVE_BLOCK_FOOTER); /* digits differ */
+	assert_int_equal(it[5].mark, ENCLAVE_BLOCK_FOOTER);
+	assert_int_equal(it[8].mark, ENCLAVE_BLOCK_FOOTER);
+	assert_int_equal(it[6].mark, 0); /* once only */
+	assert_int_equal(it[1].mark, 0);
+	assert_int_equal(it[4].mark, 0); /* same text twice, but mid-page */
+	assert_int_equal(it[7].mark, 0);
+	/* One page: nothing runs. */
+	assert_int_equal(layout_running(it, 3, 1), 0);
+	assert_int_equal(it[0].mark, 0);
+}
+
+/* layout_mark_running() on a document built by hand, as an OCR'd scan would be. */
+static void test_running_doc(void **state)
+{
+	struct enclave_doc *doc = NULL;
+	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "ocr");
+	char text[64];
+	int i;
+
+	(void)state;
+	assert_int_equal(doc_new(&doc, "tiff"), 0);
+	for (i = 1; i <= 4; i++) {
+		assert_true(doc_add_page(doc, 600, 800, "ocr", 0.9) == i);
+		t.page = i;
+		t.has_bbox = 1;
+		t.bbox = (struct enclave_bbox){ 50, 20, 300, 40 };
+		assert_int_equal(doc_add_block(doc, &t, "Minutes of the board", 20), 0);
+		t.bbox = (struct enclave_bbox){ 50, 100, 550, 700 };
+		snprintf(text, sizeof(text), "Item %d was discussed at length.", i);
+		assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
+		t.bbox = (struct enclave_bbox){ 280, 760, 320, 780 };
+		snprintf(text, sizeof(text), "- %d -", i);
+		assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
+	}
+	assert_int_equal(layout_mark_running(doc), 0);
+	for (i = 0; i < 12; i++)
+		assert_int_equal(doc->blocks[i].kind, i % 3 == 0   ? ENCLAVE_BLOCK_HEADER
+		                                      : i % 3 == 1 ? ENCLAVE_BLOCK_PARAGRAPH
+		                                                   : ENCLAVE_BLOCK_FOOTER);
+	enclave_doc_free(doc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Compounds, running heads, tables, rotation, broken pages           */
+/* ------------------------------------------------------------------ */
+
+static void test_compound_hyphens(void **state)
+{
+	enclave_doc *doc = extract_ok("compound", 0, NULL);
+
+	(void)state;
+	assert_int_equal(enclave_doc_block_count(doc), 2);
+	assert_string_equal(enclave_doc_block(doc, 0)->text,
+	                    "We answer questions in the open-domain setting with a "
+	                    "state-of-the-art reader and a rule-based filter.");
+	assert_string_equal(enclave_doc_block(doc, 1)->text,
+	                    "The information was documented by a well-known team.");
+	enclave_doc_free(doc);
+}
+
+static void test_running_heads(void **state)
+{
+	const char *args[] = { "3" };
+	enclave_doc *doc = extract_ok("running", 1, args);
+	char *md = NULL, want[64];
+	size_t i, len, headers = 0, footers = 0, paras = 0;
+
+	(void)state;
+	assert_int_equal(enclave_doc_page_count(doc), 3);
+	for (i = 0; i < enclave_doc_block_count(doc); i++) {
+		const struct enclave_block *b = enclave_doc_block(doc, i);
+		if (b->kind == ENCLAVE_BLOCK_HEADER) {
+			assert_string_equal(b->text, "Enclave Quarterly Review");
+			headers++;
+		} else if (b->kind == ENCLAVE_BLOCK_FOOTER) {
+			snprintf(want, sizeof(want), "Page %d of 3", b->page);
+			assert_string_equal(b->text, want);
+			footers++;
+		} else {
+			assert_int_equal(b->kind, ENCLAVE_BLOCK_PARAGRAPH);
+			paras++;
+		}
+	}
+	assert_int_equal(headers, 3);
+	assert_int_equal(footers, 3);
+	assert_int_equal(paras, 6);
+	assert_boxes_sane(doc);
+	assert_int_equal(enclave_doc_render(&md, &len, doc, ENCLAVE_FORMAT_MARKDOWN), 0);
+	assert_non_null(strstr(md, "<!-- header: Enclave Quarterly Review -->"));
+	assert_non_null(strstr(md, "<!-- footer: Page 2 of 3 -->"));
+	free(md);
+	enclave_doc_free(doc);
+}
+
+/* Check the table of the ruled and aligned fixtures and the text around it. */
+static void check_sites_table(enclave_doc *doc)
+{
+	const struct enclave_block *b = block_with(doc, "Checked");
+	char *md = NULL;
+	size_t len;
+	json_t *attrs, *rows;
+
+	assert_int_equal(b->kind, ENCLAVE_BLOCK_TABLE);
+	assert_string_equal(b->text, "Site\tRecords\tChecked\nNorth\t1200\t98%\n"
+	                             "South\t850\t91%\nEast\t430\t77%");
+	assert_non_null(b->attrs);
+	attrs = json_loads(b->attrs, 0, NULL);
+	rows = json_object_get(attrs, "rows");
+	assert_int_equal(json_array_size(rows), 4);
+	assert_int_equal(json_array_size(json_array_get(rows, 2)), 3);
+	assert_string_equal(json_string_value(json_array_get(json_array_get(rows, 2), 1)), "850");
+	json_decref(attrs);
+	/* The text around it comes before and after it, as paragraphs. */
+	assert_true(find_block(doc, "shown in the table") < find_block(doc, "Checked"));
+	assert_true(find_block(doc, "After the table") > find_block(doc, "Checked"));
+	assert_int_equal(block_with(doc, "After the table")->kind, ENCLAVE_BLOCK_PARAGRAPH);
+	assert_int_equal(enclave_doc_render(&md, &len, doc, ENCLAVE_FORMAT_MARKDOWN), 0);
+	assert_non_null(strstr(md, "| Site | Records | Checked |\n| --- | --- | --- |\n"
+	                           "| North | 1200 | 98% |\n"));
+	free(md);
+	assert_boxes_sane(doc);
+}
+
+static void test_ruled_table(void **state)
+{
+	enclave_doc *doc = extract_ok("ruled", 0, NULL);
+	const struct enclave_block *cap;
+
+	(void)state;
+	check_sites_table(doc);
+	cap = block_with(doc, "Table 1:");
+	assert_int_equal(cap->kind, ENCLAVE_BLOCK_CAPTION);
+	assert_string_equal(cap->text, "Table 1: Records per site");
+	assert_int_equal(enclave_doc_block_count(doc), 4);
+	enclave_doc_free(doc);
+}
+
+static void test_aligned_table(void **state)
+{
+	enclave_doc *doc = extract_ok("aligned", 0, NULL);
+
+	(void)state;
+	check_sites_table(doc);
+	assert_int_equal(enclave_doc_block_count(doc), 3);
+	enclave_doc_free(doc);
+}
+
+static void test_rotated_pages(void **state)
+{
+	static const char *const degs[] = { "0", "90", "180", "270" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		const char *args[] = { degs[i] };
+		enclave_doc *doc = extract_ok("rotated", 1, args);
+		const struct enclave_page *p = enclave_doc_page(doc, 0);
+		const struct enclave_block *h, *b;
+
+		/* The displayed page: Letter turned for 90 and 270. */
+		assert_true(i % 2 ? p->width == 792 && p->height == 612
+		                  : p->width == 612 && p->height == 792);
+		/* Read in order, whatever the turn. */
+		assert_int_equal(find_block(doc, "Rotated Page"), 0);
+		assert_true(find_block(doc, "First paragraph") > 0);
+		h = enclave_doc_block(doc, 0);
+		b = block_with(doc, "First paragraph");
+		assert_true(h->kind == ENCLAVE_BLOCK_TITLE || h->kind == ENCLAVE_BLOCK_HEADING);
+		/* Boxes on the displayed page: the heading's near the page's turned top-left corner. */
+		if (i == 0)
+			assert_true(h->bbox.x0 < 80 && h->bbox.y0 < 100 && b->bbox.y0 > h->bbox.y1);
+		else if (i == 1) /* top of the text now at the right, lines running down */
+			assert_true(h->bbox.x1 > 700 && h->bbox.y0 < 80 && b->bbox.x1 < h->bbox.x0);
+		else if (i == 2)
+			assert_true(h->bbox.x1 > 530 && h->bbox.y1 > 700 &&
+			            b->bbox.y1 < h->bbox.y0);
+		else
+			assert_true(h->bbox.x0 < 100 && h->bbox.y1 > 530 &&
+			            b->bbox.x0 > h->bbox.x1);
+		assert_boxes_sane(doc);
+		enclave_doc_free(doc);
+	}
+}
+
+static void test_broken_page(void **state)
+{
+	enclave_doc *doc = extract_ok("broken", 0, NULL);
+	json_t *errors;
+
+	(void)state;
+	assert_int_equal(enclave_doc_page_count(doc), 3);
+	assert_string_equal(enclave_doc_page(doc, 0)->method, "text");
+	assert_string_equal(enclave_doc_page(doc, 1)->method, "none");
+	assert_string_equal(enclave_doc_page(doc, 2)->method, "text");
+	assert_int_equal(enclave_doc_block_count(doc), 2);
+	assert_string_equal(enclave_doc_block(doc, 0)->text, "The first page survives.");
+	assert_string_equal(enclave_doc_block(doc, 1)->text, "The last page survives too.");
+	assert_int_equal(enclave_doc_block(doc, 1)->page, 3);
+	errors = json_object_get(doc->metadata, "pdf_page_errors");
+	assert_int_equal(json_array_size(errors), 1);
+	assert_non_null(strstr(json_string_value(json_array_get(errors, 0)), "page 2"));
+	assert_string_equal(meta(doc, "pdf_page_error_count"), "1");
+	enclave_doc_free(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_simple),         cmocka_unit_test(test_latin1_text),
-		cmocka_unit_test(test_pages),          cmocka_unit_test(test_report_kinds),
-		cmocka_unit_test(test_columns_order),  cmocka_unit_test(test_hyphens),
-		cmocka_unit_test(test_numbered_list),  cmocka_unit_test(test_encrypted),
-		cmocka_unit_test(test_no_text),        cmocka_unit_test(test_huge_page),
-		cmocka_unit_test(test_too_many_pages), cmocka_unit_test(test_garbage),
-		cmocka_unit_test(test_truncated),      cmocka_unit_test(test_corrupted_bytes),
-		cmocka_unit_test(test_quiet_stderr),   cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_simple),
+		cmocka_unit_test(test_latin1_text),
+		cmocka_unit_test(test_pages),
+		cmocka_unit_test(test_report_kinds),
+		cmocka_unit_test(test_columns_order),
+		cmocka_unit_test(test_hyphens),
+		cmocka_unit_test(test_numbered_list),
+		cmocka_unit_test(test_encrypted),
+		cmocka_unit_test(test_no_text),
+		cmocka_unit_test(test_huge_page),
+		cmocka_unit_test(test_too_many_pages),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_corrupted_bytes),
+		cmocka_unit_test(test_quiet_stderr),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_bidi_line),
+		cmocka_unit_test(test_unshape),
+		cmocka_unit_test(test_running_items),
+		cmocka_unit_test(test_running_doc),
+		cmocka_unit_test(test_compound_hyphens),
+		cmocka_unit_test(test_running_heads),
+		cmocka_unit_test(test_ruled_table),
+		cmocka_unit_test(test_aligned_table),
+		cmocka_unit_test(test_rotated_pages),
+		cmocka_unit_test(test_broken_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
