@@ -1,17 +1,21 @@
 /*
  * Ingest into a project: walk the paths, extract files on a pool of worker
- * threads, and commit each file, in order, in its own transaction with its
- * audit event.
+ * threads, and record each file, in order, with its children and its audit
+ * events, committing files in groups.
  *
  * Pipeline: the main thread walks the paths into a sorted list of files.
  * Workers take files in order, read and hash them, skip contents the
- * project already holds (each worker has its own read-only connection), and
- * extract the rest into documents. The main thread commits results strictly
- * in list order; at most WINDOW_PER_JOB * jobs files are in flight, so memory
- * is bounded by the window, not the corpus. A kill at any moment loses at
- * most the files not yet committed: each commit holds the source, the
- * document, its pages, blocks, text blob reference and its audit event, and
- * blobs are written (atomically) before the commit that refers to them.
+ * project already holds (each worker has its own read-only connection and
+ * its own OCR engine), and extract the rest into documents. The main thread
+ * records results strictly in list order; at most WINDOW_PER_JOB * jobs
+ * files are in flight, so memory is bounded by the window, not the corpus.
+ * Files that are ready one after the other share a transaction (a group,
+ * see the loop in enclave_ingest), so a batch of small files is not bound
+ * by one fsync'd commit each. A kill at any moment loses at most the files
+ * not yet committed, which were not reported either: each commit holds
+ * whole files (source, document, pages, blocks, text blob reference,
+ * children, audit events) and a signed checkpoint, and blobs are written
+ * (atomically) before the commit that refers to them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +33,18 @@
 #include "../../util/utf8.h"
 
 #define WINDOW_PER_JOB 4
+/* A group commit holds at most this many files, and stays open at most this long. */
+#define GROUP_MAX_FILES 64
+#define GROUP_MAX_SECONDS 0.25
+
+/* CLOCK_MONOTONIC in seconds. */
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 /* ------------------------------------------------------------------ */
 /* Walking                                                            */
@@ -171,6 +187,11 @@ static int expand_paths(struct path_list *out, const char *const *paths, size_t 
 /* Work items                                                         */
 /* ------------------------------------------------------------------ */
 
+/* Children committed with one file: all levels. */
+struct child_counts {
+	size_t ok, failed;
+};
+
 struct item {
 	const char *path; /* borrowed from the path list */
 	int done;         /* the worker has finished with it */
@@ -182,6 +203,10 @@ struct item {
 	const char *media_type;
 	struct enclave_doc *doc; /* NULL when extraction failed */
 	char *error;             /* why it failed */
+	/* Set when recorded, reported when its group commits: */
+	enclave_ingest_status status;
+	int64_t doc_id;
+	struct child_counts counts;
 };
 
 struct pool {
@@ -390,11 +415,6 @@ fail:
 	return NULL;
 }
 
-/* Children committed with one file: all levels. */
-struct child_counts {
-	size_t ok, failed;
-};
-
 /*
  * Record the children of `doc` (document `parent_id`, at `path`) inside the
  * open transaction, recursively: for each, its bytes as a source (blob
@@ -489,9 +509,17 @@ static int commit_children(enclave_project *p, const struct enclave_doc *doc, in
 	return error;
 }
 
+/* Open the group's transaction unless it is open already. */
+static int tx_open(enclave_project *p)
+{
+	return p->in_tx ? 0 : store_begin(p);
+}
+
 /*
- * Commit one item. Sets *status and *doc_id. Returns 0, or ENCLAVE_E* when
- * the store failed (the batch stops: nothing more can be recorded).
+ * Record one item in the group's transaction (opened here when needed; the
+ * caller commits it). Sets *status and *doc_id. Returns 0, or ENCLAVE_E*
+ * when the store failed (the caller rolls the group back and the batch
+ * stops: nothing more can be recorded).
  */
 static int commit_item(enclave_project *p, struct item *it, json_t *models,
                        enclave_ingest_status *status, int64_t *doc_id, struct child_counts *counts)
@@ -549,7 +577,7 @@ static int commit_item(enclave_project *p, struct item *it, json_t *models,
 		}
 	}
 	if (retry) {
-		if ((error = store_begin(p)) < 0)
+		if ((error = tx_open(p)) < 0)
 			goto done;
 		if ((error = store_document_complete(p, retry, it->doc, text_sha)) < 0 ||
 		    (error = store_text_insert(p, retry, "original", text_sha)) < 0)
@@ -563,7 +591,7 @@ static int commit_item(enclave_project *p, struct item *it, json_t *models,
 		*status = ENCLAVE_INGEST_OK;
 		goto audit;
 	}
-	if ((error = store_begin(p)) < 0)
+	if ((error = tx_open(p)) < 0)
 		goto done;
 	if (it->readable && !have_source &&
 	    (error = store_source_insert(p, &source_id, it->sha256, it->size, it->media_type,
@@ -614,10 +642,8 @@ audit:
 		goto fail;
 	if (it->doc && (error = commit_children(p, it->doc, *doc_id, it->path, models, counts)) < 0)
 		goto fail;
-	error = store_commit(p);
 	goto done;
 fail:
-	store_rollback(p);
 done:
 	json_decref(params);
 	json_decref(inputs);
@@ -676,7 +702,8 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 	int jobs, started = 0, error = 0, t;
 	time_t head_written = 0;
 	json_t *models = json_object();
-	size_t i;
+	size_t i, first = 0; /* first file of the open group */
+	double group_start;
 
 	if (!opts)
 		opts = &defaults;
@@ -727,58 +754,85 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 		goto join;
 	}
 
+	group_start = now_seconds();
 	for (i = 0; i < files.n; i++) {
 		struct item *it = &pl.items[i];
-		struct enclave_ingest_item report;
-		enclave_ingest_status status = ENCLAVE_INGEST_FAILED;
-		struct child_counts counts = { 0, 0 };
-		int64_t doc_id = 0;
+		int next_ready;
+		size_t j;
 
 		pthread_mutex_lock(&pl.lock);
 		while (!it->done)
 			pthread_cond_wait(&pl.cond, &pl.lock);
 		pthread_mutex_unlock(&pl.lock);
 
+		it->status = ENCLAVE_INGEST_FAILED;
 		if (it->known) {
 			char st[16];
 			int64_t src;
-			status = ENCLAVE_INGEST_DUPLICATE;
-			store_source_find(p, it->sha256, &src, &doc_id, st);
-		} else if ((error = commit_item(p, it, models, &status, &doc_id, &counts)) < 0) {
+			it->status = ENCLAVE_INGEST_DUPLICATE;
+			store_source_find(p, it->sha256, &src, &it->doc_id, st);
+		} else if ((error = commit_item(p, it, models, &it->status, &it->doc_id,
+		                                &it->counts)) < 0) {
+			store_rollback(p); /* the open group is lost, never reported */
 			break;
 		}
-		s.children += counts.ok + counts.failed;
-		s.children_failed += counts.failed;
 		/*
-		 * Keep key/audit.head close behind the chain (at most a second),
-		 * so a killed run leaves little unguarded against truncation.
+		 * Group commit: the open transaction takes the next files while
+		 * they are ready, so that a fast batch pays one commit (and one
+		 * signed checkpoint) per group rather than per file; it commits
+		 * as soon as the next file is not ready, or the group is
+		 * GROUP_MAX_FILES long or GROUP_MAX_SECONDS old. Only then are its
+		 * files reported and counted: what was reported is committed.
 		 */
-		if (status != ENCLAVE_INGEST_DUPLICATE && time(NULL) != head_written) {
-			if ((error = audit_write_head(p)) < 0)
+		pthread_mutex_lock(&pl.lock);
+		next_ready = i + 1 < files.n && pl.items[i + 1].done;
+		pthread_mutex_unlock(&pl.lock);
+		if (next_ready && i + 1 - first < GROUP_MAX_FILES &&
+		    now_seconds() - group_start < GROUP_MAX_SECONDS)
+			continue;
+		if (p->in_tx) {
+			if ((error = store_commit(p)) < 0)
 				break;
-			head_written = time(NULL);
+			/*
+			 * Keep key/audit.head close behind the chain (at most a
+			 * second), so a killed run leaves little unguarded
+			 * against truncation.
+			 */
+			if (time(NULL) != head_written) {
+				if ((error = audit_write_head(p)) < 0)
+					break;
+				head_written = time(NULL);
+			}
 		}
-		if (status == ENCLAVE_INGEST_OK)
-			s.ok++;
-		else if (status == ENCLAVE_INGEST_FAILED)
-			s.failed++;
-		else
-			s.duplicates++;
-		if (cb) {
-			report.path = it->path;
-			report.status = status;
-			report.document_id = doc_id;
-			report.error = it->error;
-			report.done = i + 1;
-			report.total = files.n;
-			cb(&report, payload);
-		}
-		buf_release(&it->data);
-		enclave_doc_free(it->doc);
-		it->doc = NULL;
-		free(it->error);
-		it->error = NULL;
+		for (j = first; j <= i; j++) {
+			struct item *g = &pl.items[j];
+			struct enclave_ingest_item report;
 
+			s.children += g->counts.ok + g->counts.failed;
+			s.children_failed += g->counts.failed;
+			if (g->status == ENCLAVE_INGEST_OK)
+				s.ok++;
+			else if (g->status == ENCLAVE_INGEST_FAILED)
+				s.failed++;
+			else
+				s.duplicates++;
+			if (cb) {
+				report.path = g->path;
+				report.status = g->status;
+				report.document_id = g->doc_id;
+				report.error = g->error;
+				report.done = j + 1;
+				report.total = files.n;
+				cb(&report, payload);
+			}
+			buf_release(&g->data);
+			enclave_doc_free(g->doc);
+			g->doc = NULL;
+			free(g->error);
+			g->error = NULL;
+		}
+		first = i + 1;
+		group_start = now_seconds();
 		pthread_mutex_lock(&pl.lock);
 		pl.committed = i + 1;
 		pthread_cond_broadcast(&pl.cond);
