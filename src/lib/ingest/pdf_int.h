@@ -24,8 +24,8 @@ struct pdf_ocr;
  * (its blocks come with pdf_ocr_finish) or "none" with --ocr never; or
  * ENCLAVE_E*. *state is made on the first page taken.
  */
-int pdf_ocr_page(struct pdf_ocr **state, struct enclave_doc *doc, fz_context *ctx,
-                 fz_document *pdf, int index, fz_rect box, const fz_stext_page *sp);
+int pdf_ocr_page(struct pdf_ocr **state, struct enclave_doc *doc, fz_context *ctx, fz_document *pdf,
+                 int index, fz_rect box, const fz_stext_page *sp);
 
 /*
  * Wait for the pages still being read, add their blocks and the models used

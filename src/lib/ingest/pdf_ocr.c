@@ -395,8 +395,8 @@ static int submit(struct pdf_ocr *st, struct enclave_doc *doc, int page, int dpi
 	return error ? pdf_ocr_finish(st, doc) : 0;
 }
 
-int pdf_ocr_page(struct pdf_ocr **state, struct enclave_doc *doc, fz_context *ctx,
-                 fz_document *pdf, int index, fz_rect box, const fz_stext_page *sp)
+int pdf_ocr_page(struct pdf_ocr **state, struct enclave_doc *doc, fz_context *ctx, fz_document *pdf,
+                 int index, fz_rect box, const fz_stext_page *sp)
 {
 	static const struct enclave_extract_options defaults = ENCLAVE_EXTRACT_OPTIONS_INIT;
 	const struct enclave_extract_options *opts = doc->ctx ? doc->ctx->opts : &defaults;
