@@ -70,13 +70,15 @@ static struct grey text_image(fz_context *ctx, const char *text)
 		if (x1 < 0)
 			fz_throw(ctx, FZ_ERROR_GENERIC, "no text to scan");
 		x0 = x0 - m < 0 ? 0 : x0 - m, y0 = y0 - m < 0 ? 0 : y0 - m;
-		x1 = x1 + m >= pm->w ? pm->w - 1 : x1 + m, y1 = y1 + m >= pm->h ? pm->h - 1 : y1 + m;
+		x1 = x1 + m >= pm->w ? pm->w - 1 : x1 + m,
+		y1 = y1 + m >= pm->h ? pm->h - 1 : y1 + m;
 		g.w = x1 - x0 + 1, g.h = y1 - y0 + 1;
 		if (!(g.px = malloc((size_t)g.w * (size_t)g.h)))
 			fz_throw(ctx, FZ_ERROR_MEMORY, "out of memory");
 		for (y = 0; y < g.h; y++)
 			memcpy(g.px + (size_t)y * (size_t)g.w,
-			       pm->samples + (size_t)(y + y0) * pm->stride + (size_t)x0, (size_t)g.w);
+			       pm->samples + (size_t)(y + y0) * pm->stride + (size_t)x0,
+			       (size_t)g.w);
 	}
 	fz_always(ctx)
 	{
@@ -207,8 +209,8 @@ static pdf_obj *helvetica(fz_context *ctx, pdf_document *doc, int garbage)
 		fz_var(cmap);
 		fz_try(ctx)
 		{
-			cmap = fz_new_buffer_from_shared_data(ctx, (const unsigned char *)garbage_cmap,
-			                                      strlen(garbage_cmap));
+			cmap = fz_new_buffer_from_shared_data(
+			    ctx, (const unsigned char *)garbage_cmap, strlen(garbage_cmap));
 			ref = pdf_add_stream(ctx, doc, cmap, NULL, 0);
 			pdf_dict_put_drop(ctx, font, PDF_NAME(ToUnicode), ref);
 		}
@@ -278,7 +280,8 @@ static void image_files(fz_context *ctx, pdf_document *doc, int n, char **paths)
 }
 
 /* Write the pages of `kind` with its `argc` arguments into `doc`. Throws. */
-static __attribute__((unused)) void mkscan_build(fz_context *ctx, pdf_document *doc, const char *kind, int argc, char **argv)
+static __attribute__((unused)) void mkscan_build(fz_context *ctx, pdf_document *doc,
+                                                 const char *kind, int argc, char **argv)
 {
 	pdf_obj *font = NULL;
 	char *ops = NULL;

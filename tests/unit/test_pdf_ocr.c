@@ -241,8 +241,7 @@ static void test_missing_lang(void **state)
 
 	(void)state;
 	opts.lang = "eng+zzq";
-	assert_int_equal(extract_kind(&doc, &opts, "image", 1, line1, NULL),
-	                 ENCLAVE_EUNSUPPORTED);
+	assert_int_equal(extract_kind(&doc, &opts, "image", 1, line1, NULL), ENCLAVE_EUNSUPPORTED);
 	assert_null(doc);
 	assert_non_null(strstr(enclave_error_last(),
 	                       "cannot load tesseract language 'zzq': no zzq.traineddata in /"));
@@ -282,7 +281,8 @@ static void test_jobs(void **state)
 	assert_int_equal(enclave_doc_page_count(two), 4);
 	assert_int_equal(enclave_doc_block_count(one), enclave_doc_block_count(two));
 	for (i = 0; i < enclave_doc_block_count(two); i++) {
-		const struct enclave_block *a = enclave_doc_block(one, i), *b = enclave_doc_block(two, i);
+		const struct enclave_block *a = enclave_doc_block(one, i),
+		                           *b = enclave_doc_block(two, i);
 
 		assert_string_equal(a->text, b->text);
 		assert_int_equal(a->page, b->page);
@@ -322,10 +322,10 @@ static void test_time_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_image_page),       cmocka_unit_test(test_mixed),
-		cmocka_unit_test(test_garbage_layer),    cmocka_unit_test(test_rotate_attribute),
-		cmocka_unit_test(test_sideways_osd),     cmocka_unit_test(test_missing_lang),
-		cmocka_unit_test(test_two_languages),    cmocka_unit_test(test_jobs),
+		cmocka_unit_test(test_image_page),    cmocka_unit_test(test_mixed),
+		cmocka_unit_test(test_garbage_layer), cmocka_unit_test(test_rotate_attribute),
+		cmocka_unit_test(test_sideways_osd),  cmocka_unit_test(test_missing_lang),
+		cmocka_unit_test(test_two_languages), cmocka_unit_test(test_jobs),
 		cmocka_unit_test(test_time_limit),
 	};
 
