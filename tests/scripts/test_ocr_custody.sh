@@ -2,7 +2,7 @@
 # Chain of custody for models: ingesting through OCR records the SHA-256 of
 # every model file used, in the document's event and the run's: the
 # language's traineddata for an image; the orientation model too for a
-# sideways scanned PDF (OSD ran); one traineddata per language with
+# upsidedown scanned PDF (OSD ran); one traineddata per language with
 # --lang eng+osd (osd.traineddata being the only other model installed).
 set -u
 . "$SRC_DIR/tests/scripts/lib.sh"
@@ -10,15 +10,15 @@ setup_tmp ocr-custody
 
 "$TOOLS_DIR/mkpdf" simple "$T/a.pdf" "The quick brown fox jumps over the lazy dog" >/dev/null || fail "mkpdf"
 "$TOOLS_DIR/mkpng" "$T/a.pdf" "$T/scan.png" 200 || fail "mkpng"
-"$TOOLS_DIR/mkscan" sideways "$T/sideways.pdf" "Records are collected from each site and checked
+"$TOOLS_DIR/mkscan" upsidedown "$T/upsidedown.pdf" "Records are collected from each site and checked
 against the schedule, then stored with their provenance so that every
-later step can be traced back to the file it came from." || fail "mkscan sideways"
+later step can be traced back to the file it came from." || fail "mkscan upsidedown"
 "$TOOLS_DIR/mkscan" image "$T/two.pdf" "Two languages read this scanned line" || fail "mkscan image"
 "$ENCLAVE" init "$T/p" 2>/dev/null || fail "init"
 "$ENCLAVE" -C "$T/p" ingest -q "$T/scan.png" || fail "ingest of a PNG"
 "$ENCLAVE" -C "$T/p" show 1 | grep -qi "brown fox" || fail "the OCR text is not in the document: $("$ENCLAVE" -C "$T/p" show 1)"
-"$ENCLAVE" -C "$T/p" ingest -q "$T/sideways.pdf" || fail "ingest of a sideways scanned PDF"
-"$ENCLAVE" -C "$T/p" show 2 | grep -qi "provenance" || fail "the sideways scan was not read: $("$ENCLAVE" -C "$T/p" show 2)"
+"$ENCLAVE" -C "$T/p" ingest -q "$T/upsidedown.pdf" || fail "ingest of a upsidedown scanned PDF"
+"$ENCLAVE" -C "$T/p" show 2 | grep -qi "provenance" || fail "the upsidedown scan was not read: $("$ENCLAVE" -C "$T/p" show 2)"
 "$ENCLAVE" -C "$T/p" ingest -q --lang eng+osd "$T/two.pdf" || fail "ingest with --lang eng+osd"
 "$ENCLAVE" -C "$T/p" audit log --json >"$T/log"
 python3 - "$T/log" <<'PY' || fail "model hashes in the audit trail"

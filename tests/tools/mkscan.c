@@ -3,7 +3,8 @@
  *
  *   mkscan KIND OUT.pdf [ARGS...]
  *
- * The kinds (image, mixed, garbage, rotated, sideways, pages, images) are
+ * The kinds (image, mixed, garbage, rotated, sideways, upsidedown, pages,
+ * images) are
  * described in mkscan_lib.h.
  */
 #include "mkscan_lib.h"
@@ -16,8 +17,7 @@ int main(int argc, char **argv)
 	FILE *fp;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: mkscan image|mixed|garbage|rotated|sideways|pages|images "
-		                "OUT.pdf ARGS...\n");
+		fprintf(stderr, "usage: mkscan KIND OUT.pdf ARGS... (see mkscan_lib.h)\n");
 		return 2;
 	}
 	if (mkscan_pdf(&pdf, &len, argv[1], argc - 3, argv + 3, err, sizeof(err)) < 0) {

@@ -14,7 +14,8 @@
  *   mkscan rotated OUT.pdf TEXT        /Rotate 90, the image turned so that
  *                                      the page displays upright
  *   mkscan sideways OUT.pdf TEXT       the image turned 90 degrees clockwise
- *                                      (upright only after OSD)
+ *   mkscan upsidedown OUT.pdf TEXT     the image turned 180 degrees (upright
+ *                                      only after OSD)
  *   mkscan pages OUT.pdf N TEXT        N pages, each the image of "Page <i>. TEXT"
  *   mkscan images OUT.pdf IMG...       one page per image file (PNG, JPEG,
  *                                      ...), sized by its resolution
@@ -163,7 +164,10 @@ static void image_page(fz_context *ctx, pdf_document *doc, fz_image *img, float 
 	fz_catch(ctx) fz_rethrow(ctx);
 }
 
-/* A page of the image of `text`, turned by `quads` (0, 1: clockwise, 3: counter) and /Rotate. */
+/*
+ * A page of the image of `text`, turned by `quads` (0; 1: clockwise; 2:
+ * half a turn; 3: counter-clockwise) and /Rotate.
+ */
 static void scan_page(fz_context *ctx, pdf_document *doc, const char *text, int quads, int rotate,
                       const char *extra, pdf_obj *font)
 {
@@ -173,7 +177,9 @@ static void scan_page(fz_context *ctx, pdf_document *doc, const char *text, int 
 	fz_var(img), fz_var(g);
 	fz_try(ctx)
 	{
-		if (quads)
+		if (quads == 2)
+			g = turn(ctx, turn(ctx, g, 1), 1);
+		else if (quads)
 			g = turn(ctx, g, quads == 1);
 		img = grey_image(ctx, g);
 		image_page(ctx, doc, img, g.w * 72.0f / SCAN_DPI, g.h * 72.0f / SCAN_DPI, rotate,
@@ -315,6 +321,8 @@ static __attribute__((unused)) void mkscan_build(fz_context *ctx, pdf_document *
 			scan_page(ctx, doc, argv[0], 3, 90, NULL, NULL);
 		} else if (!strcmp(kind, "sideways") && argc == 1) {
 			scan_page(ctx, doc, argv[0], 1, 0, NULL, NULL);
+		} else if (!strcmp(kind, "upsidedown") && argc == 1) {
+			scan_page(ctx, doc, argv[0], 2, 0, NULL, NULL);
 		} else if (!strcmp(kind, "pages") && argc == 2 && (n = atoi(argv[0])) > 0) {
 			for (i = 1; i <= n; i++) {
 				size_t tn = strlen(argv[1]) + 32;

@@ -6,7 +6,7 @@
  * blocks in page order with consistent offsets; a garbage text layer (a
  * ToUnicode map into the private use area) is replaced by OCR, and dropped
  * with --ocr never; --ocr always reads a text page by OCR; a page with
- * /Rotate 90 and a sideways scan (OSD); a missing language fails clearly;
+ * /Rotate 90, a sideways scan and an upside-down one (OSD); a missing language fails clearly;
  * the model files are recorded; four pages on two threads give the same
  * text, in order, as one thread; a spent time limit stops the file.
  *
@@ -229,6 +229,14 @@ static void test_sideways_osd(void **state)
 	/* The boxes are in the sideways page: taller than wide. */
 	b = enclave_doc_block(doc, 0);
 	assert_true(b->bbox.y1 - b->bbox.y0 > b->bbox.x1 - b->bbox.x0);
+	assert_page_blocks(doc, 1, "ocr");
+	enclave_doc_free(doc);
+
+	/* Upside down: read poorly as it comes, so OSD turns it; its model is recorded. */
+	assert_int_equal(extract_kind(&doc, &opts, "upsidedown", 1, text, NULL), 0);
+	assert_words(doc, "quick brown fox jumps lazy dog records schedule");
+	assert_true(enclave_doc_page(doc, 0)->confidence > 0.7);
+	assert_page_blocks(doc, 1, "ocr");
 	assert_non_null(meta(doc, "ocr_osd_model_path"));
 	assert_non_null(strstr(meta(doc, "ocr_osd_model_path"), "osd.traineddata"));
 	enclave_doc_free(doc);

@@ -4,6 +4,6 @@
 ^models \['ocr_model_path'(, 'ocr_osd_model_path')?\] eng$
 ^rotated.json pages \[\('ocr', True, True\)\]$
 ^bad blocks 0 True$
-^sideways.json pages \[\('ocr', False, True\)\]$
+^upsidedown.json pages \[\('ocr', True, True\)\]$
 ^bad blocks 0 True$
 ^models \['ocr_model_path', 'ocr_osd_model_path'\] eng$
