@@ -166,7 +166,7 @@ cat >"$report" <<EOF
 
 Corpus: \`$set_dir\` ($nlines UW-III lines, $nreceipts SROIE receipts).
 $(tesseract --version 2>&1 | head -1); OMP_THREAD_LIMIT=1 for both; $(getconf _NPROCESSORS_ONLN) cores,
-X. Best of $runs runs.
+load average at the end $(cut -d' ' -f1-3 /proc/loadavg). Best of $runs runs.
 
 ## Quality
 
