@@ -30,10 +30,11 @@ struct enclave_extract_options {
 	const char *lang; /* Tesseract languages, "eng" or "eng+deu"; NULL: "eng" */
 	int dpi;          /* resolution PDF pages are rendered at for OCR; 0: 300 */
 	double timeout;   /* seconds one file may take, children included; 0: the default */
+	int jobs;         /* threads reading one PDF's pages by OCR; 0 or 1: the calling one */
 };
-#define ENCLAVE_EXTRACT_OPTIONS_INIT                                                \
-	{                                                                           \
-		ENCLAVE_EXTRACT_OPTIONS_VERSION, NULL, ENCLAVE_OCR_AUTO, NULL, 0, 0 \
+#define ENCLAVE_EXTRACT_OPTIONS_INIT                                                   \
+	{                                                                              \
+		ENCLAVE_EXTRACT_OPTIONS_VERSION, NULL, ENCLAVE_OCR_AUTO, NULL, 0, 0, 0 \
 	}
 
 /* "auto", "always", "never" and back; -1 when unknown. */

@@ -1,6 +1,6 @@
 /*
- * enclave ingest [--jobs N] [--password P] [--json] PATH...: bring files
- * and folders into the project. Failed files are reported and recorded; the
+ * enclave ingest [--jobs N] [--password P] [--ocr MODE] [--lang L] [--dpi N]
+ * [--timeout S] [--json] PATH...: bring files and folders into the project. Failed files are reported and recorded; the
  * exit code is 3 when any failed.
  */
 #include <stdlib.h>
@@ -10,9 +10,15 @@
 
 const struct cli_opt cmd_ingest_opts[] = {
 	{ "jobs", 'j', "N" }, { "password", 0, "PASSWORD" },
+	{ "ocr", 0, "MODE" }, { "lang", 0, "LANG" },
+	{ "dpi", 0, "N" },    { "timeout", 0, "SECONDS" },
 	{ "json", 0, NULL },  { "quiet", 'q', NULL },
 	{ NULL, 0, NULL },
 };
+
+/* In cmd_extract.c: --password, --ocr, --lang, --dpi, --timeout. */
+int cli_extract_options(struct enclave_extract_options *opts, const struct cli_args *a,
+                        const struct cli_opt *table, const char *cmd);
 
 struct progress {
 	int tty, json, quiet;
@@ -74,7 +80,8 @@ int cmd_ingest(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 			return cli_usage(name, "--jobs takes a number from 1 to 64");
 		opts.jobs = (int)n;
 	}
-	opts.extract.password = cli_value(&a, cmd_ingest_opts, "password");
+	if ((rc = cli_extract_options(&opts.extract, &a, cmd_ingest_opts, name)) != 0)
+		return rc;
 	pr.tty = ctx->tty;
 	pr.json = cli_value(&a, cmd_ingest_opts, "json") != NULL;
 	pr.quiet = cli_value(&a, cmd_ingest_opts, "quiet") != NULL;

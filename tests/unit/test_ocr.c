@@ -25,7 +25,7 @@
 #include <leptonica/allheaders.h>
 
 #include "../tools/mkpdf_lib.h"
-#include "ingest/ingest_int.h"
+#include "ingest/ocr_int.h"
 
 static const char sentence[] = "The quick brown fox jumps over the lazy dog near the river bank";
 static const char paragraph[] =
@@ -473,6 +473,71 @@ static void test_threads(void **state)
 	free(png);
 }
 
+/* Language strings: names of letters, digits and '_' joined by '+'. */
+static void test_lang_check(void **state)
+{
+	(void)state;
+	assert_int_equal(ocr_lang_check("eng"), 0);
+	assert_int_equal(ocr_lang_check("eng+deu+chi_sim"), 0);
+	assert_int_equal(ocr_lang_check(""), ENCLAVE_EINVALID);
+	assert_int_equal(ocr_lang_check("eng+"), ENCLAVE_EINVALID);
+	assert_int_equal(ocr_lang_check("+eng"), ENCLAVE_EINVALID);
+	assert_int_equal(ocr_lang_check("eng++deu"), ENCLAVE_EINVALID);
+	assert_int_equal(ocr_lang_check("../../etc/x"), ENCLAVE_EINVALID);
+	assert_int_equal(ocr_lang_check("eng deu"), ENCLAVE_EINVALID);
+	assert_int_equal(ocr_lang_check("a123456789a123456789a123456789a123456789a123456789a1234567"
+	                                "89a123456789"),
+	                 ENCLAVE_EINVALID);
+}
+
+/*
+ * A worker's engine serves several files and languages: the same results
+ * as a call without one, the models recorded each time; a missing language
+ * fails clearly and leaves the engine usable; --ocr never refuses images.
+ */
+static void test_engine_reuse(void **state)
+{
+	PIX *pix = render(sentence, 300);
+	struct enclave_extract_options opts = ENCLAVE_EXTRACT_OPTIONS_INIT;
+	struct ocr_engine *engine;
+	struct extract_ctx ctx;
+	enclave_doc *doc = NULL;
+	const char *mt;
+	unsigned char *png;
+	size_t len;
+	int i;
+
+	(void)state;
+	png = png_of(&len, pix);
+	pixDestroy(&pix);
+	assert_int_equal(ocr_engine_new(&engine), 0);
+	for (i = 0; i < 4; i++) {
+		opts.lang = i == 1 ? "eng+osd" : i == 2 ? "zzq" : "eng";
+		extract_ctx_init(&ctx, &opts, engine);
+		if (i == 2) {
+			assert_int_equal(extract_with(&doc, &mt, png, len, "a.png", &ctx),
+			                 ENCLAVE_EUNSUPPORTED);
+			assert_non_null(strstr(enclave_error_last(),
+			                       "cannot load tesseract language 'zzq': no "
+			                       "zzq.traineddata in "));
+			continue;
+		}
+		assert_int_equal(extract_with(&doc, &mt, png, len, "a.png", &ctx), 0);
+		assert_words(doc, "quick brown fox jumps lazy dog");
+		assert_non_null(json_object_get(doc->metadata,
+		                                i == 1 ? "ocr_eng_model_path" : "ocr_model_path"));
+		enclave_doc_free(doc);
+		doc = NULL;
+	}
+	ocr_engine_free(engine);
+	opts.lang = NULL;
+	opts.ocr = ENCLAVE_OCR_NEVER;
+	assert_int_equal(enclave_extract_buffer(&doc, png, len, "a.png", &opts),
+	                 ENCLAVE_EUNSUPPORTED);
+	assert_non_null(strstr(enclave_error_last(), "ocr is off"));
+	free(png);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -481,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_rotated_180), cmocka_unit_test(test_single_line),
 		cmocka_unit_test(test_tiff_pages),  cmocka_unit_test(test_over_limit),
 		cmocka_unit_test(test_truncated),   cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_lang_check),  cmocka_unit_test(test_engine_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,71 +7,91 @@
  * handlers, which print to stderr on damaged files (a truncated PNG printed
  * "libpng error: read error"). A PNG must run to its IEND chunk; a
  * truncated JPEG is read as far as it goes (MuPDF's leniency). Per image
- * page the header is read first and pages over OCR_MAX_PIXELS fail before
+ * page the header is read first and pages over ENCLAVE_MAX_PIXELS fail before
  * any pixel is allocated. The page size in points comes from the pixels and
  * the resolution (300 dpi when the file says none or less than 70).
  *
- * Preprocessing, each kept because it helped (release build, 50 UW-III
- * lines: character error rate; 30 SROIE receipts: word recall):
- * 8-bit grey (alpha over white); 2x upscale when the effective resolution
- * is under OCR_UPSCALE_BELOW_DPI (CER 0.82% -> 0.73%, recall 66.6% ->
- * 70.6%); Leptonica deskew when its confidence is high (recall 69.7% ->
- * 70.6%); a turn by 90/180/270 degrees when Tesseract's OSD is very
- * confident (needs osd.traineddata; skipped for single lines and small
- * images): at the CLI's usual threshold of 2 OSD turned upright receipts
- * (one at 4.8) and recall fell to 70.6%; at OCR_OSD_MIN_CONF 8 it is 80.9%,
- * the same as without OSD, and the turned test fixtures are still righted.
- * Left out because they did not help: pixBackgroundNormSimple (recall
- * 70.6% -> 68.8%) and Sauvola binarisation (-> 52.1%); Tesseract's own
- * Otsu on the grey image does better.
+ * Preprocessing, each kept because it helped (release build; 50 UW-III
+ * lines: character error rate; 8 SROIE receipts: bag-of-words F1, as
+ * bench/ocr.sh computes them; earlier figures on 30 receipts: word recall):
+ * 8-bit grey (alpha over white); an upscale by OCR_UPSCALE when the
+ * effective resolution is under OCR_UPSCALE_BELOW_DPI (2x: CER 0.82% ->
+ * 0.73%, recall 66.6% -> 70.6%; 1.5x: CER 0.69%, F1 0.548 against 0.549 at
+ * 2x, for a fifth less time); Leptonica deskew when its confidence is high
+ * (F1 0.543 -> 0.549). Orientation: the page is read as it comes, and only
+ * a weak reading (confidence under OCR_OSD_BELOW_CONF, or no text) asks
+ * Tesseract's OSD for a quarter turn (needs osd.traineddata; never for
+ * single lines or small images); the turned page is read again and the
+ * better reading kept. OSD first on every page cost 0.5 s a receipt, and at
+ * the CLI's usual threshold of 2 it turned upright receipts; now upright
+ * pages never meet it, and a threshold of 1 rights the corpus's scans
+ * turned by 90 and 180 degrees (OSD confidence ~2.6), which read at
+ * confidence 0.2-0.3 as they come. Left out because they did not help:
+ * pixBackgroundNormSimple (recall 70.6% -> 68.8%) and Sauvola binarisation
+ * (-> 52.1%); Tesseract's own Otsu on the grey image does better.
+ * Tesseract's second, inverted reading of weak lines is off (white on black
+ * is rare in scans; 15% of the time on receipts).
  *
- * Page segmentation is automatic, except that an image shaped like one line
- * of text (wide and less than three lines tall) is read as a single line.
+ * Page segmentation: an image shaped like one line of text (wide and less
+ * than three lines tall) is read as a single line (PSM 7); a narrow, tall
+ * page (under OCR_COLUMN_MAX_WIDTH_IN wide: a receipt) as a single column
+ * (PSM 4: F1 0.548 -> 0.561; PSM 6 0.555, PSM 11 0.518); else automatic.
  * One block per Tesseract paragraph: its lines joined with a space (as the
  * PDF parser does), box in points mapped back through the scaling and
  * rotation (the small deskew angle is ignored), confidence the lines' mean
  * weighted by their length (0..1); the page's confidence likewise. Blocks
- * with no letter or digit are dropped. Metadata: ocr_engine, ocr_lang,
- * ocr_model_path.
+ * with no letter or digit are dropped.
  *
- * The language is "eng" for now: enclave_extract_options has no language
- * field yet. Tesseract data come from its default path (TESSDATA_PREFIX or
- * the build's prefix). Threads: every call makes its own TessBaseAPI
- * handles (Tesseract's handles are not shared between threads): one for
- * "eng" and, opened on first use, one for "osd", each ~90 ms to initialise
- * (measured, release build), kept for every page of the file. The only
- * global is Leptonica's message severity, set once (see quiet_leptonica).
+ * Languages: the extraction's lang option ("eng", "eng+deu"; checked: names
+ * of letters, digits and '_' joined by '+'), from Tesseract's default path
+ * (TESSDATA_PREFIX or the build's prefix). Every traineddata named must be
+ * there: Tesseract itself would load "eng+xyz" without xyz and say nothing.
+ * Metadata: ocr_engine, ocr_lang, and the model files used, under keys
+ * ending in "_model_path" (ingest.c hashes them into the audit trail):
+ * ocr_model_path for one language, ocr_<name>_model_path for each of
+ * several, ocr_osd_model_path when OSD ran.
+ *
+ * Threads: Tesseract's handles are not shared between threads. Each worker
+ * keeps a struct ocr_engine (one handle per language string and one for
+ * OSD, each ~90 ms to open, measured in a release build, so opened on
+ * first use and reused for every page and file of the worker); a call
+ * without one makes its own for the file. Recognition of a page stops at
+ * the file's deadline (Tesseract's monitor). The only global is
+ * Leptonica's message severity, set once (see quiet_leptonica).
  * OpenMP: OMP_THREAD_LIMIT=1 must be in the environment before the process
  * starts (DESIGN.md); that is the front ends' business.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <leptonica/allheaders.h>
 #include <mupdf/fitz.h>
 #include <tesseract/capi.h>
 
-#include "ingest_int.h"
+#include "ocr_int.h"
 
-/*
- * Largest image page decoded (pixels): 100 megapixels is a 33 x 33 inch page
- * at 300 dpi; a grey copy is 100 MB and Tesseract needs several more. Local
- * to the OCR reader, like the PDF parser's work bounds.
- */
-#define OCR_MAX_PIXELS 100000000.0
 /* Resolution assumed when the file gives none or less than OCR_MIN_DPI. */
 #define OCR_DEFAULT_DPI 300
 #define OCR_MIN_DPI 70
-/* Images under this effective resolution are scaled up 2x before OCR. */
+/* Images under this effective resolution are scaled up by OCR_UPSCALE before OCR. */
 #define OCR_UPSCALE_BELOW_DPI 200
+#define OCR_UPSCALE 1.5f
+/* A page narrower than this (inches) and taller than wide (a receipt, a strip) is one column. */
+#define OCR_COLUMN_MAX_WIDTH_IN 4.5
+#define OCR_COLUMN_MIN_ASPECT 1.5
 /* One text line: width/height above this and height under this many points (~3 lines of 12 pt). */
 #define OCR_LINE_ASPECT 8.0
 #define OCR_LINE_MAX_HEIGHT_PT 42.0
+/* OSD runs only when the page as it comes reads at a confidence (0..1) under this. */
+#define OCR_OSD_BELOW_CONF 0.5
 /* OSD is trusted from this orientation confidence up (see the header: 2 turned upright receipts). */
-#define OCR_OSD_MIN_CONF 8.0f
+#define OCR_OSD_MIN_CONF 1.0f
 /* OSD is skipped on images smaller than this (too little text to judge). */
 #define OCR_OSD_MIN_SIDE 100
 /* Deskew only when Leptonica's confidence is at least this and the angle at least this (degrees). */
@@ -164,7 +184,7 @@ static void fz_quiet(void *user, const char *message)
  * its resolution from stated_dpi(). Leptonica would decode them through
  * libpng and libjpeg with their default handlers, which print to stderr
  * on damaged files; MuPDF's codecs report through quiet callbacks. The
- * header is read first: pages over OCR_MAX_PIXELS fail before decoding.
+ * header is read first: pages over ENCLAVE_MAX_PIXELS fail before decoding.
  * Returns 0 or ENCLAVE_E*.
  */
 static int decode_mupdf(PIX **out, const unsigned char *data, size_t len, int png)
@@ -188,10 +208,10 @@ static int decode_mupdf(PIX **out, const unsigned char *data, size_t len, int pn
 	{
 		buf = fz_new_buffer_from_shared_data(ctx, data, len);
 		img = fz_new_image_from_buffer(ctx, buf);
-		if ((double)img->w * img->h > OCR_MAX_PIXELS) {
+		if ((double)img->w * img->h > ENCLAVE_MAX_PIXELS) {
 			error = error_set(ENCLAVE_ELIMIT,
 			                  "image is %dx%d pixels, over the limit of %.0f", img->w,
-			                  img->h, OCR_MAX_PIXELS);
+			                  img->h, ENCLAVE_MAX_PIXELS);
 		} else {
 			pm = fz_get_pixmap_from_image(ctx, img, NULL, NULL, NULL, NULL);
 			if (pm->n != 1 || pm->alpha)
@@ -320,34 +340,240 @@ static int has_word(const char *s, size_t len)
 	return 0;
 }
 
+/* ------------------------------------------------------------------ */
+/* Engines: Tesseract handles kept per worker                         */
+/* ------------------------------------------------------------------ */
+
+/* Languages one engine keeps open at once; the oldest is ended for a new one. */
+#define OCR_ENGINE_LANGS 4
+
+/* One recognition handle and where its models were found. */
+struct ocr_handle {
+	char lang[OCR_LANG_MAX]; /* "eng", "eng+deu"; "" for a free slot */
+	TessBaseAPI *api;
+	char datapath[4096]; /* the tessdata folder, ending in '/' */
+};
+
 /*
- * Create a Tesseract handle for `lang` with its chatter sent to /dev/null.
- * Returns 0 with *out set, or ENCLAVE_E* when the language data is missing.
+ * The Tesseract handles of one worker thread, reused for every page and
+ * file it reads: one per language string (~90 ms each to open) and one for
+ * OSD, each opened on first use. Never shared between threads.
  */
-static int tess_open(TessBaseAPI **out, const char *lang)
+struct ocr_engine {
+	struct ocr_handle langs[OCR_ENGINE_LANGS];
+	size_t next;      /* the slot a new language takes when all are used */
+	TessBaseAPI *osd; /* NULL until OSD is first needed */
+	int osd_missing;  /* osd.traineddata would not load: OSD is skipped */
+	char osd_datapath[4096];
+};
+
+int ocr_engine_new(struct ocr_engine **out)
+{
+	if (!(*out = calloc(1, sizeof(**out))))
+		return error_oom();
+	return 0;
+}
+
+/* End and delete a Tesseract handle; NULL does nothing. */
+static void tess_close(TessBaseAPI *api)
+{
+	if (api) {
+		TessBaseAPIEnd(api);
+		TessBaseAPIDelete(api);
+	}
+}
+
+void ocr_engine_free(struct ocr_engine *engine)
+{
+	size_t i;
+
+	if (!engine)
+		return;
+	for (i = 0; i < OCR_ENGINE_LANGS; i++)
+		tess_close(engine->langs[i].api);
+	tess_close(engine->osd);
+	free(engine);
+}
+
+int ocr_lang_check(const char *lang)
+{
+	size_t i, n = strlen(lang);
+	int prev_plus = 1;
+
+	if (n == 0 || n >= OCR_LANG_MAX)
+		return error_set(ENCLAVE_EINVALID, "invalid ocr language '%.80s': %s", lang,
+		                 n ? "too long" : "empty");
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)lang[i];
+
+		if (c == '+') {
+			if (prev_plus)
+				break;
+			prev_plus = 1;
+		} else if (isalnum(c) || c == '_') {
+			prev_plus = 0;
+		} else {
+			break;
+		}
+	}
+	if (i < n || prev_plus)
+		return error_set(ENCLAVE_EINVALID,
+		                 "invalid ocr language '%.80s': names of letters, digits and '_' "
+		                 "joined by '+'",
+		                 lang);
+	return 0;
+}
+
+const char *ocr_doc_lang(const struct enclave_doc *doc)
+{
+	const char *lang = doc->ctx ? doc->ctx->opts->lang : NULL;
+
+	return lang && *lang ? lang : OCR_LANG;
+}
+
+/* Copy Tesseract's data path of `api` to out[size], ending in '/'. */
+static void datapath_of(char *out, size_t size, TessBaseAPI *api)
+{
+	const char *dp = TessBaseAPIGetDatapath(api);
+	size_t n = dp ? strlen(dp) : 0;
+
+	snprintf(out, size, "%s%s", dp ? dp : "", n > 0 && dp[n - 1] != '/' ? "/" : "");
+}
+
+/*
+ * The first language of the checked string `lang` whose traineddata is not
+ * readable in `datapath`, copied to name[OCR_LANG_MAX]; 0 when all are.
+ * Tesseract loads "eng+xyz" without xyz and says nothing, so it is checked.
+ */
+static int missing_lang(char name[OCR_LANG_MAX], const char *datapath, const char *lang)
+{
+	char path[4096 + OCR_LANG_MAX + 16];
+	const char *p = lang, *q;
+
+	for (; *p; p = *q ? q + 1 : q) {
+		q = strchr(p, '+');
+		if (!q)
+			q = p + strlen(p);
+		snprintf(name, OCR_LANG_MAX, "%.*s", (int)(q - p), p);
+		snprintf(path, sizeof(path), "%s%s.traineddata", datapath, name);
+		if (access(path, R_OK) != 0)
+			return 1;
+	}
+	name[0] = '\0';
+	return 0;
+}
+
+/*
+ * Open a Tesseract handle for the checked `lang` into *out (chatter sent to
+ * /dev/null) and its data path into datapath[4096]. Returns 0, or
+ * ENCLAVE_EUNSUPPORTED naming the missing traineddata.
+ */
+static int tess_open(TessBaseAPI **out, char *datapath, const char *lang)
 {
 	TessBaseAPI *api;
+	char name[OCR_LANG_MAX];
+	int rc;
 
 	*out = NULL;
 	if (!(api = TessBaseAPICreate()))
-		return error_set(ENCLAVE_ENOMEM, "out of memory");
+		return error_oom();
 	/* Before Init too: a missing traineddata is reported through it. */
 	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
-	if (TessBaseAPIInit3(api, NULL, lang) != 0) {
-		TessBaseAPIDelete(api);
+	rc = TessBaseAPIInit3(api, NULL, lang);
+	datapath_of(datapath, 4096, api);
+	if (missing_lang(name, datapath, lang) || rc != 0) {
+		tess_close(api);
+		if (name[0])
+			return error_set(
+			    ENCLAVE_EUNSUPPORTED,
+			    "cannot load tesseract language '%s': no %s.traineddata in %s", name,
+			    name, datapath);
 		return error_set(ENCLAVE_EUNSUPPORTED, "cannot load tesseract language '%s'", lang);
 	}
 	TessBaseAPISetVariable(api, "debug_file", "/dev/null");
+	/*
+	 * Tesseract 5 reads every weak line a second time inverted, looking for
+	 * white on black: on receipts 15% of the time for nothing (measured).
+	 */
+	TessBaseAPISetVariable(api, "tessedit_do_invert", "0");
 	*out = api;
 	return 0;
 }
 
 /*
- * Quarter turns (clockwise) that put the text of `pix` upright according to
- * Tesseract's OSD, or 0 when OSD is unsure, fails or is unavailable. *osd
- * is the OSD handle, opened here when NULL; the caller ends it.
+ * The handle of `engine` for the checked `lang`, opened if needed (ending
+ * the oldest when all slots are taken). Returns 0 or ENCLAVE_E*.
  */
-static int osd_quads(TessBaseAPI **osd, PIX *pix, int dpi)
+static int engine_lang(struct ocr_handle **out, struct ocr_engine *engine, const char *lang)
+{
+	struct ocr_handle *h;
+	size_t i;
+	int error;
+
+	for (i = 0; i < OCR_ENGINE_LANGS; i++) {
+		if (engine->langs[i].api && !strcmp(engine->langs[i].lang, lang)) {
+			*out = &engine->langs[i];
+			return 0;
+		}
+	}
+	h = &engine->langs[engine->next];
+	tess_close(h->api);
+	memset(h, 0, sizeof(*h));
+	if ((error = tess_open(&h->api, h->datapath, lang)) < 0)
+		return error;
+	snprintf(h->lang, sizeof(h->lang), "%s", lang);
+	engine->next = (engine->next + 1) % OCR_ENGINE_LANGS;
+	*out = h;
+	return 0;
+}
+
+/*
+ * Record the models of handle `h` in doc's metadata: ocr_engine, ocr_lang,
+ * and a "_model_path" key per language (ocr_model_path for one, else
+ * ocr_<name>_model_path), plus ocr_osd_model_path when `osd`.
+ * Returns 0 or ENCLAVE_E*.
+ */
+static int note_models(struct enclave_doc *doc, const struct ocr_handle *h,
+                       const struct ocr_engine *engine, int osd)
+{
+	char path[4096 + OCR_LANG_MAX + 16], key[OCR_LANG_MAX + 32];
+	const char *p = h->lang, *q;
+	int error, single = !strchr(h->lang, '+');
+
+	snprintf(path, sizeof(path), "tesseract %s", TessVersion());
+	if ((error = doc_set_meta(doc, "ocr_engine", path)) < 0 ||
+	    (error = doc_set_meta(doc, "ocr_lang", h->lang)) < 0)
+		return error;
+	for (; *p; p = *q ? q + 1 : q) {
+		q = strchr(p, '+');
+		if (!q)
+			q = p + strlen(p);
+		if (single)
+			snprintf(key, sizeof(key), "ocr_model_path");
+		else
+			snprintf(key, sizeof(key), "ocr_%.*s_model_path", (int)(q - p), p);
+		snprintf(path, sizeof(path), "%s%.*s.traineddata", h->datapath, (int)(q - p), p);
+		if ((error = doc_set_meta(doc, key, path)) < 0)
+			return error;
+	}
+	if (osd) {
+		snprintf(path, sizeof(path), "%sosd.traineddata", engine->osd_datapath);
+		if ((error = doc_set_meta(doc, "ocr_osd_model_path", path)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* One page                                                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Quarter turns (clockwise) that put the text of `pix` upright according to
+ * Tesseract's OSD, or 0 when OSD is unsure, fails or is unavailable. The
+ * OSD handle of `engine` is opened on first use; *used is set when OSD ran.
+ */
+static int osd_quads(struct ocr_engine *engine, PIX *pix, int dpi, int *used)
 {
 	TessBaseAPI *api;
 	int deg = 0, quads = 0;
@@ -355,14 +581,19 @@ static int osd_quads(TessBaseAPI **osd, PIX *pix, int dpi)
 	const char *script = NULL;
 	char res[16];
 
-	/* Opened on first use (~90 ms), kept for the file's other pages. */
-	if (!*osd && tess_open(osd, "osd") < 0)
+	if (engine->osd_missing)
+		return 0;
+	/* Opened on first use (~90 ms), kept for the worker's other pages. */
+	if (!engine->osd && tess_open(&engine->osd, engine->osd_datapath, "osd") < 0) {
+		engine->osd_missing = 1;
 		return 0; /* optional: read as is */
-	api = *osd;
+	}
+	api = engine->osd;
 	snprintf(res, sizeof(res), "%d", dpi);
 	TessBaseAPISetVariable(api, "user_defined_dpi", res);
 	TessBaseAPISetPageSegMode(api, PSM_OSD_ONLY);
 	TessBaseAPISetImage2(api, pix);
+	*used = 1;
 	/* orient_deg is the image's clockwise rotation: turn it back. */
 	if (TessBaseAPIDetectOrientationScript(api, &deg, &oconf, &script, &sconf) &&
 	    oconf >= OCR_OSD_MIN_CONF && deg % 90 == 0)
@@ -376,11 +607,11 @@ static int osd_quads(TessBaseAPI **osd, PIX *pix, int dpi)
 }
 
 /*
- * Preprocess `src` (any depth; its resolution `dpi`) into pg->pix, with
- * the OSD handle *osd (see osd_quads) unless `line`.
+ * Preprocess `src` (any depth; its resolution `dpi`) into pg->pix: grey,
+ * upscaled when under OCR_UPSCALE_BELOW_DPI, deskewed unless `line`.
  * Returns 0 or ENCLAVE_E*.
  */
-static int preprocess(struct ocr_page *pg, TessBaseAPI **osd, PIX *src, int dpi, int line)
+static int preprocess(struct ocr_page *pg, PIX *src, int dpi, int line)
 {
 	PIX *grey, *tmp;
 	float angle = 0, conf = 0;
@@ -389,23 +620,14 @@ static int preprocess(struct ocr_page *pg, TessBaseAPI **osd, PIX *src, int dpi,
 	pg->dpi = dpi, pg->scale = 1, pg->quads = 0;
 	if (!(grey = pixConvertTo8(src, 0)))
 		return error_set(ENCLAVE_ENOMEM, "cannot convert image to grey");
-	if (dpi < OCR_UPSCALE_BELOW_DPI && 4.0 * pg->w * pg->h <= OCR_MAX_PIXELS) {
-		if (!(tmp = pixScaleGrayLI(grey, 2.0f, 2.0f))) {
+	if (dpi < OCR_UPSCALE_BELOW_DPI &&
+	    OCR_UPSCALE * OCR_UPSCALE * pg->w * pg->h <= ENCLAVE_MAX_PIXELS) {
+		if (!(tmp = pixScaleGrayLI(grey, OCR_UPSCALE, OCR_UPSCALE))) {
 			pixDestroy(&grey);
 			return error_set(ENCLAVE_ENOMEM, "cannot scale image");
 		}
 		pixDestroy(&grey);
-		grey = tmp, pg->scale = 2;
-	}
-	pixSetResolution(grey, (int)(dpi * pg->scale), (int)(dpi * pg->scale));
-	if (!line && pg->w >= OCR_OSD_MIN_SIDE && pg->h >= OCR_OSD_MIN_SIDE &&
-	    (pg->quads = osd_quads(osd, grey, (int)(dpi * pg->scale))) != 0) {
-		if (!(tmp = pixRotateOrth(grey, pg->quads))) {
-			pixDestroy(&grey);
-			return error_set(ENCLAVE_ENOMEM, "cannot rotate image");
-		}
-		pixDestroy(&grey);
-		grey = tmp;
+		grey = tmp, pg->scale = OCR_UPSCALE;
 	}
 	/* Deskew: a copy comes back even when nothing was done. */
 	if (!line && (tmp = pixFindSkewAndDeskew(grey, 2, &angle, &conf))) {
@@ -423,26 +645,78 @@ static int preprocess(struct ocr_page *pg, TessBaseAPI **osd, PIX *src, int dpi,
 }
 
 /*
+ * Append the blocks of `from` (a scratch document) to `doc`. Returns 0 or
+ * ENCLAVE_E*.
+ */
+static int copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < from->nblocks; i++) {
+		const struct enclave_block *b = &from->blocks[i];
+
+		if ((error = doc_add_block(doc, b, b->text, strlen(b->text))) < 0)
+			return error;
+	}
+	return 0;
+}
+
+/* CLOCK_MONOTONIC in seconds, the clock of extract_ctx.deadline. */
+static double now_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
  * Recognise `pg` with `api` and append its paragraphs to `doc` as blocks of
- * page `page`. Returns the page's mean confidence (0..1, >= 0) or ENCLAVE_E*.
+ * page `page`, *page_conf the page's mean confidence (0..1). Recognition
+ * stops at doc->ctx's deadline (Tesseract's monitor), and then the page
+ * fails with the time limit's message. Returns 0 or ENCLAVE_E*.
  */
 static int recognise(struct enclave_doc *doc, TessBaseAPI *api, const struct ocr_page *pg, int page,
                      int line, double *page_conf)
 {
+	/* Narrow and tall as it is read (turned or not): one column. */
+	int column = pixGetWidth(pg->pix) < OCR_COLUMN_MAX_WIDTH_IN * pg->dpi * pg->scale &&
+	             pixGetHeight(pg->pix) > OCR_COLUMN_MIN_ASPECT * pixGetWidth(pg->pix);
 	struct enclave_block tmpl = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "ocr");
 	struct buf text = BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES);
 	TessResultIterator *it = NULL;
 	TessPageIterator *pit;
-	int error = 0, l, t, r, b, have = 0, bl = 0, bt = 0, br = 0, bb = 0;
+	ETEXT_DESC *monitor = NULL;
+	int error = 0, l, t, r, b, have = 0, bl = 0, bt = 0, br = 0, bb = 0, rc;
 	double conf_sum = 0, conf_n = 0, page_sum = 0, page_n = 0;
+	double deadline = doc->ctx ? doc->ctx->deadline : 0;
 	char res[16];
 
 	*page_conf = 0;
+	if ((error = extract_check_time(doc)) < 0)
+		return error;
 	snprintf(res, sizeof(res), "%d", (int)(pg->dpi * pg->scale));
 	TessBaseAPISetVariable(api, "user_defined_dpi", res);
-	TessBaseAPISetPageSegMode(api, line ? PSM_SINGLE_LINE : PSM_AUTO);
+	TessBaseAPISetPageSegMode(api, line     ? PSM_SINGLE_LINE
+	                               : column ? PSM_SINGLE_COLUMN
+	                                        : PSM_AUTO);
 	TessBaseAPISetImage2(api, pg->pix);
-	if (TessBaseAPIRecognize(api, NULL) != 0) {
+	if (deadline > 0) {
+		double ms = (deadline - now_monotonic()) * 1000.0;
+
+		if (!(monitor = TessMonitorCreate())) {
+			error = error_oom();
+			goto done;
+		}
+		TessMonitorSetDeadlineMSecs(monitor, ms < 1           ? 1
+		                                     : ms > INT32_MAX ? INT32_MAX
+		                                                      : (int)ms);
+	}
+	rc = TessBaseAPIRecognize(api, monitor);
+	if ((error = extract_check_time(doc)) < 0)
+		goto done;
+	if (rc != 0) {
 		error = error_set(ENCLAVE_ERROR, "ocr failed on page %d", page);
 		goto done;
 	}
@@ -507,13 +781,82 @@ static int recognise(struct enclave_doc *doc, TessBaseAPI *api, const struct ocr
 done:
 	if (it)
 		TessResultIteratorDelete(it);
+	if (monitor)
+		TessMonitorDelete(monitor);
 	TessBaseAPIClear(api);
 	buf_release(&text);
 	return error;
 }
 
 /*
- * Check the size of image page `index` (header only) against OCR_MAX_PIXELS.
+ * See ocr_int.h. The page is read as it comes; only when that reading is
+ * weak (confidence under OCR_OSD_BELOW_CONF, or nothing found) does OSD
+ * look for a quarter turn, and the turned page is read again, the better
+ * reading kept. Upright pages, nearly all, never pay for OSD (0.5 s on a
+ * receipt, measured); Tesseract's layout analysis already reads most
+ * sideways text lines, and upside-down pages read at confidence 0.2-0.3.
+ */
+int ocr_read_pix(struct enclave_doc *doc, struct ocr_engine *engine, PIX *pix, int dpi, int page,
+                 double *conf)
+{
+	const char *lang = ocr_doc_lang(doc);
+	struct ocr_handle *h;
+	struct ocr_page pg = { 0 }, turned;
+	struct enclave_doc *first = NULL, *second = NULL;
+	const struct enclave_doc *best;
+	double conf2 = 0;
+	int error, line, osd_used = 0, quads;
+
+	*conf = 0;
+	pthread_once(&quiet_once, quiet_leptonica);
+	if ((error = ocr_lang_check(lang)) < 0 || (error = engine_lang(&h, engine, lang)) < 0)
+		return error;
+	/* Shaped like one line of text: read as a single line (PSM 7). */
+	line = pixGetWidth(pix) > OCR_LINE_ASPECT * pixGetHeight(pix) &&
+	       pixGetHeight(pix) * 72.0 / dpi < OCR_LINE_MAX_HEIGHT_PT;
+	if ((error = preprocess(&pg, pix, dpi, line)) < 0)
+		return error;
+	if ((error = doc_new(&first, "ocr")) < 0)
+		goto done;
+	first->ctx = doc->ctx;
+	if ((error = recognise(first, h->api, &pg, page, line, conf)) < 0)
+		goto done;
+	best = first;
+	if (!line && (*conf < OCR_OSD_BELOW_CONF || first->nblocks == 0) &&
+	    pg.w >= OCR_OSD_MIN_SIDE && pg.h >= OCR_OSD_MIN_SIDE &&
+	    (quads = osd_quads(engine, pg.pix, (int)(dpi * pg.scale), &osd_used)) != 0) {
+		turned = pg;
+		turned.quads = quads;
+		if (!(turned.pix = pixRotateOrth(pg.pix, quads))) {
+			error = error_set(ENCLAVE_ENOMEM, "cannot rotate image");
+			goto done;
+		}
+		pixSetResolution(turned.pix, (int)(dpi * pg.scale), (int)(dpi * pg.scale));
+		if ((error = doc_new(&second, "ocr")) == 0) {
+			second->ctx = doc->ctx;
+			error = recognise(second, h->api, &turned, page, line, &conf2);
+		}
+		pixDestroy(&turned.pix);
+		if (error < 0)
+			goto done;
+		if (conf2 > *conf || (first->nblocks == 0 && second->nblocks > 0))
+			best = second, *conf = conf2;
+	}
+	if ((error = copy_blocks(doc, best)) == 0)
+		error = note_models(doc, h, engine, osd_used);
+done:
+	enclave_doc_free(first);
+	enclave_doc_free(second);
+	pixDestroy(&pg.pix);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Image files                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Check the size of image page `index` (header only) against ENCLAVE_MAX_PIXELS.
  * Returns 0 or ENCLAVE_E*.
  */
 static int check_header(const unsigned char *data, size_t len, int tiff, int index)
@@ -527,15 +870,16 @@ static int check_header(const unsigned char *data, size_t len, int tiff, int ind
 		rc = pixReadHeaderMem(data, len, &fmt, &w, &h, &bps, &spp, &cmap);
 	if (rc != 0 || w <= 0 || h <= 0)
 		return error_set(ENCLAVE_EINVALID, "cannot read image header");
-	if ((double)w * h > OCR_MAX_PIXELS)
+	if ((double)w * h > ENCLAVE_MAX_PIXELS)
 		return error_set(ENCLAVE_ELIMIT,
 		                 "image page %d is %dx%d pixels, over the limit of %.0f", index + 1,
-		                 w, h, OCR_MAX_PIXELS);
+		                 w, h, ENCLAVE_MAX_PIXELS);
 	return 0;
 }
 
 /*
- * Read the image `data`, every page of a TIFF, through OCR into `doc`.
+ * Read the image `data`, every page of a TIFF, through OCR into `doc`, with
+ * the worker's engine (doc->ctx->ocr) or one made for this call.
  * Returns ENCLAVE_EEMPTY when no page holds text. Returns 0 or ENCLAVE_E*.
  */
 int ingest_image(struct enclave_doc *doc, const unsigned char *data, size_t len,
@@ -543,15 +887,17 @@ int ingest_image(struct enclave_doc *doc, const unsigned char *data, size_t len,
 {
 	const char *kind = image_kind(data, len);
 	int error = 0, tiff, npages = 1, i, page;
-	TessBaseAPI *api = NULL, *osd = NULL;
-	struct ocr_page pg = { 0 };
+	struct ocr_engine *own = NULL, *engine = doc->ctx ? doc->ctx->ocr : NULL;
 	PIX *pix = NULL;
-	char path[4096];
 
-	(void)opts; /* no language option yet: always OCR_LANG */
 	pthread_once(&quiet_once, quiet_leptonica);
 	if (!kind)
 		return error_set(ENCLAVE_EUNSUPPORTED, "not an image");
+	if (opts && opts->ocr == ENCLAVE_OCR_NEVER)
+		return error_set(ENCLAVE_EUNSUPPORTED,
+		                 "%s image not read: ocr is off (--ocr never)", kind);
+	if ((error = ocr_lang_check(ocr_doc_lang(doc))) < 0)
+		return error;
 	tiff = !strcmp(kind, "tiff");
 	if (tiff) {
 		FILE *fp = fopenReadFromMemory(data, len);
@@ -569,14 +915,18 @@ int ingest_image(struct enclave_doc *doc, const unsigned char *data, size_t len,
 			                 n, ENCLAVE_MAX_PAGES);
 		npages = n;
 	}
-	if ((error = tess_open(&api, OCR_LANG)) < 0)
-		return error;
+	if (!engine) {
+		if ((error = ocr_engine_new(&own)) < 0)
+			return error;
+		engine = own;
+	}
 	for (i = 0; i < npages; i++) {
 		l_int32 xres = 0, yres = 0;
 		double conf = 0;
-		int line, dpi;
+		int dpi;
 
-		if ((error = check_header(data, len, tiff, i)) < 0)
+		if ((error = extract_check_time(doc)) < 0 ||
+		    (error = check_header(data, len, tiff, i)) < 0)
 			goto done;
 		if (!strcmp(kind, "png") || !strcmp(kind, "jpeg")) {
 			if ((error = decode_mupdf(&pix, data, len, kind[1] == 'n')) < 0)
@@ -593,61 +943,15 @@ int ingest_image(struct enclave_doc *doc, const unsigned char *data, size_t len,
 			error = page;
 			goto done;
 		}
-		line = pixGetWidth(pix) > OCR_LINE_ASPECT * pixGetHeight(pix) &&
-		       pixGetHeight(pix) * 72.0 / dpi < OCR_LINE_MAX_HEIGHT_PT;
-		if ((error = preprocess(&pg, &osd, pix, dpi, line)) < 0)
-			goto done;
-		pixDestroy(&pix);
-		if ((error = recognise(doc, api, &pg, page, line, &conf)) < 0)
+		if ((error = ocr_read_pix(doc, engine, pix, dpi, page, &conf)) < 0)
 			goto done;
 		doc->pages[page - 1].confidence = conf;
-		pixDestroy(&pg.pix);
-	}
-	snprintf(path, sizeof(path), "tesseract %s", TessVersion());
-	if ((error = doc_set_meta(doc, "ocr_engine", path)) < 0 ||
-	    (error = doc_set_meta(doc, "ocr_lang", OCR_LANG)) < 0)
-		goto done;
-	{
-		const char *dp = TessBaseAPIGetDatapath(api);
-		size_t n = dp ? strlen(dp) : 0;
-
-		snprintf(path, sizeof(path), "%s%s%s.traineddata", dp ? dp : "",
-		         n > 0 && dp[n - 1] != '/' ? "/" : "", OCR_LANG);
-		if ((error = doc_set_meta(doc, "ocr_model_path", path)) < 0)
-			goto done;
+		pixDestroy(&pix);
 	}
 	if (doc->nblocks == 0)
 		error = error_set(ENCLAVE_EEMPTY, "no text found by ocr");
 done:
 	pixDestroy(&pix);
-	pixDestroy(&pg.pix);
-	if (api) {
-		TessBaseAPIEnd(api);
-		TessBaseAPIDelete(api);
-	}
-	if (osd) {
-		TessBaseAPIEnd(osd);
-		TessBaseAPIDelete(osd);
-	}
+	ocr_engine_free(own);
 	return error;
-}
-
-/*
- * Per-worker engines: placeholder until the handles are kept across files
- * (today every file opens its own, see the header).
- */
-struct ocr_engine {
-	int unused;
-};
-
-int ocr_engine_new(struct ocr_engine **out)
-{
-	if (!(*out = calloc(1, sizeof(**out))))
-		return error_oom();
-	return 0;
-}
-
-void ocr_engine_free(struct ocr_engine *engine)
-{
-	free(engine);
 }

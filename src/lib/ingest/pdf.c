@@ -37,6 +37,7 @@
 
 #include "ingest_int.h"
 #include "layout_int.h"
+#include "pdf_int.h"
 #include "../../util/utf8.h"
 
 /* A heading's font size is at least this times the body size. */
@@ -163,6 +164,7 @@ struct pdf_state {
 	json_t *errors;         /* their messages, for metadata pdf_page_errors; NULL when none */
 	size_t hist[SIZE_BINS]; /* characters per font size */
 	size_t hist_long[SIZE_BINS]; /* the same in lines of prose (LONG_LINE characters or more) */
+	struct pdf_ocr *ocr;         /* pages read by OCR (pdf_ocr.c); NULL when none */
 };
 
 /* ------------------------------------------------------------------ */
@@ -2033,6 +2035,11 @@ static int read_page(struct pdf_state *st, struct enclave_doc *doc, int index)
 
 	if ((error = load_page(st, index, &box, &turn, &sp)) < 0)
 		return error == ENCLAVE_EINVALID ? broken_page(st, doc, index) : error;
+	/* OCR (pdf_ocr.c): a page without a usable text layer is taken there. */
+	if ((error = pdf_ocr_page(&st->ocr, doc, st->ctx, st->doc, index, box, sp)) != 0) {
+		fz_drop_stext_page(st->ctx, sp);
+		return error < 0 ? error : 0;
+	}
 	tb = fz_transform_rect(box, turn); /* the page box where the text runs left to right */
 	st->clip = tb;
 	step = page_step(sp);
@@ -2392,7 +2399,7 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
 	if (pdf && pdf_was_repaired(st->ctx, pdf)) {
 		if ((error = doc_set_meta(doc, "pdf_repaired", "true")) < 0)
 			goto done;
-		if (!st->npara) {
+		if (!st->npara && !st->ocr) {
 			error = error_set(
 			    ENCLAVE_EINVALID, "corrupt pdf: no text could be recovered%s%s%s",
 			    st->warning[0] ? " (" : "", st->warning, st->warning[0] ? ")" : "");
@@ -2400,7 +2407,10 @@ int ingest_pdf(struct enclave_doc *doc, const unsigned char *data, size_t len,
 		}
 	}
 	error = emit(st, doc);
+	if (!error)
+		error = pdf_ocr_finish(st->ocr, doc);
 done:
+	pdf_ocr_free(st->ocr);
 	fz_drop_document(st->ctx, st->doc);
 	fz_drop_context(st->ctx);
 	buf_release(&st->text);
