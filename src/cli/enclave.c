@@ -3,7 +3,6 @@
  * and dispatch. Each command lives in its own cmd_<name>.c; its help page is
  * docs/cli/<name>.md, compiled in (help.c, generated).
  */
-#include <dlfcn.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,34 +58,15 @@ static int dump_options(void)
  * Tesseract's OpenMP threads fight ours (a page took 14.5 s with OpenMP's
  * default on 2 cores, 2.25 s with one thread), and Tesseract asks for
  * several threads with num_threads clauses, which only the thread limit
- * caps; libgomp reads OMP_THREAD_LIMIT only when it loads, before main()
- * runs. Re-executing ourselves with it set costs a second process start
- * (about 14 ms of 30 for a one-page PDF: ~70 shared libraries to map and
- * relocate), so only `ingest`, whose worker threads run Tesseract, pays it:
- * when the variable is unset, set it to 1 and re-execute once (a value the
- * user set is kept; if the re-exec fails we go on as we are). Other commands
- * run OCR, if at all, on this thread (`extract`): for them, setting this
- * thread's max-active-levels to 0 makes every OpenMP region it starts run
- * on one thread, num_threads or not, at no cost. libgomp is reached through
- * dlsym since only Tesseract links it.
+ * caps. libgomp reads OMP_THREAD_LIMIT once, when it loads; it comes with
+ * Tesseract, which the library loads with dlopen on the first OCR (see
+ * src/lib/ingest/ocr_dl.c), long after this: so setting the variable here,
+ * before any thread exists, is enough, with no re-exec. A value the user
+ * set is kept.
  */
-static void limit_openmp(int argc, char **argv)
+static void limit_openmp(void)
 {
-	void (*set_levels)(int);
-	int i = 1;
-
-	if (getenv("OMP_THREAD_LIMIT"))
-		return;
-	while (i < argc && argv[i][0] == '-')
-		i += !strcmp(argv[i], "-C") ? 2 : 1;
-	if (i < argc && !strcmp(argv[i], "ingest")) {
-		if (setenv("OMP_THREAD_LIMIT", "1", 1) == 0)
-			execv("/proc/self/exe", argv);
-		return;
-	}
-	*(void **)&set_levels = dlsym(RTLD_DEFAULT, "omp_set_max_active_levels");
-	if (set_levels)
-		set_levels(0);
+	setenv("OMP_THREAD_LIMIT", "1", 0);
 }
 
 int main(int argc, char **argv)
@@ -95,7 +75,7 @@ int main(int argc, char **argv)
 	int i = 1;
 	size_t c;
 
-	limit_openmp(argc, argv);
+	limit_openmp();
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.actor = os_user();

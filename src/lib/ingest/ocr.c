@@ -70,9 +70,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <leptonica/allheaders.h>
 #include <mupdf/fitz.h>
-#include <tesseract/capi.h>
 
 #include "ocr_int.h"
 
@@ -808,6 +806,8 @@ int ocr_read_pix(struct enclave_doc *doc, struct ocr_engine *engine, PIX *pix, i
 	int error, line, osd_used = 0, quads;
 
 	*conf = 0;
+	if ((error = ocr_dl_load()) < 0)
+		return error;
 	pthread_once(&quiet_once, quiet_leptonica);
 	if ((error = ocr_lang_check(lang)) < 0 || (error = engine_lang(&h, engine, lang)) < 0)
 		return error;
@@ -890,12 +890,14 @@ int ingest_image(struct enclave_doc *doc, const unsigned char *data, size_t len,
 	struct ocr_engine *own = NULL, *engine = doc->ctx ? doc->ctx->ocr : NULL;
 	PIX *pix = NULL;
 
-	pthread_once(&quiet_once, quiet_leptonica);
 	if (!kind)
 		return error_set(ENCLAVE_EUNSUPPORTED, "not an image");
 	if (opts && opts->ocr == ENCLAVE_OCR_NEVER)
 		return error_set(ENCLAVE_EUNSUPPORTED,
 		                 "%s image not read: ocr is off (--ocr never)", kind);
+	if ((error = ocr_dl_load()) < 0)
+		return error;
+	pthread_once(&quiet_once, quiet_leptonica);
 	if ((error = ocr_lang_check(ocr_doc_lang(doc))) < 0)
 		return error;
 	tiff = !strcmp(kind, "tiff");

@@ -36,6 +36,7 @@
 	X(pixRotateOrth)           \
 	X(pixScaleGrayLI)          \
 	X(pixSetResolution)        \
+	X(readHeaderMemTiff)       \
 	X(setMsgSeverity)          \
 	X(tiffGetCount)
 
@@ -126,6 +127,7 @@ int ocr_dl_load(void);
 #define pixRotateOrth (*ocr_dl.pixRotateOrth)
 #define pixScaleGrayLI (*ocr_dl.pixScaleGrayLI)
 #define pixSetResolution (*ocr_dl.pixSetResolution)
+#define readHeaderMemTiff (*ocr_dl.readHeaderMemTiff)
 #define setMsgSeverity (*ocr_dl.setMsgSeverity)
 #define tiffGetCount (*ocr_dl.tiffGetCount)
 #endif

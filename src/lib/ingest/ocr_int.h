@@ -6,9 +6,7 @@
 #ifndef ENCLAVE_OCR_INT_H
 #define ENCLAVE_OCR_INT_H
 
-#include <leptonica/allheaders.h>
-
-#include "ingest_int.h"
+#include "ocr_dl.h" /* Leptonica's types, and its functions through the loaded table */
 
 /* Longest language string ("eng+deu+fra"), NUL included. */
 #define OCR_LANG_MAX 64

@@ -450,7 +450,7 @@ int pdf_ocr_page(struct pdf_ocr **state, struct enclave_doc *doc, fz_context *ct
 	PIX *pix = NULL;
 	size_t chars, garbage;
 	double share = 0, scan_dpi = 0;
-	int error = 0, n, dpi = 0, need;
+	int error = 0, n, dpi = 0, need, unavailable = 0;
 	char msg[256];
 
 	text_stats(sp, &chars, &garbage);
@@ -462,14 +462,15 @@ int pdf_ocr_page(struct pdf_ocr **state, struct enclave_doc *doc, fz_context *ct
 		return 0;
 	if ((error = extract_check_time(doc)) < 0)
 		return error;
-	fz_var(page), fz_var(pix), fz_var(need), fz_var(share), fz_var(dpi);
+	fz_var(page), fz_var(pix), fz_var(need), fz_var(share), fz_var(dpi), fz_var(unavailable);
 	fz_try(ctx)
 	{
 		page = fz_load_page(ctx, pdf, index);
 		image_share(ctx, page, box, &share, &scan_dpi);
 		if (!need)
 			need = share >= OCR_MIN_IMAGE_SHARE;
-		if (need && opts->ocr != ENCLAVE_OCR_NEVER) {
+		/* Tesseract and Leptonica are loaded on the first page that needs them. */
+		if (need && opts->ocr != ENCLAVE_OCR_NEVER && !(unavailable = ocr_dl_load() < 0)) {
 			dpi = render_dpi(box, opts->dpi, scan_dpi);
 			render(ctx, page, dpi, &pix);
 		}
@@ -483,6 +484,8 @@ int pdf_ocr_page(struct pdf_ocr **state, struct enclave_doc *doc, fz_context *ct
 			return error_set(ENCLAVE_ENOMEM, "pdf: out of memory");
 		return error_set(ENCLAVE_EINVALID, "corrupt pdf: page %d: %s", index + 1, msg);
 	}
+	if (unavailable)
+		return ENCLAVE_EUNSUPPORTED; /* ocr_dl_load() said why */
 	if (!need)
 		return 0;
 	n = doc_add_page(doc, fmax(box.x1 - box.x0, 0), fmax(box.y1 - box.y0, 0),
