@@ -35,18 +35,20 @@
  * lose which message carried which, and a single bad message would fail the
  * whole mailbox rather than itself.
  *
- * GMime: g_mime_init() is not thread safe, so it runs once per process under
- * pthread_once (with GLib log handlers for GMime's domain that discard
+ * GMime: loaded with dlopen on the first e-mail (mime_dl.c says why), so
+ * ingest_email() calls mime_dl_gmime() first and fails as unsupported when
+ * the library is missing. g_mime_init() is not thread safe, so it runs once
+ * per process, after the load, under pthread_once (with GLib log handlers for GMime's domain that discard
  * messages: the library never prints). Messages are parsed from a memory
  * stream; nothing is read from or written to files. Limits: ENCLAVE_MAX_NESTING
  * on multipart depth, EMAIL_MAX_PARTS parts per message.
  */
-#include <gmime/gmime.h>
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
 #include "ingest_int.h"
+#include "mime_dl.h"
 #include "../../util/utf8.h"
 
 /* Most MIME parts looked at in one message (a multipart bomb ends here). */
@@ -566,6 +568,8 @@ int ingest_email(struct enclave_doc *doc, const char *kind, const unsigned char 
 	GMimeStream *stream;
 	int error;
 
+	if ((error = mime_dl_gmime()) < 0)
+		return error;
 	pthread_once(&gmime_once, gmime_setup);
 	if (!(opts = parser_options()))
 		return error_oom();

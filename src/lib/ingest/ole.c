@@ -8,6 +8,9 @@
  * whole is charged to the file's budget (extract_take_bytes) and capped at
  * OLE_MAX_STREAM_BYTES. Nothing is printed: libgsf's GLib log domain gets a
  * handler that drops messages, installed once (pthread_once, with gsf_init).
+ * libgsf is loaded with dlopen on the first OLE file (mime_dl.c says why):
+ * ole_open() loads it before gsf_init, and ingest_ole() fails as
+ * unsupported, saying why, when it cannot be loaded.
  *
  * ole_kind() names the file by its root storage: "WordDocument" is "doc",
  * "Workbook" (BIFF8) or "Book" (BIFF5) is "xls", "PowerPoint Document" is
@@ -65,13 +68,6 @@
  * as a child too. An S/MIME-encrypted message (class IPM.Note.SMIME) fails
  * as encrypted.
  */
-#include <gsf/gsf-infile-msole.h>
-#include <gsf/gsf-infile.h>
-#include <gsf/gsf-input-memory.h>
-#include <gsf/gsf-outfile-msole.h>
-#include <gsf/gsf-outfile.h>
-#include <gsf/gsf-output-memory.h>
-#include <gsf/gsf-utils.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,6 +77,7 @@
 #include <time.h>
 
 #include "ingest_int.h"
+#include "mime_dl.h"
 #include "../../util/utf8.h"
 
 /* Largest OLE stream read whole (bytes). */
@@ -134,11 +131,16 @@ struct ole {
 	GsfInfile *root;
 };
 
-/* Open the CFB in memory; returns 0 or -1 (no message set: callers word it). */
+/*
+ * Open the CFB in memory, loading libgsf first; returns 0 or -1 (no message
+ * set unless libgsf could not be loaded: callers word it).
+ */
 static int ole_open(struct ole *o, const unsigned char *data, size_t len)
 {
 	GError *err = NULL;
 
+	if (mime_dl_gsf() < 0)
+		return -1;
 	pthread_once(&gsf_once, gsf_setup);
 	o->root = NULL;
 	if (!(o->input = gsf_input_memory_new(data, (gsf_off_t)len, FALSE)))
@@ -2054,6 +2056,8 @@ int ingest_ole(struct enclave_doc *doc, const char *kind, const unsigned char *d
 	const char *found;
 	int error;
 
+	if ((error = mime_dl_gsf()) < 0)
+		return error;
 	if (ole_open(&o, data, len) < 0)
 		return error_set(ENCLAVE_EINVALID, "not a valid OLE compound file");
 	found = root_kind(o.root);

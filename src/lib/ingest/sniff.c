@@ -2,9 +2,18 @@
  * Type sniffing: what a file is, from its bytes. libmagic names what we do not
  * handle (so the failure says "unsupported: a Zip archive" rather than
  * "unknown"); our own checks decide among what we do handle.
+ *
+ * libmagic serves only that failure message, so it is loaded with dlopen the
+ * first time a file is not one we read, as ocr_dl.c does for Tesseract:
+ * linked, it cost every start of the binary its mapping and relocations
+ * (0.45 million instructions, a thirtieth of the whole start). Its four
+ * functions are called through a table filled once under pthread_once;
+ * without the library, the description is "unknown binary data".
  */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <magic.h>
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
@@ -101,17 +110,57 @@ static int looks_markdown(const unsigned char *data, size_t len)
 	return signals >= 2;
 }
 
-/* Ask libmagic what the bytes are, for the failure message. */
+/* Debian 12's libmagic1 (file 5.44). */
+#define MAGIC_SONAME "libmagic.so.1"
+
+/* The libmagic functions describe() calls. */
+#define SNIFF_MAGIC(X)  \
+	X(magic_open)   \
+	X(magic_load)   \
+	X(magic_buffer) \
+	X(magic_close)
+
+/* Their addresses, with their own types; written once by load_magic(), read-only after. */
+static struct {
+#define SNIFF_MAGIC_FIELD(name) __typeof__(name) *name;
+	SNIFF_MAGIC(SNIFF_MAGIC_FIELD)
+#undef SNIFF_MAGIC_FIELD
+} magic_dl;
+
+static pthread_once_t magic_once = PTHREAD_ONCE_INIT;
+static int magic_loaded; /* 1 once every function is resolved; written only in load_magic() */
+
+/* dlopen libmagic and fill magic_dl; on any failure magic_loaded stays 0. */
+static void load_magic(void)
+{
+	void *lib = dlopen(MAGIC_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (!lib)
+		return;
+#define SNIFF_MAGIC_RESOLVE(name)                            \
+	if (!(*(void **)&magic_dl.name = dlsym(lib, #name))) \
+		return;
+	SNIFF_MAGIC(SNIFF_MAGIC_RESOLVE)
+#undef SNIFF_MAGIC_RESOLVE
+	magic_loaded = 1;
+}
+
+/*
+ * Ask libmagic what the bytes are, for the failure message, into `out`;
+ * "unknown binary data" when it cannot tell or cannot be loaded.
+ */
 static void describe(char *out, size_t cap, const unsigned char *data, size_t len)
 {
-	magic_t m = magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+	magic_t m = NULL;
 	const char *d = NULL;
 
-	if (m && magic_load(m, NULL) == 0)
-		d = magic_buffer(m, data, len < 1048576 ? len : 1048576);
+	pthread_once(&magic_once, load_magic);
+	if (magic_loaded && (m = magic_dl.magic_open(MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR)) &&
+	    magic_dl.magic_load(m, NULL) == 0)
+		d = magic_dl.magic_buffer(m, data, len < 1048576 ? len : 1048576);
 	snprintf(out, cap, "%s", d ? d : "unknown binary data");
 	if (m)
-		magic_close(m);
+		magic_dl.magic_close(m);
 }
 
 static int classify_text(const char **format, const char **media_type, const unsigned char *data,
