@@ -30,6 +30,9 @@ int error_oom(void);
 /* The current UTC time as ISO 8601 with milliseconds, "2026-11-23T14:09:40.123Z". */
 void time_now_iso(char out[32]);
 
+/* CLOCK_MONOTONIC in seconds: deadlines and intervals (extract_ctx.deadline). */
+double time_monotonic(void);
+
 #include "../util/banned.h"
 
 #endif

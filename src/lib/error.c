@@ -72,6 +72,14 @@ int error_oom(void)
 	return error_set(ENCLAVE_ENOMEM, "out of memory");
 }
 
+double time_monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 void time_now_iso(char out[32])
 {
 	struct timespec ts;

@@ -298,6 +298,22 @@ int doc_add_failed_child(struct enclave_doc *doc, const char *name, const char *
 	return c->error ? 0 : error_oom();
 }
 
+int doc_copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from, int keep_layout)
+{
+	size_t i;
+	int error;
+
+	for (i = 0; i < from->nblocks; i++) {
+		struct enclave_block t = from->blocks[i];
+
+		if (!keep_layout)
+			t.page = 0, t.has_bbox = 0;
+		if ((error = doc_add_block(doc, &t, t.text, strlen(t.text))) < 0)
+			return error;
+	}
+	return 0;
+}
+
 size_t enclave_doc_child_count(const enclave_doc *doc)
 {
 	return doc->nchildren;

@@ -194,25 +194,6 @@ static int part_utf8(struct buf *out, GMimeObject *obj, const unsigned char *p, 
 }
 
 /*
- * Copy the blocks of `from` (a scratch document a body was parsed into) to
- * the end of `doc`. Returns 0 or ENCLAVE_E*.
- */
-static int copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from)
-{
-	size_t i;
-	int error;
-
-	for (i = 0; i < from->nblocks; i++) {
-		struct enclave_block t = from->blocks[i];
-		t.page = 0;
-		t.has_bbox = 0;
-		if ((error = doc_add_block(doc, &t, t.text, strlen(t.text))) < 0)
-			return error;
-	}
-	return 0;
-}
-
-/*
  * Read a body part's text (`html` selects the HTML parser) into `doc`'s
  * blocks. An empty body adds nothing. Returns 0 or ENCLAVE_E*.
  */
@@ -240,7 +221,7 @@ static int add_body(struct enclave_doc *doc, GMimeObject *obj, int html)
 	if (error == ENCLAVE_EEMPTY)
 		error = 0;
 	if (!error)
-		error = copy_blocks(doc, tmp);
+		error = doc_copy_blocks(doc, tmp, 0);
 done:
 	enclave_doc_free(tmp);
 	buf_release(&utf8);

@@ -121,14 +121,6 @@ static int parse(struct enclave_doc *doc, const struct format *f, const unsigned
 /* Budgets                                                            */
 /* ------------------------------------------------------------------ */
 
-static double now_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int extract_take_bytes(struct enclave_doc *doc, size_t n)
 {
 	struct extract_ctx *ctx = doc->ctx;
@@ -146,7 +138,7 @@ int extract_check_time(const struct enclave_doc *doc)
 {
 	const struct extract_ctx *ctx = doc->ctx;
 
-	if (ctx && ctx->deadline > 0 && now_monotonic() > ctx->deadline)
+	if (ctx && ctx->deadline > 0 && time_monotonic() > ctx->deadline)
 		return error_set(ENCLAVE_ELIMIT, "took longer than the time limit of %g s",
 		                 ctx->opts->timeout > 0 ? ctx->opts->timeout
 		                                        : ENCLAVE_DEFAULT_TIMEOUT);
@@ -192,7 +184,7 @@ static int extract_children(struct enclave_doc *doc)
 			continue;
 		}
 		/* The whole file's budgets are spent: the parent fails too. */
-		if (ctx->deadline > 0 && now_monotonic() > ctx->deadline)
+		if (ctx->deadline > 0 && time_monotonic() > ctx->deadline)
 			return extract_check_time(doc);
 		if (ctx->bytes >= ENCLAVE_MAX_DECOMPRESSED_BYTES)
 			return extract_take_bytes(doc, 1);
@@ -254,7 +246,7 @@ void extract_ctx_init(struct extract_ctx *ctx, const struct enclave_extract_opti
 	ctx->opts = opts ? opts : &defaults;
 	ctx->ocr = ocr;
 	t = ctx->opts->timeout > 0 ? ctx->opts->timeout : ENCLAVE_DEFAULT_TIMEOUT;
-	ctx->deadline = isfinite(t) ? now_monotonic() + t : 0;
+	ctx->deadline = isfinite(t) ? time_monotonic() + t : 0;
 }
 
 int extract_buffer(struct enclave_doc **out, const char **media_type, const void *data, size_t len,

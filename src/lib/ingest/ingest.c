@@ -37,15 +37,6 @@
 #define GROUP_MAX_FILES 64
 #define GROUP_MAX_SECONDS 0.25
 
-/* CLOCK_MONOTONIC in seconds. */
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ------------------------------------------------------------------ */
 /* Walking                                                            */
 /* ------------------------------------------------------------------ */
@@ -754,7 +745,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 		goto join;
 	}
 
-	group_start = now_seconds();
+	group_start = time_monotonic();
 	for (i = 0; i < files.n; i++) {
 		struct item *it = &pl.items[i];
 		int next_ready;
@@ -788,7 +779,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 		next_ready = i + 1 < files.n && pl.items[i + 1].done;
 		pthread_mutex_unlock(&pl.lock);
 		if (next_ready && i + 1 - first < GROUP_MAX_FILES &&
-		    now_seconds() - group_start < GROUP_MAX_SECONDS)
+		    time_monotonic() - group_start < GROUP_MAX_SECONDS)
 			continue;
 		if (p->in_tx) {
 			if ((error = store_commit(p)) < 0)
@@ -832,7 +823,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 			g->error = NULL;
 		}
 		first = i + 1;
-		group_start = now_seconds();
+		group_start = time_monotonic();
 		pthread_mutex_lock(&pl.lock);
 		pl.committed = i + 1;
 		pthread_cond_broadcast(&pl.cond);

@@ -87,6 +87,14 @@ int doc_add_child(struct enclave_doc *doc, const char *name, const void *data, s
  */
 int doc_add_failed_child(struct enclave_doc *doc, const char *name, const char *why);
 
+/*
+ * Append copies of the blocks of `from` (a scratch document a part was
+ * parsed into) to `doc`, in order. `keep_layout` 0 drops their pages and
+ * boxes (a part without pages of its own, such as an e-mail body). Returns
+ * 0 or ENCLAVE_E*.
+ */
+int doc_copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from, int keep_layout);
+
 /* A new empty document of `format`. */
 int doc_new(struct enclave_doc **out, const char *format);
 

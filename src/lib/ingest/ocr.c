@@ -643,33 +643,6 @@ static int preprocess(struct ocr_page *pg, PIX *src, int dpi, int line)
 }
 
 /*
- * Append the blocks of `from` (a scratch document) to `doc`. Returns 0 or
- * ENCLAVE_E*.
- */
-static int copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from)
-{
-	size_t i;
-	int error;
-
-	for (i = 0; i < from->nblocks; i++) {
-		const struct enclave_block *b = &from->blocks[i];
-
-		if ((error = doc_add_block(doc, b, b->text, strlen(b->text))) < 0)
-			return error;
-	}
-	return 0;
-}
-
-/* CLOCK_MONOTONIC in seconds, the clock of extract_ctx.deadline. */
-static double now_monotonic(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/*
  * Recognise `pg` with `api` and append its paragraphs to `doc` as blocks of
  * page `page`, *page_conf the page's mean confidence (0..1). Recognition
  * stops at doc->ctx's deadline (Tesseract's monitor), and then the page
@@ -701,7 +674,7 @@ static int recognise(struct enclave_doc *doc, TessBaseAPI *api, const struct ocr
 	                                        : PSM_AUTO);
 	TessBaseAPISetImage2(api, pg->pix);
 	if (deadline > 0) {
-		double ms = (deadline - now_monotonic()) * 1000.0;
+		double ms = (deadline - time_monotonic()) * 1000.0;
 
 		if (!(monitor = TessMonitorCreate())) {
 			error = error_oom();
@@ -842,7 +815,7 @@ int ocr_read_pix(struct enclave_doc *doc, struct ocr_engine *engine, PIX *pix, i
 		if (conf2 > *conf || (first->nblocks == 0 && second->nblocks > 0))
 			best = second, *conf = conf2;
 	}
-	if ((error = copy_blocks(doc, best)) == 0)
+	if ((error = doc_copy_blocks(doc, best, 1)) == 0)
 		error = note_models(doc, h, engine, osd_used);
 done:
 	enclave_doc_free(first);

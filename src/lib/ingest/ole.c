@@ -1837,22 +1837,6 @@ static int read_attachments(struct enclave_doc *doc, GsfInfile *root, const char
 	return error;
 }
 
-/* Copy the blocks of `from` to the end of `doc`. Returns 0 or ENCLAVE_E*. */
-static int ole_copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from)
-{
-	size_t i;
-	int error;
-
-	for (i = 0; i < from->nblocks; i++) {
-		struct enclave_block t = from->blocks[i];
-		t.page = 0;
-		t.has_bbox = 0;
-		if ((error = doc_add_block(doc, &t, t.text, strlen(t.text))) < 0)
-			return error;
-	}
-	return 0;
-}
-
 /*
  * Parse `len` bytes of a body with `parse` into a scratch document and copy
  * its blocks to `doc`. Returns 0, or the parser's ENCLAVE_E* (EEMPTY is 0).
@@ -1872,7 +1856,7 @@ static int msg_body(struct enclave_doc *doc, const char *format,
 	if (error == ENCLAVE_EEMPTY)
 		error = 0;
 	if (!error)
-		error = ole_copy_blocks(doc, tmp);
+		error = doc_copy_blocks(doc, tmp, 0);
 	enclave_doc_free(tmp);
 	return error;
 }
