@@ -26,6 +26,12 @@ say "enclave ls"
 say "enclave show 1 --format markdown (first document)"
 "$enclave" show 1 --format markdown | head -n 30
 
+say "enclave extract --format markdown examples/referral.eml (an e-mail and its attachment)"
+"$enclave" extract --format markdown "$top/examples/referral.eml"
+
+say "enclave extract --format json examples/discharge-summary-scan.pdf (page 2 is a scan: OCR)"
+"$enclave" extract --format json "$top/examples/discharge-summary-scan.pdf" | grep -E '"(number|method|confidence)"' | head -n 12
+
 say "enclave export --format jsonl $demo/export"
 "$enclave" export --format jsonl "$demo/export"
 ls -l "$demo/export" >&2

@@ -83,7 +83,8 @@ static void test_plain(void **state)
 	assert_string_equal(meta(doc, "date"), "2024-03-01T10:30:00+01:00");
 	assert_string_equal(meta(doc, "message_id"), "abc123@example.com");
 	assert_string_equal(meta(doc, "subject"), "Report for Zw\xc3\xb6lf");
-	assert_int_equal(doc->blocks[0].kind, ENCLAVE_BLOCK_HEADER);
+	assert_int_equal(doc->blocks[0].kind, ENCLAVE_BLOCK_PARAGRAPH);
+	assert_non_null(strstr(doc->blocks[0].attrs, "\"email_headers\":true"));
 	text = text_of(doc);
 	assert_string_equal(text, "From: Ren\xc3\xa9"
 	                          "e Dupont <renee@example.com>\n"

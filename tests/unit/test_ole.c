@@ -178,7 +178,8 @@ static void test_msg(void **state)
 	assert_string_equal(meta(doc, "cc"), "Carol Diaz <carol@example.com>");
 	assert_string_equal(meta(doc, "date"), "2024-03-01T09:30:00Z");
 	assert_string_equal(meta(doc, "message_id"), "<m1@example.com>");
-	assert_int_equal(doc->blocks[0].kind, ENCLAVE_BLOCK_HEADER);
+	assert_int_equal(doc->blocks[0].kind, ENCLAVE_BLOCK_PARAGRAPH);
+	assert_non_null(strstr(doc->blocks[0].attrs, "\"email_headers\":true"));
 	text = text_of(doc);
 	assert_string_equal(text, "From: Alice Martin <alice@example.com>\n"
 	                          "To: Bob Stone <bob@example.com>\n"

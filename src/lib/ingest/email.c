@@ -410,7 +410,12 @@ static int add_addresses(struct enclave_doc *doc, struct buf *hdr, const char *k
 static int add_headers(struct enclave_doc *doc, GMimeMessage *m)
 {
 	struct buf hdr = BUF_INIT(EMAIL_MAX_HEADER_BYTES);
-	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_HEADER, 0, "markup");
+	/*
+	 * A paragraph, marked: the message's From/To/Subject are its content
+	 * (and where names and addresses are), not a running page header that
+	 * renderers hide.
+	 */
+	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "markup");
 	const char *subject = g_mime_message_get_subject(m);
 	const char *id = g_mime_message_get_message_id(m);
 	const char *date_raw = g_mime_object_get_header(GMIME_OBJECT(m), "Date");
@@ -447,6 +452,7 @@ static int add_headers(struct enclave_doc *doc, GMimeMessage *m)
 	if (subject && *subject && utf8_valid(subject, strlen(subject)) &&
 	    (error = doc_set_title(doc, subject)) < 0)
 		goto done;
+	t.attrs = "{\"email_headers\":true}";
 	error = doc_add_block(doc, &t, buf_cstr(&hdr), hdr.len);
 done:
 	buf_release(&hdr);

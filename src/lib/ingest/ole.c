@@ -1904,7 +1904,8 @@ static int read_msg(struct enclave_doc *doc, GsfInfile *root)
 	           hdr = BUF_INIT(ENCLAVE_MAX_FIELD_BYTES);
 	struct recips rc = { BUF_INIT(ENCLAVE_MAX_FIELD_BYTES), BUF_INIT(ENCLAVE_MAX_FIELD_BYTES),
 		             BUF_INIT(ENCLAVE_MAX_FIELD_BYTES) };
-	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_HEADER, 0, "text");
+	/* The message's headers: a marked paragraph, as email.c makes them. */
+	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "markup");
 	struct msg_store s;
 	const unsigned char *cpv;
 	char cp[16] = "WINDOWS-1252", date[32];
@@ -1993,6 +1994,7 @@ static int read_msg(struct enclave_doc *doc, GsfInfile *root)
 	if ((error = store_string(&v, doc, &s, 0x1035, cp)) < 0 ||
 	    (error = doc_set_meta(doc, "message_id", buf_cstr(&v))) < 0)
 		goto done;
+	t.attrs = "{\"email_headers\":true}";
 	if ((error = doc_add_block(doc, &t, buf_cstr(&hdr), hdr.len)) < 0 ||
 	    (error = read_msg_body(doc, &s, cp)) < 0)
 		goto done;
