@@ -324,6 +324,40 @@ static void test_zip_bomb(void **state)
 	enclave_doc_free(doc);
 }
 
+/*
+ * A docx cut short after its [Content_Types].xml (no central directory, no
+ * main part) is still a docx, and fails saying it is truncated, rather than
+ * reading as a ZIP of XML parts.
+ */
+static void test_docx_truncated(void **state)
+{
+	const char *e[] = {
+		"[Content_Types].xml",
+		"<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
+		"<Override PartName=\"/word/document.xml\" ContentType=\"application/"
+		"vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml\"/>"
+		"</Types>",
+		"word/document.xml",
+		"<w:document " W "><w:body><w:p><w:r><w:t>Lost</w:t></w:r></w:p>"
+		"</w:body></w:document>",
+		NULL
+	};
+	struct zipbuf z = mkzip(e, 0);
+	const unsigned char *second = memmem(z.data + 4, z.len - 4, "PK\x03\x04", 4);
+	struct enclave_doc *doc = NULL;
+	const char *mt;
+
+	(void)state;
+	assert_non_null(second);
+	z.len = (size_t)(second - (const unsigned char *)z.data) + 20; /* into the next header */
+	assert_string_equal(office_kind(z.data, z.len), "docx");
+	assert_true(extract_buffer(&doc, &mt, z.data, z.len, "cut.docx", NULL) < 0);
+	assert_null(doc);
+	assert_non_null(strstr(enclave_error_last(), "cut.docx"));
+	assert_non_null(strstr(enclave_error_last(), "truncated"));
+	free(z.data);
+}
+
 /* ------------------------------------------------------------------ */
 /* XLSX                                                               */
 /* ------------------------------------------------------------------ */
@@ -683,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_docx_xxe),
 		cmocka_unit_test(test_docx_deep),
 		cmocka_unit_test(test_zip_bomb),
+		cmocka_unit_test(test_docx_truncated),
 		cmocka_unit_test(test_xlsx),
 		cmocka_unit_test(test_xlsx_1904),
 		cmocka_unit_test(test_xlsx_cell_cap),

@@ -144,8 +144,13 @@ static int zip_read(struct zip *z, const char *name, struct buf *out)
 			error = error_set(ENCLAVE_EINVALID, "cannot read zip entry '%s'", name);
 		break;
 	}
-	if (r != ARCHIVE_OK && r != ARCHIVE_EOF && error == 1)
-		error = error_set(ENCLAVE_EINVALID, "cannot read zip");
+	if (r != ARCHIVE_OK && r != ARCHIVE_EOF && error == 1) {
+		/* libarchive's words quote no file bytes: safe to show. */
+		const char *why = archive_error_string(a);
+		error =
+		    error_set(ENCLAVE_EINVALID, "truncated or damaged zip: '%s' not reached%s%s%s",
+		              name, why ? " (" : "", why ? why : "", why ? ")" : "");
+	}
 	archive_read_free(a);
 	return error;
 }
@@ -201,21 +206,32 @@ const char *office_kind(const unsigned char *data, size_t len)
 	struct archive *a = NULL;
 	struct archive_entry *e;
 	struct zip z = { data, len, 0, NULL };
-	int content_types = 0, n = 0;
-	const char *ooxml = NULL, *kind = NULL;
+	int content_types = 0, n = 0, r = ARCHIVE_OK;
+	const char *ooxml = NULL, *kind = NULL, *declared = NULL;
 
 	if (zip_open(&a, &z) < 0)
 		return NULL;
-	while (!kind && n++ < OFFICE_MAX_ENTRIES && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+	while (!kind && n++ < OFFICE_MAX_ENTRIES &&
+	       (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *en = archive_entry_pathname(e);
 		char mt[128];
 		ssize_t got;
 
 		if (!en)
 			continue;
-		if (!strcmp(en, "[Content_Types].xml"))
+		if (!strcmp(en, "[Content_Types].xml")) {
+			/* What the package says its main part is, for a truncated one. */
+			char ct[16384];
 			content_types = 1;
-		else if (!strcmp(en, "word/document.xml"))
+			if (!archive_entry_is_encrypted(e) &&
+			    (got = archive_read_data(a, ct, sizeof(ct) - 1)) > 0) {
+				ct[got] = 0;
+				declared = strstr(ct, "/word/document.xml")      ? "docx"
+				           : strstr(ct, "/xl/workbook.xml")      ? "xlsx"
+				           : strstr(ct, "/ppt/presentation.xml") ? "pptx"
+				                                                 : NULL;
+			}
+		} else if (!strcmp(en, "word/document.xml"))
 			ooxml = "docx";
 		else if (!strcmp(en, "xl/workbook.xml"))
 			ooxml = "xlsx";
@@ -237,6 +253,13 @@ const char *office_kind(const unsigned char *data, size_t len)
 		if (content_types && ooxml)
 			kind = ooxml;
 	}
+	/*
+	 * Cut short before its main part (no central directory, a damaged
+	 * entry): still the format its [Content_Types].xml declares, so that it
+	 * fails as a damaged document rather than reads as a ZIP of XML parts.
+	 */
+	if (!kind && declared && r != ARCHIVE_EOF && r != ARCHIVE_OK)
+		kind = declared;
 	archive_read_free(a);
 	return kind;
 }
