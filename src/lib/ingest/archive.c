@@ -133,8 +133,10 @@ static int archive_open(struct archive **out, const char *kind, const unsigned c
 		 * that is not built in returns ARCHIVE_WARN and would run an
 		 * external program: refused.
 		 */
-		ok = archive_read_support_format_tar(a) == ARCHIVE_OK &&
-		     archive_read_support_format_raw(a) == ARCHIVE_OK;
+		ok =
+		    archive_read_support_format_tar(a) == ARCHIVE_OK &&
+		    archive_read_support_format_raw(a) == ARCHIVE_OK &&
+		    archive_read_support_format_empty(a) == ARCHIVE_OK; /* "empty", not "damaged" */
 		if (!strcmp(kind, "gzip"))
 			ok = ok && archive_read_support_filter_gzip(a) == ARCHIVE_OK;
 		else if (!strcmp(kind, "bzip2"))
