@@ -1480,8 +1480,10 @@ static int read_ppt(struct enclave_doc *doc, GsfInfile *root)
 	}
 	if ((error = read_summary(doc, root)) < 0)
 		goto done;
-	error =
-	    ppt_walk(&t, (const unsigned char *)s.ptr, (const unsigned char *)s.ptr + s.len, 0, 0);
+	/* An empty stream has no buffer: nothing to walk (and no NULL + 0). */
+	if (s.len)
+		error = ppt_walk(&t, (const unsigned char *)s.ptr,
+		                 (const unsigned char *)s.ptr + s.len, 0, 0);
 done:
 	buf_release(&t.pa.text);
 	buf_release(&s);
