@@ -19,6 +19,43 @@ setup_tmp sealed
 
 FIX=$T/fixtures
 make_fixtures "$FIX"
+# Beyond the shared corpus, what loads the most code: OCR (Tesseract, which
+# links libcurl), an e-mail with an attachment (GMime), an archive
+# (libarchive); both containers give one embedded document each.
+FIXTURE_CHILDREN=0
+mkdir -p "$FIX/more"
+cat >"$FIX/more/note.eml" <<'EOM'
+From: Ana Lima <ana@example.org>
+To: Team <team@example.org>
+Subject: Minutes attached
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/plain; charset=utf-8
+
+The minutes are attached.
+--b1
+Content-Type: text/plain; name="minutes.txt"
+Content-Disposition: attachment; filename="minutes.txt"
+
+Minutes of the sealed meeting.
+--b1--
+EOM
+python3 - "$FIX/more/bundle.zip" <<'EOP' || fail "writing bundle.zip"
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("inside/readme.txt", "A file inside an archive.\n")
+EOP
+FIXTURE_OK=$((FIXTURE_OK + 2))
+FIXTURE_CHILDREN=$((FIXTURE_CHILDREN + 2))
+if [ -x "$TOOLS_DIR/mkscan" ]; then
+	"$TOOLS_DIR/mkscan" mixed "$FIX/more/scan.pdf" "Typed page one." \
+		"Scanned page two, read by OCR." || fail "mkscan"
+	FIXTURE_OK=$((FIXTURE_OK + 1))
+else
+	note "SKIP the scanned PDF: $TOOLS_DIR/mkscan is missing"
+fi
 
 # The slice, as a script of its own so that unshare and strace can run it.
 # Usage: slice.sh WORKDIR. Prints "STEP ok|FAIL ..." lines; exits 1 on any failure.
@@ -60,19 +97,23 @@ fi
 P=$W/project
 step "init" 0 "$E" init "$P"
 step "ingest of the fixture corpus (some files fail: exit 3)" 3 "$E" -C "$P" ingest "$FIX"
-want="ingested $((FIXTURE_OK + FIXTURE_FAILED)) files: $FIXTURE_OK ok, $FIXTURE_FAILED failed, 0 already present"
+want="ingested $((FIXTURE_OK + FIXTURE_FAILED)) files: $FIXTURE_OK ok, $FIXTURE_FAILED failed, 0 already present; $FIXTURE_CHILDREN embedded files, 0 failed"
 if ! grep -qxF "$want" "$W/err"; then
 	echo "STEP FAIL: the ingest summary is not '$want':"
 	sed 's/^/    stderr: /' "$W/err"
 	failures=$((failures + 1))
 fi
 for f in page.html readme.md notes/plain.txt notes/utf16.txt notes/latin1.txt not-a-pdf.pdf \
-	pdf/report.pdf pdf/columns.pdf; do
+	pdf/report.pdf pdf/columns.pdf more/note.eml more/bundle.zip more/scan.pdf; do
 	[ -e "$FIX/$f" ] || continue
 	for fmt in text markdown json; do
 		step "extract --format $fmt $f" 0 "$E" extract --format "$fmt" "$FIX/$f"
 	done
 done
+if [ -e "$FIX/more/scan.pdf" ] && ! "$E" extract "$FIX/more/scan.pdf" 2>/dev/null | grep -q "read by OCR"; then
+	echo "STEP FAIL: the scanned page of more/scan.pdf was not read by OCR"
+	failures=$((failures + 1))
+fi
 "$E" extract --format markdown "$FIX/page.html" >"$W/page.md" 2>/dev/null
 if grep -Eq 'SCRIPT-MUST-NOT-APPEAR|hidden-style-marker' "$W/page.md"; then
 	echo "STEP FAIL: script or style text in the extracted page.html:"
@@ -117,7 +158,7 @@ step "audit verify --file of the export's audit.jsonl" 0 "$E" audit verify --fil
 [ "$failures" = 0 ] || { echo "$failures step(s) failed"; exit 1; }
 exit 0
 EOF
-export FIXTURES=$FIX FIXTURE_OK FIXTURE_FAILED
+export FIXTURES=$FIX FIXTURE_OK FIXTURE_FAILED FIXTURE_CHILDREN
 
 status=0
 
