@@ -85,7 +85,8 @@ int fs_sync_dir(const char *path)
 	return r;
 }
 
-int fs_write_atomic(const char *path, const void *data, size_t len, int mode)
+/* fs_write_atomic and fs_write_atomic_nosync: `sync` says whether to fsync the file and folder. */
+static int write_atomic(const char *path, const void *data, size_t len, int mode, int sync)
 {
 	char *tmp = NULL, *dir = NULL, *slash;
 	const char *p = data;
@@ -107,7 +108,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, int mode)
 		}
 		off += (size_t)n;
 	}
-	if (fsync(fd) < 0)
+	if (sync && fsync(fd) < 0)
 		goto done;
 	if (close(fd) < 0) {
 		fd = -1;
@@ -116,6 +117,10 @@ int fs_write_atomic(const char *path, const void *data, size_t len, int mode)
 	fd = -1;
 	if (rename(tmp, path) < 0)
 		goto done;
+	if (!sync) {
+		error = 0;
+		goto done;
+	}
 	if (!(dir = strdup(path)))
 		goto done;
 	slash = strrchr(dir, '/');
@@ -138,6 +143,27 @@ done:
 	free(dir);
 	errno = saved;
 	return error;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len, int mode)
+{
+	return write_atomic(path, data, len, mode, 1);
+}
+
+int fs_write_atomic_nosync(const char *path, const void *data, size_t len, int mode)
+{
+	return write_atomic(path, data, len, mode, 0);
+}
+
+int fs_sync_fs(const char *path)
+{
+	int fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	r = syncfs(fd);
+	close(fd);
+	return r;
 }
 
 int fs_mkdirs(const char *path, int mode)

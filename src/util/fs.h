@@ -22,6 +22,16 @@ int fs_read_file(struct buf *out, const char *path);
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, int mode);
 
+/*
+ * The same without any fsync: the file is whole under `path` or absent in
+ * the running system, but nothing is durable until the caller syncs the
+ * file system (fs_sync_fs) - a crash before that may leave `path` empty.
+ */
+int fs_write_atomic_nosync(const char *path, const void *data, size_t len, int mode);
+
+/* syncfs(2) on the file system that holds `path`: everything written there is durable. */
+int fs_sync_fs(const char *path);
+
 /* mkdir -p with `mode` for created directories. */
 int fs_mkdirs(const char *path, int mode);
 

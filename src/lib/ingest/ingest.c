@@ -15,7 +15,8 @@
  * not yet committed, which were not reported either: each commit holds
  * whole files (source, document, pages, blocks, text blob reference,
  * children, audit events) and a signed checkpoint, and blobs are written
- * (atomically) before the commit that refers to them.
+ * before the commit that refers to them and made durable with it (one syncfs
+ * per commit, in store_commit; see blob.c).
  */
 #include <dirent.h>
 #include <errno.h>

@@ -81,6 +81,9 @@ int store_commit(enclave_project *p)
 		return error_set(ENCLAVE_ERROR, "store: commit outside a transaction");
 	if (p->tx_events && (error = audit_checkpoint(p)) < 0)
 		goto fail;
+	/* The blobs this transaction names are on disk before it commits. */
+	if ((error = blob_sync(p)) < 0)
+		goto fail;
 	if ((error = store_exec(p->db, "COMMIT")) < 0)
 		goto fail;
 	p->in_tx = 0;

@@ -33,7 +33,8 @@ struct enclave_project {
 	int64_t tx_events; /* audit events appended in this transaction */
 	unsigned char pk[ED25519_PK_BYTES];
 	unsigned char sk[ED25519_SK_BYTES];
-	int have_sk; /* the secret key could be read */
+	int have_sk;        /* the secret key could be read */
+	int blobs_unsynced; /* blobs written since the last blob_sync (see blob.c) */
 };
 
 /* ---- store.c: connection and transactions ---- */
@@ -74,11 +75,18 @@ int schema_version(sqlite3 *db, int *out);
 
 /* ---- blob.c: content-addressed files under blobs/ab/cdef... ---- */
 
-/* Store bytes; `hex` receives their SHA-256. Existing blobs are not rewritten. */
+/*
+ * Store bytes; `hex` receives their SHA-256. An existing blob is not
+ * rewritten unless its content no longer matches its name. Not durable until
+ * blob_sync(), which store_commit() calls (see blob.c).
+ */
 int blob_put(enclave_project *p, char hex[65], const void *data, size_t len);
 
 /* Store bytes whose SHA-256 is already known. */
 int blob_put_known(enclave_project *p, const char *hex, const void *data, size_t len);
+
+/* Make every blob written so far durable (syncfs); a no-op when none is pending. */
+int blob_sync(enclave_project *p);
 
 /* The blob's path, malloc'd (NULL on OOM). */
 char *blob_path(const enclave_project *p, const char *hex);
