@@ -298,6 +298,55 @@ int doc_add_failed_child(struct enclave_doc *doc, const char *name, const char *
 	return c->error ? 0 : error_oom();
 }
 
+int doc_add_table(struct enclave_doc *doc, const struct enclave_block *tmpl, json_t *rows)
+{
+	struct enclave_block t = *tmpl;
+	struct buf text = BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES);
+	json_t *o = NULL, *row;
+	char *attrs = NULL;
+	size_t i, j;
+	int error = 0, r = 0;
+
+	if (!json_array_size(rows))
+		return 0;
+	json_array_foreach(rows, i, row)
+	{
+		json_t *cell;
+		if (i && (r = buf_putc(&text, '\n')) < 0)
+			break;
+		json_array_foreach(row, j, cell)
+		{
+			if ((j && (r = buf_putc(&text, '\t')) < 0) ||
+			    (r = buf_put(&text, json_string_value(cell),
+			                 json_string_length(cell))) < 0)
+				break;
+		}
+		if (r < 0)
+			break;
+	}
+	if (r < 0) {
+		error = error_buf(r, "table");
+		goto done;
+	}
+	if (!(o = json_pack("{s:O}", "rows", rows)) || !(attrs = json_dumps(o, JSON_COMPACT))) {
+		error = error_oom();
+		goto done;
+	}
+	if (strlen(attrs) > ENCLAVE_MAX_FIELD_BYTES) {
+		error = error_set(ENCLAVE_ELIMIT, "a table larger than %zu bytes",
+		                  ENCLAVE_MAX_FIELD_BYTES);
+		goto done;
+	}
+	t.kind = ENCLAVE_BLOCK_TABLE;
+	t.attrs = attrs;
+	error = doc_add_block(doc, &t, text.ptr ? text.ptr : "", text.len);
+done:
+	free(attrs);
+	json_decref(o);
+	buf_release(&text);
+	return error;
+}
+
 int doc_copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from, int keep_layout)
 {
 	size_t i;

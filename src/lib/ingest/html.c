@@ -506,40 +506,11 @@ static int row_end(struct walk *w)
 static int table_end(struct walk *w)
 {
 	struct enclave_block tmpl = doc_block_template(ENCLAVE_BLOCK_TABLE, 0, "markup");
-	struct buf text = BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES);
 	struct table *t = &w->t;
-	json_t *o = NULL;
-	char *attrs = NULL;
-	size_t i, j;
 	int error;
 
-	if ((error = row_end(w)) < 0)
-		goto done;
-	for (i = 0; i < json_array_size(t->rows); i++) {
-		json_t *row = json_array_get(t->rows, i);
-		if (i && (error = buf_putc(&text, '\n')) < 0)
-			goto buf_failed;
-		for (j = 0; j < json_array_size(row); j++) {
-			json_t *c = json_array_get(row, j);
-			if ((j && (error = buf_putc(&text, '\t')) < 0) ||
-			    (error = buf_put(&text, json_string_value(c), json_string_length(c))) <
-			        0)
-				goto buf_failed;
-		}
-	}
-	if (!(o = json_pack("{s:O}", "rows", t->rows)) || !(attrs = json_dumps(o, JSON_COMPACT))) {
-		error = error_oom();
-		goto done;
-	}
-	tmpl.attrs = attrs;
-	error = doc_add_block(w->doc, &tmpl, text.ptr ? text.ptr : "", text.len);
-	goto done;
-buf_failed:
-	error = error_buf(error, "html table");
-done:
-	free(attrs);
-	json_decref(o);
-	buf_release(&text);
+	if ((error = row_end(w)) == 0)
+		error = doc_add_table(w->doc, &tmpl, t->rows);
 	json_array_clear(t->rows);
 	buf_clear(&t->cell);
 	t->node = t->caption = NULL;

@@ -95,6 +95,16 @@ int doc_add_failed_child(struct enclave_doc *doc, const char *name, const char *
  */
 int doc_copy_blocks(struct enclave_doc *doc, const struct enclave_doc *from, int keep_layout);
 
+/*
+ * Append a TABLE block made of `rows` (a JSON array of arrays of strings,
+ * borrowed): its text the rows joined by '\n', each row's cells by '\t', its
+ * attrs {"rows": rows}; `tmpl` gives level, page, box, method and confidence
+ * (its kind, text and attrs are ignored). An empty `rows` adds nothing.
+ * Returns 0, ENCLAVE_ELIMIT for a table over ENCLAVE_MAX_FIELD_BYTES of
+ * attrs, or ENCLAVE_E*.
+ */
+int doc_add_table(struct enclave_doc *doc, const struct enclave_block *tmpl, json_t *rows);
+
 /* A new empty document of `format`. */
 int doc_new(struct enclave_doc **out, const char *format);
 

@@ -486,42 +486,15 @@ static void table_row_end(struct table *t)
  */
 static int table_emit(struct enclave_doc *doc, struct table *t, int page)
 {
-	struct buf text = BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES);
-	json_t *attrs = NULL, *row;
-	size_t i, j;
-	int error = 0, r = 0;
+	struct enclave_block tmpl = doc_block_template(ENCLAVE_BLOCK_TABLE, 0, "markup");
+	int error = 0;
 
 	table_row_end(t);
-	if (!t->rows || !json_array_size(t->rows))
-		goto done;
-	json_array_foreach(t->rows, i, row)
-	{
-		json_t *cell;
-		if (i && (r = buf_putc(&text, '\n')) < 0)
-			break;
-		json_array_foreach(row, j, cell)
-		{
-			if ((j && (r = buf_putc(&text, '\t')) < 0) ||
-			    (r = buf_puts(&text, json_string_value(cell))) < 0)
-				break;
-		}
-		if (r < 0)
-			break;
-	}
-	if (r < 0) {
-		error = error_buf(r, "table");
-		goto done;
-	}
-	if (!(attrs = json_pack("{s:O}", "rows", t->rows))) {
-		error = error_oom();
-		goto done;
-	}
-	error = emit(doc, ENCLAVE_BLOCK_TABLE, 0, page, attrs, &text);
-done:
-	json_decref(attrs);
+	tmpl.page = page;
+	if (t->rows)
+		error = doc_add_table(doc, &tmpl, t->rows);
 	json_decref(t->rows);
 	t->rows = t->row = NULL;
-	buf_release(&text);
 	return error;
 }
 

@@ -359,40 +359,17 @@ static size_t trim(const char **s, size_t n)
 /* Emit the open table as one TABLE block. Returns 0 or ENCLAVE_E*. */
 static int table_flush(struct rtf *r)
 {
-	struct buf text = BUF_INIT(ENCLAVE_MAX_BLOCK_BYTES);
-	json_t *row, *attrs = NULL;
-	size_t i, j;
-	int error = 0, rc = 0;
+	struct enclave_block tmpl = doc_block_template(ENCLAVE_BLOCK_TABLE, 0, "markup");
+	int error;
 
 	if (!r->rows)
 		return 0;
 	if (r->row && json_array_size(r->row) == 0)
 		json_array_remove(r->rows, json_array_size(r->rows) - 1);
 	r->row = NULL;
-	json_array_foreach(r->rows, i, row)
-	{
-		json_t *cell;
-		if (i && (rc = buf_putc(&text, '\n')) < 0)
-			break;
-		json_array_foreach(row, j, cell)
-		{
-			if ((j && (rc = buf_putc(&text, '\t')) < 0) ||
-			    (rc = buf_puts(&text, json_string_value(cell))) < 0)
-				break;
-		}
-		if (rc < 0)
-			break;
-	}
-	if (rc < 0)
-		error = error_buf(rc, "rtf table");
-	else if (json_array_size(r->rows) && !(attrs = json_pack("{s:O}", "rows", r->rows)))
-		error = error_oom();
-	else if (json_array_size(r->rows))
-		error = emit(r, ENCLAVE_BLOCK_TABLE, 0, attrs, text.ptr ? text.ptr : "", text.len);
-	json_decref(attrs);
+	error = doc_add_table(r->doc, &tmpl, r->rows);
 	json_decref(r->rows);
 	r->rows = r->row = NULL;
-	buf_release(&text);
 	return error;
 }
 
