@@ -19,6 +19,7 @@
 
 #include <enclave.h>
 #include "ingest/ingest_int.h"
+#include "doc_check.h"
 
 /* Extract the message text `s` (with children) into *out. */
 static int extract(struct enclave_doc **out, const char *s, size_t len)
@@ -26,19 +27,6 @@ static int extract(struct enclave_doc **out, const char *s, size_t len)
 	const char *mt;
 
 	return extract_buffer(out, &mt, s, len ? len : strlen(s), "mail.eml", NULL);
-}
-
-static char *text_of(const struct enclave_doc *doc)
-{
-	struct buf b = BUF_INIT(1 << 24);
-
-	assert_int_equal(doc_text(&b, doc), 0);
-	return buf_detach(&b, NULL);
-}
-
-static const char *meta(const struct enclave_doc *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc->metadata, key));
 }
 
 static const char plain[] = "From: =?ISO-8859-1?Q?Ren=E9e_Dupont?= <renee@example.com>\r\n"

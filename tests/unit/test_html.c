@@ -19,6 +19,7 @@
 
 #include <enclave.h>
 #include "ingest/ingest_int.h"
+#include "doc_check.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -44,24 +45,6 @@ static struct enclave_doc *parse(const char *html)
 		print_error("ingest_html: %d %s\n", rc, enclave_error_last());
 	assert_int_equal(rc, 0);
 	return doc;
-}
-
-/* Assert that block `i` of `doc` has the kind, level and text given. */
-static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind, int level,
-                        const char *text)
-{
-	assert_true(i < doc->nblocks);
-	if (strcmp(doc->blocks[i].text, text))
-		print_error("block %zu: want '%s' got '%s'\n", i, text, doc->blocks[i].text);
-	assert_string_equal(doc->blocks[i].text, text);
-	assert_int_equal(doc->blocks[i].kind, kind);
-	assert_int_equal(doc->blocks[i].level, level);
-}
-
-/* The document's metadata string `key`, or NULL. */
-static const char *meta(const struct enclave_doc *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc->metadata, key));
 }
 
 /* Does any block of `doc` contain `needle`? */

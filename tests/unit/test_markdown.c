@@ -15,6 +15,7 @@
 
 #include <enclave.h>
 #include "ingest/ingest_int.h"
+#include "doc_check.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -28,16 +29,6 @@ static struct enclave_doc *parse(const char *md)
 	assert_int_equal(doc_new(&doc, "markdown"), 0);
 	assert_int_equal(ingest_markdown(doc, (const unsigned char *)md, strlen(md)), 0);
 	return doc;
-}
-
-/* Assert that block `i` of `doc` has the kind, level and text given. */
-static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind, int level,
-                        const char *text)
-{
-	assert_true(i < doc->nblocks);
-	assert_string_equal(doc->blocks[i].text, text);
-	assert_int_equal(doc->blocks[i].kind, kind);
-	assert_int_equal(doc->blocks[i].level, level);
 }
 
 /* The text of the only block of `md` (asserted to be one paragraph). Owned. */
@@ -62,12 +53,6 @@ static void check_inline(const char *md, const char *want)
 		print_error("input:    '%s'\nwant:     '%s'\ngot:      '%s'\n", md, want, s);
 	assert_string_equal(s, want);
 	free(s);
-}
-
-/* The document's metadata string `key`, or NULL. */
-static const char *meta(const struct enclave_doc *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc->metadata, key));
 }
 
 /* ------------------------------------------------------------------ */

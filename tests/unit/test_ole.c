@@ -21,6 +21,7 @@
 #include <enclave.h>
 #include "ingest/ingest_int.h"
 #include "../tools/mkole_lib.h"
+#include "doc_check.h"
 
 /* A fixture in memory. */
 struct fixture {
@@ -42,20 +43,6 @@ static int extract(struct enclave_doc **out, const struct fixture *f, const char
 	const char *mt;
 
 	return extract_buffer(out, &mt, f->data, f->len, name, NULL);
-}
-
-/* The document text of `doc` (caller frees). */
-static char *text_of(const struct enclave_doc *doc)
-{
-	struct buf b = BUF_INIT(1 << 24);
-
-	assert_int_equal(doc_text(&b, doc), 0);
-	return buf_detach(&b, NULL);
-}
-
-static const char *meta(const struct enclave_doc *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc->metadata, key));
 }
 
 /* ------------------------------------------------------------------ */

@@ -21,6 +21,7 @@
 #include "../tools/mkpdf_lib.h"
 #include "ingest/ingest_int.h"
 #include "ingest/layout_int.h"
+#include "doc_check.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -81,12 +82,6 @@ static const struct enclave_block *block_with(const enclave_doc *doc, const char
 	if (i < 0)
 		fail_msg("no block contains '%s'", needle);
 	return enclave_doc_block(doc, (size_t)i);
-}
-
-/* The string metadata `key` of `doc`, or NULL. */
-static const char *meta(const enclave_doc *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc->metadata, key));
 }
 
 /* Assert that every block has a sane box on its page, top-left origin. */

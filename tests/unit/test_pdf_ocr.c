@@ -24,6 +24,7 @@
 
 #include "../tools/mkscan_lib.h"
 #include "ingest/ingest_int.h"
+#include "doc_check.h"
 
 static const char line1[] = "The quick brown fox jumps over the lazy dog";
 static const char line2[] = "Records are checked against the schedule";
@@ -107,12 +108,6 @@ static void assert_page_blocks(const enclave_doc *doc, int page, const char *met
 		assert_true(b->confidence > 0 && b->confidence <= 1);
 	}
 	assert_true(n > 0);
-}
-
-/* The metadata value of `key`, or NULL. */
-static const char *meta(const enclave_doc *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc->metadata, key));
 }
 
 /* ------------------------------------------------------------------ */

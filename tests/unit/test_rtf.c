@@ -18,6 +18,7 @@
 
 #include <enclave.h>
 #include "ingest/ingest_int.h"
+#include "doc_check.h"
 
 /* Parse `rtf`; the result code in *rc. */
 static struct enclave_doc *parse_rc(const char *rtf, int *rc)
@@ -39,19 +40,6 @@ static struct enclave_doc *parse(const char *rtf)
 		print_error("ingest_rtf: %d %s\n", rc, enclave_error_last());
 	assert_int_equal(rc, 0);
 	return doc;
-}
-
-/* Assert block `i` has the kind, level and text given. */
-static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind, int level,
-                        const char *text)
-{
-	assert_true(i < doc->nblocks);
-	if (strcmp(doc->blocks[i].text, text) || doc->blocks[i].kind != kind)
-		print_error("block %zu: want %d '%s' got %d '%s'\n", i, kind, text,
-		            doc->blocks[i].kind, doc->blocks[i].text);
-	assert_string_equal(doc->blocks[i].text, text);
-	assert_int_equal(doc->blocks[i].kind, kind);
-	assert_int_equal(doc->blocks[i].level, level);
 }
 
 static void test_structure(void **state)

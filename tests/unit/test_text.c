@@ -15,6 +15,7 @@
 #include <enclave.h>
 #include "ingest/ingest_int.h"
 #include "util/utf8.h"
+#include "doc_check.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
@@ -42,22 +43,6 @@ static struct enclave_doc *parse(const void *data, size_t len)
 	assert_int_equal(doc_new(&doc, "text"), 0);
 	assert_int_equal(ingest_text(doc, data, len), 0);
 	return doc;
-}
-
-/* Assert that block `i` of `doc` has the kind, level and text given. */
-static void check_block(const struct enclave_doc *doc, size_t i, enclave_block_kind kind, int level,
-                        const char *text)
-{
-	assert_true(i < doc->nblocks);
-	assert_string_equal(doc->blocks[i].text, text);
-	assert_int_equal(doc->blocks[i].kind, kind);
-	assert_int_equal(doc->blocks[i].level, level);
-}
-
-/* The document's metadata string `key`, or NULL. */
-static const char *meta(const struct enclave_doc *doc, const char *key)
-{
-	return json_string_value(json_object_get(doc->metadata, key));
 }
 
 /* Encode the ASCII/Latin-1 string `s` as UTF-16 (le or be) after an optional BOM. */
