@@ -11,5 +11,6 @@
 #include "enclave/audit.h"
 #include "enclave/ingest.h"
 #include "enclave/export.h"
+#include "enclave/pii.h"
 
 #endif
