@@ -1,0 +1,3055 @@
+/*
+ * The clinical PHI recogniser: names, facilities, places, pagers and ages
+ * over 89 in clinical notes, found from the words around them.
+ *
+ * Nursing notes are upper case or lower case as often as mixed, so
+ * capitals say little; what marks a name is its neighbourhood: a title
+ * ("DR KLEIN", "Mrs. Burns"), a relation or a role ("wife HELEN",
+ * "IV NURSE VIRGINIA SALLESE"), a credential after it ("irene snell, rn"),
+ * a verb of contact ("spoke with Radu"). A candidate word must not be a
+ * common word: the strong stop list (function words, the verbs that follow
+ * a name in a note: "DR AWARE", "wife IN") is never a name; the common list
+ * (about 2,100 words of clinical English: abbreviations, drugs, anatomy,
+ * verbs; built from the most frequent non-PHI words of the tuning half of
+ * the PhysioNet deid notes, docs/pii-accuracy.md) is a name only where a
+ * gazetteer says it is one. A name found once marks the same word anywhere
+ * else in the window ("Radu ... Radu").
+ *
+ * Places: words before a facility word ("CALVERT HOSPITAL", "BALTIMORE
+ * REHAB": the facility word itself is not part of the span, as in the deid
+ * gold standard), "university of X", facility acronyms (GH, MGH, *MC), a
+ * ward with its floor after to/from/on ("TO QUARTERMAIN 3"), and places
+ * after "lives in", "from" and the like (the city gazetteer, or any
+ * uncommon word after the strongest cues).
+ * Numbers: 4-5 digit pagers and extensions after pager/beeper/pg/ext/x,
+ * and ages of 90 and more ("92 yo", "age 95"), which HIPAA Safe Harbor
+ * counts as identifiers.
+ *
+ * The text is read in windows of WINDOW_BYTES cut at white space, so memory
+ * stays bounded whatever the input; a window's tokens are words (ASCII
+ * letters and any non-ASCII byte, with inner apostrophes as in O'Connell)
+ * and digit runs, split where letters meet digits.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../common_int.h"
+#include "clinical_int.h"
+
+#define WINDOW_BYTES ((size_t)256 << 10) /* text scanned at a time */
+#define WORD_MAX 32                      /* longer words are never looked up */
+#define NAME_MAX_WORDS 4                 /* words in one name or place */
+
+/* ---------------------------------------------------------------- word lists */
+
+/* Never a name or a place: function words and what follows a name in a note. */
+static const char *const strong_stop[] = {
+	"a",         "about",   "above",    "across",    "after",
+	"again",     "ago",     "all",      "also",      "am",
+	"an",        "and",     "any",      "are",       "around",
+	"arrived",   "as",      "ask",      "asked",     "at",
+	"attending", "aunts",   "aware",    "be",        "been",
+	"before",    "being",   "both",     "but",       "by",
+	"call",      "called",  "came",     "can",       "cannot",
+	"children",  "come",    "comes",    "consult",   "consulted",
+	"could",     "cousins", "covering", "did",       "do",
+	"does",      "done",    "down",     "dr",        "each",
+	"ed",        "er",      "every",    "explained", "family",
+	"feel",      "feels",   "felt",     "few",       "for",
+	"friends",   "from",    "gave",     "given",     "grandchildren",
+	"had",       "has",     "have",     "he",        "her",
+	"here",      "him",     "his",      "how",       "i",
+	"icu",       "if",      "in",       "informed",  "into",
+	"is",        "it",      "its",      "just",      "kids",
+	"least",     "made",    "many",     "may",       "md",
+	"me",        "med",     "meds",     "met",       "micu",
+	"more",      "most",    "mr",       "mrs",       "ms",
+	"much",      "my",      "newly",    "no",        "nor",
+	"not",       "note",    "notes",    "notified",  "now",
+	"of",        "off",     "office",   "ok",        "okay",
+	"on",        "once",    "only",     "or",        "order",
+	"ordered",   "orders",  "other",    "our",       "out",
+	"over",      "page",    "paged",    "parents",   "patient",
+	"per",       "phone",   "plan",     "plans",     "present",
+	"pt",        "pts",     "re",       "regarding", "resident",
+	"rn",        "said",    "same",     "saw",       "says",
+	"see",       "seen",    "several",  "she",       "should",
+	"sicu",      "so",      "some",     "spent",     "spoke",
+	"spoken",    "staff",   "stated",   "states",    "stayed",
+	"still",     "such",    "talked",   "team",      "than",
+	"that",      "the",     "their",    "them",      "then",
+	"there",     "these",   "they",     "this",      "those",
+	"through",   "to",      "today",    "too",       "uncles",
+	"under",     "until",   "up",       "updated",   "upon",
+	"very",      "via",     "visited",  "want",      "wanted",
+	"wants",     "was",     "we",       "well",      "were",
+	"what",      "when",    "where",    "which",     "while",
+	"who",       "whom",    "why",      "will",      "wishes",
+	"with",      "would",   "you",      "your",
+};
+
+/* Titles: the next word is a name unless it is a strong stop word. */
+static const char *const titles[] = {
+	"doctor", "dr",   "drs",       "miss",  "mister", "mr",       "mrs",
+	"ms",     "prof", "professor", "rabbi", "rev",    "reverend",
+};
+
+/* Relations and roles: the next word is a name unless it is a common word. */
+static const char *const relations[] = {
+	"aunt",        "boyfriend",   "brother",  "brothers", "caregiver",    "chaplain",
+	"cousin",      "dad",         "dau",      "daughter", "daughters",    "dtr",
+	"father",      "fiance",      "fiancee",  "friend",   "girlfriend",   "granddaughter",
+	"grandfather", "grandmother", "grandson", "guardian", "hcp",          "ho",
+	"husband",     "law",         "mom",      "mother",   "named",        "neice",
+	"neighbor",    "neighbour",   "nephew",   "niece",    "nurse",        "partner",
+	"pastor",      "pcp",         "person",   "priest",   "proxy",        "sister",
+	"sisters",     "son",         "sons",     "spouse",   "stepdaughter", "stepson",
+	"uncle",       "wife",
+};
+
+/* Words that may stand between a relation and the name: "daughter is mrs. X". */
+static const char *const relation_fillers[] = {
+	"is", "miss", "mr", "mrs", "ms", "named",
+};
+
+/* Verbs of contact: the next word is a name if a gazetteer or its capital says so. */
+static const char *const contacts[] = {
+	"by",      "called", "contacted", "paged", "per",  "reach",
+	"reached", "spoke",  "talked",    "to",    "with",
+};
+
+/* Credentials after a name: "irene snell, rn", "ANTHONY C. KOZICKI, RRT". */
+static const char *const credentials[] = {
+	"bsn", "ccrn", "cna", "crna", "licsw", "lpn", "md", "msw", "np", "pa", "rn", "rrt",
+};
+
+/* A facility word: the words before it name the facility. */
+static const char *const facility_words[] = {
+	"campus",    "clinic",    "hosp",  "hospice",        "hospital",
+	"hospitals", "infirmary", "rehab", "rehabilitation",
+};
+
+/* Words that may be part of a facility's name though common ("Sacred Heart"). */
+static const char *const facility_name_words[] = {
+	"bay",   "city",      "community", "county", "cross", "general",    "good",     "harbor",
+	"heart", "holy",      "memorial",  "mercy",  "mount", "mt",         "regional", "sacred",
+	"saint", "samaritan", "sinai",     "st",     "state", "university", "valley",
+};
+
+/* Common words that precede a facility word without naming one. */
+static const char *const facility_stop[] = {
+	"another", "any",       "area", "local", "osh",  "other",    "outside", "previous",
+	"psych",   "referring", "same", "their", "this", "transfer", "va",
+};
+
+/* Facility acronyms that are names on their own. */
+static const char *const facility_acronyms[] = {
+	"bidmc", "bwh", "gh", "jhh", "mgh", "nebh",
+};
+
+/* Cues before a place: "lives in ROME", "daughter from Rome". */
+static const char *const place_cues[] = {
+	"from", "in", "lives", "living", "reside", "resident", "resides", "works",
+};
+
+/* Cues before a pager or an extension number. */
+static const char *const pager_cues[] = {
+	"beep", "beeper", "bpr", "ext", "extension", "page", "pager", "pg", "pgr", "x",
+};
+
+/* Common clinical English (see the file comment for where it comes from). */
+static const char *const common_words[] = {
+	"ab",
+	"abcess",
+	"abd",
+	"abdomen",
+	"abg",
+	"abgs",
+	"able",
+	"abnormalities",
+	"about",
+	"above",
+	"abp",
+	"absent",
+	"abuse",
+	"abx",
+	"ac",
+	"acceptable",
+	"access",
+	"accessory",
+	"according",
+	"accurate",
+	"ace",
+	"ache",
+	"acidosis",
+	"acidotic",
+	"active",
+	"activity",
+	"acute",
+	"ad",
+	"add",
+	"added",
+	"addendum",
+	"addition",
+	"additional",
+	"adeq",
+	"adequate",
+	"adequately",
+	"adjust",
+	"adjusted",
+	"adjustments",
+	"adm",
+	"admission",
+	"admit",
+	"admitted",
+	"advance",
+	"aerosol",
+	"af",
+	"afeb",
+	"afebrile",
+	"afib",
+	"after",
+	"afterload",
+	"afternoon",
+	"again",
+	"aggitated",
+	"aggitation",
+	"aggressive",
+	"aggressively",
+	"agitated",
+	"agitation",
+	"ago",
+	"agreed",
+	"aide",
+	"air",
+	"airway",
+	"al",
+	"alarms",
+	"alb",
+	"albuterol",
+	"alert",
+	"aline",
+	"alkalosis",
+	"all",
+	"allergies",
+	"allow",
+	"allowing",
+	"allows",
+	"alone",
+	"along",
+	"alot",
+	"also",
+	"alt",
+	"although",
+	"alzheimers",
+	"am",
+	"amber",
+	"ambisone",
+	"ambued",
+	"ami",
+	"amio",
+	"amiodarone",
+	"amount",
+	"amounts",
+	"amp",
+	"ampho",
+	"amps",
+	"amt",
+	"amts",
+	"an",
+	"anasarca",
+	"and",
+	"anesthesia",
+	"angina",
+	"another",
+	"answered",
+	"answering",
+	"ant",
+	"anterior",
+	"anteriorly",
+	"antibiotics",
+	"antibx",
+	"anticub",
+	"anuric",
+	"anxiety",
+	"anxious",
+	"any",
+	"apcs",
+	"apparent",
+	"appear",
+	"appearance",
+	"appeared",
+	"appearing",
+	"appears",
+	"appetite",
+	"applied",
+	"appropiately",
+	"appropriate",
+	"appropriately",
+	"approx",
+	"approximately",
+	"are",
+	"area",
+	"areas",
+	"arm",
+	"arms",
+	"around",
+	"arousable",
+	"arouses",
+	"arrest",
+	"arrival",
+	"arrived",
+	"art",
+	"artery",
+	"as",
+	"asa",
+	"asked",
+	"asking",
+	"asleep",
+	"asp",
+	"aspirates",
+	"aspiration",
+	"assess",
+	"assessment",
+	"assist",
+	"assisted",
+	"asthma",
+	"asystolic",
+	"at",
+	"atc",
+	"ate",
+	"ativan",
+	"atr",
+	"atrial",
+	"atropine",
+	"atrovent",
+	"attached",
+	"attempt",
+	"attempted",
+	"attempting",
+	"attempts",
+	"attending",
+	"audible",
+	"augmentation",
+	"auscultation",
+	"av",
+	"available",
+	"avoid",
+	"await",
+	"awaiting",
+	"awake",
+	"aware",
+	"ax",
+	"axillary",
+	"back",
+	"bactrim",
+	"baedp",
+	"bag",
+	"balance",
+	"balloon",
+	"barrier",
+	"base",
+	"baseline",
+	"bases",
+	"bath",
+	"bb",
+	"bbs",
+	"bc",
+	"be",
+	"became",
+	"because",
+	"become",
+	"becoming",
+	"bed",
+	"bedside",
+	"been",
+	"before",
+	"began",
+	"begin",
+	"beginning",
+	"beige",
+	"being",
+	"belly",
+	"benefit",
+	"benign",
+	"best",
+	"better",
+	"bicarb",
+	"bid",
+	"bil",
+	"bilat",
+	"bilateral",
+	"bilaterally",
+	"bile",
+	"bileous",
+	"bilious",
+	"bipap",
+	"bl",
+	"blackened",
+	"blanket",
+	"bld",
+	"bleed",
+	"bleeding",
+	"blockers",
+	"blood",
+	"bloody",
+	"blue",
+	"bm",
+	"body",
+	"bolus",
+	"bolused",
+	"boluses",
+	"boost",
+	"boots",
+	"borderline",
+	"both",
+	"bowel",
+	"bp",
+	"bpm",
+	"br",
+	"brachial",
+	"brady",
+	"bradycardia",
+	"breakdown",
+	"breakfast",
+	"breath",
+	"breathing",
+	"breaths",
+	"brief",
+	"briefly",
+	"bright",
+	"bringing",
+	"brn",
+	"broke",
+	"broken",
+	"bronch",
+	"bronched",
+	"bronchial",
+	"brother",
+	"brought",
+	"brown",
+	"bs",
+	"bullae",
+	"bullous",
+	"bun",
+	"burning",
+	"but",
+	"buttock",
+	"buttocks",
+	"by",
+	"ca",
+	"cabg",
+	"cad",
+	"calcium",
+	"call",
+	"called",
+	"calling",
+	"calls",
+	"calm",
+	"came",
+	"can",
+	"cannula",
+	"captopril",
+	"card",
+	"cardiac",
+	"cardiogenic",
+	"cardiology",
+	"cardioversion",
+	"cardizem",
+	"care",
+	"careview",
+	"carevue",
+	"case",
+	"cat",
+	"cath",
+	"catheter",
+	"cause",
+	"causing",
+	"cavity",
+	"cc",
+	"ccu",
+	"cdi",
+	"cdiff",
+	"ceftaz",
+	"ceftriaxone",
+	"center",
+	"central",
+	"chair",
+	"change",
+	"changed",
+	"changes",
+	"channel",
+	"chart",
+	"charting",
+	"check",
+	"checked",
+	"chest",
+	"chf",
+	"chg",
+	"chged",
+	"children",
+	"chips",
+	"chol",
+	"ci",
+	"cipro",
+	"cisatracurium",
+	"citrate",
+	"ck",
+	"cks",
+	"cl",
+	"claims",
+	"clamped",
+	"clean",
+	"cleansed",
+	"clear",
+	"clearance",
+	"cleared",
+	"clearing",
+	"clinda",
+	"clinical",
+	"close",
+	"closely",
+	"clot",
+	"clots",
+	"cloudy",
+	"cm",
+	"cmh",
+	"cn",
+	"cns",
+	"co",
+	"coags",
+	"coarse",
+	"coccyx",
+	"code",
+	"codeine",
+	"coffee",
+	"collar",
+	"collaterals",
+	"color",
+	"colored",
+	"combivent",
+	"come",
+	"comfort",
+	"comfortable",
+	"comfortably",
+	"coming",
+	"command",
+	"commands",
+	"communication",
+	"compensate",
+	"compensated",
+	"complaints",
+	"complete",
+	"completed",
+	"completely",
+	"complicated",
+	"compromise",
+	"concerned",
+	"condition",
+	"condom",
+	"confirm",
+	"confirmed",
+	"confused",
+	"congested",
+	"connected",
+	"consent",
+	"consider",
+	"considering",
+	"consistently",
+	"constant",
+	"constipation",
+	"consult",
+	"consulted",
+	"cont",
+	"contact",
+	"contacted",
+	"contin",
+	"continue",
+	"continued",
+	"continues",
+	"continuing",
+	"contrast",
+	"control",
+	"conts",
+	"conversation",
+	"conversing",
+	"converted",
+	"coocyx",
+	"cool",
+	"cooling",
+	"cooperative",
+	"copd",
+	"copious",
+	"cordis",
+	"core",
+	"coreg",
+	"correctly",
+	"correlating",
+	"cough",
+	"coughing",
+	"coughs",
+	"could",
+	"couple",
+	"course",
+	"coverage",
+	"covered",
+	"cozaar",
+	"cp",
+	"cpain",
+	"cpap",
+	"cpk",
+	"cpr",
+	"cpt",
+	"cr",
+	"crackles",
+	"cream",
+	"creamy",
+	"creat",
+	"crepitus",
+	"crit",
+	"csm",
+	"csru",
+	"csurg",
+	"ct",
+	"cuff",
+	"cult",
+	"culture",
+	"cultured",
+	"cultures",
+	"current",
+	"currently",
+	"curve",
+	"cv",
+	"cvl",
+	"cvp",
+	"cvvhd",
+	"cx",
+	"cxr",
+	"daily",
+	"dampened",
+	"dark",
+	"data",
+	"date",
+	"daughter",
+	"daughters",
+	"day",
+	"days",
+	"dc",
+	"dced",
+	"dec",
+	"decided",
+	"decision",
+	"decisions",
+	"declined",
+	"decrease",
+	"decreased",
+	"decreases",
+	"decreasing",
+	"decub",
+	"decube",
+	"decubitus",
+	"deep",
+	"deferred",
+	"defib",
+	"degree",
+	"deminished",
+	"denied",
+	"denies",
+	"dependent",
+	"depending",
+	"depressed",
+	"depressions",
+	"desat",
+	"desating",
+	"desats",
+	"desatting",
+	"desaturated",
+	"desaturation",
+	"desitin",
+	"despite",
+	"details",
+	"developed",
+	"diabetic",
+	"diag",
+	"diagnosed",
+	"dialysis",
+	"diamox",
+	"diaphoretic",
+	"diarrhea",
+	"diastolic",
+	"did",
+	"diet",
+	"diff",
+	"difficult",
+	"difficulty",
+	"dig",
+	"dilated",
+	"dilaudid",
+	"diltiazem",
+	"dim",
+	"dimin",
+	"diminished",
+	"dinner",
+	"discomfort",
+	"discuss",
+	"discussed",
+	"discussion",
+	"disease",
+	"distal",
+	"distended",
+	"distress",
+	"diurese",
+	"diuresed",
+	"diureses",
+	"diuresing",
+	"diuresis",
+	"dizziness",
+	"dk",
+	"dm",
+	"dnr",
+	"do",
+	"dobut",
+	"dobuta",
+	"dobutamine",
+	"does",
+	"doing",
+	"done",
+	"dopa",
+	"dopamine",
+	"doppler",
+	"dopplerable",
+	"dose",
+	"doses",
+	"double",
+	"down",
+	"doxacurium",
+	"dp",
+	"dr",
+	"drain",
+	"drainage",
+	"drained",
+	"draining",
+	"drains",
+	"draw",
+	"drawn",
+	"dressing",
+	"drink",
+	"drinking",
+	"drip",
+	"driving",
+	"drng",
+	"drop",
+	"dropped",
+	"dropping",
+	"drops",
+	"drsg",
+	"drug",
+	"dry",
+	"dsd",
+	"dsg",
+	"dtr",
+	"duct",
+	"due",
+	"dulcolax",
+	"duoderm",
+	"during",
+	"dx",
+	"dye",
+	"dyspnea",
+	"each",
+	"earlier",
+	"early",
+	"easily",
+	"eat",
+	"echo",
+	"ectopy",
+	"edema",
+	"edematous",
+	"ef",
+	"effect",
+	"effort",
+	"effusion",
+	"ekg",
+	"elbows",
+	"electrolytes",
+	"elevated",
+	"elevations",
+	"embolus",
+	"emesis",
+	"emotional",
+	"enc",
+	"encouraged",
+	"encouragement",
+	"endo",
+	"endocrine",
+	"endoscopy",
+	"enemas",
+	"english",
+	"ent",
+	"enzymes",
+	"epi",
+	"epicardial",
+	"episode",
+	"episodes",
+	"equal",
+	"er",
+	"ercp",
+	"esp",
+	"ess",
+	"et",
+	"etc",
+	"etoh",
+	"ets",
+	"ett",
+	"eval",
+	"evaluate",
+	"evaluated",
+	"evaluation",
+	"even",
+	"evening",
+	"events",
+	"eventually",
+	"every",
+	"eves",
+	"evidence",
+	"ew",
+	"exam",
+	"excellent",
+	"except",
+	"excoriated",
+	"exertion",
+	"exp",
+	"expired",
+	"explained",
+	"exploration",
+	"extrem",
+	"extremely",
+	"extremeties",
+	"extremities",
+	"extubate",
+	"extubated",
+	"extubating",
+	"extubation",
+	"eye",
+	"eyes",
+	"face",
+	"facial",
+	"fact",
+	"failed",
+	"failure",
+	"fair",
+	"fairly",
+	"family",
+	"far",
+	"father",
+	"fatigue",
+	"fb",
+	"fdgs",
+	"febrile",
+	"feed",
+	"feeding",
+	"feedings",
+	"feeds",
+	"feel",
+	"feeling",
+	"feels",
+	"feet",
+	"fell",
+	"fellow",
+	"felt",
+	"fem",
+	"female",
+	"femoral",
+	"fent",
+	"fentanyl",
+	"fever",
+	"fevers",
+	"few",
+	"ffp",
+	"fi",
+	"fib",
+	"fiber",
+	"fick",
+	"fighting",
+	"filling",
+	"fine",
+	"finger",
+	"finished",
+	"fio",
+	"firm",
+	"first",
+	"fistula",
+	"fixed",
+	"flagyl",
+	"flat",
+	"flatus",
+	"flecanide",
+	"flexion",
+	"floor",
+	"flovent",
+	"flow",
+	"flowsheet",
+	"fluctuation",
+	"fluid",
+	"fluids",
+	"fm",
+	"foley",
+	"follow",
+	"followed",
+	"following",
+	"follows",
+	"food",
+	"foot",
+	"for",
+	"form",
+	"foul",
+	"found",
+	"free",
+	"freq",
+	"frequent",
+	"frequently",
+	"friction",
+	"friday",
+	"friend",
+	"friends",
+	"from",
+	"fs",
+	"full",
+	"fully",
+	"function",
+	"functioning",
+	"funeral",
+	"fungal",
+	"further",
+	"fx",
+	"gag",
+	"gas",
+	"gases",
+	"gastric",
+	"gave",
+	"gd",
+	"gel",
+	"generalized",
+	"generally",
+	"gent",
+	"gerd",
+	"get",
+	"getting",
+	"gi",
+	"gib",
+	"girlfriend",
+	"give",
+	"given",
+	"gluc",
+	"gluconate",
+	"glucose",
+	"gm",
+	"gms",
+	"go",
+	"goal",
+	"goals",
+	"going",
+	"golden",
+	"good",
+	"got",
+	"grade",
+	"gradual",
+	"gradually",
+	"gram",
+	"gravity",
+	"great",
+	"grimace",
+	"grimaces",
+	"grimacing",
+	"groin",
+	"groins",
+	"gross",
+	"ground",
+	"gtt",
+	"gtts",
+	"gu",
+	"guiac",
+	"had",
+	"haldol",
+	"hand",
+	"hands",
+	"hard",
+	"has",
+	"have",
+	"having",
+	"hco",
+	"hct",
+	"he",
+	"head",
+	"healed",
+	"health",
+	"heard",
+	"heart",
+	"heel",
+	"heels",
+	"held",
+	"help",
+	"hematoma",
+	"hematuria",
+	"heme",
+	"hemody",
+	"hemodynamic",
+	"hemodynamically",
+	"hemodynamics",
+	"hep",
+	"heparin",
+	"hepatitis",
+	"her",
+	"here",
+	"hernia",
+	"hhn",
+	"high",
+	"higher",
+	"him",
+	"hip",
+	"his",
+	"hk",
+	"ho",
+	"hold",
+	"holding",
+	"home",
+	"hosp",
+	"hospital",
+	"hour",
+	"hourly",
+	"hours",
+	"house",
+	"how",
+	"however",
+	"hpi",
+	"hr",
+	"hrs",
+	"htn",
+	"huo",
+	"husband",
+	"hx",
+	"hypercholesterolemia",
+	"hypertensive",
+	"hypo",
+	"hypoactive",
+	"hypotension",
+	"hypotensive",
+	"hypoxia",
+	"hypoxic",
+	"iabp",
+	"iapb",
+	"ic",
+	"ica",
+	"ice",
+	"icu",
+	"id",
+	"iddm",
+	"if",
+	"ij",
+	"ill",
+	"immediately",
+	"impaired",
+	"improve",
+	"improved",
+	"improvement",
+	"improvements",
+	"improving",
+	"imv",
+	"in",
+	"inability",
+	"inc",
+	"incident",
+	"incision",
+	"including",
+	"incont",
+	"incr",
+	"increase",
+	"increased",
+	"increases",
+	"increasing",
+	"increasingly",
+	"indicated",
+	"ineffective",
+	"infection",
+	"infiltrate",
+	"information",
+	"informed",
+	"infusing",
+	"inhalers",
+	"initally",
+	"initial",
+	"initially",
+	"initiated",
+	"inner",
+	"inplace",
+	"inr",
+	"inserted",
+	"insertion",
+	"insp",
+	"inspir",
+	"insulin",
+	"intact",
+	"intake",
+	"integ",
+	"integrelin",
+	"integrellin",
+	"integrilin",
+	"intermittent",
+	"intermittently",
+	"intern",
+	"intervention",
+	"interventional",
+	"interventions",
+	"into",
+	"intub",
+	"intubated",
+	"intubation",
+	"inutbated",
+	"involved",
+	"ips",
+	"ir",
+	"irregular",
+	"irrigant",
+	"irrigated",
+	"is",
+	"issues",
+	"it",
+	"italian",
+	"iv",
+	"ivab",
+	"ivb",
+	"ivf",
+	"ivp",
+	"ivs",
+	"just",
+	"kcl",
+	"keep",
+	"kept",
+	"kg",
+	"kilo",
+	"knee",
+	"knows",
+	"kub",
+	"kvo",
+	"lab",
+	"labetalol",
+	"labetolol",
+	"labile",
+	"labored",
+	"labs",
+	"lactulose",
+	"lad",
+	"large",
+	"larger",
+	"lasix",
+	"last",
+	"lasting",
+	"late",
+	"later",
+	"lateral",
+	"lavage",
+	"lavaged",
+	"lcs",
+	"lcx",
+	"leads",
+	"leak",
+	"leakage",
+	"leaking",
+	"leaks",
+	"left",
+	"leg",
+	"legs",
+	"length",
+	"lesion",
+	"lesions",
+	"less",
+	"lethargic",
+	"level",
+	"levels",
+	"levo",
+	"levofloxacin",
+	"levophed",
+	"levoquin",
+	"lg",
+	"life",
+	"lift",
+	"light",
+	"like",
+	"likely",
+	"limits",
+	"line",
+	"lines",
+	"lip",
+	"lipase",
+	"liq",
+	"liquid",
+	"liquids",
+	"lis",
+	"listed",
+	"liter",
+	"liters",
+	"little",
+	"lives",
+	"living",
+	"lix",
+	"lll",
+	"lm",
+	"lnc",
+	"lnp",
+	"load",
+	"lobe",
+	"lobes",
+	"long",
+	"looking",
+	"looks",
+	"loose",
+	"lopressor",
+	"los",
+	"lot",
+	"low",
+	"lower",
+	"lowered",
+	"lp",
+	"lpm",
+	"lr",
+	"lrg",
+	"ls",
+	"lt",
+	"lumen",
+	"lunch",
+	"lung",
+	"lungs",
+	"lv",
+	"lws",
+	"lying",
+	"lytes",
+	"machine",
+	"made",
+	"mae",
+	"mag",
+	"mainly",
+	"maint",
+	"maintain",
+	"maintained",
+	"maintaining",
+	"maintenance",
+	"make",
+	"making",
+	"male",
+	"man",
+	"management",
+	"manager",
+	"many",
+	"map",
+	"maps",
+	"marginal",
+	"marked",
+	"mask",
+	"mat",
+	"material",
+	"mattress",
+	"max",
+	"mb",
+	"mc",
+	"mcg",
+	"mcgs",
+	"mcq",
+	"mdi",
+	"me",
+	"measures",
+	"meatus",
+	"mech",
+	"mechanical",
+	"mechanically",
+	"med",
+	"mediastinal",
+	"medical",
+	"medicated",
+	"medium",
+	"meds",
+	"meeting",
+	"members",
+	"memory",
+	"mental",
+	"meq",
+	"met",
+	"metabolic",
+	"mg",
+	"mgs",
+	"mgso",
+	"mi",
+	"mic",
+	"mics",
+	"micu",
+	"mid",
+	"midnight",
+	"midnite",
+	"mild",
+	"min",
+	"minimal",
+	"mins",
+	"minute",
+	"minutes",
+	"misc",
+	"mist",
+	"mixed",
+	"ml",
+	"mm",
+	"mn",
+	"mobility",
+	"mod",
+	"mode",
+	"moderate",
+	"monitor",
+	"monitoring",
+	"more",
+	"morning",
+	"morphine",
+	"most",
+	"mostly",
+	"mother",
+	"motrin",
+	"mouth",
+	"move",
+	"moved",
+	"movement",
+	"movements",
+	"moves",
+	"moving",
+	"mr",
+	"mrs",
+	"mrsa",
+	"ms",
+	"mso",
+	"much",
+	"multiple",
+	"multipodus",
+	"murmur",
+	"muscles",
+	"mushroom",
+	"mv",
+	"mva",
+	"my",
+	"myself",
+	"name",
+	"nard",
+	"nare",
+	"nasal",
+	"nasotrach",
+	"nasotracheally",
+	"nature",
+	"nausea",
+	"nbp",
+	"nc",
+	"nd",
+	"neb",
+	"nebs",
+	"necessary",
+	"neck",
+	"need",
+	"needed",
+	"needs",
+	"neg",
+	"negative",
+	"neice",
+	"neo",
+	"nepro",
+	"neuro",
+	"neutropenic",
+	"new",
+	"next",
+	"ng",
+	"ngt",
+	"ngtd",
+	"niddm",
+	"niece",
+	"night",
+	"nights",
+	"nippv",
+	"nkda",
+	"nml",
+	"no",
+	"noc",
+	"nod",
+	"nodding",
+	"nods",
+	"non",
+	"none",
+	"noninvasive",
+	"nonproductive",
+	"nonreactive",
+	"nonresponsive",
+	"noon",
+	"normal",
+	"not",
+	"note",
+	"noted",
+	"notes",
+	"nothing",
+	"notified",
+	"now",
+	"noxious",
+	"np",
+	"nph",
+	"npn",
+	"npo",
+	"nrb",
+	"ns",
+	"nsg",
+	"nsr",
+	"nt",
+	"ntg",
+	"nts",
+	"nurse",
+	"nursing",
+	"nutrition",
+	"nystatin",
+	"ob",
+	"obese",
+	"objective",
+	"obstruction",
+	"obtain",
+	"obtained",
+	"occ",
+	"occas",
+	"occasional",
+	"occasionally",
+	"occassional",
+	"oet",
+	"off",
+	"offer",
+	"ofm",
+	"og",
+	"ogt",
+	"ok",
+	"old",
+	"on",
+	"once",
+	"one",
+	"ongoing",
+	"only",
+	"oob",
+	"ooze",
+	"oozing",
+	"op",
+	"open",
+	"opened",
+	"opening",
+	"opens",
+	"or",
+	"oral",
+	"orally",
+	"order",
+	"ordered",
+	"orders",
+	"oriented",
+	"osh",
+	"other",
+	"otherwise",
+	"out",
+	"output",
+	"over",
+	"overall",
+	"overbreathing",
+	"overlay",
+	"overload",
+	"overnight",
+	"overnite",
+	"overnoc",
+	"own",
+	"ox",
+	"oxacillin",
+	"oxygenation",
+	"pa",
+	"pac",
+	"pacer",
+	"pacing",
+	"packed",
+	"packing",
+	"paco",
+	"pacs",
+	"pacu",
+	"pad",
+	"pads",
+	"pager",
+	"pain",
+	"painful",
+	"pale",
+	"paline",
+	"palpable",
+	"pan",
+	"pao",
+	"pap",
+	"paralized",
+	"paralysis",
+	"paralytic",
+	"paralytics",
+	"paralyzed",
+	"parameters",
+	"pass",
+	"passed",
+	"passing",
+	"past",
+	"patent",
+	"patient",
+	"patients",
+	"patinet",
+	"pc",
+	"pco",
+	"pcv",
+	"pcw",
+	"pcwp",
+	"peak",
+	"pedal",
+	"peep",
+	"peg",
+	"pej",
+	"pelvic",
+	"pending",
+	"penrose",
+	"per",
+	"percocet",
+	"perfused",
+	"pericardial",
+	"period",
+	"periods",
+	"peripheral",
+	"perl",
+	"perrla",
+	"person",
+	"ph",
+	"pheresis",
+	"phone",
+	"phx",
+	"physical",
+	"picc",
+	"pillows",
+	"pills",
+	"pink",
+	"pinpoint",
+	"piv",
+	"place",
+	"placed",
+	"placement",
+	"plan",
+	"planned",
+	"plans",
+	"plastics",
+	"plateau",
+	"pleasant",
+	"please",
+	"pleural",
+	"plt",
+	"plts",
+	"plug",
+	"plugs",
+	"pm",
+	"pmed",
+	"pmh",
+	"pmhx",
+	"pmicu",
+	"pnd",
+	"pneumonia",
+	"pneumothorax",
+	"po",
+	"poc",
+	"point",
+	"poor",
+	"port",
+	"portex",
+	"pos",
+	"position",
+	"positional",
+	"positive",
+	"possibility",
+	"possible",
+	"post",
+	"potential",
+	"ppx",
+	"pr",
+	"prbc",
+	"prbcs",
+	"pre",
+	"precautions",
+	"present",
+	"presented",
+	"presently",
+	"press",
+	"pressor",
+	"pressors",
+	"pressure",
+	"pressures",
+	"prevent",
+	"previous",
+	"prior",
+	"prn",
+	"probable",
+	"probably",
+	"problem",
+	"problems",
+	"procan",
+	"procedure",
+	"process",
+	"productive",
+	"prognosis",
+	"progress",
+	"progressed",
+	"prolonged",
+	"promode",
+	"promote",
+	"pronounced",
+	"propofol",
+	"propophol",
+	"protonix",
+	"provided",
+	"prox",
+	"proximal",
+	"proxy",
+	"ps",
+	"psv",
+	"pt",
+	"ptca",
+	"pts",
+	"ptt",
+	"pudding",
+	"pull",
+	"pulled",
+	"pulling",
+	"pulm",
+	"pulmonary",
+	"pulses",
+	"pump",
+	"puncture",
+	"pupils",
+	"purposefully",
+	"purulent",
+	"put",
+	"pvc",
+	"pvcs",
+	"pvd",
+	"qd",
+	"qhs",
+	"qid",
+	"qs",
+	"questions",
+	"quickly",
+	"quinton",
+	"quite",
+	"ra",
+	"rad",
+	"radial",
+	"radiology",
+	"raise",
+	"raising",
+	"rales",
+	"ramus",
+	"range",
+	"ranged",
+	"ranges",
+	"rapid",
+	"rare",
+	"rash",
+	"rate",
+	"rates",
+	"ratio",
+	"rca",
+	"rd",
+	"re",
+	"reaction",
+	"reactive",
+	"ready",
+	"rec",
+	"receive",
+	"received",
+	"receiving",
+	"recent",
+	"recently",
+	"recheck",
+	"recieve",
+	"recieved",
+	"recommend",
+	"recommendations",
+	"recover",
+	"recovery",
+	"recruitment",
+	"rectal",
+	"rectally",
+	"red",
+	"reddened",
+	"redened",
+	"reduction",
+	"refer",
+	"reflex",
+	"refused",
+	"reg",
+	"regarding",
+	"regime",
+	"regimen",
+	"reglan",
+	"regular",
+	"rehab",
+	"reintubated",
+	"reintubation",
+	"relatively",
+	"relief",
+	"remain",
+	"remained",
+	"remaines",
+	"remaining",
+	"remains",
+	"remians",
+	"removal",
+	"removed",
+	"renal",
+	"reopro",
+	"repair",
+	"repeat",
+	"repeated",
+	"replace",
+	"replaced",
+	"replacement",
+	"replacing",
+	"replete",
+	"repleted",
+	"repletion",
+	"report",
+	"reported",
+	"reportedly",
+	"repos",
+	"repositioned",
+	"repositioning",
+	"req",
+	"request",
+	"requested",
+	"requesting",
+	"require",
+	"required",
+	"requirements",
+	"requires",
+	"requiring",
+	"resent",
+	"resident",
+	"residual",
+	"residuals",
+	"resolved",
+	"resolving",
+	"resp",
+	"respirations",
+	"respiratory",
+	"responce",
+	"respond",
+	"responded",
+	"responding",
+	"responds",
+	"response",
+	"responsive",
+	"rest",
+	"restart",
+	"restarted",
+	"resting",
+	"restless",
+	"restrained",
+	"restraints",
+	"result",
+	"results",
+	"resumed",
+	"return",
+	"returned",
+	"returning",
+	"revealed",
+	"review",
+	"rhonchi",
+	"rhythm",
+	"right",
+	"rij",
+	"rise",
+	"rising",
+	"rll",
+	"rn",
+	"rom",
+	"room",
+	"ros",
+	"rounds",
+	"rr",
+	"rrt",
+	"rsd",
+	"rt",
+	"run",
+	"running",
+	"ruq",
+	"rusty",
+	"rv",
+	"rx",
+	"rxed",
+	"safety",
+	"said",
+	"same",
+	"sample",
+	"sang",
+	"sat",
+	"sats",
+	"saw",
+	"sb",
+	"sbp",
+	"sc",
+	"scale",
+	"scan",
+	"scant",
+	"scat",
+	"scattered",
+	"scheduled",
+	"seal",
+	"sec",
+	"second",
+	"secondary",
+	"secreations",
+	"secretion",
+	"secretions",
+	"section",
+	"secure",
+	"secured",
+	"sedate",
+	"sedated",
+	"sedation",
+	"sediment",
+	"see",
+	"seem",
+	"seemed",
+	"seems",
+	"seen",
+	"seizure",
+	"self",
+	"send",
+	"sensitive",
+	"sent",
+	"sepsis",
+	"septic",
+	"serosang",
+	"serous",
+	"service",
+	"servo",
+	"set",
+	"setting",
+	"settings",
+	"settled",
+	"several",
+	"severe",
+	"shaking",
+	"she",
+	"sheath",
+	"sheaths",
+	"sheet",
+	"shift",
+	"shiley",
+	"shock",
+	"short",
+	"should",
+	"show",
+	"showed",
+	"showing",
+	"shows",
+	"shut",
+	"sicu",
+	"side",
+	"sided",
+	"signif",
+	"significant",
+	"significantly",
+	"signs",
+	"simple",
+	"simv",
+	"since",
+	"single",
+	"sinus",
+	"sips",
+	"sister",
+	"sit",
+	"site",
+	"sites",
+	"sitting",
+	"situation",
+	"size",
+	"skin",
+	"sl",
+	"sleep",
+	"sleeping",
+	"slept",
+	"sliding",
+	"slight",
+	"slightly",
+	"slow",
+	"slowly",
+	"sluggish",
+	"sm",
+	"small",
+	"smoker",
+	"so",
+	"sob",
+	"soc",
+	"social",
+	"soft",
+	"softly",
+	"some",
+	"sometimes",
+	"somewhat",
+	"son",
+	"soon",
+	"sound",
+	"sounds",
+	"source",
+	"spanish",
+	"spasm",
+	"spasms",
+	"speak",
+	"speaking",
+	"speaks",
+	"spec",
+	"specimen",
+	"speech",
+	"spike",
+	"spiked",
+	"spo",
+	"spoke",
+	"spoken",
+	"spont",
+	"spontaneous",
+	"spontaneously",
+	"sput",
+	"sputum",
+	"sq",
+	"sr",
+	"srr",
+	"ss",
+	"ssri",
+	"st",
+	"stabilized",
+	"stable",
+	"staff",
+	"stage",
+	"stain",
+	"standby",
+	"staph",
+	"start",
+	"started",
+	"starting",
+	"stat",
+	"stated",
+	"states",
+	"status",
+	"stay",
+	"stent",
+	"stents",
+	"step",
+	"sternal",
+	"sticks",
+	"still",
+	"stim",
+	"stimulated",
+	"stimulation",
+	"stimuli",
+	"stomach",
+	"stool",
+	"stooling",
+	"stools",
+	"stopped",
+	"straight",
+	"straw",
+	"stress",
+	"stroke",
+	"strong",
+	"study",
+	"subclavian",
+	"subsequent",
+	"success",
+	"such",
+	"suct",
+	"suction",
+	"suctioned",
+	"suctioning",
+	"sugar",
+	"sugars",
+	"sulfa",
+	"supp",
+	"support",
+	"supportive",
+	"supports",
+	"surg",
+	"surgery",
+	"surgical",
+	"surveillance",
+	"sux",
+	"svg",
+	"svr",
+	"svt",
+	"sw",
+	"swallow",
+	"swan",
+	"swelling",
+	"switch",
+	"switched",
+	"sx",
+	"sxn",
+	"sxnd",
+	"sxning",
+	"sxt",
+	"sys",
+	"syst",
+	"system",
+	"systems",
+	"systolic",
+	"tachycardia",
+	"tachycardic",
+	"tachypnea",
+	"tachypneic",
+	"tactile",
+	"take",
+	"taken",
+	"takes",
+	"taking",
+	"talked",
+	"talking",
+	"tamponade",
+	"tan",
+	"tannish",
+	"tap",
+	"taped",
+	"tapped",
+	"td",
+	"teaching",
+	"team",
+	"tear",
+	"tee",
+	"teens",
+	"telephone",
+	"temp",
+	"temps",
+	"tenderness",
+	"tent",
+	"tenuous",
+	"term",
+	"test",
+	"tf",
+	"th",
+	"than",
+	"that",
+	"the",
+	"them",
+	"then",
+	"therapeutic",
+	"theraputic",
+	"therapy",
+	"there",
+	"therefore",
+	"these",
+	"they",
+	"thick",
+	"thin",
+	"third",
+	"thirsty",
+	"this",
+	"though",
+	"thought",
+	"three",
+	"throat",
+	"through",
+	"throughout",
+	"thru",
+	"thrush",
+	"thursday",
+	"thus",
+	"tid",
+	"tidal",
+	"till",
+	"time",
+	"times",
+	"tinged",
+	"tip",
+	"tissue",
+	"titrate",
+	"titrated",
+	"titrating",
+	"tlc",
+	"tm",
+	"tmax",
+	"tng",
+	"to",
+	"today",
+	"toilet",
+	"tol",
+	"told",
+	"tolerate",
+	"tolerated",
+	"tolerates",
+	"tolerating",
+	"tomorrow",
+	"tonight",
+	"tonite",
+	"too",
+	"took",
+	"total",
+	"touch",
+	"toward",
+	"tpn",
+	"trace",
+	"trach",
+	"trache",
+	"trached",
+	"tracing",
+	"tracking",
+	"transfer",
+	"transfered",
+	"transferred",
+	"transfuse",
+	"transfusion",
+	"transiently",
+	"transport",
+	"transported",
+	"trauma",
+	"treat",
+	"treated",
+	"treatment",
+	"treatments",
+	"trend",
+	"trending",
+	"tried",
+	"triple",
+	"trop",
+	"troponin",
+	"try",
+	"trying",
+	"tube",
+	"tubes",
+	"turn",
+	"turned",
+	"turning",
+	"tv",
+	"twice",
+	"two",
+	"tx",
+	"tylenol",
+	"type",
+	"ug",
+	"ulcer",
+	"unable",
+	"unasyn",
+	"unchanged",
+	"unclear",
+	"uncomfortable",
+	"under",
+	"understand",
+	"understanding",
+	"understands",
+	"uneventful",
+	"unit",
+	"units",
+	"unloading",
+	"unresponsive",
+	"unstable",
+	"unsuccessful",
+	"until",
+	"uo",
+	"uop",
+	"up",
+	"update",
+	"updated",
+	"updates",
+	"upon",
+	"upper",
+	"upset",
+	"urinal",
+	"urinating",
+	"urine",
+	"urology",
+	"us",
+	"use",
+	"used",
+	"using",
+	"uti",
+	"vanco",
+	"vd",
+	"ve",
+	"vea",
+	"venous",
+	"vent",
+	"vented",
+	"ventilated",
+	"ventilating",
+	"ventilation",
+	"ventilator",
+	"ventilatory",
+	"ventricular",
+	"verapamil",
+	"verbal",
+	"verbally",
+	"versed",
+	"very",
+	"vfib",
+	"via",
+	"visit",
+	"visited",
+	"visiting",
+	"vital",
+	"vitals",
+	"voice",
+	"voiding",
+	"voids",
+	"vols",
+	"volume",
+	"volumes",
+	"vomited",
+	"vomiting",
+	"vs",
+	"vss",
+	"vt",
+	"wait",
+	"waiting",
+	"wake",
+	"waking",
+	"wall",
+	"want",
+	"wanted",
+	"wants",
+	"warm",
+	"was",
+	"watch",
+	"water",
+	"wave",
+	"waveform",
+	"wax",
+	"way",
+	"wbc",
+	"we",
+	"weak",
+	"wean",
+	"weaned",
+	"weaning",
+	"wedge",
+	"week",
+	"weekend",
+	"weeks",
+	"weeping",
+	"weight",
+	"well",
+	"went",
+	"were",
+	"wet",
+	"what",
+	"wheened",
+	"wheeze",
+	"wheezes",
+	"wheezing",
+	"wheezy",
+	"when",
+	"where",
+	"which",
+	"while",
+	"white",
+	"whitish",
+	"who",
+	"wife",
+	"wires",
+	"wish",
+	"wishes",
+	"with",
+	"withdrawal",
+	"withdrawing",
+	"within",
+	"without",
+	"wk",
+	"wnl",
+	"wo",
+	"wob",
+	"word",
+	"work",
+	"worker",
+	"working",
+	"worse",
+	"worsening",
+	"would",
+	"wound",
+	"wrist",
+	"wrists",
+	"written",
+	"wt",
+	"xray",
+	"yeast",
+	"yellow",
+	"yes",
+	"yesterday",
+	"yet",
+	"yo",
+	"yr",
+	"yrs",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int cmp_word(const void *key, const void *item)
+{
+	return strcmp(key, *(const char *const *)item);
+}
+
+/* Is the NUL-terminated lower-case `w` in the sorted `list` of `n` words? */
+static int in_list(const char *const *list, size_t n, const char *w)
+{
+	return w[0] && bsearch(w, list, n, sizeof(*list), cmp_word) != NULL;
+}
+
+#define IN(list, w) in_list(list, COUNT(list), w)
+
+int pii_clinical_check_lists(void)
+{
+	static const struct {
+		const char *const *v;
+		size_t n;
+	} lists[] = {
+		{ strong_stop, COUNT(strong_stop) },
+		{ titles, COUNT(titles) },
+		{ relations, COUNT(relations) },
+		{ relation_fillers, COUNT(relation_fillers) },
+		{ contacts, COUNT(contacts) },
+		{ credentials, COUNT(credentials) },
+		{ facility_words, COUNT(facility_words) },
+		{ facility_name_words, COUNT(facility_name_words) },
+		{ facility_stop, COUNT(facility_stop) },
+		{ facility_acronyms, COUNT(facility_acronyms) },
+		{ place_cues, COUNT(place_cues) },
+		{ pager_cues, COUNT(pager_cues) },
+		{ common_words, COUNT(common_words) },
+	};
+	for (size_t l = 0; l < COUNT(lists); l++)
+		for (size_t i = 0; i < lists[l].n; i++) {
+			const char *w = lists[l].v[i];
+			if (strlen(w) >= WORD_MAX || (i > 0 && strcmp(lists[l].v[i - 1], w) >= 0))
+				return (int)l + 1;
+			for (const char *c = w; *c; c++)
+				if (*c >= 'A' && *c <= 'Z')
+					return (int)l + 1;
+		}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- tokens */
+
+enum {
+	T_ALPHA = 1,   /* letters (and inner apostrophes) */
+	T_NUM = 2,     /* ASCII digits */
+	T_UPPER = 4,   /* every letter upper case */
+	T_CAP = 8,     /* first letter upper case, the second lower case (or ') */
+	T_INITIAL = 16 /* one letter then '.' */
+};
+
+struct tok {
+	size_t start, end; /* byte offsets into the text */
+	unsigned flags;    /* T_* */
+	char w[WORD_MAX];  /* lower case, NUL-terminated; "" when longer */
+};
+
+/* What a token was found to be. */
+struct mark {
+	int label; /* enum enclave_pii_label, -1 for none */
+	float score;
+	const char *source;
+};
+
+struct scan {
+	const struct pii_clinical_ctx *ctx;
+	const char *text; /* the whole text; offsets are into it */
+	size_t len;       /* its length in bytes */
+	struct tok *t;    /* the window's tokens */
+	struct mark *m;   /* one per token */
+	size_t n, cap;
+	int cased; /* the window mixes cases, so capitals mean something */
+	struct enclave_pii_spans *out;
+};
+
+static const char SRC_NAME[] = "rule:clinical_name";
+static const char SRC_FACILITY[] = "rule:clinical_facility";
+static const char SRC_PLACE[] = "rule:clinical_place";
+static const char SRC_PAGER[] = "rule:clinical_pager";
+static const char SRC_AGE[] = "rule:clinical_age";
+
+static int is_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * Split [from, to) of s->text into tokens (replacing the window's), and
+ * decide whether the window is cased. Returns 0 or ENCLAVE_ENOMEM.
+ */
+static int tokenize(struct scan *s, size_t from, size_t to)
+{
+	const unsigned char *p = (const unsigned char *)s->text;
+	size_t lower = 0, upper = 0;
+
+	s->n = 0;
+	for (size_t i = from; i < to;) {
+		if (!is_letter(p[i]) && !is_digit(p[i])) {
+			i++;
+			continue;
+		}
+		if (s->n == s->cap) {
+			size_t cap = s->cap ? s->cap * 2 : 256;
+			struct tok *t = realloc(s->t, cap * sizeof(*t));
+			if (!t)
+				return error_oom();
+			s->t = t;
+			struct mark *m = realloc(s->m, cap * sizeof(*m));
+			if (!m)
+				return error_oom();
+			s->m = m;
+			s->cap = cap;
+		}
+		struct tok *t = &s->t[s->n++];
+		size_t j = i;
+		unsigned lo = 0, up = 0, first_up = p[i] >= 'A' && p[i] <= 'Z';
+		if (is_digit(p[i])) {
+			while (j < to && is_digit(p[j]))
+				j++;
+			t->flags = T_NUM;
+		} else {
+			for (;;) {
+				while (j < to && is_letter(p[j])) {
+					lo += p[j] >= 'a' && p[j] <= 'z';
+					up += p[j] >= 'A' && p[j] <= 'Z';
+					j++;
+				}
+				/* An inner apostrophe before two letters: O'Connell, not pt's. */
+				if (j + 2 < to && p[j] == '\'' && is_letter(p[j + 1]) &&
+				    is_letter(p[j + 2]))
+					j++;
+				else
+					break;
+			}
+			t->flags = T_ALPHA;
+			if (up && !lo)
+				t->flags |= T_UPPER;
+			else if (first_up && lo && j - i > 1 &&
+			         ((p[i + 1] >= 'a' && p[i + 1] <= 'z') || p[i + 1] == '\''))
+				t->flags |= T_CAP;
+			if (j - i == 1 && j < to && p[j] == '.')
+				t->flags |= T_INITIAL;
+			lower += lo;
+			upper += up;
+		}
+		t->start = i;
+		t->end = j;
+		t->w[0] = '\0';
+		if (j - i < WORD_MAX) {
+			for (size_t k = i; k < j; k++)
+				t->w[k - i] = (char)(p[k] >= 'A' && p[k] <= 'Z' ? p[k] + 32 : p[k]);
+			t->w[j - i] = '\0';
+		}
+		s->m[s->n - 1].label = -1;
+		i = j;
+	}
+	s->cased = lower * 5 > lower + upper && upper * 50 > lower + upper;
+	return 0;
+}
+
+static int is(const struct scan *s, size_t i, const char *w)
+{
+	return i < s->n && strcmp(s->t[i].w, w) == 0;
+}
+
+/* Is the text between tokens a and b (a < b) made only of bytes in `allowed`? */
+static int gap_only(const struct scan *s, size_t a, size_t b, const char *allowed)
+{
+	for (size_t k = s->t[a].end; k < s->t[b].start; k++)
+		if (!strchr(allowed, s->text[k]))
+			return 0;
+	return 1;
+}
+
+/* Does the text between tokens a and b contain byte c? */
+static int gap_has(const struct scan *s, size_t a, size_t b, char c)
+{
+	return memchr(s->text + s->t[a].end, c, s->t[b].start - s->t[a].end) != NULL;
+}
+
+static int gaz(const struct scan *s, size_t i, enum pii_clinical_gaz kind)
+{
+	const struct tok *t = &s->t[i];
+	return s->ctx && s->ctx->has && (t->flags & T_ALPHA) &&
+	       s->ctx->has(s->ctx->payload, kind, s->text + t->start, t->end - t->start);
+}
+
+static int gaz_name(const struct scan *s, size_t i)
+{
+	return gaz(s, i, PII_CLINICAL_GAZ_FIRST_NAME) || gaz(s, i, PII_CLINICAL_GAZ_SURNAME);
+}
+
+static int common(const struct scan *s, size_t i)
+{
+	const char *w = s->t[i].w;
+	return IN(strong_stop, w) || IN(common_words, w) || IN(titles, w) || IN(relations, w) ||
+	       IN(credentials, w);
+}
+
+/*
+ * Does token i look like an English verb, adverb or noun by its ending
+ * ("stayed", "flying", "newly", "sedation")? Such words are names only
+ * where a gazetteer says so.
+ */
+static int word_like(const struct scan *s, size_t i)
+{
+	static const char *const endings[] = { "ed", "ing", "ly", "tion", "ment", "ness" };
+	const char *w = s->t[i].w;
+	size_t n = strlen(w);
+	if (n < 5)
+		return 0;
+	for (size_t k = 0; k < COUNT(endings); k++) {
+		size_t e = strlen(endings[k]);
+		if (strcmp(w + n - e, endings[k]) == 0)
+			return !gaz_name(s, i);
+	}
+	return 0;
+}
+
+/* Does token i start a sentence (nothing before it, or a full stop, colon or line break)? */
+static int sentence_start(const struct scan *s, size_t i)
+{
+	if (i == 0)
+		return 1;
+	for (size_t k = s->t[i - 1].end; k < s->t[i].start; k++)
+		if (strchr(".:;!?\n", s->text[k]))
+			return 1;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- names */
+
+enum strength {
+	AFTER_TITLE,    /* "Dr. X": anything but a strong stop word */
+	AFTER_RELATION, /* "wife X": not a common word, unless a gazetteer name */
+	AFTER_CONTACT   /* "spoke with X": a capitalised or gazetteer first name */
+};
+
+static void mark(struct scan *s, size_t i, int label, float score, const char *source)
+{
+	if (s->m[i].label < 0 || s->m[i].score < score) {
+		s->m[i].label = label;
+		s->m[i].score = score;
+		s->m[i].source = source;
+	}
+}
+
+/* Is token i written as a name would be in this window (capitalised, unless the window is not cased)? */
+static int name_case(const struct scan *s, size_t i)
+{
+	return !s->cased || (s->t[i].flags & (T_UPPER | T_CAP));
+}
+
+/* Can token i be the first word of a name after a cue of strength `st`? */
+static int name_first(const struct scan *s, size_t i, enum strength st)
+{
+	const struct tok *t = &s->t[i];
+	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(strong_stop, t->w))
+		return 0;
+	if (t->flags & T_INITIAL)
+		return st != AFTER_CONTACT && name_case(s, i);
+	if (t->end - t->start < 2)
+		return 0;
+	switch (st) {
+	case AFTER_TITLE: return 1;
+	case AFTER_RELATION:
+		return name_case(s, i) && ((!common(s, i) && !word_like(s, i)) ||
+		                           gaz(s, i, PII_CLINICAL_GAZ_FIRST_NAME));
+	case AFTER_CONTACT:
+		if (common(s, i) || word_like(s, i))
+			return 0;
+		if (s->cased)
+			return (t->flags & T_CAP) != 0;
+		return gaz(s, i, PII_CLINICAL_GAZ_FIRST_NAME);
+	}
+	return 0;
+}
+
+/* Can token i continue the name that ends at token i-1? */
+static int name_next(const struct scan *s, size_t i)
+{
+	const struct tok *t = &s->t[i];
+	const struct tok *prev = &s->t[i - 1];
+	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(strong_stop, t->w))
+		return 0;
+	if (gap_only(s, i - 1, i, "-"))
+		return 1; /* Retterer-moore */
+	if (!gap_only(s, i - 1, i, (prev->flags & T_INITIAL) ? ". " : " "))
+		return 0;
+	if (!name_case(s, i))
+		return 0;
+	if (t->flags & T_INITIAL)
+		return 1;
+	return t->end - t->start >= 2 &&
+	       ((!common(s, i) && !word_like(s, i)) || gaz(s, i, PII_CLINICAL_GAZ_SURNAME));
+}
+
+/*
+ * Mark the name starting at token i (after a cue of strength `st`) as
+ * PERSON; with `and_more`, a second name after "and" too ("Drs Ballou and
+ * Dutter"). Returns the number of tokens marked, 0 when token i is no name.
+ */
+static size_t take_name(struct scan *s, size_t i, enum strength st, float score, int and_more)
+{
+	if (i >= s->n || !name_first(s, i, st))
+		return 0;
+	size_t j = i + 1;
+	while (j < s->n && j - i < NAME_MAX_WORDS && name_next(s, j))
+		j++;
+	/* A lone initial is no name ("DR. A" of a list). */
+	if (j == i + 1 && (s->t[i].flags & T_INITIAL))
+		return 0;
+	for (size_t k = i; k < j; k++)
+		mark(s, k, ENCLAVE_PII_PERSON, score, SRC_NAME);
+	if (and_more && j + 1 < s->n && (is(s, j, "and") || is(s, j, "&")) &&
+	    gap_only(s, j - 1, j, " ") && gap_only(s, j, j + 1, " "))
+		j += 1 + take_name(s, j + 1, st == AFTER_TITLE ? AFTER_RELATION : st, score, 0);
+	return j - i;
+}
+
+/*
+ * Titles that are also clinical abbreviations: MS (mental status, multiple
+ * sclerosis), MR (mitral regurgitation), miss. After them the name must be
+ * uncommon, unless the title is written "Mr."/"Ms" in a cased note.
+ */
+static int weak_title(const struct scan *s, size_t i)
+{
+	if (!is(s, i, "ms") && !is(s, i, "mr") && !is(s, i, "miss"))
+		return 0;
+	if (gap_only(s, i, i + 1, ". ") && s->text[s->t[i].end] == '.')
+		return 0;
+	return !(s->cased && (s->t[i].flags & T_CAP));
+}
+
+/* Names after titles, relations, roles and verbs of contact. */
+static void names_by_cue(struct scan *s)
+{
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		const char *w = s->t[i].w;
+		size_t next = i + 1;
+		if (gap_has(s, i, next, '\n'))
+			continue;
+		if (IN(titles, w)) {
+			/* "MS: alert", "MS/NEURO", "mild mr, AI" are no titles. */
+			if (!gap_only(s, i, next, ". '"))
+				continue;
+			take_name(s, next, weak_title(s, i) ? AFTER_RELATION : AFTER_TITLE, 0.85f,
+			          1);
+		} else if (IN(relations, w)) {
+			/* Skip fillers and punctuation: "daughter is mrs. marcela carlson", "wife, Carol". */
+			while (next < s->n && IN(relation_fillers, s->t[next].w) &&
+			       !gap_has(s, next - 1, next, '\n'))
+				next++;
+			if (next < s->n && !gap_has(s, next - 1, next, '\n') &&
+			    gap_only(s, next - 1, next, " ,(:-.'"))
+				take_name(s, next, AFTER_RELATION, 0.7f, 1);
+		} else if (IN(contacts, w)) {
+			if (is(s, next, "with") || is(s, next, "to"))
+				next++;
+			if (next < s->n && gap_only(s, next - 1, next, " ,"))
+				take_name(s, next, AFTER_CONTACT, 0.6f, 1);
+		}
+	}
+}
+
+/*
+ * Names before a credential or a role on the same line: "irene snell, rn",
+ * "Andrwe O'connell MD spoke", "DICK CUCCHIARA (RESIDENT)". A credential
+ * with more words after it on its line needs two words of name, or a
+ * gazetteer name ("Stoma RN following" is no name).
+ */
+static void names_by_credential(struct scan *s)
+{
+	for (size_t i = 1; i < s->n; i++) {
+		int role = IN(credentials, s->t[i].w);
+		int paren_role = !role &&
+		                 (is(s, i, "resident") || is(s, i, "attending") ||
+		                  is(s, i, "fellow") || is(s, i, "intern")) &&
+		                 gap_only(s, i - 1, i, " (");
+		if (!role && !paren_role)
+			continue;
+		size_t j = i;
+		int words = 0, known = 0;
+		while (j > 0 && i - j < NAME_MAX_WORDS) {
+			size_t k = j - 1;
+			const struct tok *t = &s->t[k];
+			const char *gap = j == i ? (paren_role ? " (" : " ,")
+			                         : ((t->flags & T_INITIAL) ? ". " : " -");
+			if (!gap_only(s, k, j, gap) || !(t->flags & T_ALPHA) || !t->w[0] ||
+			    IN(strong_stop, t->w) || !name_case(s, k))
+				break;
+			if (!(t->flags & T_INITIAL)) {
+				if (t->end - t->start < 2 ||
+				    ((common(s, k) || word_like(s, k)) && !gaz_name(s, k)))
+					break;
+				words++;
+				known |= gaz_name(s, k);
+			}
+			j = k;
+		}
+		if (words == 0)
+			continue;
+		int last_on_line = i + 1 >= s->n || gap_has(s, i, i + 1, '\n');
+		if (!last_on_line && !paren_role && words < 2 && !known)
+			continue;
+		for (size_t k = j; k < i; k++)
+			mark(s, k, ENCLAVE_PII_PERSON, 0.75f, SRC_NAME);
+	}
+}
+
+/* Does token i stand at the start of a line or after a space or an opening bracket? */
+static int word_start(const struct scan *s, size_t i)
+{
+	size_t b = s->t[i].start;
+	return b == 0 || strchr(" \t\n(", s->text[b - 1]) != NULL;
+}
+
+/* An initial and a surname: "E. WELSH AWARE", "Z. MILLER IN TO STRIP TUBES". */
+static void names_by_initial(struct scan *s)
+{
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		if (!(s->t[i].flags & T_INITIAL) || !word_start(s, i) ||
+		    !gap_has(s, i, i + 1, ' ') || !gap_only(s, i, i + 1, ". "))
+			continue;
+		const struct tok *t = &s->t[i + 1];
+		if ((t->flags & T_ALPHA) && !(t->flags & T_INITIAL) && t->end - t->start >= 3 &&
+		    !common(s, i + 1) && !word_like(s, i + 1) && name_case(s, i) &&
+		    name_case(s, i + 1)) {
+			mark(s, i, ENCLAVE_PII_PERSON, 0.6f, SRC_NAME);
+			mark(s, i + 1, ENCLAVE_PII_PERSON, 0.6f, SRC_NAME);
+		}
+	}
+}
+
+/*
+ * The patient introduced at the start of a line: "lorrie morales is a 70
+ * yr old female", "Miss Margaret Gaudreau is a 64 y.o.".
+ */
+static void names_by_intro(struct scan *s)
+{
+	for (size_t i = 1; i + 2 < s->n; i++) {
+		if (!is(s, i, "is") || !(is(s, i + 1, "a") || is(s, i + 1, "an")) ||
+		    !(s->t[i + 2].flags & T_NUM))
+			continue;
+		size_t j = i;
+		while (j > 0 && i - j < 3) {
+			size_t k = j - 1;
+			const struct tok *t = &s->t[k];
+			if (!gap_only(s, k, j, " ") || !(t->flags & T_ALPHA) ||
+			    t->end - t->start < 2 || common(s, k) || word_like(s, k) ||
+			    !name_case(s, k))
+				break;
+			j = k;
+		}
+		int line_start = j == 0 || gap_has(s, j - 1, j, '\n') || IN(titles, s->t[j - 1].w);
+		if (j < i && line_start)
+			for (size_t k = j; k < i; k++)
+				mark(s, k, ENCLAVE_PII_PERSON, 0.7f, SRC_NAME);
+	}
+}
+
+/* In a cased note, a capitalised first name of the gazetteer inside a sentence: "once Natalie woke". */
+static void names_by_gazetteer(struct scan *s)
+{
+	if (!s->cased)
+		return;
+	for (size_t i = 1; i < s->n; i++) {
+		const struct tok *t = &s->t[i];
+		if ((t->flags & T_CAP) && t->end - t->start >= 3 && !sentence_start(s, i) &&
+		    !common(s, i) && gaz(s, i, PII_CLINICAL_GAZ_FIRST_NAME))
+			mark(s, i, ENCLAVE_PII_PERSON, 0.5f, SRC_NAME);
+	}
+}
+
+/*
+ * A word marked as a name or a place (not common, three letters or more)
+ * marks its other occurrences in the window: "Radu Crosson ... Radu".
+ */
+static void propagate(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tok *t = &s->t[i];
+		int label = s->m[i].label;
+		if ((label != ENCLAVE_PII_PERSON && label != ENCLAVE_PII_LOCATION) || !t->w[0] ||
+		    t->end - t->start < 3 || common(s, i) || word_like(s, i))
+			continue;
+		for (size_t k = 0; k < s->n; k++)
+			if (s->m[k].label < 0 && strcmp(s->t[k].w, t->w) == 0 && name_case(s, k))
+				mark(s, k, label, 0.55f, s->m[i].source);
+	}
+}
+
+/* ---------------------------------------------------------------- places */
+
+/* Can token k be part of a facility's name? */
+static int facility_part(const struct scan *s, size_t k)
+{
+	const struct tok *t = &s->t[k];
+	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(facility_stop, t->w) || !name_case(s, k))
+		return 0;
+	if (IN(facility_name_words, t->w))
+		return 1;
+	return t->end - t->start >= 2 && !IN(strong_stop, t->w) && !IN(facility_words, t->w) &&
+	       ((!common(s, k) && !word_like(s, k)) || gaz(s, k, PII_CLINICAL_GAZ_CITY));
+}
+
+/* Is token i the (first word of the) facility word: "hospital", "medical center", "nursing home"? */
+static size_t facility_head(const struct scan *s, size_t i)
+{
+	if (IN(facility_words, s->t[i].w))
+		return 1;
+	if ((is(s, i, "medical") || is(s, i, "med") || is(s, i, "health")) &&
+	    (is(s, i + 1, "center") || is(s, i + 1, "ctr") || is(s, i + 1, "centre")))
+		return 2;
+	if ((is(s, i, "nursing") && is(s, i + 1, "home")) ||
+	    (is(s, i, "assisted") && is(s, i + 1, "living")))
+		return 2;
+	return 0;
+}
+
+/* Is the number token k a ward's floor rather than a dose, a date or a time ("3", not "50%" or "9/9")? */
+static int floor_number(const struct scan *s, size_t k)
+{
+	const struct tok *t = &s->t[k];
+	if (!(t->flags & T_NUM) || t->end - t->start > 2)
+		return 0;
+	return t->end >= s->len || !strchr("%/.:,", s->text[t->end]) || s->text[t->end] == ',' ||
+	       (s->text[t->end] == '.' && (t->end + 1 >= s->len || !is_digit(s->text[t->end + 1])));
+}
+
+/* Facilities: "CALVERT HOSPITAL", "Sacred Heart", "UNIVERSITY OF MD", "GH". */
+static void facilities(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tok *t = &s->t[i];
+		size_t head = facility_head(s, i);
+		if (head) {
+			size_t j = i;
+			while (j > 0 && i - j < NAME_MAX_WORDS - 1 && gap_only(s, j - 1, j, " -") &&
+			       facility_part(s, j - 1))
+				j--;
+			/* A name of common facility words alone ("STATE HOSPITAL") is no name. */
+			int named = 0;
+			for (size_t k = j; k < i; k++)
+				named |= !IN(facility_name_words, s->t[k].w) ||
+				         is(s, k, "memorial") || is(s, k, "general");
+			for (size_t k = j; named && k < i; k++)
+				mark(s, k, ENCLAVE_PII_LOCATION, 0.75f, SRC_FACILITY);
+			/* "BALTIMORE REHAB AND KIMBROUGH": the second name shares the facility word. */
+			size_t a = i + head;
+			if (named && a + 1 < s->n && (is(s, a, "and") || is(s, a, "or")) &&
+			    gap_only(s, a - 1, a, " ") && gap_only(s, a, a + 1, " ") &&
+			    facility_part(s, a + 1) && !IN(facility_name_words, s->t[a + 1].w))
+				mark(s, a + 1, ENCLAVE_PII_LOCATION, 0.6f, SRC_FACILITY);
+		}
+		/* Names of hospitals that are common words: "Holy Cross", "Sacred Heart". */
+		if (i + 1 < s->n && gap_only(s, i, i + 1, " ") &&
+		    ((is(s, i, "holy") && is(s, i + 1, "cross")) ||
+		     (is(s, i, "sacred") && is(s, i + 1, "heart")) ||
+		     (is(s, i, "good") && is(s, i + 1, "samaritan")) ||
+		     (is(s, i, "mount") && is(s, i + 1, "sinai")) ||
+		     (is(s, i, "mt") && is(s, i + 1, "sinai")))) {
+			mark(s, i, ENCLAVE_PII_LOCATION, 0.7f, SRC_FACILITY);
+			mark(s, i + 1, ENCLAVE_PII_LOCATION, 0.7f, SRC_FACILITY);
+		}
+		/* "university of maryland", "U OF MD", "UOf Maryland", "U Maryland". */
+		size_t of = 0;
+		if ((is(s, i, "university") || is(s, i, "u")) && is(s, i + 1, "of"))
+			of = i + 2;
+		else if (is(s, i, "uof"))
+			of = i + 1;
+		else if (is(s, i, "u") && i + 1 < s->n &&
+		         s->t[i + 1].end - s->t[i + 1].start >= 4 &&
+		         gaz(s, i + 1, PII_CLINICAL_GAZ_US_STATE))
+			of = i + 1;
+		if (of && of < s->n && (s->t[of].flags & T_ALPHA) &&
+		    (!IN(strong_stop, s->t[of].w) || is(s, of, "md")) &&
+		    gap_only(s, of - 1, of, " ")) {
+			for (size_t k = i; k <= of; k++)
+				mark(s, k, ENCLAVE_PII_LOCATION, 0.75f, SRC_FACILITY);
+		}
+		if (IN(facility_acronyms, t->w) ||
+		    ((t->flags & T_UPPER) && t->end - t->start >= 4 && t->end - t->start <= 5 &&
+		     strcmp(t->w + strlen(t->w) - 2, "mc") == 0 && !common(s, i)))
+			mark(s, i, ENCLAVE_PII_LOCATION, 0.7f, SRC_FACILITY);
+	}
+}
+
+/* Wards and places: "TO QUARTERMAIN 3", "lives in ROME", "son from Pikesville". */
+static void places(struct scan *s)
+{
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		const char *w = s->t[i].w;
+		size_t k = i + 1;
+		if (gap_has(s, i, k, '\n'))
+			continue;
+		/* A ward: a preposition, an uncommon word and a floor number. */
+		if ((is(s, i, "to") || is(s, i, "from") || is(s, i, "on") || is(s, i, "at")) &&
+		    k + 1 < s->n && (s->t[k].flags & T_ALPHA) && s->t[k].end - s->t[k].start >= 4 &&
+		    !common(s, k) && !word_like(s, k) && floor_number(s, k + 1) &&
+		    gap_only(s, k, k + 1, " ") && name_case(s, k))
+			mark(s, k, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
+		if (!IN(place_cues, w))
+			continue;
+		if ((is(s, i, "lives") || is(s, i, "living") || is(s, i, "resides") ||
+		     is(s, i, "reside") || is(s, i, "works")) &&
+		    (is(s, k, "in") || is(s, k, "at") || is(s, k, "near")))
+			k++;
+		if (k >= s->n || !(s->t[k].flags & T_ALPHA) || !gap_only(s, k - 1, k, " "))
+			continue;
+		if (!name_case(s, k) || IN(strong_stop, s->t[k].w) ||
+		    s->t[k].end - s->t[k].start < 3)
+			continue;
+		/*
+		 * After "lives in" an uncommon word is a place; after a bare
+		 * "from"/"in" only a known city or state ("IN SCROTUM", "FROM
+		 * PHARMACY": the common list is too short to rule out the rest).
+		 */
+		int strong_cue = k == i + 2;
+		int city =
+		    gaz(s, k, PII_CLINICAL_GAZ_CITY) ||
+		    (s->t[k].end - s->t[k].start >= 4 && gaz(s, k, PII_CLINICAL_GAZ_US_STATE));
+		int uncommon = !common(s, k) && !word_like(s, k) && !gaz_name(s, k);
+		if (!city && !(uncommon && strong_cue))
+			continue;
+		mark(s, k, ENCLAVE_PII_LOCATION, city ? 0.7f : 0.5f, SRC_PLACE);
+		if (k + 1 < s->n && gap_only(s, k, k + 1, " ") && (s->t[k + 1].flags & T_ALPHA) &&
+		    !common(s, k + 1) && !word_like(s, k + 1) &&
+		    s->t[k + 1].end - s->t[k + 1].start >= 3 && name_case(s, k + 1))
+			mark(s, k + 1, ENCLAVE_PII_LOCATION, 0.5f, SRC_PLACE);
+	}
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+/* Pagers and extensions: "Pager #12345", "PG 23456", "x4567". */
+static void pagers(struct scan *s)
+{
+	for (size_t i = 0; i + 1 < s->n; i++) {
+		if (!IN(pager_cues, s->t[i].w))
+			continue;
+		size_t k = i + 1;
+		if (is(s, k, "number") || is(s, k, "no"))
+			k++;
+		if (k >= s->n || !(s->t[k].flags & T_NUM) || !gap_only(s, k - 1, k, " :#.-"))
+			continue;
+		size_t digits = s->t[k].end - s->t[k].start;
+		if (digits < 4 || digits > 5)
+			continue;
+		/* Not a date, a time or a decimal: "x 10/2", "x 1000.5". */
+		size_t e = s->t[k].end;
+		if (e < s->len && (s->text[e] == '/' || s->text[e] == ':' ||
+		                   (s->text[e] == '.' && e + 1 < s->len &&
+		                    is_digit((unsigned char)s->text[e + 1]))))
+			continue;
+		mark(s, k, ENCLAVE_PII_PHONE_NUMBER, 0.8f, SRC_PAGER);
+	}
+}
+
+/* Ages of 90 and more: "92 YO", "95 y/o", "91 year old", "age 93". */
+static void ages(struct scan *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		const struct tok *t = &s->t[i];
+		if (!(t->flags & T_NUM) || t->end - t->start < 2 || t->end - t->start > 3)
+			continue;
+		int v = atoi(t->w);
+		if (v < 90 || v > 125)
+			continue;
+		int before = i > 0 && (is(s, i - 1, "age") || is(s, i - 1, "aged")) &&
+		             gap_only(s, i - 1, i, " :");
+		int after =
+		    is(s, i + 1, "yo") || is(s, i + 1, "yr") || is(s, i + 1, "yrs") ||
+		    is(s, i + 1, "year") || is(s, i + 1, "years") ||
+		    (is(s, i + 1, "y") && (is(s, i + 2, "o") || gap_only(s, i, i + 1, " ")));
+		if (after && !gap_only(s, i, i + 1, " -"))
+			after = 0;
+		if (before || after)
+			mark(s, i, ENCLAVE_PII_AGE, 0.9f, SRC_AGE);
+	}
+}
+
+/* ---------------------------------------------------------------- spans */
+
+/*
+ * Turn the marks into spans: neighbouring tokens of one label, apart only by
+ * spaces, a hyphen or an initial's full stop, make one span.
+ */
+static int emit(struct scan *s)
+{
+	for (size_t i = 0; i < s->n;) {
+		if (s->m[i].label < 0) {
+			i++;
+			continue;
+		}
+		size_t j = i + 1;
+		float score = s->m[i].score;
+		while (j < s->n && s->m[j].label == s->m[i].label &&
+		       gap_only(s, j - 1, j, (s->t[j - 1].flags & T_INITIAL) ? ". " : " -")) {
+			if (s->m[j].score > score)
+				score = s->m[j].score;
+			j++;
+		}
+		struct enclave_pii_span span = {
+			.start = s->t[i].start,
+			.end = s->t[j - 1].end,
+			.label = s->m[i].label,
+			.score = score,
+			.source = s->m[i].source,
+		};
+		int error = enclave_pii_spans_push(s->out, &span);
+		if (error < 0)
+			return error;
+		i = j;
+	}
+	return 0;
+}
+
+int pii_clinical_scan(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out)
+{
+	int error = 0;
+	struct scan s = { .ctx = ctx, .text = text, .len = len, .out = out };
+
+	for (size_t from = 0; from < len;) {
+		size_t to = len;
+		if (len - from > WINDOW_BYTES) {
+			/* Cut at a line break, else at a space, else anywhere. */
+			to = from + WINDOW_BYTES;
+			size_t k = to;
+			while (k > from + WINDOW_BYTES / 2 && text[k - 1] != '\n')
+				k--;
+			if (k == from + WINDOW_BYTES / 2) {
+				k = to;
+				while (k > from + WINDOW_BYTES / 2 && text[k - 1] != ' ')
+					k--;
+			}
+			if (k > from + WINDOW_BYTES / 2)
+				to = k;
+		}
+		if ((error = tokenize(&s, from, to)) < 0)
+			goto done;
+		names_by_cue(&s);
+		names_by_credential(&s);
+		names_by_initial(&s);
+		names_by_intro(&s);
+		names_by_gazetteer(&s);
+		facilities(&s);
+		places(&s);
+		propagate(&s);
+		pagers(&s);
+		ages(&s);
+		if ((error = emit(&s)) < 0)
+			goto done;
+		from = to;
+	}
+done:
+	free(s.t);
+	free(s.m);
+	return error;
+}
