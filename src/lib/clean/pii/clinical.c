@@ -181,7 +181,7 @@ static const char *const facility_acronyms[] = {
 
 /* Cues before a place: "lives in ROME", "daughter from Rome". */
 static const char *const place_cues[] = {
-	"from", "in", "lives", "living", "reside", "resident", "resides", "works",
+	"from", "home", "in", "lives", "living", "reside", "resident", "resides", "works",
 };
 
 /* Cues before a pager or an extension number. */
@@ -1056,12 +1056,12 @@ static void places(struct scan *s)
 		if ((is(s, i, "to") || is(s, i, "from") || is(s, i, "on") || is(s, i, "at")) &&
 		    k + 1 < s->n && (s->t[k].flags & T_ALPHA) && s->t[k].end - s->t[k].start >= 4 &&
 		    !common(s, k) && !word_like(s, k) && floor_number(s, k + 1) &&
-		    gap_only(s, k, k + 1, " ") && name_case(s, k))
+		    gap_only(s, k, k + 1, " "))
 			mark(s, k, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
 		if (!IN(place_cues, w))
 			continue;
 		if ((is(s, i, "lives") || is(s, i, "living") || is(s, i, "resides") ||
-		     is(s, i, "reside") || is(s, i, "works")) &&
+		     is(s, i, "reside") || is(s, i, "works") || is(s, i, "home")) &&
 		    (is(s, k, "in") || is(s, k, "at") || is(s, k, "near")))
 			k++;
 		if (k >= s->n || !(s->t[k].flags & T_ALPHA) || !gap_only(s, k - 1, k, " "))
@@ -1078,7 +1078,7 @@ static void places(struct scan *s)
 		int city =
 		    gaz(s, k, PII_CLINICAL_GAZ_CITY) ||
 		    (s->t[k].end - s->t[k].start >= 4 && gaz(s, k, PII_CLINICAL_GAZ_US_STATE));
-		int uncommon = !common(s, k) && !word_like(s, k) && !gaz_name(s, k);
+		int uncommon = !common(s, k) && !word_like(s, k);
 		if (!city && !(uncommon && strong_cue))
 			continue;
 		mark(s, k, ENCLAVE_PII_LOCATION, city ? 0.7f : 0.5f, SRC_PLACE);
