@@ -74,6 +74,10 @@
 #include "../../fuzz/fuzz_rtf.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_redact_one
+#include "../../fuzz/fuzz_redact.c"
+#undef LLVMFuzzerTestOneInput
+
 #define LLVMFuzzerTestOneInput fuzz_pii_clinical_one
 #include "../../fuzz/fuzz_pii_clinical.c"
 #undef LLVMFuzzerTestOneInput
@@ -85,12 +89,19 @@ static const struct target {
 	const char *name;
 	fuzz_fn fn;
 } targets[] = {
-	{ "fuzz_extract", fuzz_extract_one },   { "fuzz_text", fuzz_text_one },
-	{ "fuzz_markdown", fuzz_markdown_one }, { "fuzz_html", fuzz_html_one },
-	{ "fuzz_pdf", fuzz_pdf_one },           { "fuzz_audit_file", fuzz_audit_file_one },
-	{ "fuzz_email", fuzz_email_one },       { "fuzz_ole", fuzz_ole_one },
-	{ "fuzz_archive", fuzz_archive_one },   { "fuzz_epub", fuzz_epub_one },
-	{ "fuzz_rtf", fuzz_rtf_one },           { "fuzz_pii_clinical", fuzz_pii_clinical_one },
+	{ "fuzz_extract", fuzz_extract_one },
+	{ "fuzz_text", fuzz_text_one },
+	{ "fuzz_markdown", fuzz_markdown_one },
+	{ "fuzz_html", fuzz_html_one },
+	{ "fuzz_pdf", fuzz_pdf_one },
+	{ "fuzz_audit_file", fuzz_audit_file_one },
+	{ "fuzz_email", fuzz_email_one },
+	{ "fuzz_ole", fuzz_ole_one },
+	{ "fuzz_archive", fuzz_archive_one },
+	{ "fuzz_epub", fuzz_epub_one },
+	{ "fuzz_rtf", fuzz_rtf_one },
+	{ "fuzz_redact", fuzz_redact_one },
+	{ "fuzz_pii_clinical", fuzz_pii_clinical_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
