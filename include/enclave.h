@@ -12,5 +12,6 @@
 #include "enclave/ingest.h"
 #include "enclave/export.h"
 #include "enclave/pii.h"
+#include "enclave/ner.h"
 
 #endif

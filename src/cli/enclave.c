@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "show", cmd_show, cmd_show_opts, "print one document" },
 	{ "export", cmd_export, cmd_export_opts, "write a dataset folder" },
 	{ "audit", cmd_audit, cmd_audit_opts, "read, verify and export the audit trail" },
+	{ "train", cmd_train, cmd_train_opts, "train the NER tagger (or score it), no project" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
