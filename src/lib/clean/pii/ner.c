@@ -431,6 +431,8 @@ enum {
 	F_WM1_W0,
 	F_W0_WP1,
 	F_SS_M1_P1,
+	F_W0_SS0,
+	F_WP1_SS0,
 };
 
 /* Case mode of a window: upper when most words are all capitals, lower when none is Title-cased. */
@@ -575,6 +577,9 @@ size_t ner_features(uint32_t *keys, const struct ner_tokinfo *info, size_t n, si
 		if (t->affix[a])
 			keys[k++] = feat_key(F_AFFIX + a, t->affix[a]);
 	for (uint32_t g = 0; g < NER_GAZ_COUNT; g++) {
+		/* At most 5 here and 6 after the loop: never past the caller's array. */
+		if (k + 5 + 6 > NER_MAX_FEATURES)
+			break;
 		if (t->gaz & (1u << g))
 			keys[k++] = feat_key(F_GAZ + g, t->sshape);
 		if (i > 0 && (info[i - 1].gaz & (1u << g)))
@@ -585,14 +590,14 @@ size_t ner_features(uint32_t *keys, const struct ner_tokinfo *info, size_t n, si
 			keys[k++] = feat_key(F_GAZ_B + g, 0);
 		if (t->gaz_multi & (0x100u << g))
 			keys[k++] = feat_key(F_GAZ_I + g, 0);
-		if (k + 8 > NER_MAX_FEATURES)
-			break;
 	}
 	if (i == 0)
 		keys[k++] = feat_key(F_FIRST, t->sshape);
 	keys[k++] = feat_key(F_WM1_SS0, wm1 * 31u + t->sshape);
 	keys[k++] = feat_key(F_WM1_W0, wm1 * 31u + t->word);
 	keys[k++] = feat_key(F_W0_WP1, t->word * 31u + wp1);
+	keys[k++] = feat_key(F_W0_SS0, t->word * 31u + t->sshape);
+	keys[k++] = feat_key(F_WP1_SS0, wp1 * 31u + t->sshape);
 	return k;
 }
 

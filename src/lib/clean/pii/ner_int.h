@@ -47,7 +47,7 @@
 #define NER_ROW_BYTES 18
 #define NER_GAZ_MAX_BYTES 64 /* longest gazetteer entry (bytes, folded) */
 #define NER_GAZ_MAX_WORDS 4  /* most words in a gazetteer entry */
-#define NER_MAX_FEATURES 40  /* features of one token, at most */
+#define NER_MAX_FEATURES 64  /* features of one token, at most (18 + 7 * 5 + 6) */
 #define NER_MODEL_FILE "ner-en.model"
 
 /* Tags: 0 is O; then B and I of each type, in the order of ner_types. */

@@ -424,6 +424,16 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* The last two parts of a path, "wikiann_en/train" (borrowed): what the provenance names. */
+static const char *short_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	while (s && s > p && s[-1] != '/')
+		s--;
+	return s && s > p ? s : p;
+}
+
 /* ---------------------------------------------------------------- training */
 
 int enclave_ner_train(struct enclave_ner_train_result *out, const char *model_path,
@@ -474,7 +484,7 @@ int enclave_ner_train(struct enclave_ner_train_result *out, const char *model_pa
 		if ((error = sha256_file_hex(hex, &size, train_paths[i])) < 0)
 			goto done;
 		if ((error = buf_printf(&info, "%s %s (sha256 %s)", i ? ";" : "",
-		                        base_name(train_paths[i]), hex)) < 0)
+		                        short_name(train_paths[i]), hex)) < 0)
 			goto buf_error;
 	}
 	if (train.c.ntoks == 0) {
@@ -489,7 +499,7 @@ int enclave_ner_train(struct enclave_ner_train_result *out, const char *model_pa
 	         buf_printf(&info,
 	                    "; dev %s; gazetteers %zu entries; epochs %d; seed %llu; "
 	                    "augment %.3g; prune %.3g",
-	                    o.dev_path ? base_name(o.dev_path) : "none", ner_gazetteer_count(gaz),
+	                    o.dev_path ? short_name(o.dev_path) : "none", ner_gazetteer_count(gaz),
 	                    o.epochs, (unsigned long long)o.seed, o.augment, o.prune)) < 0)
 		goto buf_error;
 
