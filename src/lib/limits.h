@@ -73,6 +73,12 @@
 /* Most named-entity spans one ner_tag call appends. */
 #define ENCLAVE_MAX_NER_SPANS 10000000
 
+/* Longest token the NER tokeniser keeps whole (bytes); a longer run is cut into pieces. */
+#define ENCLAVE_NER_MAX_TOKEN_BYTES 256
+
+/* Largest CoNLL training file read (bytes). */
+#define ENCLAVE_MAX_CONLL_FILE_BYTES ((size_t)1 << 30)
+
 /* Longest line of a CoNLL training file (bytes). */
 #define ENCLAVE_MAX_CONLL_LINE_BYTES ((size_t)64 << 10)
 

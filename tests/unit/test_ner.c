@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "clean/pii/ner_int.h"
@@ -402,6 +403,54 @@ static void long_text_is_tagged_window_by_window(void **state)
 	free(text);
 }
 
+struct thread_job {
+	const enclave_ner_model *m;
+	const char *text;
+	struct enclave_pii_spans spans;
+	int rc;
+};
+
+/* Tag job->text 20 times with the shared model, keeping the last spans. */
+static void *tag_thread(void *arg)
+{
+	struct thread_job *job = arg;
+
+	for (int i = 0; i < 20 && job->rc == 0; i++) {
+		enclave_pii_spans_free(&job->spans);
+		job->rc = enclave_ner_tag(&job->spans, job->m, job->text, strlen(job->text));
+	}
+	return NULL;
+}
+
+static void threads_share_a_model(void **state)
+{
+	const char *text = "Mary Johnson works at Acme Inc in Springfield. Barack Obama visited "
+	                   "Paris with Angela Merkel.";
+	struct thread_job jobs[4];
+	pthread_t th[4];
+	enclave_ner_model *m = NULL;
+	struct enclave_pii_spans alone = { 0 };
+
+	(void)state;
+	unsetenv("ENCLAVE_MODELS");
+	assert_int_equal(enclave_ner_load_default(&m), 0);
+	assert_int_equal(enclave_ner_tag(&alone, m, text, strlen(text)), 0);
+	assert_true(alone.n >= 5);
+	for (int i = 0; i < 4; i++) {
+		jobs[i] = (struct thread_job){ m, text, { 0 }, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, tag_thread, &jobs[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(th[i], NULL), 0);
+		assert_int_equal(jobs[i].rc, 0);
+		assert_int_equal(jobs[i].spans.n, alone.n);
+		assert_memory_equal(jobs[i].spans.v, alone.v, alone.n * sizeof(alone.v[0]));
+		enclave_pii_spans_free(&jobs[i].spans);
+	}
+	enclave_pii_spans_free(&alone);
+	enclave_ner_free(m);
+}
+
 static void default_model_honours_environment(void **state)
 {
 	struct fixture *fx = *state;
@@ -426,6 +475,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(malformed_models_are_rejected, setup, teardown),
 		cmocka_unit_test(shipped_model_finds_entities),
 		cmocka_unit_test(long_text_is_tagged_window_by_window),
+		cmocka_unit_test(threads_share_a_model),
 		cmocka_unit_test_setup_teardown(default_model_honours_environment, setup, teardown),
 	};
 

@@ -12,9 +12,6 @@
 #include "ner_int.h"
 #include "../../../util/fs.h"
 
-/* Largest CoNLL file read (bytes). */
-#define CONLL_MAX_FILE_BYTES ((size_t)1 << 30)
-
 void ner_corpus_release(struct ner_corpus *c)
 {
 	buf_release(&c->text);
@@ -235,7 +232,7 @@ int ner_corpus_parse(struct ner_corpus *c, const char *data, size_t len, const c
 
 int ner_corpus_read(struct ner_corpus *c, const char *path)
 {
-	struct buf data = BUF_INIT(CONLL_MAX_FILE_BYTES);
+	struct buf data = BUF_INIT(ENCLAVE_MAX_CONLL_FILE_BYTES);
 	int error;
 
 	if (fs_read_file(&data, path) < 0) {
@@ -243,7 +240,7 @@ int ner_corpus_read(struct ner_corpus *c, const char *path)
 		buf_release(&data);
 		if (e == EFBIG)
 			return error_set(ENCLAVE_ELIMIT, "cannot read '%s': larger than %zu bytes",
-			                 path, CONLL_MAX_FILE_BYTES);
+			                 path, ENCLAVE_MAX_CONLL_FILE_BYTES);
 		return error_set(e == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
 		                 "cannot read '%s': %s", path, strerror(e));
 	}

@@ -339,9 +339,6 @@ static int is_abbrev(const char *s, size_t n)
 	return 0;
 }
 
-/* Longest token kept whole (bytes); longer runs are cut into pieces this long. */
-#define NER_MAX_TOKEN_BYTES 256
-
 size_t ner_tokenize_window(struct ner_tok *toks, size_t max, const char *text, size_t len,
                            size_t *pos)
 {
@@ -369,7 +366,7 @@ size_t ner_tokenize_window(struct ner_tok *toks, size_t max, const char *text, s
 		start = p;
 		if (is_word(s + p, end)) {
 			int dotted = 0;
-			while (p < len && p - start < NER_MAX_TOKEN_BYTES) {
+			while (p < len && p - start < ENCLAVE_NER_MAX_TOKEN_BYTES) {
 				if (is_word(s + p, end)) {
 					p++;
 					continue;
