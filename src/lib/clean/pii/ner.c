@@ -976,8 +976,11 @@ void ner_model_emissions(float *em, const struct ner_model *m, const struct ner_
 		size_t ahead = i % (PREFETCH_AHEAD + 1);
 		if (i < n) {
 			nk[ahead] = ner_features(keys[ahead], info, n, i);
-			for (size_t f = 0; f < nk[ahead]; f++)
+			for (size_t f = 0; f < nk[ahead]; f++) {
+				/* Most keys found sit in their home slot: fetch its weights too. */
 				__builtin_prefetch(&m->keys[keys[ahead][f] & mask]);
+				__builtin_prefetch(&m->rows[keys[ahead][f] & mask]);
+			}
 		}
 		if (i >= PREFETCH_AHEAD) {
 			size_t j = i - PREFETCH_AHEAD, b = j % (PREFETCH_AHEAD + 1);
