@@ -13,5 +13,6 @@
 #include "enclave/export.h"
 #include "enclave/pii.h"
 #include "enclave/redact.h"
+#include "enclave/ner.h"
 
 #endif

@@ -11,9 +11,9 @@ libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
 libgmime-3.0-dev libgsf-1-dev libfribidi-dev"
 test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2"
-bench_pkgs="poppler-utils time hyperfine pandoc tesseract-ocr"
 # gen: what regenerates committed sources (scripts/make_surrogates.py: Faker's lists).
 gen_pkgs="python3 python3-fake-factory"
+bench_pkgs="poppler-utils time hyperfine pandoc tesseract-ocr python3-fake-factory"
 
 want=""
 [ $# -eq 0 ] && set -- build

@@ -19,6 +19,7 @@ static const struct cli_command commands[] = {
 	{ "export", cmd_export, cmd_export_opts, "write a dataset folder" },
 	{ "audit", cmd_audit, cmd_audit_opts, "read, verify and export the audit trail" },
 	{ "reveal", cmd_reveal, cmd_reveal_opts, "decrypt encrypt-redaction tokens, no project" },
+	{ "train", cmd_train, cmd_train_opts, "train the NER tagger (or score it), no project" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -60,4 +60,30 @@
 /* Largest JSON field built from document content (metadata, attrs). */
 #define ENCLAVE_MAX_FIELD_BYTES ((size_t)64 << 20)
 
+/* Largest NER model file loaded (bytes); the shipped one is a few MB. */
+#define ENCLAVE_MAX_NER_MODEL_BYTES ((size_t)64 << 20)
+
+/* Most feature rows and gazetteer entries a NER model may declare. */
+#define ENCLAVE_MAX_NER_FEATURES 4000000
+#define ENCLAVE_MAX_NER_GAZETTEER 1000000
+
+/* Tokens the NER tagger reads at once (a sentence, or this many): its memory per call. */
+#define ENCLAVE_NER_WINDOW_TOKENS 256
+
+/* Most named-entity spans one ner_tag call appends. */
+#define ENCLAVE_MAX_NER_SPANS 10000000
+
+/* Longest token the NER tokeniser keeps whole (bytes); a longer run is cut into pieces. */
+#define ENCLAVE_NER_MAX_TOKEN_BYTES 256
+
+/* Largest CoNLL training file read (bytes). */
+#define ENCLAVE_MAX_CONLL_FILE_BYTES ((size_t)1 << 30)
+
+/* Longest line of a CoNLL training file (bytes). */
+#define ENCLAVE_MAX_CONLL_LINE_BYTES ((size_t)64 << 10)
+
+/* Most tokens read from CoNLL files for one training run (all files); longest sentence. */
+#define ENCLAVE_MAX_CONLL_TOKENS ((size_t)20 << 20)
+#define ENCLAVE_MAX_CONLL_SENTENCE_TOKENS 1000
+
 #endif

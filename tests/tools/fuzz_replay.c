@@ -82,6 +82,10 @@
 #include "../../fuzz/fuzz_pii_clinical.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_conll_one
+#include "../../fuzz/fuzz_conll.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
 /* Every target: its name (the fuzz/ file and the corpus folder) and entry point. */
@@ -102,6 +106,7 @@ static const struct target {
 	{ "fuzz_rtf", fuzz_rtf_one },
 	{ "fuzz_redact", fuzz_redact_one },
 	{ "fuzz_pii_clinical", fuzz_pii_clinical_one },
+	{ "fuzz_conll", fuzz_conll_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
