@@ -96,6 +96,131 @@ void enclave_pii_spans_free(struct enclave_pii_spans *s);
 /* Sort by start, longer first; then drop overlaps, keeping the higher score. */
 void enclave_pii_spans_resolve(struct enclave_pii_spans *s);
 
+/* ------------------------------------------------------------ the scanner */
+
+/*
+ * A scanner: every rule recogniser's pattern compiled into one Hyperscan
+ * database (one pass over the text for all of them), their validators and
+ * context words. Built once, immutable afterwards, shared by any number of
+ * threads; each thread scans with its own enclave_pii_state (the scratch
+ * space a scan needs).
+ */
+typedef struct enclave_pii_scanner enclave_pii_scanner;
+
+/* Per-thread scan state: a Hyperscan scratch and candidate buffers. */
+typedef struct enclave_pii_state enclave_pii_state;
+
+#define ENCLAVE_PII_SCAN_OPTIONS_VERSION 1
+
+struct enclave_pii_scan_options {
+	unsigned version;          /* ENCLAVE_PII_SCAN_OPTIONS_VERSION */
+	enclave_pii_labels labels; /* what to report (0 means all) */
+	float min_score;           /* spans scoring below are dropped (default 0.4) */
+};
+
+#define ENCLAVE_PII_SCAN_OPTIONS_INIT                                   \
+	{                                                               \
+		ENCLAVE_PII_SCAN_OPTIONS_VERSION, ENCLAVE_PII_ALL, 0.4f \
+	}
+
+/*
+ * Build a scanner (compiles the patterns: a few milliseconds; do it once).
+ * `opts` may be NULL for the defaults. Returns 0, ENCLAVE_EINVALID for bad
+ * options, ENCLAVE_ENOMEM, or ENCLAVE_ERROR when the patterns do not compile.
+ */
+int enclave_pii_scanner_new(enclave_pii_scanner **out, const struct enclave_pii_scan_options *opts);
+
+/* Free a scanner (NULL does nothing); its states must be freed first. */
+void enclave_pii_scanner_free(enclave_pii_scanner *s);
+
+/* A scan state for one thread at a time. Returns 0 or ENCLAVE_ENOMEM. */
+int enclave_pii_state_new(enclave_pii_state **out, const enclave_pii_scanner *s);
+
+/* Free a state (NULL does nothing). */
+void enclave_pii_state_free(enclave_pii_state *st);
+
+/*
+ * Scan `text` (`len` bytes of UTF-8; invalid bytes are opaque and never
+ * part of a span's edges) and append its spans to `out`, sorted by start,
+ * overlaps resolved (enclave_pii_spans_resolve), byte offsets. Spans
+ * already in `out` take part in the resolution. `st` must come from `s`.
+ * Returns 0, ENCLAVE_ENOMEM, or ENCLAVE_ELIMIT past
+ * ENCLAVE_MAX_PII_SPANS spans in one call.
+ */
+int enclave_pii_scan(struct enclave_pii_spans *out, const enclave_pii_scanner *s,
+                     enclave_pii_state *st, const char *text, size_t len);
+
+/*
+ * Code point offsets of spans: for each span of `spans` (byte offsets into
+ * `text`, sorted by start as enclave_pii_scan leaves them), out[2i] and
+ * out[2i+1] get its start and end in code points. An invalid byte counts
+ * as one code point (as U+FFFD would). `out` has room for 2 * spans->n.
+ */
+void enclave_pii_spans_cp(size_t *out, const char *text, size_t len,
+                          const struct enclave_pii_spans *spans);
+
+/*
+ * Scan one line of JSON Lines: `line` must hold a JSON object whose member
+ * `field` is a string; `*out` gets the object (members in their order) with
+ * a member "spans" added (set when there was one): [{start, end, label,
+ * score, text, source}], offsets in code points into the field. The caller
+ * frees `*out` with free(). Returns 0, ENCLAVE_EINVALID (not JSON, not an
+ * object, no such string field: the message says which), ENCLAVE_ELIMIT or
+ * ENCLAVE_ENOMEM.
+ */
+int enclave_pii_scan_json(char **out, size_t *out_len, const enclave_pii_scanner *s,
+                          enclave_pii_state *st, const char *line, size_t len, const char *field);
+
+/* The longest line enclave_pii_scan_json takes (bytes). */
+size_t enclave_pii_line_max(void);
+
+/* ------------------------------------------------------------ streaming */
+
+/*
+ * A stream scans input of any size in bounded memory: it is fed the bytes
+ * in pieces of any size, scans windows of ENCLAVE_PII_CHUNK_BYTES that
+ * overlap by ENCLAVE_PII_OVERLAP_BYTES (so that a span cut by a window's
+ * end is found whole in the next, with its context), and reports each span
+ * once, in order, through a callback.
+ */
+typedef struct enclave_pii_stream enclave_pii_stream;
+
+/* A span as a stream reports it. */
+struct enclave_pii_found {
+	struct enclave_pii_span span; /* byte offsets into the whole stream */
+	size_t cp_start, cp_end;      /* code point offsets into the whole stream */
+	const char *text;             /* the span's bytes, borrowed until the callback returns */
+	size_t text_len;
+};
+
+/* Called for each span; a nonzero return stops the stream and is returned by it. */
+typedef int (*enclave_pii_found_cb)(const struct enclave_pii_found *found, void *payload);
+
+/* A stream over `s` (borrowed; it must outlive the stream). Returns 0 or ENCLAVE_ENOMEM. */
+int enclave_pii_stream_new(enclave_pii_stream **out, const enclave_pii_scanner *s);
+
+/* Free a stream (NULL does nothing). */
+void enclave_pii_stream_free(enclave_pii_stream *st);
+
+/* Forget the input so far: the stream starts over at offset 0. */
+void enclave_pii_stream_reset(enclave_pii_stream *st);
+
+/*
+ * Feed `len` more bytes. Spans that can no longer change are reported
+ * through `cb`. Returns 0, what `cb` returned, or an error of enclave_pii_scan.
+ */
+int enclave_pii_stream_feed(enclave_pii_stream *st, const char *data, size_t len,
+                            enclave_pii_found_cb cb, void *payload);
+
+/* The input is complete: report the remaining spans. Returns as _feed. */
+int enclave_pii_stream_end(enclave_pii_stream *st, enclave_pii_found_cb cb, void *payload);
+
+/*
+ * The byte offset of the first invalid UTF-8 sequence fed so far, or -1
+ * when all of it was valid (a sequence cut by the end of the input counts).
+ */
+long long enclave_pii_stream_bad_utf8(const enclave_pii_stream *st);
+
 #ifdef __cplusplus
 }
 #endif

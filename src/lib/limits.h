@@ -85,5 +85,24 @@
 /* Most tokens read from CoNLL files for one training run (all files); longest sentence. */
 #define ENCLAVE_MAX_CONLL_TOKENS ((size_t)20 << 20)
 #define ENCLAVE_MAX_CONLL_SENTENCE_TOKENS 1000
+/*
+ * PII streams (enclave scan FILE): input is scanned in windows of this many
+ * bytes, so memory stays flat however large the file or its lines.
+ */
+#define ENCLAVE_PII_CHUNK_BYTES ((size_t)1 << 20)
+
+/*
+ * Bytes a window shares with the next: a span that starts in the last half
+ * of it is left to the next window, so spans up to half of it long (the
+ * longest pattern: a PEM private key block, 4 KiB for RSA-4096) are seen
+ * whole, with at least half of it of context before them.
+ */
+#define ENCLAVE_PII_OVERLAP_BYTES ((size_t)16 << 10)
+
+/* Most spans one scan call reports (candidates are checked in batches). */
+#define ENCLAVE_MAX_PII_SPANS ((size_t)4 << 20)
+
+/* Longest JSON line `enclave scan --jsonl` reads (bytes). */
+#define ENCLAVE_MAX_PII_LINE_BYTES ((size_t)64 << 20)
 
 #endif

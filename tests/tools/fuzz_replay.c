@@ -86,6 +86,10 @@
 #include "../../fuzz/fuzz_conll.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_scan_one
+#include "../../fuzz/fuzz_scan.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
 /* Every target: its name (the fuzz/ file and the corpus folder) and entry point. */
@@ -107,6 +111,7 @@ static const struct target {
 	{ "fuzz_redact", fuzz_redact_one },
 	{ "fuzz_pii_clinical", fuzz_pii_clinical_one },
 	{ "fuzz_conll", fuzz_conll_one },
+	{ "fuzz_scan", fuzz_scan_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

@@ -1,0 +1,561 @@
+/*
+ * Unit tests of the rule-based PII scanner (src/lib/clean/pii/): each
+ * recogniser on texts it must and must not report, the validators on good
+ * and bad checksums, context words, presets, code point offsets with
+ * multibyte text, invalid UTF-8, the stream's seams, JSON Lines, and the
+ * hook for extra recognisers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clean/pii/pii_int.h"
+
+/* One scanner (all labels, default minimum score) and state for the whole program. */
+static enclave_pii_scanner *scanner;
+static enclave_pii_state *state;
+
+static int setup(void **st)
+{
+	(void)st;
+	if (enclave_pii_scanner_new(&scanner, NULL) < 0)
+		return -1;
+	return enclave_pii_state_new(&state, scanner);
+}
+
+static int teardown(void **st)
+{
+	(void)st;
+	enclave_pii_state_free(state);
+	enclave_pii_scanner_free(scanner);
+	return 0;
+}
+
+/* Scan `text` with the shared scanner into `out` (emptied first). */
+static void scan(struct enclave_pii_spans *out, const char *text)
+{
+	out->n = 0;
+	assert_int_equal(enclave_pii_scan(out, scanner, state, text, strlen(text)), 0);
+}
+
+/* The span of `label` whose text is `want` in `text`, or NULL. */
+static const struct enclave_pii_span *find(const struct enclave_pii_spans *s, const char *text,
+                                           int label, const char *want)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (s->v[i].label == label && s->v[i].end - s->v[i].start == strlen(want) &&
+		    !memcmp(text + s->v[i].start, want, strlen(want)))
+			return &s->v[i];
+	return NULL;
+}
+
+/* Does `text` yield exactly the span `want` of `label`? */
+static int has(const char *text, int label, const char *want)
+{
+	struct enclave_pii_spans s = { 0 };
+	int found;
+
+	scan(&s, text);
+	found = find(&s, text, label, want) != NULL;
+	enclave_pii_spans_free(&s);
+	return found;
+}
+
+/* Does `text` yield any span of `label`? */
+static int any(const char *text, int label)
+{
+	struct enclave_pii_spans s = { 0 };
+	int found = 0;
+
+	scan(&s, text);
+	for (size_t i = 0; i < s.n; i++)
+		found |= s.v[i].label == label;
+	enclave_pii_spans_free(&s);
+	return found;
+}
+
+/* The score of the span `want` of `label` in `text`, or -1. */
+static float score_of(const char *text, int label, const char *want)
+{
+	struct enclave_pii_spans s = { 0 };
+	const struct enclave_pii_span *sp;
+	float score;
+
+	scan(&s, text);
+	sp = find(&s, text, label, want);
+	score = sp ? sp->score : -1;
+	enclave_pii_spans_free(&s);
+	return score;
+}
+
+/* ------------------------------------------------------------ validators */
+
+static void validators_checksums(void **st)
+{
+	(void)st;
+	assert_true(pii_luhn("4111111111111111", 16));
+	assert_false(pii_luhn("4111111111111112", 16));
+	assert_true(pii_card_issuer("4111111111111111", 16));
+	assert_true(pii_card_issuer("378282246310005", 15));
+	assert_false(pii_card_issuer("378282246310005", 16));
+	assert_false(pii_card_issuer("9111111111111111", 16));
+	assert_true(pii_iban_ok("GB82 WEST 1234 5698 7654 32", 27));
+	assert_true(pii_iban_ok("DE89370400440532013000", 22));
+	assert_false(pii_iban_ok("DE89370400440532013001", 22)); /* mod 97 */
+	assert_false(pii_iban_ok("DE8937040044053201300", 21));  /* length for DE */
+	assert_true(pii_aba_ok("011000015"));
+	assert_false(pii_aba_ok("011000016"));
+	assert_false(pii_aba_ok("991000015")); /* no such district */
+	assert_true(pii_nhs_ok("9434765919"));
+	assert_false(pii_nhs_ok("9434765918"));
+	assert_true(pii_vin_ok("1HGCM82633A004352"));
+	assert_false(pii_vin_ok("1HGCM82643A004352"));
+	assert_true(pii_base58check_ok("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", 34));
+	assert_false(pii_base58check_ok("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", 34));
+	assert_true(pii_bech32_ok("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", 42));
+	assert_false(pii_bech32_ok("bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdr", 42));
+	assert_true(pii_ipv6_ok("fe80::1", 7));
+	assert_false(pii_ipv6_ok("12:30:45", 8));
+}
+
+static void validators_ranges(void **st)
+{
+	(void)st;
+	assert_true(pii_ssn_ok("536225784"));
+	assert_false(pii_ssn_ok("000225784")); /* area 000 */
+	assert_false(pii_ssn_ok("666225784")); /* area 666 */
+	assert_false(pii_ssn_ok("936225784")); /* area 9xx */
+	assert_false(pii_ssn_ok("536005784")); /* group 00 */
+	assert_false(pii_ssn_ok("536220000")); /* serial 0000 */
+	assert_false(pii_ssn_ok("123456789")); /* advertised */
+	assert_true(pii_itin_ok("912701234"));
+	assert_false(pii_itin_ok("912891234"));
+	assert_true(pii_date_ok(2024, 2, 29));
+	assert_false(pii_date_ok(2023, 2, 29));
+	assert_false(pii_date_ok(-1, 13, 1));
+	assert_false(pii_date_ok(-1, 4, 31));
+	assert_true(pii_country_ok("DE"));
+	assert_false(pii_country_ok("QQ"));
+	assert_true(pii_tld_known("com", 3));
+	assert_true(pii_tld_known("UK", 2));
+	assert_false(pii_tld_known("pdf", 3));
+	assert_true(pii_entropy("aaaa", 4) < 0.01);
+	assert_true(pii_entropy("Zx9qL2mN8vB4cR7t", 16) > 3.5);
+}
+
+/* ------------------------------------------------------------ recognisers */
+
+static void contact(void **st)
+{
+	(void)st;
+	assert_true(has("write to ann.lee@example.com today", ENCLAVE_PII_EMAIL_ADDRESS,
+	                "ann.lee@example.com"));
+	assert_false(any("no at sign here, example dot com", ENCLAVE_PII_EMAIL_ADDRESS));
+	assert_true(has("see https://example.org/a?b=1). Then", ENCLAVE_PII_URL,
+	                "https://example.org/a?b=1"));
+	assert_true(
+	    has("host mail.example.co.uk is down", ENCLAVE_PII_DOMAIN_NAME, "mail.example.co.uk"));
+	assert_false(any("open setup.py and readme.md", ENCLAVE_PII_DOMAIN_NAME));
+	assert_false(any("the report.pdf file", ENCLAVE_PII_DOMAIN_NAME));
+}
+
+static void phones(void **st)
+{
+	(void)st;
+	assert_true(has("call (212) 555-0143 now", ENCLAVE_PII_PHONE_NUMBER, "(212) 555-0143"));
+	assert_true(has("call 212-555-0143", ENCLAVE_PII_PHONE_NUMBER, "212-555-0143"));
+	assert_true(has("tel +44 20 7946 0958.", ENCLAVE_PII_PHONE_NUMBER, "+44 20 7946 0958"));
+	assert_true(has("Mobile: 0487 98 11 92", ENCLAVE_PII_PHONE_NUMBER, "0487 98 11 92"));
+	/* An area code cannot start with 0 or 1; a longer number is not a phone. */
+	assert_false(any("ref 112-555-0143", ENCLAVE_PII_PHONE_NUMBER));
+	assert_false(any("id 2125550143999", ENCLAVE_PII_PHONE_NUMBER));
+	/* Ten bare digits need context. */
+	assert_false(any("order 2125550143 shipped", ENCLAVE_PII_PHONE_NUMBER));
+	assert_true(has("phone 2125550143", ENCLAVE_PII_PHONE_NUMBER, "2125550143"));
+}
+
+static void national_ids(void **st)
+{
+	(void)st;
+	assert_true(has("SSN 536-22-5784.", ENCLAVE_PII_US_SSN, "536-22-5784"));
+	assert_false(any("SSN 666-22-5784", ENCLAVE_PII_US_SSN));
+	assert_false(any("part 536-22-57845", ENCLAVE_PII_US_SSN));
+	assert_false(any("mixed 536-22 5784", ENCLAVE_PII_US_SSN));
+	/* Bare nine digits: only with context. */
+	assert_false(any("lot 536225784 shipped", ENCLAVE_PII_US_SSN));
+	assert_true(has("social security number 536225784", ENCLAVE_PII_US_SSN, "536225784"));
+	assert_true(has("ITIN 912-70-1234", ENCLAVE_PII_US_ITIN, "912-70-1234"));
+	assert_true(has("NHS number 943 476 5919", ENCLAVE_PII_UK_NHS, "943 476 5919"));
+	assert_false(any("NHS number 943 476 5918", ENCLAVE_PII_UK_NHS));
+	assert_true(has("NI AB 12 34 56 C", ENCLAVE_PII_UK_NINO, "AB 12 34 56 C"));
+	assert_false(any("NI GB 12 34 56 C", ENCLAVE_PII_UK_NINO));
+	assert_true(has("My driver's license number is F162823540116",
+	                ENCLAVE_PII_US_DRIVER_LICENSE, "F162823540116"));
+	assert_true(has("passport no. 123456789", ENCLAVE_PII_US_PASSPORT, "123456789"));
+	assert_true(has("MRN: 00451234", ENCLAVE_PII_MEDICAL_RECORD, "00451234"));
+	assert_true(has("Member ID: XJ-88123456", ENCLAVE_PII_HEALTH_PLAN, "XJ-88123456"));
+	assert_true(has("account number 12345678", ENCLAVE_PII_ACCOUNT_NUMBER, "12345678"));
+	assert_true(has("serial no: SN-4451-AX9", ENCLAVE_PII_SERIAL_NUMBER, "SN-4451-AX9"));
+	assert_false(any("MRN: pending", ENCLAVE_PII_MEDICAL_RECORD));
+}
+
+static void financial(void **st)
+{
+	(void)st;
+	assert_true(
+	    has("card 4111 1111 1111 1111 exp", ENCLAVE_PII_CREDIT_CARD, "4111 1111 1111 1111"));
+	assert_true(has("amex 378282246310005", ENCLAVE_PII_CREDIT_CARD, "378282246310005"));
+	assert_false(any("card 4111 1111 1111 1112", ENCLAVE_PII_CREDIT_CARD));
+	/* The card is found even when another number follows it. */
+	assert_true(
+	    has("4111-1111-1111-1111 12 25", ENCLAVE_PII_CREDIT_CARD, "4111-1111-1111-1111"));
+	assert_true(has("IBAN GB82 WEST 1234 5698 7654 32.", ENCLAVE_PII_IBAN_CODE,
+	                "GB82 WEST 1234 5698 7654 32"));
+	assert_false(any("IBAN GB82 WEST 1234 5698 7654 33", ENCLAVE_PII_IBAN_CODE));
+	assert_true(has("routing number 011000015", ENCLAVE_PII_ABA_ROUTING, "011000015"));
+	assert_false(any("item 011000015", ENCLAVE_PII_ABA_ROUTING));
+	assert_true(has("SWIFT code DEUTDEFF", ENCLAVE_PII_SWIFT_CODE, "DEUTDEFF"));
+	assert_false(any("the HOSPITAL was", ENCLAVE_PII_SWIFT_CODE));
+}
+
+static void network(void **st)
+{
+	(void)st;
+	assert_true(has("from 192.168.1.20:", ENCLAVE_PII_IP_ADDRESS, "192.168.1.20"));
+	assert_false(any("version 1.2.3.4.5", ENCLAVE_PII_IP_ADDRESS));
+	assert_false(any("from 256.1.1.1", ENCLAVE_PII_IP_ADDRESS) &&
+	             has("from 256.1.1.1", ENCLAVE_PII_IP_ADDRESS, "256.1.1.1"));
+	assert_true(has("addr fe80::1ff:fe23:4567:890a.", ENCLAVE_PII_IP_ADDRESS,
+	                "fe80::1ff:fe23:4567:890a"));
+	assert_false(any("at 12:30:45 today", ENCLAVE_PII_IP_ADDRESS));
+	assert_true(has("mac 00:1A:2B:3C:4D:5E", ENCLAVE_PII_MAC_ADDRESS, "00:1A:2B:3C:4D:5E"));
+}
+
+static void dates(void **st)
+{
+	(void)st;
+	assert_true(has("on 2021-03-04 we", ENCLAVE_PII_DATE_TIME, "2021-03-04"));
+	assert_true(
+	    has("Date: 1980-07-28 19:49:46\n", ENCLAVE_PII_DATE_TIME, "1980-07-28 19:49:46"));
+	assert_false(any("on 2021-13-04 we", ENCLAVE_PII_DATE_TIME));
+	assert_true(has("since 9/15/1946", ENCLAVE_PII_DATE_TIME, "9/15/1946"));
+	assert_true(has("admitted 2/3/97 to", ENCLAVE_PII_DATE_TIME, "2/3/97"));
+	assert_true(has("FOUND ON 7/22 BY", ENCLAVE_PII_DATE_TIME, "7/22"));
+	assert_true(has("seen on March 3rd, 2021.", ENCLAVE_PII_DATE_TIME, "March 3rd, 2021"));
+	assert_true(has("on 3-Mar-2021 we", ENCLAVE_PII_DATE_TIME, "3-Mar-2021"));
+	assert_true(has("MI in '92 and", ENCLAVE_PII_DATE_TIME, "92"));
+	assert_true(has("at 14:30 and", ENCLAVE_PII_DATE_TIME, "14:30"));
+	assert_true(has("at 2pm and", ENCLAVE_PII_DATE_TIME, "2pm"));
+	assert_true(has("We'll meet Monday at", ENCLAVE_PII_DATE_TIME, "Monday"));
+	/* Clinical numbers are not dates. */
+	assert_false(any("BP 120/80, HR 88", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("sats 98-100% on RA", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("K 5.7 and", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("BP 110/60 and", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("I may go", ENCLAVE_PII_DATE_TIME));
+}
+
+static void dates_context(void **st)
+{
+	float plain, near, neg;
+
+	(void)st;
+	/* "bp" lowers a month/day, "admitted" raises it. */
+	plain = score_of("was 7/12 then", ENCLAVE_PII_DATE_TIME, "7/12");
+	near = score_of("admitted 7/12 then", ENCLAVE_PII_DATE_TIME, "7/12");
+	neg = score_of("bp 7/12 then", ENCLAVE_PII_DATE_TIME, "7/12");
+	assert_true(near > plain);
+	assert_true(neg < 0); /* below the minimum score: not reported */
+}
+
+static void ages(void **st)
+{
+	(void)st;
+	assert_true(has("a 72 yo man", ENCLAVE_PII_AGE, "72"));
+	assert_true(has("a 45-year-old woman", ENCLAVE_PII_AGE, "45"));
+	assert_true(has("patient aged 45 was", ENCLAVE_PII_AGE, "45"));
+	assert_true(has("He just turned 69 years old", ENCLAVE_PII_AGE, "69"));
+	assert_true(score_of("a 92 y/o woman", ENCLAVE_PII_AGE, "92") > 0.9f);
+	assert_false(any("a 200 year old oak", ENCLAVE_PII_AGE));
+}
+
+static void places(void **st)
+{
+	(void)st;
+	assert_true(has("lives at 123 Main Street, Apt 4B, Springfield, IL 62704. ok",
+	                ENCLAVE_PII_STREET_ADDRESS,
+	                "123 Main Street, Apt 4B, Springfield, IL 62704"));
+	assert_true(has("ZIP: 75534-030", ENCLAVE_PII_ZIP_CODE, "75534-030"));
+	assert_true(has("Austin, TX 78701", ENCLAVE_PII_ZIP_CODE, "78701"));
+	assert_false(any("we sold 78701 units", ENCLAVE_PII_ZIP_CODE));
+	assert_true(has("GPS 37.7749, -122.4194", ENCLAVE_PII_GPS, "37.7749, -122.4194"));
+	assert_false(any("GPS 97.7749, -122.4194", ENCLAVE_PII_GPS));
+}
+
+static void vehicles_wallets_secrets(void **st)
+{
+	(void)st;
+	assert_true(has("VIN 1HGCM82633A004352", ENCLAVE_PII_VIN, "1HGCM82633A004352"));
+	assert_false(any("code 1HGCM82643A004352 x", ENCLAVE_PII_VIN));
+	assert_true(has("to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", ENCLAVE_PII_CRYPTO,
+	                "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"));
+	assert_true(has("AWS AKIAIOSFODNN7EXAMPLE ok", ENCLAVE_PII_SECRET, "AKIAIOSFODNN7EXAMPLE"));
+	assert_true(has("password: hunter2xyz", ENCLAVE_PII_SECRET, "hunter2xyz"));
+	assert_false(any("password: ********", ENCLAVE_PII_SECRET));
+	assert_true(has("api_key=Zx9qL2mN8vB4cR7tY1uI0oP3aS6dF5gH", ENCLAVE_PII_SECRET,
+	                "Zx9qL2mN8vB4cR7tY1uI0oP3aS6dF5gH"));
+	assert_true(has("x -----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY----- y",
+	                ENCLAVE_PII_SECRET,
+	                "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----"));
+	assert_true(has("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N",
+	                ENCLAVE_PII_SECRET,
+	                "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.dozjgNryP4J3jVmNHl0w5N"));
+}
+
+/* ------------------------------------------------------------ scanner behaviour */
+
+static void sources_and_sorting(void **st)
+{
+	struct enclave_pii_spans s = { 0 };
+	const char *text = "card 4111111111111111, mail a@example.com";
+
+	(void)st;
+	scan(&s, text);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.v[0].source, "rule:credit_card_luhn");
+	assert_true(s.v[0].start < s.v[1].start);
+	assert_string_equal(s.v[1].source, "rule:email");
+	enclave_pii_spans_free(&s);
+}
+
+static void presets_and_labels(void **st)
+{
+	enclave_pii_labels h = 0, p = 0;
+	struct enclave_pii_scan_options o = ENCLAVE_PII_SCAN_OPTIONS_INIT;
+	enclave_pii_scanner *sc;
+	enclave_pii_state *ss;
+	struct enclave_pii_spans s = { 0 };
+	const char *text = "card 4111111111111111, mail a@example.com";
+
+	(void)st;
+	assert_int_equal(enclave_pii_preset("hipaa", &h), 0);
+	assert_true(h & (1ull << ENCLAVE_PII_PERSON));
+	assert_true(h & (1ull << ENCLAVE_PII_DATE_TIME));
+	assert_false(h & (1ull << ENCLAVE_PII_SECRET));
+	assert_int_equal(enclave_pii_preset("PCI", &p), 0);
+	assert_true(p & (1ull << ENCLAVE_PII_CREDIT_CARD));
+	assert_false(p & (1ull << ENCLAVE_PII_EMAIL_ADDRESS));
+	assert_int_equal(enclave_pii_preset("nope", &p), ENCLAVE_EINVALID);
+
+	o.labels = p;
+	assert_int_equal(enclave_pii_scanner_new(&sc, &o), 0);
+	assert_int_equal(enclave_pii_state_new(&ss, sc), 0);
+	assert_int_equal(enclave_pii_scan(&s, sc, ss, text, strlen(text)), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].label, ENCLAVE_PII_CREDIT_CARD);
+	/* A state of another scanner is refused. */
+	assert_int_equal(enclave_pii_scan(&s, scanner, ss, text, strlen(text)), ENCLAVE_EINVALID);
+	enclave_pii_spans_free(&s);
+	enclave_pii_state_free(ss);
+	enclave_pii_scanner_free(sc);
+
+	o.min_score = 2;
+	assert_int_equal(enclave_pii_scanner_new(&sc, &o), ENCLAVE_EINVALID);
+}
+
+static void code_points(void **st)
+{
+	struct enclave_pii_spans s = { 0 };
+	/* "Zoë" and "→" are 2 and 3 bytes: 2 and 1 code points more than... less than bytes. */
+	const char *text = "Zoë → zoe@example.com";
+	size_t cp[2];
+
+	(void)st;
+	scan(&s, text);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].start, 9); /* bytes */
+	enclave_pii_spans_cp(cp, text, strlen(text), &s);
+	assert_int_equal(cp[0], 6);
+	assert_int_equal(cp[1], 21);
+	enclave_pii_spans_free(&s);
+}
+
+static void invalid_utf8(void **st)
+{
+	struct enclave_pii_spans s = { 0 };
+	const char text[] = "\xff\xfe bad \xc3 then ann@example.com \xe2\x82";
+
+	(void)st;
+	s.n = 0;
+	assert_int_equal(enclave_pii_scan(&s, scanner, state, text, sizeof(text) - 1), 0);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.v[0].label, ENCLAVE_PII_EMAIL_ADDRESS);
+	enclave_pii_spans_free(&s);
+}
+
+/* A stream callback collecting spans and their code point offsets. */
+struct collect {
+	size_t n;
+	size_t start[64], end[64], cp_start[64];
+	char text[64][64];
+};
+
+static int collect_cb(const struct enclave_pii_found *f, void *payload)
+{
+	struct collect *c = payload;
+
+	if (c->n < 64) {
+		c->start[c->n] = f->span.start;
+		c->end[c->n] = f->span.end;
+		c->cp_start[c->n] = f->cp_start;
+		snprintf(c->text[c->n], sizeof(c->text[0]), "%.*s", (int)f->text_len, f->text);
+	}
+	c->n++;
+	return 0;
+}
+
+static void stream_seams(void **st)
+{
+	enclave_pii_stream *ps;
+	static struct collect c;
+	size_t total = 3 * ENCLAVE_PII_CHUNK_BYTES, placed = 0;
+	char *big = malloc(total);
+	size_t at[3];
+
+	(void)st;
+	assert_non_null(big);
+	/* Multibyte filler (2 bytes, 1 code point each), e-mails across both seams. */
+	for (size_t i = 0; i + 1 < total; i += 2) {
+		big[i] = (char)0xC3;
+		big[i + 1] = (char)0xA9;
+	}
+	at[0] = 1000;
+	at[1] = ENCLAVE_PII_CHUNK_BYTES + ENCLAVE_PII_OVERLAP_BYTES - 8; /* across the first seam */
+	at[2] = 2 * ENCLAVE_PII_CHUNK_BYTES + ENCLAVE_PII_OVERLAP_BYTES / 2 - 4;
+	for (int k = 0; k < 3; k++) {
+		memcpy(big + at[k], " ann@example.com  ", 18); /* even: the filler stays whole */
+		placed++;
+	}
+	assert_int_equal(enclave_pii_stream_new(&ps, scanner), 0);
+	/* Fed in odd pieces. */
+	for (size_t off = 0; off < total;) {
+		size_t n = total - off < 77777 ? total - off : 77777;
+		assert_int_equal(enclave_pii_stream_feed(ps, big + off, n, collect_cb, &c), 0);
+		off += n;
+	}
+	assert_int_equal(enclave_pii_stream_end(ps, collect_cb, &c), 0);
+	assert_int_equal(c.n, placed);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(c.start[k], at[k] + 1);
+		assert_string_equal(c.text[k], "ann@example.com");
+		/* Every filler character before is 2 bytes, 1 code point (each start is odd: 1 + even). */
+		assert_true(c.cp_start[k] < c.start[k]);
+	}
+	assert_int_equal(c.cp_start[0], 500 + 1);
+	assert_int_equal(enclave_pii_stream_bad_utf8(ps), -1);
+
+	/* The stream reports the first invalid byte, and still finds what follows. */
+	enclave_pii_stream_reset(ps);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(
+	    enclave_pii_stream_feed(ps, "ok \xff x ann@example.com", 22, collect_cb, &c), 0);
+	assert_int_equal(enclave_pii_stream_end(ps, collect_cb, &c), 0);
+	assert_int_equal(enclave_pii_stream_bad_utf8(ps), 3);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.cp_start[0], 7);
+	enclave_pii_stream_free(ps);
+	free(big);
+}
+
+static void json_lines(void **st)
+{
+	char *out = NULL;
+	size_t len;
+	const char *line = "{\"id\":7,\"body\":\"Zoë: zoe@example.com\"}";
+
+	(void)st;
+	assert_int_equal(
+	    enclave_pii_scan_json(&out, &len, scanner, state, line, strlen(line), "body"), 0);
+	assert_non_null(strstr(out, "\"id\":7"));
+	assert_non_null(
+	    strstr(out, "\"spans\":[{\"start\":5,\"end\":20,\"label\":\"EMAIL_ADDRESS\""));
+	free(out);
+	assert_int_equal(enclave_pii_scan_json(&out, &len, scanner, state, "{\"a\":", 5, "text"),
+	                 ENCLAVE_EINVALID);
+	assert_non_null(strstr(enclave_error_last(), "not JSON"));
+	assert_int_equal(enclave_pii_scan_json(&out, &len, scanner, state, "[1]", 3, "text"),
+	                 ENCLAVE_EINVALID);
+	assert_int_equal(
+	    enclave_pii_scan_json(&out, &len, scanner, state, "{\"text\":1}", 10, "text"),
+	    ENCLAVE_EINVALID);
+	assert_non_null(strstr(enclave_error_last(), "no string field 'text'"));
+}
+
+/* An extra recogniser: reports every "Zed" as a PERSON at 0.5. */
+static int zed_finder(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out)
+{
+	(void)ctx;
+	for (size_t i = 0; i + 3 <= len; i++)
+		if (!memcmp(text + i, "Zed", 3)) {
+			struct enclave_pii_span sp = { i, i + 3, ENCLAVE_PII_PERSON, 0.5f,
+				                       "model:test" };
+			if (enclave_pii_spans_push(out, &sp) < 0)
+				return ENCLAVE_ENOMEM;
+		}
+	return 0;
+}
+
+static void extra_recognisers(void **st)
+{
+	enclave_pii_scanner *sc;
+	enclave_pii_state *ss;
+	struct enclave_pii_spans s = { 0 };
+	const char *text = "Dr. Zed wrote to Zed@example.com, and Zed called.";
+
+	(void)st;
+	assert_int_equal(enclave_pii_scanner_new(&sc, NULL), 0);
+	assert_int_equal(pii_scanner_add_extra(sc, zed_finder, NULL), 0);
+	assert_int_equal(enclave_pii_state_new(&ss, sc), 0);
+	assert_int_equal(enclave_pii_scan(&s, sc, ss, text, strlen(text)), 0);
+	/* Zed after "Dr." gets the PERSON context boost; the one in the e-mail loses to it. */
+	assert_int_equal(s.n, 3);
+	assert_int_equal(s.v[0].label, ENCLAVE_PII_PERSON);
+	assert_true(s.v[0].score > 0.5f);
+	assert_string_equal(s.v[0].source, "model:test");
+	assert_int_equal(s.v[1].label, ENCLAVE_PII_EMAIL_ADDRESS);
+	assert_int_equal(s.v[2].label, ENCLAVE_PII_PERSON);
+	enclave_pii_spans_free(&s);
+	enclave_pii_state_free(ss);
+	enclave_pii_scanner_free(sc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(validators_checksums),
+		cmocka_unit_test(validators_ranges),
+		cmocka_unit_test(contact),
+		cmocka_unit_test(phones),
+		cmocka_unit_test(national_ids),
+		cmocka_unit_test(financial),
+		cmocka_unit_test(network),
+		cmocka_unit_test(dates),
+		cmocka_unit_test(dates_context),
+		cmocka_unit_test(ages),
+		cmocka_unit_test(places),
+		cmocka_unit_test(vehicles_wallets_secrets),
+		cmocka_unit_test(sources_and_sorting),
+		cmocka_unit_test(presets_and_labels),
+		cmocka_unit_test(code_points),
+		cmocka_unit_test(invalid_utf8),
+		cmocka_unit_test(stream_seams),
+		cmocka_unit_test(json_lines),
+		cmocka_unit_test(extra_recognisers),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
