@@ -221,6 +221,31 @@ int enclave_pii_stream_end(enclave_pii_stream *st, enclave_pii_found_cb cb, void
  */
 long long enclave_pii_stream_bad_utf8(const enclave_pii_stream *st);
 
+/* ------------------------------------------------------------ models */
+
+/* The NER tagger (include/enclave/ner.h). */
+typedef struct ner_model enclave_ner_model;
+
+/*
+ * Add the tagger to `s` before the scanner is shared: its PERSON,
+ * ORGANIZATION and LOCATION spans join the rule spans. `m` is borrowed and
+ * must outlive the scanner. Returns 0, ENCLAVE_EINVALID or ENCLAVE_ELIMIT.
+ */
+int enclave_pii_scanner_add_ner(enclave_pii_scanner *s, const enclave_ner_model *m);
+
+/*
+ * The clinical-note recogniser (names by title, credential and relation,
+ * facilities and wards, pagers, ages over 89), asking the gazetteers of
+ * `m` (may be NULL: then it works from context only). `m` is borrowed.
+ * Returns 0 or ENCLAVE_ENOMEM.
+ */
+typedef struct enclave_pii_clinical enclave_pii_clinical;
+int enclave_pii_clinical_new(enclave_pii_clinical **out, const enclave_ner_model *m);
+void enclave_pii_clinical_free(enclave_pii_clinical *c);
+
+/* Add it to `s` before sharing; `c` must outlive the scanner. */
+int enclave_pii_scanner_add_clinical(enclave_pii_scanner *s, const enclave_pii_clinical *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -19,7 +19,8 @@
 const struct cli_opt cmd_scan_opts[] = {
 	{ "preset", 'p', "PRESET" }, { "entities", 'e', "LABELS" }, { "min-score", 0, "SCORE" },
 	{ "json", 0, NULL },         { "jsonl", 0, NULL },          { "field", 0, "NAME" },
-	{ NULL, 0, NULL },
+	{ "no-ner", 0, NULL },       { "ner-model", 0, "MODEL" },   { "ner-sha256", 0, "HEX" },
+	{ "clinical", 0, NULL },     { "no-clinical", 0, NULL },    { NULL, 0, NULL },
 };
 
 /* Write [s, s+n) as a JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
@@ -266,8 +267,57 @@ static int parse_entities(const char *list, enclave_pii_labels *out, char *bad, 
 	return 0;
 }
 
+/* The recognisers that are not rules: the tagger and the clinical heuristics. */
+struct scan_models {
+	enclave_ner_model *ner;
+	enclave_pii_clinical *clinical;
+};
+
+static void scan_models_free(struct scan_models *m)
+{
+	enclave_pii_clinical_free(m->clinical);
+	enclave_ner_free(m->ner);
+}
+
+/*
+ * Add the tagger (unless --no-ner, or no name label is wanted) and the
+ * clinical recogniser (--clinical, or the hipaa preset unless
+ * --no-clinical) to `s`. Returns 0, or an exit status after a message.
+ */
+static int scan_add_models(struct scan_models *m, enclave_pii_scanner *s, const char *name,
+                           struct cli_args *a, const char *preset, enclave_pii_labels labels)
+{
+	const enclave_pii_labels names = ((enclave_pii_labels)1 << ENCLAVE_PII_PERSON) |
+	                                 ((enclave_pii_labels)1 << ENCLAVE_PII_ORGANIZATION) |
+	                                 ((enclave_pii_labels)1 << ENCLAVE_PII_LOCATION);
+	const char *path = cli_value(a, cmd_scan_opts, "ner-model");
+	const char *sha = cli_value(a, cmd_scan_opts, "ner-sha256");
+	int clinical =
+	    cli_value(a, cmd_scan_opts, "clinical") != NULL ||
+	    (preset && !strcmp(preset, "hipaa") && !cli_value(a, cmd_scan_opts, "no-clinical"));
+	int error;
+
+	if (!cli_value(a, cmd_scan_opts, "no-ner") && (labels & names)) {
+		error =
+		    path ? enclave_ner_load(&m->ner, path, sha) : enclave_ner_load_default(&m->ner);
+		if (error < 0 || (error = enclave_pii_scanner_add_ner(s, m->ner)) < 0) {
+			cli_error(name, "%s", enclave_error_last());
+			return EXIT_FAIL;
+		}
+	}
+	if (clinical) {
+		if ((error = enclave_pii_clinical_new(&m->clinical, m->ner)) < 0 ||
+		    (error = enclave_pii_scanner_add_clinical(s, m->clinical)) < 0) {
+			cli_error(name, "%s", enclave_error_last());
+			return EXIT_FAIL;
+		}
+	}
+	return 0;
+}
+
 int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
+	struct scan_models models = { 0 };
 	struct enclave_pii_scan_options opts = ENCLAVE_PII_SCAN_OPTIONS_INIT;
 	enclave_pii_scanner *s = NULL;
 	enclave_pii_stream *st = NULL;
@@ -311,15 +361,31 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 			return cli_usage(name, "--min-score takes a number from 0 to 1");
 		opts.min_score = (float)x;
 	}
+	if ((cli_value(&a, cmd_scan_opts, "ner-model") ||
+	     cli_value(&a, cmd_scan_opts, "ner-sha256")) &&
+	    cli_value(&a, cmd_scan_opts, "no-ner"))
+		return cli_usage(name, "--no-ner does not go with --ner-model or --ner-sha256");
+	if (cli_value(&a, cmd_scan_opts, "ner-sha256") &&
+	    !cli_value(&a, cmd_scan_opts, "ner-model"))
+		return cli_usage(name, "--ner-sha256 goes with --ner-model");
+	if (cli_value(&a, cmd_scan_opts, "clinical") && cli_value(&a, cmd_scan_opts, "no-clinical"))
+		return cli_usage(name, "--clinical and --no-clinical do not go together");
 	if (enclave_pii_scanner_new(&s, &opts) < 0)
 		return cli_fail(name, enclave_error_last_code());
+	if ((rc = scan_add_models(&models, s, name, &a, preset, opts.labels)) != 0) {
+		enclave_pii_scanner_free(s);
+		scan_models_free(&models);
+		return rc;
+	}
 	if (jsonl) {
 		rc = scan_jsonl(s, name, field ? field : "text");
 		enclave_pii_scanner_free(s);
+		scan_models_free(&models);
 		return rc;
 	}
 	if (enclave_pii_stream_new(&st, s) < 0) {
 		enclave_pii_scanner_free(s);
+		scan_models_free(&models);
 		return cli_fail(name, ENCLAVE_ENOMEM);
 	}
 	files = a.npos ? a.pos : dash;
@@ -329,6 +395,7 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 			failed++;
 	enclave_pii_stream_free(st);
 	enclave_pii_scanner_free(s);
+	scan_models_free(&models);
 	if (fflush(stdout) != 0) {
 		cli_error(name, "cannot write to stdout");
 		return EXIT_FAIL;
