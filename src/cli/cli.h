@@ -85,9 +85,38 @@ int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_reveal(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_train(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_redact(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+
+/* The recogniser options of the PII commands, to put in their option tables. */
+#define CLI_PII_OPTS                                                                             \
+	{ "preset", 'p', "PRESET" }, { "entities", 'e', "LABELS" }, { "min-score", 0, "SCORE" }, \
+	    { "no-ner", 0, NULL }, { "ner-model", 0, "MODEL" }, { "ner-sha256", 0, "HEX" },      \
+	    { "clinical", 0, NULL },                                                             \
+	{                                                                                        \
+		"no-clinical", 0, NULL                                                           \
+	}
+
+/* A scanner built from CLI_PII_OPTS, with the models it holds. */
+struct cli_pii {
+	enclave_pii_scanner *scanner;
+	enclave_ner_model *ner;
+	enclave_pii_clinical *clinical;
+	enclave_pii_labels labels;
+	const char *preset;
+};
+
+/*
+ * Build p's scanner from the options in `a` (parsed with `opts`, which hold
+ * CLI_PII_OPTS). Returns 0, or an exit status after reporting.
+ */
+int cli_pii_open(struct cli_pii *p, const char *cmd, const struct cli_args *a,
+                 const struct cli_opt *opts);
+
+/* Free what cli_pii_open made. */
+void cli_pii_close(struct cli_pii *p);
 
 extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts[], cmd_ls_opts[],
     cmd_show_opts[], cmd_export_opts[], cmd_audit_opts[];
-extern const struct cli_opt cmd_reveal_opts[], cmd_train_opts[], cmd_scan_opts[];
+extern const struct cli_opt cmd_reveal_opts[], cmd_train_opts[], cmd_scan_opts[], cmd_redact_opts[];
 
 #endif

@@ -17,10 +17,8 @@
 #include "cli.h"
 
 const struct cli_opt cmd_scan_opts[] = {
-	{ "preset", 'p', "PRESET" }, { "entities", 'e', "LABELS" }, { "min-score", 0, "SCORE" },
-	{ "json", 0, NULL },         { "jsonl", 0, NULL },          { "field", 0, "NAME" },
-	{ "no-ner", 0, NULL },       { "ner-model", 0, "MODEL" },   { "ner-sha256", 0, "HEX" },
-	{ "clinical", 0, NULL },     { "no-clinical", 0, NULL },    { NULL, 0, NULL },
+	CLI_PII_OPTS,           { "json", 0, NULL }, { "jsonl", 0, NULL },
+	{ "field", 0, "NAME" }, { NULL, 0, NULL },
 };
 
 /* Write [s, s+n) as a JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
@@ -238,91 +236,12 @@ static int scan_jsonl(const enclave_pii_scanner *s, const char *cmd, const char 
 	return bad == 0 ? EXIT_OK : good ? EXIT_PARTIAL : EXIT_FAIL;
 }
 
-/* Parse "EMAIL_ADDRESS,PHONE_NUMBER" into a label set. Returns 0 or -1 (name in *bad). */
-static int parse_entities(const char *list, enclave_pii_labels *out, char *bad, size_t badlen)
-{
-	char name[64];
-	const char *p = list;
-
-	*out = 0;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		int label;
-
-		if (n == 0 || n >= sizeof(name)) {
-			snprintf(bad, badlen, "%.*s", (int)(n < 60 ? n : 60), p);
-			return -1;
-		}
-		memcpy(name, p, n);
-		name[n] = '\0';
-		if ((label = enclave_pii_label_parse(name)) < 0) {
-			snprintf(bad, badlen, "%s", name);
-			return -1;
-		}
-		*out |= ((enclave_pii_labels)1) << label;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
-}
-
-/* The recognisers that are not rules: the tagger and the clinical heuristics. */
-struct scan_models {
-	enclave_ner_model *ner;
-	enclave_pii_clinical *clinical;
-};
-
-static void scan_models_free(struct scan_models *m)
-{
-	enclave_pii_clinical_free(m->clinical);
-	enclave_ner_free(m->ner);
-}
-
-/*
- * Add the tagger (unless --no-ner, or no name label is wanted) and the
- * clinical recogniser (--clinical, or the hipaa preset unless
- * --no-clinical) to `s`. Returns 0, or an exit status after a message.
- */
-static int scan_add_models(struct scan_models *m, enclave_pii_scanner *s, const char *name,
-                           struct cli_args *a, const char *preset, enclave_pii_labels labels)
-{
-	const enclave_pii_labels names = ((enclave_pii_labels)1 << ENCLAVE_PII_PERSON) |
-	                                 ((enclave_pii_labels)1 << ENCLAVE_PII_ORGANIZATION) |
-	                                 ((enclave_pii_labels)1 << ENCLAVE_PII_LOCATION);
-	const char *path = cli_value(a, cmd_scan_opts, "ner-model");
-	const char *sha = cli_value(a, cmd_scan_opts, "ner-sha256");
-	int clinical =
-	    cli_value(a, cmd_scan_opts, "clinical") != NULL ||
-	    (preset && !strcmp(preset, "hipaa") && !cli_value(a, cmd_scan_opts, "no-clinical"));
-	int error;
-
-	if (!cli_value(a, cmd_scan_opts, "no-ner") && (labels & names)) {
-		error =
-		    path ? enclave_ner_load(&m->ner, path, sha) : enclave_ner_load_default(&m->ner);
-		if (error < 0 || (error = enclave_pii_scanner_add_ner(s, m->ner)) < 0) {
-			cli_error(name, "%s", enclave_error_last());
-			return EXIT_FAIL;
-		}
-	}
-	if (clinical) {
-		if ((error = enclave_pii_clinical_new(&m->clinical, m->ner)) < 0 ||
-		    (error = enclave_pii_scanner_add_clinical(s, m->clinical)) < 0) {
-			cli_error(name, "%s", enclave_error_last());
-			return EXIT_FAIL;
-		}
-	}
-	return 0;
-}
-
 int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
-	struct scan_models models = { 0 };
-	struct enclave_pii_scan_options opts = ENCLAVE_PII_SCAN_OPTIONS_INIT;
-	enclave_pii_scanner *s = NULL;
+	struct cli_pii pii;
 	enclave_pii_stream *st = NULL;
 	struct cli_args a;
-	const char *v, *preset, *field;
+	const char *field;
 	char *dash[] = { "-" };
 	char **files;
 	int rc, nfiles, json, jsonl, failed = 0;
@@ -339,53 +258,15 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		return cli_usage(name, "--field goes with --jsonl");
 	if (jsonl && a.npos > 0 && !(a.npos == 1 && !strcmp(a.pos[0], "-")))
 		return cli_usage(name, "--jsonl reads stdin: give no FILE");
-	preset = cli_value(&a, cmd_scan_opts, "preset");
-	if (enclave_pii_preset(preset ? preset : "all", &opts.labels) < 0)
-		return cli_usage(name, "--preset is hipaa, gdpr, pci or all");
-	if ((v = cli_value(&a, cmd_scan_opts, "entities"))) {
-		enclave_pii_labels set;
-		char bad[64];
-
-		if (parse_entities(v, &set, bad, sizeof(bad)) < 0)
-			return cli_usage(name, "--entities: unknown label '%s'", bad);
-		opts.labels = preset ? opts.labels & set : set;
-		if (!opts.labels)
-			return cli_usage(name, "--entities: none of them is in preset '%s'",
-			                 preset);
-	}
-	if ((v = cli_value(&a, cmd_scan_opts, "min-score"))) {
-		char *end;
-		double x = strtod(v, &end);
-
-		if (*end || end == v || !(x >= 0 && x <= 1))
-			return cli_usage(name, "--min-score takes a number from 0 to 1");
-		opts.min_score = (float)x;
-	}
-	if ((cli_value(&a, cmd_scan_opts, "ner-model") ||
-	     cli_value(&a, cmd_scan_opts, "ner-sha256")) &&
-	    cli_value(&a, cmd_scan_opts, "no-ner"))
-		return cli_usage(name, "--no-ner does not go with --ner-model or --ner-sha256");
-	if (cli_value(&a, cmd_scan_opts, "ner-sha256") &&
-	    !cli_value(&a, cmd_scan_opts, "ner-model"))
-		return cli_usage(name, "--ner-sha256 goes with --ner-model");
-	if (cli_value(&a, cmd_scan_opts, "clinical") && cli_value(&a, cmd_scan_opts, "no-clinical"))
-		return cli_usage(name, "--clinical and --no-clinical do not go together");
-	if (enclave_pii_scanner_new(&s, &opts) < 0)
-		return cli_fail(name, enclave_error_last_code());
-	if ((rc = scan_add_models(&models, s, name, &a, preset, opts.labels)) != 0) {
-		enclave_pii_scanner_free(s);
-		scan_models_free(&models);
+	if ((rc = cli_pii_open(&pii, name, &a, cmd_scan_opts)) != 0)
 		return rc;
-	}
 	if (jsonl) {
-		rc = scan_jsonl(s, name, field ? field : "text");
-		enclave_pii_scanner_free(s);
-		scan_models_free(&models);
+		rc = scan_jsonl(pii.scanner, name, field ? field : "text");
+		cli_pii_close(&pii);
 		return rc;
 	}
-	if (enclave_pii_stream_new(&st, s) < 0) {
-		enclave_pii_scanner_free(s);
-		scan_models_free(&models);
+	if (enclave_pii_stream_new(&st, pii.scanner) < 0) {
+		cli_pii_close(&pii);
 		return cli_fail(name, ENCLAVE_ENOMEM);
 	}
 	files = a.npos ? a.pos : dash;
@@ -394,8 +275,7 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		if (scan_file(st, name, files[i], json) < 0)
 			failed++;
 	enclave_pii_stream_free(st);
-	enclave_pii_scanner_free(s);
-	scan_models_free(&models);
+	cli_pii_close(&pii);
 	if (fflush(stdout) != 0) {
 		cli_error(name, "cannot write to stdout");
 		return EXIT_FAIL;

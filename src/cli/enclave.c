@@ -15,6 +15,7 @@ static const struct cli_command commands[] = {
 	{ "ingest", cmd_ingest, cmd_ingest_opts, "bring files and folders into the project" },
 	{ "extract", cmd_extract, cmd_extract_opts, "extract one file to stdout, no project" },
 	{ "scan", cmd_scan, cmd_scan_opts, "find personal data in text, no project" },
+	{ "redact", cmd_redact, cmd_redact_opts, "replace personal data in text, no project" },
 	{ "ls", cmd_ls, cmd_ls_opts, "list the project's documents" },
 	{ "show", cmd_show, cmd_show_opts, "print one document" },
 	{ "export", cmd_export, cmd_export_opts, "write a dataset folder" },

@@ -27,7 +27,7 @@ for page in "$docs"/*.md; do
 	[ "$name" = enclave ] && continue
 	grep -qx "$name" <<<"$cmds" || err "docs/cli/$name.md documents no command"
 	# Every option a page lists under Options must exist.
-	for o in $(sed -n '/^## Options/,/^## /s/^- `\(--[a-z-]*\).*/\1/p' "$page"); do
+	for o in $(sed -n '/^## Options/,/^## /s/^- `\(--[a-z0-9-]*\).*/\1/p' "$page"); do
 		grep -qx "$name $o" <<<"$opts" || err "docs/cli/$name.md lists '$o', which '$name' does not take"
 	done
 done

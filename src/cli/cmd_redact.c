@@ -1,0 +1,103 @@
+/*
+ * enclave redact [--operator SPEC] [recogniser options] [--key-file F]
+ * [--subject ID] [FILE|-]: the text with its personal data replaced, to
+ * stdout, no project needed.
+ *
+ * The input is scanned as a whole (tag numbers and pseudonyms are
+ * consistent within it), so it is read into memory up to
+ * ENCLAVE_MAX_REDACT_BYTES. Operators that need a secret (hash, encrypt,
+ * pseudonym) take it from --key-file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const struct cli_opt cmd_redact_opts[] = {
+	CLI_PII_OPTS,
+	{ "operator", 'o', "SPEC" },
+	{ "key-file", 'k', "FILE" },
+	{ "subject", 0, "ID" },
+	{ NULL, 0, NULL },
+};
+
+/* The most bytes redact reads (it holds the whole text). */
+#define MAX_REDACT_BYTES ((size_t)256 << 20)
+
+int cli_read_input(char **out, size_t *len, const char *path, size_t max);
+int cli_read_key(unsigned char key[ENCLAVE_REDACT_KEY_BYTES], const char *path, const char *cmd);
+
+/* Scan and redact `text`, writing the result to stdout. Returns an exit status. */
+static int redact_text(const char *name, struct cli_pii *pii, const enclave_redactor *r,
+                       const char *text, size_t len, const char *subject)
+{
+	struct enclave_pii_spans spans = { 0 };
+	struct enclave_redacted out = { 0 };
+	enclave_pii_state *st = NULL;
+	int rc = EXIT_OK;
+
+	if (enclave_pii_state_new(&st, pii->scanner) < 0 ||
+	    enclave_pii_scan(&spans, pii->scanner, st, text, len) < 0 ||
+	    enclave_redact(&out, r, text, len, &spans, subject) < 0) {
+		rc = cli_fail(name, enclave_error_last_code());
+	} else if (fwrite(out.text, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
+		cli_error(name, "cannot write to stdout");
+		rc = EXIT_FAIL;
+	}
+	enclave_redacted_release(&out);
+	enclave_pii_spans_free(&spans);
+	enclave_pii_state_free(st);
+	return rc;
+}
+
+int cmd_redact(struct cli_ctx *ctx, const char *name, int argc, char **argv)
+{
+	unsigned char key[ENCLAVE_REDACT_KEY_BYTES];
+	struct enclave_redact_policy policy;
+	enclave_redactor *r = NULL;
+	struct cli_pii pii;
+	struct cli_args a;
+	const char *spec, *key_file, *path;
+	char *text = NULL;
+	size_t len;
+	int rc, have_key = 0;
+
+	(void)ctx;
+	if ((rc = cli_parse(&a, cmd_redact_opts, name, argc, argv)) != 0)
+		return rc < 0 ? EXIT_OK : rc;
+	if (a.npos > 1)
+		return cli_usage(name, "give at most one FILE");
+	spec = cli_value(&a, cmd_redact_opts, "operator");
+	if (enclave_redact_policy_parse(&policy, spec ? spec : "tag") < 0)
+		return cli_usage(name, "--operator: %s", enclave_error_last());
+	if ((key_file = cli_value(&a, cmd_redact_opts, "key-file"))) {
+		if ((rc = cli_read_key(key, key_file, name)) != 0)
+			return rc;
+		have_key = 1;
+	}
+	if ((rc = cli_pii_open(&pii, name, &a, cmd_redact_opts)) != 0)
+		goto out;
+	if (!have_key && enclave_redact_policy_needs_key(&policy, pii.labels)) {
+		rc = cli_usage(name, "the hash, encrypt and pseudonym operators need --key-file");
+		goto out;
+	}
+	if (enclave_redactor_new(&r, &policy, have_key ? key : NULL) < 0) {
+		rc = cli_fail(name, enclave_error_last_code());
+		goto out;
+	}
+	path = a.npos ? a.pos[0] : "-";
+	if (cli_read_input(&text, &len, path, MAX_REDACT_BYTES) < 0) {
+		cli_error(name, "cannot read '%s': %s", path,
+		          errno == EFBIG ? "larger than 256 MiB" : strerror(errno));
+		rc = EXIT_FAIL;
+		goto out;
+	}
+	rc = redact_text(name, &pii, r, text, len, cli_value(&a, cmd_redact_opts, "subject"));
+out:
+	memset(key, 0, sizeof(key));
+	free(text);
+	enclave_redactor_free(r);
+	cli_pii_close(&pii);
+	return rc;
+}
