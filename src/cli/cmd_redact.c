@@ -15,11 +15,8 @@
 #include "cli.h"
 
 const struct cli_opt cmd_redact_opts[] = {
-	CLI_PII_OPTS,
-	{ "operator", 'o', "SPEC" },
-	{ "key-file", 'k', "FILE" },
-	{ "subject", 0, "ID" },
-	{ NULL, 0, NULL },
+	CLI_PII_OPTS,           { "operator", 'o', "SPEC" }, { "key-file", 'k', "FILE" },
+	{ "subject", 0, "ID" }, { NULL, 0, NULL },
 };
 
 /* The most bytes redact reads (it holds the whole text). */

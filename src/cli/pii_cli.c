@@ -46,12 +46,14 @@ static int add_models(struct cli_pii *p, const char *cmd, const struct cli_args 
 	                                 ((enclave_pii_labels)1 << ENCLAVE_PII_LOCATION);
 	const char *path = cli_value(a, opts, "ner-model");
 	const char *sha = cli_value(a, opts, "ner-sha256");
-	int clinical = cli_value(a, opts, "clinical") != NULL ||
-	               (p->preset && !strcmp(p->preset, "hipaa") && !cli_value(a, opts, "no-clinical"));
+	int clinical =
+	    cli_value(a, opts, "clinical") != NULL ||
+	    (p->preset && !strcmp(p->preset, "hipaa") && !cli_value(a, opts, "no-clinical"));
 	int error;
 
 	if (!cli_value(a, opts, "no-ner") && (p->labels & names)) {
-		error = path ? enclave_ner_load(&p->ner, path, sha) : enclave_ner_load_default(&p->ner);
+		error =
+		    path ? enclave_ner_load(&p->ner, path, sha) : enclave_ner_load_default(&p->ner);
 		if (error < 0 || enclave_pii_scanner_add_ner(p->scanner, p->ner) < 0) {
 			cli_error(cmd, "%s", enclave_error_last());
 			return EXIT_FAIL;
@@ -84,7 +86,8 @@ int cli_pii_open(struct cli_pii *p, const char *cmd, const struct cli_args *a,
 			return cli_usage(cmd, "--entities: unknown label '%s'", bad);
 		so.labels = p->preset ? so.labels & set : set;
 		if (!so.labels)
-			return cli_usage(cmd, "--entities: none of them is in preset '%s'", p->preset);
+			return cli_usage(cmd, "--entities: none of them is in preset '%s'",
+			                 p->preset);
 	}
 	if ((v = cli_value(a, opts, "min-score"))) {
 		char *end;

@@ -30,6 +30,8 @@
  * letters and any non-ASCII byte, with inner apostrophes as in O'Connell)
  * and digit runs, split where letters meet digits.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -444,40 +446,91 @@ static const char *const common_words[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static int cmp_word(const void *key, const void *item)
+/* Every word list, in one table: a word's lists are a bit mask (bit = index here). */
+static const struct {
+	const char *const *v;
+	size_t n;
+} lists[] = {
+	{ strong_stop, COUNT(strong_stop) },
+	{ titles, COUNT(titles) },
+	{ relations, COUNT(relations) },
+	{ relation_fillers, COUNT(relation_fillers) },
+	{ contacts, COUNT(contacts) },
+	{ credentials, COUNT(credentials) },
+	{ facility_words, COUNT(facility_words) },
+	{ facility_name_words, COUNT(facility_name_words) },
+	{ facility_stop, COUNT(facility_stop) },
+	{ facility_acronyms, COUNT(facility_acronyms) },
+	{ place_cues, COUNT(place_cues) },
+	{ pager_cues, COUNT(pager_cues) },
+	{ common_words, COUNT(common_words) },
+};
+
+/*
+ * The words of every list in one open-addressing hash table, built once:
+ * a lookup is one hash and (mostly) one strcmp, where a binary search per
+ * list took a dozen per list (the recogniser asks several lists per token).
+ */
+#define WORD_TABLE_SIZE 8192 /* a power of two, over twice the words in the lists */
+
+static struct {
+	const char *w;
+	unsigned mask;
+} word_table[WORD_TABLE_SIZE];
+static pthread_once_t word_table_once = PTHREAD_ONCE_INIT;
+
+static size_t word_hash(const char *w)
 {
-	return strcmp(key, *(const char *const *)item);
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *w; w++)
+		h = (h ^ (unsigned char)*w) * 16777619u;
+	return h & (WORD_TABLE_SIZE - 1);
 }
 
-/* Is the NUL-terminated lower-case `w` in the sorted `list` of `n` words? */
-static int in_list(const char *const *list, size_t n, const char *w)
+static void word_table_build(void)
 {
-	return w[0] && bsearch(w, list, n, sizeof(*list), cmp_word) != NULL;
+	for (size_t l = 0; l < COUNT(lists); l++)
+		for (size_t i = 0; i < lists[l].n; i++) {
+			size_t h = word_hash(lists[l].v[i]);
+			while (word_table[h].w && strcmp(word_table[h].w, lists[l].v[i]) != 0)
+				h = (h + 1) & (WORD_TABLE_SIZE - 1);
+			word_table[h].w = lists[l].v[i];
+			word_table[h].mask |= 1u << l;
+		}
 }
 
-#define IN(list, w) in_list(list, COUNT(list), w)
+/* The lists (bit mask) the NUL-terminated lower-case word `w` is in. */
+static unsigned word_lists(const char *w)
+{
+	size_t h;
+
+	if (!w[0])
+		return 0;
+	pthread_once(&word_table_once, word_table_build);
+	for (h = word_hash(w); word_table[h].w; h = (h + 1) & (WORD_TABLE_SIZE - 1))
+		if (strcmp(word_table[h].w, w) == 0)
+			return word_table[h].mask;
+	return 0;
+}
+
+/* The bit of `list` (one of the lists above) in word_lists' masks. */
+static unsigned list_bit(const char *const *list)
+{
+	for (size_t l = 0; l < COUNT(lists); l++)
+		if (lists[l].v == list)
+			return 1u << l;
+	return 0;
+}
+
+/* Is token `t`'s word in `list`? (Its lists were looked up once, when it was read.) */
+#define IN(list, t) (((t)->lists & list_bit(list)) != 0)
 
 int pii_clinical_check_lists(void)
 {
-	static const struct {
-		const char *const *v;
-		size_t n;
-	} lists[] = {
-		{ strong_stop, COUNT(strong_stop) },
-		{ titles, COUNT(titles) },
-		{ relations, COUNT(relations) },
-		{ relation_fillers, COUNT(relation_fillers) },
-		{ contacts, COUNT(contacts) },
-		{ credentials, COUNT(credentials) },
-		{ facility_words, COUNT(facility_words) },
-		{ facility_name_words, COUNT(facility_name_words) },
-		{ facility_stop, COUNT(facility_stop) },
-		{ facility_acronyms, COUNT(facility_acronyms) },
-		{ place_cues, COUNT(place_cues) },
-		{ pager_cues, COUNT(pager_cues) },
-		{ common_words, COUNT(common_words) },
-	};
-	for (size_t l = 0; l < COUNT(lists); l++)
+	size_t total = 0;
+
+	for (size_t l = 0; l < COUNT(lists); l++) {
+		total += lists[l].n;
 		for (size_t i = 0; i < lists[l].n; i++) {
 			const char *w = lists[l].v[i];
 			if (strlen(w) >= WORD_MAX || (i > 0 && strcmp(lists[l].v[i - 1], w) >= 0))
@@ -486,7 +539,9 @@ int pii_clinical_check_lists(void)
 				if (*c >= 'A' && *c <= 'Z')
 					return (int)l + 1;
 		}
-	return 0;
+	}
+	/* The hash table must stay at most half full. */
+	return total * 2 > WORD_TABLE_SIZE ? (int)COUNT(lists) + 1 : 0;
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -503,6 +558,7 @@ struct tok {
 	size_t start, end; /* byte offsets into the text */
 	unsigned flags;    /* T_* */
 	char w[WORD_MAX];  /* lower case, NUL-terminated; "" when longer */
+	unsigned lists;    /* the word lists w is in (word_lists) */
 };
 
 /* What a token was found to be. */
@@ -606,6 +662,7 @@ static int tokenize(struct scan *s, size_t from, size_t to)
 				t->w[k - i] = (char)(p[k] >= 'A' && p[k] <= 'Z' ? p[k] + 32 : p[k]);
 			t->w[j - i] = '\0';
 		}
+		t->lists = word_lists(t->w);
 		s->m[s->n - 1].label = -1;
 		i = j;
 	}
@@ -647,9 +704,8 @@ static int gaz_name(const struct scan *s, size_t i)
 
 static int common(const struct scan *s, size_t i)
 {
-	const char *w = s->t[i].w;
-	return IN(strong_stop, w) || IN(common_words, w) || IN(titles, w) || IN(relations, w) ||
-	       IN(credentials, w);
+	return IN(strong_stop, &s->t[i]) || IN(common_words, &s->t[i]) || IN(titles, &s->t[i]) ||
+	       IN(relations, &s->t[i]) || IN(credentials, &s->t[i]);
 }
 
 /*
@@ -710,7 +766,7 @@ static int name_case(const struct scan *s, size_t i)
 static int name_first(const struct scan *s, size_t i, enum strength st)
 {
 	const struct tok *t = &s->t[i];
-	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(strong_stop, t->w))
+	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(strong_stop, t))
 		return 0;
 	if (t->flags & T_INITIAL)
 		return st != AFTER_CONTACT && name_case(s, i);
@@ -737,7 +793,7 @@ static int name_next(const struct scan *s, size_t i)
 {
 	const struct tok *t = &s->t[i];
 	const struct tok *prev = &s->t[i - 1];
-	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(strong_stop, t->w))
+	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(strong_stop, t))
 		return 0;
 	if (gap_only(s, i - 1, i, "-"))
 		return 1; /* Retterer-moore */
@@ -792,25 +848,24 @@ static int weak_title(const struct scan *s, size_t i)
 static void names_by_cue(struct scan *s)
 {
 	for (size_t i = 0; i + 1 < s->n; i++) {
-		const char *w = s->t[i].w;
 		size_t next = i + 1;
 		if (gap_has(s, i, next, '\n'))
 			continue;
-		if (IN(titles, w)) {
+		if (IN(titles, &s->t[i])) {
 			/* "MS: alert", "MS/NEURO", "mild mr, AI" are no titles. */
 			if (!gap_only(s, i, next, ". '"))
 				continue;
 			take_name(s, next, weak_title(s, i) ? AFTER_RELATION : AFTER_TITLE, 0.85f,
 			          1);
-		} else if (IN(relations, w)) {
+		} else if (IN(relations, &s->t[i])) {
 			/* Skip fillers and punctuation: "daughter is mrs. marcela carlson", "wife, Carol". */
-			while (next < s->n && IN(relation_fillers, s->t[next].w) &&
+			while (next < s->n && IN(relation_fillers, &s->t[next]) &&
 			       !gap_has(s, next - 1, next, '\n'))
 				next++;
 			if (next < s->n && !gap_has(s, next - 1, next, '\n') &&
 			    gap_only(s, next - 1, next, " ,(:-.'"))
 				take_name(s, next, AFTER_RELATION, 0.7f, 1);
-		} else if (IN(contacts, w)) {
+		} else if (IN(contacts, &s->t[i])) {
 			if (is(s, next, "with") || is(s, next, "to"))
 				next++;
 			if (next < s->n && gap_only(s, next - 1, next, " ,"))
@@ -828,7 +883,7 @@ static void names_by_cue(struct scan *s)
 static void names_by_credential(struct scan *s)
 {
 	for (size_t i = 1; i < s->n; i++) {
-		int role = IN(credentials, s->t[i].w);
+		int role = IN(credentials, &s->t[i]);
 		int paren_role = !role &&
 		                 (is(s, i, "resident") || is(s, i, "attending") ||
 		                  is(s, i, "fellow") || is(s, i, "intern")) &&
@@ -843,7 +898,7 @@ static void names_by_credential(struct scan *s)
 			const char *gap = j == i ? (paren_role ? " (" : " ,")
 			                         : ((t->flags & T_INITIAL) ? ". " : " -");
 			if (!gap_only(s, k, j, gap) || !(t->flags & T_ALPHA) || !t->w[0] ||
-			    IN(strong_stop, t->w) || !name_case(s, k))
+			    IN(strong_stop, t) || !name_case(s, k))
 				break;
 			if (!(t->flags & T_INITIAL)) {
 				if (t->end - t->start < 2 ||
@@ -910,7 +965,7 @@ static void names_by_intro(struct scan *s)
 				break;
 			j = k;
 		}
-		int line_start = j == 0 || gap_has(s, j - 1, j, '\n') || IN(titles, s->t[j - 1].w);
+		int line_start = j == 0 || gap_has(s, j - 1, j, '\n') || IN(titles, &s->t[j - 1]);
 		if (j < i && line_start)
 			for (size_t k = j; k < i; k++)
 				mark(s, k, ENCLAVE_PII_PERSON, 0.7f, SRC_NAME);
@@ -934,18 +989,54 @@ static void names_by_gazetteer(struct scan *s)
  * A word marked as a name or a place (not common, three letters or more)
  * marks its other occurrences in the window: "Radu Crosson ... Radu".
  */
-static void propagate(struct scan *s)
+static int by_word(const void *a, const void *b)
 {
+	const struct tok *const *x = a, *const *y = b;
+	return strcmp((*x)->w, (*y)->w);
+}
+
+/* By word, then by position in the text. */
+static int by_word_pos(const void *a, const void *b)
+{
+	const struct tok *const *x = a, *const *y = b;
+	int c = strcmp((*x)->w, (*y)->w);
+	return c ? c : (*x < *y ? -1 : *x > *y);
+}
+
+static int propagate(struct scan *s)
+{
+	const struct tok **seeds = NULL;
+	size_t nseeds = 0;
+
+	/* The marked words, sorted, so each other token is one binary search. */
 	for (size_t i = 0; i < s->n; i++) {
 		const struct tok *t = &s->t[i];
 		int label = s->m[i].label;
 		if ((label != ENCLAVE_PII_PERSON && label != ENCLAVE_PII_LOCATION) || !t->w[0] ||
 		    t->end - t->start < 3 || common(s, i) || word_like(s, i))
 			continue;
-		for (size_t k = 0; k < s->n; k++)
-			if (s->m[k].label < 0 && strcmp(s->t[k].w, t->w) == 0 && name_case(s, k))
-				mark(s, k, label, 0.55f, s->m[i].source);
+		if (!seeds && !(seeds = malloc(s->n * sizeof(*seeds))))
+			return error_oom();
+		seeds[nseeds++] = t;
 	}
+	if (nseeds == 0)
+		return 0;
+	qsort(seeds, nseeds, sizeof(*seeds), by_word_pos);
+	for (size_t k = 0; k < s->n; k++) {
+		const struct tok *key = &s->t[k], **hit;
+		if (s->m[k].label >= 0 || !key->w[0] || !name_case(s, k))
+			continue;
+		hit = bsearch(&key, seeds, nseeds, sizeof(*seeds), by_word);
+		if (hit) {
+			/* The first occurrence in the text decides the label. */
+			while (hit > seeds && strcmp(hit[-1]->w, key->w) == 0)
+				hit--;
+			size_t i = (size_t)(*hit - s->t);
+			mark(s, k, s->m[i].label, 0.55f, s->m[i].source);
+		}
+	}
+	free(seeds);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- places */
@@ -954,18 +1045,18 @@ static void propagate(struct scan *s)
 static int facility_part(const struct scan *s, size_t k)
 {
 	const struct tok *t = &s->t[k];
-	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(facility_stop, t->w) || !name_case(s, k))
+	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(facility_stop, t) || !name_case(s, k))
 		return 0;
-	if (IN(facility_name_words, t->w))
+	if (IN(facility_name_words, t))
 		return 1;
-	return t->end - t->start >= 2 && !IN(strong_stop, t->w) && !IN(facility_words, t->w) &&
+	return t->end - t->start >= 2 && !IN(strong_stop, t) && !IN(facility_words, t) &&
 	       ((!common(s, k) && !word_like(s, k)) || gaz(s, k, PII_CLINICAL_GAZ_CITY));
 }
 
 /* How many words make the facility word at token i ("hospital", "nursing home"); 0 for none. */
 static size_t facility_head(const struct scan *s, size_t i)
 {
-	if (IN(facility_words, s->t[i].w))
+	if (IN(facility_words, &s->t[i]))
 		return 1;
 	if ((is(s, i, "medical") || is(s, i, "med") || is(s, i, "health")) &&
 	    (is(s, i + 1, "center") || is(s, i + 1, "ctr") || is(s, i + 1, "centre")))
@@ -1000,7 +1091,7 @@ static void facilities(struct scan *s)
 			/* A name of common facility words alone ("STATE HOSPITAL") is no name. */
 			int named = 0;
 			for (size_t k = j; k < i; k++)
-				named |= !IN(facility_name_words, s->t[k].w) ||
+				named |= !IN(facility_name_words, &s->t[k]) ||
 				         is(s, k, "memorial") || is(s, k, "general");
 			for (size_t k = j; named && k < i; k++)
 				mark(s, k, ENCLAVE_PII_LOCATION, 0.75f, SRC_FACILITY);
@@ -1008,7 +1099,7 @@ static void facilities(struct scan *s)
 			size_t a = i + head;
 			if (named && a + 1 < s->n && (is(s, a, "and") || is(s, a, "or")) &&
 			    gap_only(s, a - 1, a, " ") && gap_only(s, a, a + 1, " ") &&
-			    facility_part(s, a + 1) && !IN(facility_name_words, s->t[a + 1].w))
+			    facility_part(s, a + 1) && !IN(facility_name_words, &s->t[a + 1]))
 				mark(s, a + 1, ENCLAVE_PII_LOCATION, 0.6f, SRC_FACILITY);
 		}
 		/* Names of hospitals that are common words: "Holy Cross", "Sacred Heart". */
@@ -1032,12 +1123,12 @@ static void facilities(struct scan *s)
 		         gaz(s, i + 1, PII_CLINICAL_GAZ_US_STATE))
 			of = i + 1;
 		if (of && of < s->n && (s->t[of].flags & T_ALPHA) &&
-		    (!IN(strong_stop, s->t[of].w) || is(s, of, "md")) &&
+		    (!IN(strong_stop, &s->t[of]) || is(s, of, "md")) &&
 		    gap_only(s, of - 1, of, " ")) {
 			for (size_t k = i; k <= of; k++)
 				mark(s, k, ENCLAVE_PII_LOCATION, 0.75f, SRC_FACILITY);
 		}
-		if (IN(facility_acronyms, t->w) ||
+		if (IN(facility_acronyms, t) ||
 		    ((t->flags & T_UPPER) && t->end - t->start >= 4 && t->end - t->start <= 5 &&
 		     strcmp(t->w + strlen(t->w) - 2, "mc") == 0 && !common(s, i)))
 			mark(s, i, ENCLAVE_PII_LOCATION, 0.7f, SRC_FACILITY);
@@ -1048,7 +1139,6 @@ static void facilities(struct scan *s)
 static void places(struct scan *s)
 {
 	for (size_t i = 0; i + 1 < s->n; i++) {
-		const char *w = s->t[i].w;
 		size_t k = i + 1;
 		if (gap_has(s, i, k, '\n'))
 			continue;
@@ -1058,7 +1148,7 @@ static void places(struct scan *s)
 		    !common(s, k) && !word_like(s, k) && floor_number(s, k + 1) &&
 		    gap_only(s, k, k + 1, " "))
 			mark(s, k, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
-		if (!IN(place_cues, w))
+		if (!IN(place_cues, &s->t[i]))
 			continue;
 		if ((is(s, i, "lives") || is(s, i, "living") || is(s, i, "resides") ||
 		     is(s, i, "reside") || is(s, i, "works") || is(s, i, "home")) &&
@@ -1066,7 +1156,7 @@ static void places(struct scan *s)
 			k++;
 		if (k >= s->n || !(s->t[k].flags & T_ALPHA) || !gap_only(s, k - 1, k, " "))
 			continue;
-		if (!name_case(s, k) || IN(strong_stop, s->t[k].w) ||
+		if (!name_case(s, k) || IN(strong_stop, &s->t[k]) ||
 		    s->t[k].end - s->t[k].start < 3)
 			continue;
 		/*
@@ -1095,7 +1185,7 @@ static void places(struct scan *s)
 static void pagers(struct scan *s)
 {
 	for (size_t i = 0; i + 1 < s->n; i++) {
-		if (!IN(pager_cues, s->t[i].w))
+		if (!IN(pager_cues, &s->t[i]))
 			continue;
 		size_t k = i + 1;
 		if (is(s, k, "number") || is(s, k, "no"))
@@ -1205,7 +1295,8 @@ int pii_clinical_scan(const void *ctx, const char *text, size_t len, struct encl
 		names_by_gazetteer(&s);
 		facilities(&s);
 		places(&s);
-		propagate(&s);
+		if ((error = propagate(&s)) < 0)
+			goto done;
 		pagers(&s);
 		ages(&s);
 		if ((error = emit(&s)) < 0)
