@@ -33,7 +33,7 @@ say "enclave extract --format json examples/discharge-summary-scan.pdf (page 2 i
 "$enclave" extract --format json "$top/examples/discharge-summary-scan.pdf" | grep -E '"(number|method|confidence)"' | head -n 12
 
 say "enclave export --format jsonl $demo/export"
-"$enclave" export --format jsonl "$demo/export"
+"$enclave" export --format jsonl --allow-unredacted "$demo/export"
 ls -l "$demo/export" >&2
 sed -n '1,20p' "$demo/export/manifest.json" >&2
 

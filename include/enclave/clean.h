@@ -60,11 +60,12 @@ struct enclave_clean_options {
 	const char *preset;   /* NULL: the config's */
 	const char *entities; /* labels joined by ',' instead of the preset's; NULL: the config's */
 	double min_score;     /* < 0: the config's */
-	const char *operator; /* redaction policy ("tag", "PERSON=pseudonym,*=tag"); NULL: config's */
-	int jobs;             /* threads; 0: one per core */
+	const char *
+	operator; /* redaction policy ("tag", "PERSON=pseudonym,*=tag"); NULL: config's */
+	int jobs; /* threads; 0: one per core */
 };
-#define ENCLAVE_CLEAN_OPTIONS_INIT                                           \
-	{                                                                    \
+#define ENCLAVE_CLEAN_OPTIONS_INIT                                          \
+	{                                                                   \
 		ENCLAVE_CLEAN_OPTIONS_VERSION, 0, NULL, NULL, -1.0, NULL, 0 \
 	}
 
@@ -72,10 +73,10 @@ struct enclave_clean_options {
 struct enclave_clean_item {
 	int64_t document_id;
 	const char *path;
-	int failed;          /* it could not be scanned (recorded, the run goes on) */
-	const char *error;   /* why, when failed */
-	size_t spans;        /* spans kept for it (machine, user and reviewed) */
-	int redacted;        /* a redacted layer was written */
+	int failed;         /* it could not be scanned (recorded, the run goes on) */
+	const char *error;  /* why, when failed */
+	size_t spans;       /* spans kept for it (machine, user and reviewed) */
+	int redacted;       /* a redacted layer was written */
 	size_t done, total; /* progress */
 };
 
@@ -112,8 +113,8 @@ struct enclave_span_info {
 	const char *label;  /* "EMAIL_ADDRESS" */
 	const char *source; /* "rule:EMAIL", "model:ner", "user:NAME" */
 	double score;
-	const char *status; /* "proposed", "accepted", "rejected" */
-	const char *boxes;  /* JSON array of {"page":N,"bbox":[x0,y0,x1,y1]} (points) */
+	const char *status;         /* "proposed", "accepted", "rejected" */
+	const char *boxes;          /* JSON array of {"page":N,"bbox":[x0,y0,x1,y1]} (points) */
 	int64_t out_start, out_end; /* its replacement in the redacted layer; -1: none */
 };
 

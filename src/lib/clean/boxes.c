@@ -51,8 +51,9 @@ static int convert(const char *text, size_t len, size_t **offs, size_t n, int to
 		}
 		if ((to_cp ? byte : cp) != want) {
 			free(sorted);
-			return error_set(ENCLAVE_EINVALID, "offset %zu is past the text or inside a"
-			                                   " character",
+			return error_set(ENCLAVE_EINVALID,
+			                 "offset %zu is past the text or inside a"
+			                 " character",
 			                 want);
 		}
 		*sorted[i] = to_cp ? cp : byte;
@@ -80,7 +81,7 @@ static int add_box(json_t *arr, int page, double x0, double y0, double x1, doubl
 {
 #define R2(v) (round((v)*100.0) / 100.0) /* hundredths of a point: enough, and short */
 	return json_array_append_new(arr, json_pack("{s:i,s:[f,f,f,f]}", "page", page, "bbox",
-	                                             R2(x0), R2(y0), R2(x1), R2(y1)));
+	                                            R2(x0), R2(y0), R2(x1), R2(y1)));
 #undef R2
 }
 
@@ -113,8 +114,8 @@ static int block_boxes(json_t *arr, const struct enclave_block *b, size_t from, 
 		if (to > line_start && from < line_start + line_len && hi > lo && line_len) {
 			double w = b->bbox.x1 - b->bbox.x0;
 			double y0 = b->bbox.y0 + h * (double)line;
-			if (add_box(arr, b->page, b->bbox.x0 + w * (double)lo / (double)line_len, y0,
-			            b->bbox.x0 + w * (double)hi / (double)line_len, y0 + h) < 0)
+			if (add_box(arr, b->page, b->bbox.x0 + w * (double)lo / (double)line_len,
+			            y0, b->bbox.x0 + w * (double)hi / (double)line_len, y0 + h) < 0)
 				return -1;
 		}
 		cp = line_start + line_len + 1; /* past the '\n' */

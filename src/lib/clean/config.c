@@ -106,11 +106,8 @@ static int next(struct parser *ps)
 			                 line_of(ps), ENCLAVE_MAX_CONFIG_DEPTH);
 		break;
 	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		ps->depth--;
-		break;
-	default:
-		break;
+	case YAML_MAPPING_END_EVENT: ps->depth--; break;
+	default: break;
 	}
 	return 0;
 }
@@ -197,8 +194,9 @@ static int parse_redact(struct parser *ps)
 		}
 		op = scalar(ps);
 		if (!op || !*op || strchr(op, ',') || strchr(op, '=')) {
-			error = error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes an operator (tag,"
-			                                    " mask, remove, hash, encrypt, pseudonym)",
+			error = error_set(ENCLAVE_EINVALID,
+			                  "%s:%lu: '%s' takes an operator (tag,"
+			                  " mask, remove, hash, encrypt, pseudonym)",
 			                  ps->file, line_of(ps), label < 0 ? "default" : key);
 			free(key);
 			return error;
@@ -289,8 +287,9 @@ static int parse_stream(struct parser *ps)
 		return error;
 	if (!is_null(ps)) {
 		if (ps->ev.type != YAML_MAPPING_START_EVENT)
-			return error_set(ENCLAVE_EINVALID, "%s:%lu: the config is a mapping of"
-			                                   " sections (pii:)",
+			return error_set(ENCLAVE_EINVALID,
+			                 "%s:%lu: the config is a mapping of"
+			                 " sections (pii:)",
 			                 ps->file, line_of(ps));
 		for (;;) {
 			const char *k;

@@ -69,7 +69,7 @@ int store_spans_push(struct store_spans *l, const struct store_span *s)
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
 
-#define SPAN_SELECT                                                                         \
+#define SPAN_SELECT                                                                          \
 	"SELECT id, start, \"end\", label, source, score, status, boxes, out_start, out_end" \
 	" FROM spans WHERE document_id = ? ORDER BY start, \"end\" DESC, label"
 
@@ -94,12 +94,10 @@ int store_spans_read(struct store_spans *out, sqlite3 *db, int64_t doc_id)
 		s.score = sqlite3_column_double(st, 5);
 		s.status = store_span_status_parse(status ? status : "");
 		s.boxes = (char *)sqlite3_column_text(st, 7);
-		s.out_start = sqlite3_column_type(st, 8) == SQLITE_NULL
-		                  ? -1
-		                  : sqlite3_column_int64(st, 8);
-		s.out_end = sqlite3_column_type(st, 9) == SQLITE_NULL
-		                ? -1
-		                : sqlite3_column_int64(st, 9);
+		s.out_start =
+		    sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 8);
+		s.out_end =
+		    sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 9);
 		if ((error = store_spans_push(out, &s)) < 0)
 			break;
 	}
@@ -112,12 +110,9 @@ int store_spans_read(struct store_spans *out, sqlite3 *db, int64_t doc_id)
 const char *store_span_status_name(enum store_span_status s)
 {
 	switch (s) {
-	case STORE_SPAN_ACCEPTED:
-		return "accepted";
-	case STORE_SPAN_REJECTED:
-		return "rejected";
-	default:
-		return "proposed";
+	case STORE_SPAN_ACCEPTED: return "accepted";
+	case STORE_SPAN_REJECTED: return "rejected";
+	default: return "proposed";
 	}
 }
 
@@ -136,9 +131,8 @@ int store_text_blob(sqlite3 *db, int64_t doc_id, const char *layer, char hex[65]
 	int error, rc;
 
 	hex[0] = '\0';
-	if ((error = store_prepare(&st, db,
-	                           "SELECT blob FROM texts WHERE document_id = ? AND layer = ?")) <
-	    0)
+	if ((error = store_prepare(
+	         &st, db, "SELECT blob FROM texts WHERE document_id = ? AND layer = ?")) < 0)
 		return error;
 	sqlite3_bind_int64(st, 1, doc_id);
 	sqlite3_bind_text(st, 2, layer, -1, SQLITE_STATIC);
