@@ -152,6 +152,9 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 /* Make document `id` a child (attachment, archive member) of `parent_id`. */
 int store_document_set_parent(enclave_project *p, int64_t id, int64_t parent_id);
 
+/* enclave_store_load on connection `db` (a worker's own read-only one). */
+int store_document_load(struct enclave_doc **out, sqlite3 *db, int64_t id);
+
 /* Record that layer `layer` of document `id` is blob `blob`. */
 int store_text_insert(enclave_project *p, int64_t id, const char *layer, const char *blob);
 
