@@ -32,8 +32,8 @@ static size_t map_offset(struct mapper *m, size_t o)
 	while (m->i < m->spans->n) {
 		const struct store_span *s = &m->spans->v[m->i];
 		if (s->end <= o) {
-			m->delta += (long long)(s->out_end - s->out_start) -
-			            (long long)(s->end - s->start);
+			m->delta +=
+			    (long long)(s->out_end - s->out_start) - (long long)(s->end - s->start);
 			m->i++;
 			continue;
 		}
