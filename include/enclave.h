@@ -13,5 +13,6 @@
 #include "enclave/clean.h"
 #include "enclave/export.h"
 #include "enclave/pii.h"
+#include "enclave/redact.h"
 
 #endif

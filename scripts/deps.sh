@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install the Debian 12 packages Enclave needs, and only the missing ones.
-# Usage: scripts/deps.sh [build|test|bench]...   (default: build)
+# Usage: scripts/deps.sh [build|test|bench|gen]...   (default: build)
 # Runs apt-get update first only when something is missing; needs root or sudo.
 set -eu
 
@@ -12,6 +12,8 @@ libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-e
 libgmime-3.0-dev libgsf-1-dev libfribidi-dev libyaml-dev"
 test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2"
 bench_pkgs="poppler-utils time hyperfine pandoc tesseract-ocr"
+# gen: what regenerates committed sources (scripts/make_surrogates.py: Faker's lists).
+gen_pkgs="python3 python3-fake-factory"
 
 want=""
 [ $# -eq 0 ] && set -- build
@@ -20,6 +22,7 @@ for set in "$@"; do
 	build) want="$want $build_pkgs" ;;
 	test) want="$want $build_pkgs $test_pkgs" ;;
 	bench) want="$want $build_pkgs $bench_pkgs" ;;
+	gen) want="$want $gen_pkgs" ;;
 	*) echo "deps.sh: unknown set '$set'" >&2; exit 2 ;;
 	esac
 done

@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "show", cmd_show, cmd_show_opts, "print one document" },
 	{ "export", cmd_export, cmd_export_opts, "write a dataset folder" },
 	{ "audit", cmd_audit, cmd_audit_opts, "read, verify and export the audit trail" },
+	{ "reveal", cmd_reveal, cmd_reveal_opts, "decrypt encrypt-redaction tokens, no project" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -74,6 +74,10 @@
 #include "../../fuzz/fuzz_rtf.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_redact_one
+#include "../../fuzz/fuzz_redact.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
 /* Every target: its name (the fuzz/ file and the corpus folder) and entry point. */
@@ -86,7 +90,7 @@ static const struct target {
 	{ "fuzz_pdf", fuzz_pdf_one },           { "fuzz_audit_file", fuzz_audit_file_one },
 	{ "fuzz_email", fuzz_email_one },       { "fuzz_ole", fuzz_ole_one },
 	{ "fuzz_archive", fuzz_archive_one },   { "fuzz_epub", fuzz_epub_one },
-	{ "fuzz_rtf", fuzz_rtf_one },
+	{ "fuzz_rtf", fuzz_rtf_one },           { "fuzz_redact", fuzz_redact_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

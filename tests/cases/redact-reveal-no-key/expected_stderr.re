@@ -1,0 +1,2 @@
+--key-file is needed to reveal
+--key-file 'short.hex': a key is 64 hex digits
