@@ -81,11 +81,13 @@ int cmd_extract(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_ls(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_show(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_reveal(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 
 extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts[], cmd_ls_opts[],
     cmd_show_opts[], cmd_export_opts[], cmd_audit_opts[];
 extern const struct cli_opt cmd_reveal_opts[];
+extern const struct cli_opt cmd_clean_opts[];
 
 #endif

@@ -84,7 +84,8 @@ static void config_errors_name_the_line(void **state)
 	(void)state;
 	parse_fails("pii:\n  preset: all\n  presett: gdpr\n", ENCLAVE_EINVALID,
 	            "enclave.yaml:3: unknown key 'presett' in pii");
-	parse_fails("pii:\n  preset: nhs\n", ENCLAVE_EINVALID, "enclave.yaml:2: unknown preset 'nhs'");
+	parse_fails("pii:\n  preset: nhs\n", ENCLAVE_EINVALID,
+	            "enclave.yaml:2: unknown preset 'nhs'");
 	parse_fails("pii:\n  entities:\n    - US_SSN\n    - EMIAL\n", ENCLAVE_EINVALID,
 	            "enclave.yaml:4: unknown label 'EMIAL'");
 	parse_fails("pii:\n  min_score: high\n", ENCLAVE_EINVALID,
@@ -94,14 +95,18 @@ static void config_errors_name_the_line(void **state)
 	            "enclave.yaml:4: unknown label 'NAME' in redact");
 	parse_fails("pii:\n  redact:\n    PERSON: [a, b]\n", ENCLAVE_EINVALID,
 	            "enclave.yaml:3: 'PERSON' takes an operator");
+	parse_fails("pii:\n  redact:\n    PERSON: tag\n    default: shred\n", ENCLAVE_EINVALID,
+	            "enclave.yaml:4: bad operator 'shred'");
 	parse_fails("pii:\n  redact: tag\n", ENCLAVE_EINVALID,
 	            "enclave.yaml:2: 'redact' takes a mapping");
-	parse_fails("label:\n  x: 1\n", ENCLAVE_EINVALID, "enclave.yaml:1: unknown section 'label'");
+	parse_fails("label:\n  x: 1\n", ENCLAVE_EINVALID,
+	            "enclave.yaml:1: unknown section 'label'");
 	parse_fails("- a\n- b\n", ENCLAVE_EINVALID, "enclave.yaml:1: the config is a mapping");
 	parse_fails("pii:\n  preset: [unclosed\n", ENCLAVE_EINVALID, "enclave.yaml:");
 	parse_fails("pii:\n  preset: &p all\n  entities: *p\n", ENCLAVE_EINVALID,
 	            "enclave.yaml:3: aliases are not allowed");
-	parse_fails("pii: {}\n---\npii: {}\n", ENCLAVE_EINVALID, "enclave.yaml:2: one document only");
+	parse_fails("pii: {}\n---\npii: {}\n", ENCLAVE_EINVALID,
+	            "enclave.yaml:2: one document only");
 	{
 		/*
 		 * Deep nesting fails at its first unexpected level (libyaml

@@ -18,8 +18,9 @@
  * and a file larger than ENCLAVE_MAX_CONFIG_BYTES.
  *
  * The redact mapping becomes one policy string for the redactor,
- * "PERSON=pseudonym,*=tag" (the default last, as "*"); operator names are
- * checked by the redactor's policy parser when the policy is used.
+ * "PERSON=pseudonym,*=tag" (the default last, as "*"); each operator is
+ * checked by the redactor's policy parser as it is read, so that a bad one
+ * is reported at its line.
  */
 #include <errno.h>
 #include <math.h>
@@ -162,6 +163,21 @@ static int parse_entities(struct parser *ps)
 	}
 }
 
+/* Is `op` an operator the redactor knows? If not, say so at the current line. */
+static int check_operator(struct parser *ps, const char *op)
+{
+	struct enclave_redact_policy policy;
+	struct buf spec = BUF_INIT(4096);
+	int error = 0;
+
+	if (buf_printf(&spec, "*=%s", op) < 0 ||
+	    enclave_redact_policy_parse(&policy, buf_cstr(&spec)) < 0)
+		error = error_set(ENCLAVE_EINVALID, "%s:%lu: bad operator '%.64s': %s", ps->file,
+		                  line_of(ps), op, enclave_error_last());
+	buf_release(&spec);
+	return error;
+}
+
 /* redact: a mapping label (or "default") -> operator spec. */
 static int parse_redact(struct parser *ps)
 {
@@ -198,6 +214,10 @@ static int parse_redact(struct parser *ps)
 			                  "%s:%lu: '%s' takes an operator (tag,"
 			                  " mask, remove, hash, encrypt, pseudonym)",
 			                  ps->file, line_of(ps), label < 0 ? "default" : key);
+			free(key);
+			return error;
+		}
+		if ((error = check_operator(ps, op)) < 0) {
 			free(key);
 			return error;
 		}

@@ -53,15 +53,15 @@ static int redact_record(json_t *o, struct export_ctx *ctx, const struct enclave
 	struct mapper m;
 	json_t *blocks = json_object_get(o, "blocks"), *reds = json_array();
 	size_t i, n = doc->nblocks, *cuts = NULL, **ptrs = NULL, text_cp;
-	int error;
+	int error = 0;
 
-	if (!reds || (error = blob_get(&text, ctx->project, blob)) < 0 ||
-	    (error = store_spans_read(&all, ctx->project->db, id)) < 0)
-		goto done;
 	if (!reds) {
 		error = error_oom();
 		goto done;
 	}
+	if ((error = blob_get(&text, ctx->project, blob)) < 0 ||
+	    (error = store_spans_read(&all, ctx->project->db, id)) < 0)
+		goto done;
 	for (i = 0; i < all.n; i++) {
 		const struct store_span *s = &all.v[i];
 		if (s->out_start < 0)

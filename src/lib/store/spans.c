@@ -224,6 +224,10 @@ static int insert_span(enclave_project *p, sqlite3_stmt *st, int64_t doc_id,
 	sqlite3_bind_text(st, 7, store_span_status_name(s->status), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 8, s->boxes ? s->boxes : "[]", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, when, -1, SQLITE_STATIC);
+	if (s->out_start >= 0) {
+		sqlite3_bind_int64(st, 10, s->out_start);
+		sqlite3_bind_int64(st, 11, s->out_end);
+	}
 	if (sqlite3_step(st) != SQLITE_DONE)
 		return store_error(p->db, "insert span");
 	*inserted = sqlite3_changes(p->db) == 1;
@@ -245,8 +249,8 @@ int store_spans_replace(enclave_project *p, int64_t doc_id, const struct store_s
 	                           " AND source NOT LIKE 'user:%'")) < 0 ||
 	    (error = store_prepare(&ins, p->db,
 	                           "INSERT OR IGNORE INTO spans(document_id, start, \"end\", label,"
-	                           " source, score, status, boxes, created_at)"
-	                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
+	                           " source, score, status, boxes, created_at, out_start, out_end)"
+	                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
 		goto done;
 	sqlite3_bind_int64(del, 1, doc_id);
 	if (sqlite3_step(del) != SQLITE_DONE) {
@@ -278,13 +282,31 @@ int store_span_add(enclave_project *p, int64_t doc_id, const struct store_span *
 
 	if ((error = store_prepare(&st, p->db,
 	                           "INSERT INTO spans(document_id, start, \"end\", label, source,"
-	                           " score, status, boxes, created_at)"
-	                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
+	                           " score, status, boxes, created_at, out_start, out_end)"
+	                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0)
 		return error;
 	time_now_iso(when);
 	error = insert_span(p, st, doc_id, s, when, &added);
 	if (!error && id)
 		*id = sqlite3_last_insert_rowid(p->db);
+	sqlite3_finalize(st);
+	return error;
+}
+
+int store_spans_count(enclave_project *p, int64_t doc_id, size_t *n)
+{
+	sqlite3_stmt *st;
+	int error;
+
+	*n = 0;
+	if ((error =
+	         store_prepare(&st, p->db, "SELECT count(*) FROM spans WHERE document_id = ?")) < 0)
+		return error;
+	sqlite3_bind_int64(st, 1, doc_id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	else
+		error = store_error(p->db, "count spans");
 	sqlite3_finalize(st);
 	return error;
 }

@@ -192,11 +192,15 @@ int store_spans_read(struct store_spans *out, sqlite3 *db, int64_t doc_id);
 /*
  * Inside a transaction: delete the machine proposals of `doc_id` (status
  * proposed, source not "user:"), clear every span's output range, and insert
- * `spans` except where a span with the same place (start, end, label) is
- * still there. *inserted (may be NULL) counts the rows added.
+ * `spans` (with their output ranges, when out_start >= 0) except where a
+ * span with the same place (start, end, label) is still there. *inserted
+ * (may be NULL) counts the rows added.
  */
 int store_spans_replace(enclave_project *p, int64_t doc_id, const struct store_spans *spans,
                         size_t *inserted);
+
+/* The number of spans of `doc_id`. */
+int store_spans_count(enclave_project *p, int64_t doc_id, size_t *n);
 
 /* Insert one span (a user's, or a test's); fails on a taken place. */
 int store_span_add(enclave_project *p, int64_t doc_id, const struct store_span *s, int64_t *id);
