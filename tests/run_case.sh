@@ -19,7 +19,8 @@
 #   expected_stderr.re  patterns for stderr, as expected.re
 #   status              the expected exit status (default 0)
 #   requires            optional: tools needed, one a line ("mkpdf",
-#                       "python3"); the case prints SKIP and passes when one
+#                       "python3", or "pii-scanner": a build whose `clean`
+#                       scans); the case prints SKIP and passes when one
 #                       is missing
 #   anything else       input files, copied to the scratch folder
 #
@@ -51,6 +52,8 @@ if [ -f "$CASE_DIR/requires" ]; then
 		[ -n "$tool" ] || continue
 		case "$tool" in
 		mkpdf) have_mkpdf || { echo "SKIP case $NAME: $TOOLS_DIR/mkpdf is missing"; exit 0; } ;;
+		pii-scanner) "$ENCLAVE" clean --pii 2>&1 | grep -q "no PII scanner" &&
+			{ echo "SKIP case $NAME: this build has no PII scanner"; exit 0; } ;;
 		*) command -v "$tool" >/dev/null 2>&1 ||
 			{ echo "SKIP case $NAME: $tool is not installed"; exit 0; } ;;
 		esac

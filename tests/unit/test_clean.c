@@ -367,6 +367,109 @@ static void spans_read_back_with_text(void **state)
 	buf_release(&b);
 }
 
+#ifdef ENCLAVE_HAVE_SCANNER
+/* ------------------------------------------------------------------ */
+/* The run                                                            */
+/* ------------------------------------------------------------------ */
+
+/* Ingest `text` as the text file `name` into the fixture's project. */
+static void add_file(struct fixture *f, const char *name, const char *text)
+{
+	struct enclave_ingest_options o = ENCLAVE_INGEST_OPTIONS_INIT;
+	struct enclave_ingest_summary s;
+	char path[128];
+	const char *paths[1] = { path };
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	o.jobs = 1;
+	assert_int_equal(enclave_ingest(f->p, paths, 1, &o, &s, NULL, NULL), 0);
+	assert_int_equal(s.ok, 1);
+}
+
+/* The text of layer `layer` of document `id`. */
+static char *layer_text(struct fixture *f, int64_t id, const char *layer)
+{
+	struct buf b = BUF_INIT(1 << 20);
+	char hex[65];
+
+	if (store_text_blob(f->p->db, id, layer, hex) < 0)
+		return NULL;
+	assert_int_equal(blob_get(&b, f->p, hex), 0);
+	return buf_detach(&b, NULL);
+}
+
+static void clean_end_to_end(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_clean_options o = ENCLAVE_CLEAN_OPTIONS_INIT;
+	struct enclave_clean_summary s;
+	struct store_spans l = { 0 };
+	char *orig, *red;
+	size_t i, kept;
+
+	add_file(f, "a.txt", "Write to jane.roe@example.com today.\n\nSSN 536-22-1974.\n");
+	o.pii = 1;
+	o.jobs = 2;
+	o.operator= "tag";
+	assert_int_equal(enclave_clean(f->p, &o, &s, NULL, NULL), 0);
+	assert_int_equal(s.documents, 1);
+	assert_int_equal(s.scanned, 1);
+	assert_int_equal(s.redacted, 1);
+	assert_int_equal(s.per_label[ENCLAVE_PII_EMAIL_ADDRESS], 1);
+	assert_int_equal(s.per_label[ENCLAVE_PII_US_SSN], 1);
+	orig = layer_text(f, 1, "original");
+	red = layer_text(f, 1, "redacted");
+	assert_non_null(strstr(orig, "jane.roe@example.com"));
+	assert_null(strstr(red, "jane.roe"));
+	assert_null(strstr(red, "536-22-1974"));
+	assert_non_null(strstr(red, "[EMAIL_ADDRESS]"));
+	assert_non_null(strstr(red, "[US_SSN]"));
+	/* Offsets are code points of the original; out ranges point at the tags. */
+	assert_int_equal(store_spans_read(&l, f->p->db, 1), 0);
+	for (i = 0; i < l.n; i++) {
+		if (strcmp(l.v[i].label, "EMAIL_ADDRESS"))
+			continue;
+		assert_int_equal(l.v[i].start, 9);
+		assert_int_equal(l.v[i].end, 29);
+		assert_memory_equal(red + l.v[i].out_start, "[EMAIL_ADDRESS]", 15);
+		assert_int_equal(l.v[i].out_end - l.v[i].out_start, 15);
+		/* Reject it: the rerun keeps the review and leaves it in clear. */
+		assert_int_equal(store_begin(f->p), 0);
+		assert_int_equal(store_span_set_status(f->p, l.v[i].id, STORE_SPAN_REJECTED), 0);
+		assert_int_equal(store_commit(f->p), 0);
+	}
+	kept = l.n;
+	store_spans_release(&l);
+	free(red);
+	assert_int_equal(enclave_clean(f->p, &o, &s, NULL, NULL), 0);
+	red = layer_text(f, 1, "redacted");
+	assert_non_null(strstr(red, "jane.roe@example.com"));
+	assert_null(strstr(red, "536-22-1974"));
+	assert_int_equal(store_spans_read(&l, f->p->db, 1), 0);
+	assert_int_equal(l.n, kept);
+	store_spans_release(&l);
+	/* Without a policy the spans stay and the stale layer goes. */
+	{
+		char path[128];
+		FILE *fp;
+		snprintf(path, sizeof(path), "%s/enclave.yaml", f->dir);
+		assert_non_null(fp = fopen(path, "w"));
+		fputs("pii:\n  preset: all\n", fp);
+		fclose(fp);
+	}
+	o.operator= NULL;
+	assert_int_equal(enclave_clean(f->p, &o, &s, NULL, NULL), 0);
+	assert_int_equal(s.redacted, 0);
+	assert_null(layer_text(f, 1, "redacted"));
+	free(orig);
+	free(red);
+}
+#endif
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +480,9 @@ int main(void)
 		cmocka_unit_test(boxes_on_a_pdf),
 		cmocka_unit_test(boxes_by_line),
 		cmocka_unit_test_setup_teardown(spans_read_back_with_text, setup, teardown),
+#ifdef ENCLAVE_HAVE_SCANNER
+		cmocka_unit_test_setup_teardown(clean_end_to_end, setup, teardown),
+#endif
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

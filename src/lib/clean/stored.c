@@ -32,7 +32,8 @@ int enclave_clean_spans(enclave_project *p, int64_t id, enclave_span_info_cb cb,
 		error = error_set(ENCLAVE_ENOTFOUND, "document %lld has no text", (long long)id);
 	if (error < 0 || (error = blob_get(&text, p, hex)) < 0)
 		goto done;
-	if (!(offs = malloc(2 * l.n * sizeof(*offs))) || !(ptrs = malloc(2 * l.n * sizeof(*ptrs)))) {
+	if (!(offs = malloc(2 * l.n * sizeof(*offs))) ||
+	    !(ptrs = malloc(2 * l.n * sizeof(*ptrs)))) {
 		error = error_oom();
 		goto done;
 	}
