@@ -60,9 +60,8 @@ struct enclave_clean_options {
 	const char *preset;   /* NULL: the config's */
 	const char *entities; /* labels joined by ',' instead of the preset's; NULL: the config's */
 	double min_score;     /* < 0: the config's */
-	const char *
-	operator; /* redaction policy ("tag", "PERSON=pseudonym,*=tag"); NULL: config's */
-	int jobs; /* threads; 0: one per core */
+	const char *operators; /* policy: "tag", "PERSON=pseudonym,*=tag"; NULL: config's */
+	int jobs;              /* threads; 0: one per core */
 };
 #define ENCLAVE_CLEAN_OPTIONS_INIT                                          \
 	{                                                                   \

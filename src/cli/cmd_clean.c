@@ -12,9 +12,9 @@
 #include "cli.h"
 
 const struct cli_opt cmd_clean_opts[] = {
-	{ "pii", 0, NULL },          { "preset", 0, "PRESET" },  { "entities", 0, "LABELS" },
-	{ "min-score", 0, "SCORE" }, { "operator", 0, "SPEC" },  { "jobs", 'j', "N" },
-	{ "json", 0, NULL },         { "quiet", 'q', NULL },     { NULL, 0, NULL },
+	{ "pii", 0, NULL },          { "preset", 0, "PRESET" }, { "entities", 0, "LABELS" },
+	{ "min-score", 0, "SCORE" }, { "operator", 0, "SPEC" }, { "jobs", 'j', "N" },
+	{ "json", 0, NULL },         { "quiet", 'q', NULL },    { NULL, 0, NULL },
 };
 
 #ifdef ENCLAVE_HAVE_SCANNER
@@ -90,10 +90,10 @@ int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		opts.preset = v;
 	}
 	opts.entities = cli_value(&a, cmd_clean_opts, "entities");
-	opts.operator = cli_value(&a, cmd_clean_opts, "operator");
-	if (opts.operator) {
+	opts.operators = cli_value(&a, cmd_clean_opts, "operator");
+	if (opts.operators) {
 		struct enclave_redact_policy policy;
-		if (enclave_redact_policy_parse(&policy, opts.operator) < 0)
+		if (enclave_redact_policy_parse(&policy, opts.operators) < 0)
 			return cli_usage(name, "--operator: %s", enclave_error_last());
 	}
 	pr.tty = ctx->tty;
@@ -115,7 +115,8 @@ int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		return rc;
 	}
 	if (!pr.quiet) {
-		fprintf(stderr, "cleaned %zu document%s: %zu scanned, %zu failed, %zu redacted; %zu span%s",
+		fprintf(stderr,
+		        "cleaned %zu document%s: %zu scanned, %zu failed, %zu redacted; %zu span%s",
 		        s.documents, s.documents == 1 ? "" : "s", s.scanned, s.failed, s.redacted,
 		        s.spans, s.spans == 1 ? "" : "s");
 		for (l = 0; l < ENCLAVE_PII_LABEL_COUNT; l++) {

@@ -414,7 +414,7 @@ static void clean_end_to_end(void **state)
 	add_file(f, "a.txt", "Write to jane.roe@example.com today.\n\nSSN 536-22-1974.\n");
 	o.pii = 1;
 	o.jobs = 2;
-	o.operator= "tag";
+	o.operators = "tag";
 	assert_int_equal(enclave_clean(f->p, &o, &s, NULL, NULL), 0);
 	assert_int_equal(s.documents, 1);
 	assert_int_equal(s.scanned, 1);
@@ -461,7 +461,7 @@ static void clean_end_to_end(void **state)
 		fputs("pii:\n  preset: all\n", fp);
 		fclose(fp);
 	}
-	o.operator= NULL;
+	o.operators = NULL;
 	assert_int_equal(enclave_clean(f->p, &o, &s, NULL, NULL), 0);
 	assert_int_equal(s.redacted, 0);
 	assert_null(layer_text(f, 1, "redacted"));

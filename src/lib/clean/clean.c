@@ -504,9 +504,9 @@ static int resolve_settings(struct settings *s, enclave_project *p,
 	s->min_score = opts->min_score >= 0 ? opts->min_score : s->config.min_score;
 	if (!isfinite(s->min_score) || s->min_score > 1)
 		return error_set(ENCLAVE_EINVALID, "the minimum score is a number from 0 to 1");
-	s->policy_spec = opts->operator ? opts->operator : s->config.redact;
+	s->policy_spec = opts->operators ? opts->operators : s->config.redact;
 	if (s->policy_spec && (error = enclave_redact_policy_parse(&s->policy, s->policy_spec)) < 0)
-		return error_prefix("%s", opts->operator ? "--operator" : "enclave.yaml: redact");
+		return error_prefix("%s", opts->operators ? "--operator" : "enclave.yaml: redact");
 	return 0;
 }
 
