@@ -10,6 +10,7 @@
 #include "enclave/store.h"
 #include "enclave/audit.h"
 #include "enclave/ingest.h"
+#include "enclave/clean.h"
 #include "enclave/export.h"
 #include "enclave/pii.h"
 #include "enclave/redact.h"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The main job on the sample corpus: a fresh project in build/demo, ingest
-# examples/, list, show, export, and verify the audit trail.
+# examples/, list, show, clean --pii (spans and redacted layers), export the
+# redacted dataset, and verify the audit trail.
 # Usage: scripts/demo.sh [ENCLAVE_BINARY]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,7 +33,15 @@ say "enclave extract --format markdown examples/referral.eml (an e-mail and its 
 say "enclave extract --format json examples/discharge-summary-scan.pdf (page 2 is a scan: OCR)"
 "$enclave" extract --format json "$top/examples/discharge-summary-scan.pdf" | grep -E '"(number|method|confidence)"' | head -n 12
 
-say "enclave export --format jsonl $demo/export"
+say "enclave clean --pii --operator 'PERSON=pseudonym,*=tag'"
+status=0
+"$enclave" clean --pii --operator 'PERSON=pseudonym,*=tag' || status=$?
+[ "$status" -eq 0 ] || [ "$status" -eq 3 ] || exit "$status"
+
+say "enclave show 1 --spans (the first document's PII spans)"
+"$enclave" show 1 --spans | head -n 15
+
+say "enclave export --format jsonl $demo/export (the redacted text)"
 "$enclave" export --format jsonl "$demo/export"
 ls -l "$demo/export" >&2
 sed -n '1,20p' "$demo/export/manifest.json" >&2

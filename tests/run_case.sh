@@ -19,7 +19,8 @@
 #   expected_stderr.re  patterns for stderr, as expected.re
 #   status              the expected exit status (default 0)
 #   requires            optional: tools needed, one a line ("mkpdf",
-#                       "python3"); the case prints SKIP and passes when one
+#                       "python3", or "pii-scanner": a build whose `clean`
+#                       scans); the case prints SKIP and passes when one
 #                       is missing
 #   anything else       input files, copied to the scratch folder
 #

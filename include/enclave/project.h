@@ -1,7 +1,8 @@
 /*
  * Enclave: projects. A project is a directory holding enclave.db (SQLite,
- * WAL), blobs/ (content-addressed by SHA-256) and key/ (the project's Ed25519
- * key pair, which signs checkpoints of the audit chain).
+ * WAL), blobs/ (content-addressed by SHA-256), key/ (the project's Ed25519
+ * key pair, which signs checkpoints of the audit chain, and the PII secret)
+ * and enclave.yaml (the project config, see clean.h).
  */
 #ifndef ENCLAVE_PROJECT_H
 #define ENCLAVE_PROJECT_H
@@ -44,6 +45,14 @@ int enclave_project_open(enclave_project **out, const char *dir,
 
 /* The project's absolute directory; borrowed. */
 const char *enclave_project_path(const enclave_project *project);
+
+/*
+ * The project's 32-byte secret for the keyed PII operators (hash, encrypt,
+ * pseudonym) into `out`: key/pii.secret, made at init, or with 32 random
+ * bytes (mode 0600) on first need in a project older than it. Never print or
+ * record it. Returns 0, or ENCLAVE_EIO / ENCLAVE_EINVALID (`out` zeroed).
+ */
+int enclave_project_pii_secret(enclave_project *project, unsigned char out[32]);
 
 /* Close the project; NULL does nothing. */
 void enclave_project_free(enclave_project *project);

@@ -81,6 +81,7 @@ int cmd_extract(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_ls(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_show(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_reveal(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_train(struct cli_ctx *ctx, const char *name, int argc, char **argv);
@@ -88,13 +89,12 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_redact(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 
 /* The recogniser options of the PII commands, to put in their option tables. */
+/* clang-format off */
 #define CLI_PII_OPTS                                                                             \
 	{ "preset", 'p', "PRESET" }, { "entities", 'e', "LABELS" }, { "min-score", 0, "SCORE" }, \
-	    { "no-ner", 0, NULL }, { "ner-model", 0, "MODEL" }, { "ner-sha256", 0, "HEX" },      \
-	    { "clinical", 0, NULL },                                                             \
-	{                                                                                        \
-		"no-clinical", 0, NULL                                                           \
-	}
+	{ "no-ner", 0, NULL }, { "ner-model", 0, "MODEL" }, { "ner-sha256", 0, "HEX" },          \
+	{ "clinical", 0, NULL }, { "no-clinical", 0, NULL }
+/* clang-format on */
 
 /* A scanner built from CLI_PII_OPTS, with the models it holds. */
 struct cli_pii {
@@ -118,5 +118,6 @@ void cli_pii_close(struct cli_pii *p);
 extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts[], cmd_ls_opts[],
     cmd_show_opts[], cmd_export_opts[], cmd_audit_opts[];
 extern const struct cli_opt cmd_reveal_opts[], cmd_train_opts[], cmd_scan_opts[], cmd_redact_opts[];
+extern const struct cli_opt cmd_clean_opts[];
 
 #endif

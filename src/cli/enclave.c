@@ -18,6 +18,7 @@ static const struct cli_command commands[] = {
 	{ "redact", cmd_redact, cmd_redact_opts, "replace personal data in text, no project" },
 	{ "ls", cmd_ls, cmd_ls_opts, "list the project's documents" },
 	{ "show", cmd_show, cmd_show_opts, "print one document" },
+	{ "clean", cmd_clean, cmd_clean_opts, "find and redact personal data project-wide" },
 	{ "export", cmd_export, cmd_export_opts, "write a dataset folder" },
 	{ "audit", cmd_audit, cmd_audit_opts, "read, verify and export the audit trail" },
 	{ "reveal", cmd_reveal, cmd_reveal_opts, "decrypt encrypt-redaction tokens, no project" },

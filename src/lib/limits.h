@@ -105,4 +105,10 @@
 /* Longest JSON line `enclave scan --jsonl` reads (bytes). */
 #define ENCLAVE_MAX_PII_LINE_BYTES ((size_t)64 << 20)
 
+/* Most spans the store keeps for one document (machine, user and reviewed). */
+#define ENCLAVE_MAX_SPANS_STORED 1000000
+
+/* Largest project config file (enclave.yaml), and deepest nesting in it. */
+#define ENCLAVE_MAX_CONFIG_BYTES ((size_t)1 << 20)
+#define ENCLAVE_MAX_CONFIG_DEPTH 16
 #endif

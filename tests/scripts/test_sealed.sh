@@ -145,7 +145,7 @@ else
 	echo "STEP FAIL: no failed document in ls --json"
 	failures=$((failures + 1))
 fi
-step "export" 0 "$E" -C "$P" export "$W/export"
+step "export" 0 "$E" -C "$P" export --allow-unredacted "$W/export"
 step "audit log" 0 "$E" -C "$P" audit log
 step "audit log --json" 0 "$E" -C "$P" audit log --json
 step "audit verify" 0 "$E" -C "$P" audit verify

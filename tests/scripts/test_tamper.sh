@@ -37,7 +37,7 @@ printf '\000\001\002\003binary junk\000\000\377\376' >"$C/junk.bin"
 
 expect_rc 0 "init" "$E" init "$P"
 expect_rc 3 "ingest of the corpus (junk.bin fails)" "$E" -C "$P" ingest "$C"
-expect_rc 0 "export" "$E" -C "$P" export "$T/export1"
+expect_rc 0 "export" "$E" -C "$P" export --allow-unredacted "$T/export1"
 expect_rc 0 "audit verify of the untouched project" "$E" -C "$P" audit verify
 assert_match "$OUT" '^ok: [0-9]+ events, [0-9]+ checkpoints' "audit verify summary"
 

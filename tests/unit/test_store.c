@@ -233,6 +233,211 @@ static void documents_round_trip(void **state)
 	assert_int_equal(enclave_store_load(&back, f->p, 999), ENCLAVE_ENOTFOUND);
 }
 
+/* Insert a one-block ok document with text `text` and its original layer; its id. */
+static int64_t add_text_doc(struct fixture *f, const char *text)
+{
+	struct enclave_doc *doc = NULL;
+	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "text");
+	struct buf b = BUF_INIT(1 << 20);
+	int64_t src = 0, id = 0;
+	char sha[65], hex[65];
+
+	assert_int_equal(doc_new(&doc, "text"), 0);
+	assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
+	assert_int_equal(doc_text(&b, doc), 0);
+	assert_int_equal(blob_put(f->p, hex, buf_cstr(&b), b.len), 0);
+	assert_int_equal(sha256_hex(sha, text, strlen(text) + 1), 0);
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_source_insert(f->p, &src, sha, 1, "text/plain", "/x.txt"), 0);
+	assert_int_equal(store_document_insert(f->p, &id, src, "/x.txt", "text", doc, NULL, hex),
+	                 0);
+	assert_int_equal(store_text_insert(f->p, id, "original", hex), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	enclave_doc_free(doc);
+	buf_release(&b);
+	return id;
+}
+
+static void migration_from_version_1(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_project_options o = ENCLAVE_PROJECT_OPTIONS_INIT;
+	struct store_spans l = { 0 };
+	struct store_span s;
+	int64_t id = add_text_doc(f, "kept across the upgrade");
+	int v = -1;
+
+	/*
+	 * A version-1 store: migration 1 is never edited, so dropping what
+	 * version 2 added and resetting user_version gives exactly one.
+	 */
+	assert_int_equal(store_exec(f->p->db, "DROP TABLE spans; PRAGMA user_version = 1"), 0);
+	enclave_project_free(f->p);
+	f->p = NULL;
+	assert_int_equal(enclave_project_open(&f->p, f->dir, &o), 0);
+	assert_int_equal(schema_version(f->p->db, &v), 0);
+	assert_int_equal(v, 2);
+	assert_int_equal(v, enclave_project_schema_version());
+	/* The document is still there, and spans can be stored for it. */
+	memset(&s, 0, sizeof(s));
+	s.start = 0, s.end = 4, s.label = "PERSON", s.source = "user:tester", s.score = 1;
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_span_add(f->p, id, &s, NULL), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(store_spans_read(&l, f->p->db, id), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].label, "PERSON");
+	store_spans_release(&l);
+	/* An empty span or a negative start is refused by the table. */
+	s.end = 0;
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_span_add(f->p, id, &s, NULL), ENCLAVE_ESTORE);
+	store_rollback(f->p);
+}
+
+static void spans_round_trip_and_rerun(void **state)
+{
+	struct fixture *f = *state;
+	int64_t id = add_text_doc(f, "Mail bob@example.com or call 555-0100, Bob.");
+	struct store_spans run1 = { 0 }, run2 = { 0 }, back = { 0 };
+	struct store_span s;
+	int64_t user_id = 0;
+	size_t inserted = 0, i;
+
+	memset(&s, 0, sizeof(s));
+	s.out_start = s.out_end = -1;
+	s.start = 5, s.end = 20, s.label = "EMAIL_ADDRESS", s.source = "rule:EMAIL", s.score = 0.9;
+	s.boxes = "[{\"page\":1,\"bbox\":[1,2,3,4]}]";
+	assert_int_equal(store_spans_push(&run1, &s), 0);
+	s.start = 29, s.end = 37, s.label = "PHONE_NUMBER", s.source = "rule:PHONE", s.score = 0.4;
+	s.boxes = NULL;
+	assert_int_equal(store_spans_push(&run1, &s), 0);
+	s.start = 39, s.end = 42, s.label = "PERSON", s.source = "model:ner", s.score = 0.7;
+	assert_int_equal(store_spans_push(&run1, &s), 0);
+
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_spans_replace(f->p, id, &run1, &inserted), 0);
+	assert_int_equal(inserted, 3);
+	/* A user's span, and a review: the e-mail accepted, the phone rejected. */
+	s.start = 0, s.end = 4, s.label = "PERSON", s.source = "user:tester", s.score = 1;
+	assert_int_equal(store_span_add(f->p, id, &s, &user_id), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(store_spans_read(&back, f->p->db, id), 0);
+	assert_int_equal(back.n, 4);
+	/* In order of start; every field as written. */
+	assert_int_equal(back.v[0].id, user_id);
+	assert_int_equal(back.v[1].start, 5);
+	assert_int_equal(back.v[1].end, 20);
+	assert_string_equal(back.v[1].label, "EMAIL_ADDRESS");
+	assert_string_equal(back.v[1].source, "rule:EMAIL");
+	assert_true(back.v[1].score > 0.89 && back.v[1].score < 0.91);
+	assert_string_equal(back.v[1].boxes, "[{\"page\":1,\"bbox\":[1,2,3,4]}]");
+	assert_string_equal(back.v[2].boxes, "[]");
+	assert_int_equal(back.v[1].status, STORE_SPAN_PROPOSED);
+	assert_int_equal(back.v[1].out_start, -1);
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_span_set_status(f->p, back.v[1].id, STORE_SPAN_ACCEPTED), 0);
+	assert_int_equal(store_span_set_status(f->p, back.v[2].id, STORE_SPAN_REJECTED), 0);
+	assert_int_equal(store_span_set_status(f->p, 99999, STORE_SPAN_REJECTED),
+	                 ENCLAVE_ENOTFOUND);
+	assert_int_equal(store_commit(f->p), 0);
+	store_spans_release(&back);
+
+	/*
+	 * A rerun finds the e-mail and the phone again, the person no more, and
+	 * a new span: the machine's proposal for the person goes, the reviewed
+	 * and the user's spans stay as they were (no doubles), the new one comes.
+	 */
+	for (i = 0; i < 2; i++)
+		assert_int_equal(store_spans_push(&run2, &run1.v[i]), 0);
+	s.start = 10, s.end = 20, s.label = "DOMAIN_NAME", s.source = "rule:DOMAIN", s.score = 0.5;
+	assert_int_equal(store_spans_push(&run2, &s), 0);
+	s.start = 0, s.end = 4, s.label = "PERSON", s.source = "model:ner", s.score = 0.8;
+	assert_int_equal(store_spans_push(&run2, &s), 0);
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_spans_replace(f->p, id, &run2, &inserted), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(inserted, 1);
+	assert_int_equal(store_spans_read(&back, f->p->db, id), 0);
+	assert_int_equal(back.n, 4);
+	assert_string_equal(back.v[0].source, "user:tester");
+	assert_int_equal(back.v[1].status, STORE_SPAN_ACCEPTED);
+	assert_string_equal(back.v[2].label, "DOMAIN_NAME");
+	assert_int_equal(back.v[2].status, STORE_SPAN_PROPOSED);
+	assert_string_equal(back.v[3].label, "PHONE_NUMBER");
+	assert_int_equal(back.v[3].status, STORE_SPAN_REJECTED);
+
+	/* Output ranges are set by place and cleared by the next replace. */
+	back.v[1].out_start = 5, back.v[1].out_end = 20;
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_spans_set_output(f->p, id, &back), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	store_spans_release(&back);
+	assert_int_equal(store_spans_read(&back, f->p->db, id), 0);
+	assert_int_equal(back.v[1].out_start, 5);
+	assert_int_equal(back.v[0].out_start, -1);
+	store_spans_release(&back);
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_spans_replace(f->p, id, &run2, NULL), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(store_spans_read(&back, f->p->db, id), 0);
+	assert_int_equal(back.v[1].out_start, -1);
+	store_spans_release(&back);
+	store_spans_release(&run1);
+	store_spans_release(&run2);
+}
+
+static void text_layers_and_unredacted(void **state)
+{
+	struct fixture *f = *state;
+	int64_t a = add_text_doc(f, "one"), b = add_text_doc(f, "two"), *ids = NULL;
+	char hex[65];
+	size_t n = 0;
+
+	assert_int_equal(store_text_blob(f->p->db, a, "original", hex), 0);
+	assert_int_equal(strlen(hex), 64);
+	assert_int_equal(store_text_blob(f->p->db, a, "redacted", hex), ENCLAVE_ENOTFOUND);
+	assert_int_equal(store_unredacted(f->p, &ids, &n), 0);
+	assert_int_equal(n, 2);
+	free(ids);
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_text_insert(f->p, a, "redacted", hex), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(store_unredacted(f->p, &ids, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(ids[0], b);
+	free(ids);
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_text_delete(f->p, a, "redacted"), 0);
+	assert_int_equal(store_commit(f->p), 0);
+	assert_int_equal(store_unredacted(f->p, &ids, &n), 0);
+	assert_int_equal(n, 2);
+	free(ids);
+}
+
+static void pii_secret_made_once(void **state)
+{
+	struct fixture *f = *state;
+	unsigned char k1[32], k2[32], zero[32] = { 0 };
+	char path[128];
+	struct stat st;
+
+	/* Made at init, mode 0600. */
+	snprintf(path, sizeof(path), "%s/key/pii.secret", f->dir);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(enclave_project_pii_secret(f->p, k1), 0);
+	assert_memory_not_equal(k1, zero, 32);
+	/* A project older than the secret gets one on first need, and keeps it. */
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(enclave_project_pii_secret(f->p, k2), 0);
+	assert_memory_not_equal(k1, k2, 32);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(enclave_project_pii_secret(f->p, k1), 0);
+	assert_memory_equal(k1, k2, 32);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -244,6 +449,10 @@ int main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(exported_chain_verifies_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(documents_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(migration_from_version_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(spans_round_trip_and_rerun, setup, teardown),
+		cmocka_unit_test_setup_teardown(text_layers_and_unredacted, setup, teardown),
+		cmocka_unit_test_setup_teardown(pii_secret_made_once, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,15 @@
  *   {"enclave_version":"0.1.0","format":"jsonl","created_at":T,
  *    "project_id":ID,"documents":N,"audit_head":{"seq":S,"hash":H},
  *    "files":[{"path":"data.jsonl","size":B,"sha256":X,"records":N},
- *             {"path":"audit.jsonl","size":B,"sha256":X}]}
+ *             {"path":"audit.jsonl","size":B,"sha256":X}],
+ *    "redaction":{"redacted":R,"unredacted":[ID,...],"allow_unredacted":B}}
+ *
+ * The redaction guard: before anything is written, the ok documents with no
+ * redacted layer are listed; if there are any and the caller did not allow
+ * them, the export is refused, naming how many and which. Allowed, they ship
+ * their original text, and their ids and the override are recorded in the
+ * manifest ("redaction") and in the export's audit event (params
+ * allow_unredacted, outputs unredacted_documents).
  *
  * manifest.json is written last: a folder without it is an incomplete
  * export. The export event in the project's chain records the manifest's
@@ -108,6 +116,48 @@ int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t 
 	return register_file(ctx, name, records);
 }
 
+/* A JSON array of `n` ids (a new reference; NULL on allocation failure). */
+static json_t *id_array(const int64_t *ids, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a && i < n; i++)
+		if (json_array_append_new(a, json_integer(ids[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/*
+ * The guard: list the ok documents with no redacted layer into ctx; refuse
+ * (ENCLAVE_EINVALID, naming how many and the first of them) unless allowed.
+ */
+static int check_redacted(struct export_ctx *ctx)
+{
+	struct buf ids = BUF_INIT(4096);
+	size_t i, shown = 20;
+	int error;
+
+	if ((error = store_unredacted(ctx->project, &ctx->unredacted, &ctx->nunredacted)) < 0)
+		return error;
+	if (!ctx->nunredacted || ctx->opts->allow_unredacted)
+		return 0;
+	for (i = 0; i < ctx->nunredacted && i < shown; i++)
+		buf_printf(&ids, "%s%lld", i ? ", " : "", (long long)ctx->unredacted[i]);
+	if (ctx->nunredacted > shown)
+		buf_printf(&ids, ", ... %zu more", ctx->nunredacted - shown);
+	error = error_set(ENCLAVE_EINVALID,
+	                  "cannot export: %zu document%s no redacted text layer (document%s %s):"
+	                  " run 'enclave clean --pii' first, or pass --allow-unredacted to ship"
+	                  " the original text (recorded in the audit trail)",
+	                  ctx->nunredacted, ctx->nunredacted == 1 ? " has" : "s have",
+	                  ctx->nunredacted == 1 ? "" : "s", buf_cstr(&ids));
+	buf_release(&ids);
+	return error;
+}
+
 /* Write manifest.json; its hash into `sha`. */
 static int write_manifest(struct export_ctx *ctx, const char *format, int64_t head_seq,
                           const char *head_hash, char sha[65])
@@ -129,10 +179,13 @@ static int write_manifest(struct export_ctx *ctx, const char *format, int64_t he
 			goto done;
 		}
 	}
-	m = json_pack("{s:s,s:s,s:s,s:s,s:I,s:{s:I,s:s},s:O}", "enclave_version", ENCLAVE_VERSION,
-	              "format", format, "created_at", when, "project_id", ctx->project->project_id,
-	              "documents", (json_int_t)ctx->documents, "audit_head", "seq",
-	              (json_int_t)head_seq, "hash", head_hash, "files", files);
+	m = json_pack("{s:s,s:s,s:s,s:s,s:I,s:{s:I,s:s},s:O,s:{s:I,s:o,s:b}}", "enclave_version",
+	              ENCLAVE_VERSION, "format", format, "created_at", when, "project_id",
+	              ctx->project->project_id, "documents", (json_int_t)ctx->documents,
+	              "audit_head", "seq", (json_int_t)head_seq, "hash", head_hash, "files", files,
+	              "redaction", "redacted", (json_int_t)ctx->redacted_written, "unredacted",
+	              id_array(ctx->unredacted, ctx->nunredacted), "allow_unredacted",
+	              ctx->opts->allow_unredacted);
 	if (!m || !(text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ||
 	    !(path = out_path(ctx, "manifest.json"))) {
 		error = error_oom();
@@ -163,10 +216,13 @@ static int record_export(struct export_ctx *ctx, const char *format, const char 
 	for (i = 0; files && i < ctx->nfiles; i++)
 		json_array_append_new(files, json_pack("{s:s,s:s}", "path", ctx->files[i].name,
 		                                       "sha256", ctx->files[i].sha256));
-	params = json_pack("{s:s,s:s,s:b}", "format", format, "out", abs ? abs : ctx->dir,
-	                   "include_failed", ctx->opts->include_failed);
-	outputs = json_pack("{s:s,s:I,s:O}", "manifest_sha256", manifest_sha, "documents",
-	                    (json_int_t)ctx->documents, "files", files);
+	params = json_pack("{s:s,s:s,s:b,s:b}", "format", format, "out", abs ? abs : ctx->dir,
+	                   "include_failed", ctx->opts->include_failed, "allow_unredacted",
+	                   ctx->opts->allow_unredacted);
+	outputs = json_pack("{s:s,s:I,s:O,s:I,s:o}", "manifest_sha256", manifest_sha, "documents",
+	                    (json_int_t)ctx->documents, "files", files, "redacted",
+	                    (json_int_t)ctx->redacted_written, "unredacted_documents",
+	                    id_array(ctx->unredacted, ctx->nunredacted));
 	free(abs);
 	if (!params || !outputs) {
 		error = error_oom();
@@ -213,17 +269,24 @@ int enclave_export(enclave_project *p, const char *out_dir,
 	if (!p->have_sk)
 		return error_set(ENCLAVE_ENOTFOUND, "cannot export: the project's secret key is "
 		                                    "unreadable (exports are recorded and signed)");
-	if ((empty = fs_dir_empty(out_dir)) < 0)
-		return error_set(ENCLAVE_EIO, "cannot open '%s': %s", out_dir, strerror(errno));
-	if (!empty)
-		return error_set(ENCLAVE_EEXISTS, "'%s' is not empty", out_dir);
-	if (fs_mkdirs(out_dir, 0755) < 0)
-		return error_set(ENCLAVE_EIO, "cannot create '%s': %s", out_dir, strerror(errno));
-
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.project = p;
 	ctx.dir = out_dir;
 	ctx.opts = opts;
+	if ((error = check_redacted(&ctx)) < 0)
+		goto done;
+	if ((empty = fs_dir_empty(out_dir)) < 0) {
+		error = error_set(ENCLAVE_EIO, "cannot open '%s': %s", out_dir, strerror(errno));
+		goto done;
+	}
+	if (!empty) {
+		error = error_set(ENCLAVE_EEXISTS, "'%s' is not empty", out_dir);
+		goto done;
+	}
+	if (fs_mkdirs(out_dir, 0755) < 0) {
+		error = error_set(ENCLAVE_EIO, "cannot create '%s': %s", out_dir, strerror(errno));
+		goto done;
+	}
 	if ((error = w->write(&ctx)) < 0)
 		goto done;
 	/* The chain segment: the project's chain as it stands before this export. */
@@ -241,6 +304,8 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		goto done;
 	if (summary) {
 		summary->documents = ctx.documents;
+		summary->redacted = ctx.redacted_written;
+		summary->unredacted = ctx.unredacted_written;
 		summary->files = ctx.nfiles + 1;
 		memcpy(summary->manifest_sha256, manifest_sha, 65);
 	}
@@ -248,6 +313,7 @@ done:
 	for (i = 0; i < ctx.nfiles; i++)
 		free(ctx.files[i].name);
 	free(ctx.files);
+	free(ctx.unredacted);
 	free(audit_path);
 	return error;
 }

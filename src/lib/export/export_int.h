@@ -26,6 +26,10 @@ struct export_ctx {
 	struct export_file *files;
 	size_t nfiles, files_cap;
 	size_t documents; /* records written by the writer */
+	/* The redaction guard (see export.h): */
+	int64_t *unredacted; /* ok documents with no redacted layer, in id order */
+	size_t nunredacted;
+	size_t redacted_written, unredacted_written; /* records of each kind */
 };
 
 /* A writer fills ctx->dir with its files and calls export_file_done for each. */
@@ -42,6 +46,19 @@ int export_file_open(FILE **out, struct export_ctx *ctx, const char *name);
  * the manifest with `records` data records (-1 for none). Closes f always.
  */
 int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t records);
+
+/*
+ * The record of document `in` as the writers ship it, a new object: the
+ * doc_json shape plus id, status, error, source, "text" and "redacted".
+ * With a redacted layer, "text" is that layer, each block's text, offset
+ * and length are its part of it, "redactions" lists the replacements
+ * (label, start, end in code points of the redacted text), and what
+ * clean --pii does not scan is withheld: title (null), metadata ({}), and
+ * block attrs (table cells). Without one (allowed by the caller), the
+ * original. *redacted tells which.
+ */
+int export_record(json_t **out, struct export_ctx *ctx, const struct enclave_doc_info *in,
+                  int *redacted);
 
 /* The writers. */
 int export_jsonl(struct export_ctx *ctx);

@@ -8,7 +8,9 @@
  *               "page":1,"bbox":[x0,y0,x1,y1],...}]}
  *
  * "text" is the document text (blocks joined by a blank line); block offsets
- * and lengths are in Unicode code points into it.
+ * and lengths are in Unicode code points into it. A document with a
+ * redacted layer ships that layer instead, with "redacted":true and its
+ * "redactions" (see export_record in export_int.h).
  */
 #include <errno.h>
 #include <string.h>
@@ -25,36 +27,14 @@ struct jsonl_state {
 /* Write one document's line. */
 static int write_doc(struct jsonl_state *s, const struct enclave_doc_info *in)
 {
-	struct enclave_doc *doc = NULL;
-	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
-	json_t *o = NULL, *src = NULL;
+	json_t *o = NULL;
 	char *line = NULL;
-	int error = 0;
+	int error = 0, redacted = 0;
 
 	if (strcmp(in->status, "ok") && !s->ctx->opts->include_failed)
 		return 0;
-	if (!strcmp(in->status, "ok")) {
-		if ((error = enclave_store_load(&doc, s->ctx->project, in->id)) < 0 ||
-		    (error = doc_text(&text, doc)) < 0)
-			goto done;
-		if (!(o = doc_json(doc))) {
-			error = error_oom();
-			goto done;
-		}
-	} else {
-		o = json_pack("{s:n,s:n,s:{},s:[],s:[]}", "format", "title", "metadata", "pages",
-		              "blocks");
-	}
-	src = json_pack("{s:s,s:s?,s:I,s:s?}", "path", in->path, "sha256", in->sha256, "size",
-	                (json_int_t)in->size, "media_type", in->media_type);
-	if (!o || !src || json_object_set_new(o, "id", json_integer(in->id)) < 0 ||
-	    json_object_set_new(o, "text", json_string(buf_cstr(&text))) < 0 ||
-	    json_object_set_new(o, "status", json_string(in->status)) < 0 ||
-	    (in->error && json_object_set_new(o, "error", json_string(in->error)) < 0) ||
-	    json_object_set(o, "source", src) < 0) {
-		error = error_oom();
-		goto done;
-	}
+	if ((error = export_record(&o, s->ctx, in, &redacted)) < 0)
+		return error;
 	if (!(line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
 		error = error_oom();
 		goto done;
@@ -64,12 +44,15 @@ static int write_doc(struct jsonl_state *s, const struct enclave_doc_info *in)
 		goto done;
 	}
 	s->records++;
+	if (!strcmp(in->status, "ok")) {
+		if (redacted)
+			s->ctx->redacted_written++;
+		else
+			s->ctx->unredacted_written++;
+	}
 done:
 	free(line);
 	json_decref(o);
-	json_decref(src);
-	buf_release(&text);
-	enclave_doc_free(doc);
 	return error;
 }
 

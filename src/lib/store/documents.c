@@ -337,7 +337,7 @@ int enclave_store_info(enclave_project *p, int64_t id, enclave_doc_info_cb cb, v
 }
 
 /* Read the document row's format, title and metadata into a new document. */
-static int load_head(struct enclave_doc **out, enclave_project *p, int64_t id)
+static int load_head(struct enclave_doc **out, sqlite3 *db, int64_t id)
 {
 	sqlite3_stmt *st;
 	struct enclave_doc *doc = NULL;
@@ -345,7 +345,7 @@ static int load_head(struct enclave_doc **out, enclave_project *p, int64_t id)
 
 	*out = NULL;
 	if ((error = store_prepare(
-	         &st, p->db, "SELECT format, title, metadata FROM documents WHERE id = ?")) < 0)
+	         &st, db, "SELECT format, title, metadata FROM documents WHERE id = ?")) < 0)
 		return error;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -366,7 +366,7 @@ static int load_head(struct enclave_doc **out, enclave_project *p, int64_t id)
 	} else if (rc == SQLITE_DONE) {
 		error = error_set(ENCLAVE_ENOTFOUND, "no document %lld", (long long)id);
 	} else {
-		error = store_error(p->db, "load document");
+		error = store_error(db, "load document");
 	}
 	sqlite3_finalize(st);
 	if (error)
@@ -378,14 +378,19 @@ static int load_head(struct enclave_doc **out, enclave_project *p, int64_t id)
 
 int enclave_store_load(enclave_doc **out, enclave_project *p, int64_t id)
 {
+	return store_document_load(out, p->db, id);
+}
+
+int store_document_load(struct enclave_doc **out, sqlite3 *db, int64_t id)
+{
 	struct enclave_doc *doc = NULL;
 	sqlite3_stmt *st = NULL;
 	int error, rc;
 
 	*out = NULL;
-	if ((error = load_head(&doc, p, id)) < 0)
+	if ((error = load_head(&doc, db, id)) < 0)
 		return error;
-	if ((error = store_prepare(&st, p->db,
+	if ((error = store_prepare(&st, db,
 	                           "SELECT width, height, method, confidence FROM pages"
 	                           " WHERE document_id = ? ORDER BY number")) < 0)
 		goto done;
@@ -399,11 +404,11 @@ int enclave_store_load(enclave_doc **out, enclave_project *p, int64_t id)
 	}
 	error = 0;
 	if (rc != SQLITE_DONE) {
-		error = store_error(p->db, "load pages");
+		error = store_error(db, "load pages");
 		goto done;
 	}
 	sqlite3_finalize(st);
-	if ((error = store_prepare(&st, p->db,
+	if ((error = store_prepare(&st, db,
 	                           "SELECT kind, level, page, x0, y0, x1, y1, text, method,"
 	                           " confidence, attrs FROM blocks WHERE document_id = ?"
 	                           " ORDER BY seq")) < 0)
@@ -430,7 +435,7 @@ int enclave_store_load(enclave_doc **out, enclave_project *p, int64_t id)
 			goto done;
 	}
 	if (rc != SQLITE_DONE)
-		error = store_error(p->db, "load blocks");
+		error = store_error(db, "load blocks");
 done:
 	sqlite3_finalize(st);
 	if (error)

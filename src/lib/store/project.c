@@ -7,6 +7,11 @@
  *   key/ed25519.secret    the signing key, 128 hex digits, mode 0600
  *   key/ed25519.pub       the public key, 64 hex digits
  *   key/audit.head        the last signed head of the audit chain
+ *   key/pii.secret        32 random bytes as 64 hex digits, mode 0600: the key
+ *                         of the keyed PII operators (hash, encrypt,
+ *                         pseudonym); made at init, or on first need in a
+ *                         project older than it; never printed nor recorded
+ *   enclave.yaml          the project config (src/lib/clean/config.c)
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +23,7 @@
 
 #include "store_int.h"
 #include "../../util/fs.h"
+#include "../clean/clean_int.h"
 
 /* Read a hex key file of exactly `len` bytes into `out`. */
 static int read_key(unsigned char *out, size_t len, const char *path)
@@ -67,6 +73,62 @@ done:
 	free(pub);
 	free(sec);
 	free(recorded);
+	return error;
+}
+
+/*
+ * Create key/pii.secret with 32 random bytes unless it exists. It is written
+ * to a private temporary name and linked into place, so that two processes
+ * creating it at once agree on one secret (the loser's link fails with
+ * EEXIST and it reads the winner's). Returns 0 or ENCLAVE_EIO.
+ */
+static int make_pii_secret(const enclave_project *p)
+{
+	unsigned char key[32];
+	char hex[65], *path = project_file(p, PROJECT_PII_SECRET);
+	struct buf tmp = BUF_INIT(65536);
+	int error = 0, e;
+
+	if (!path)
+		return error_oom();
+	if ((error = random_bytes(key, sizeof(key))) < 0)
+		goto done;
+	hex_encode(hex, key, sizeof(key));
+	hex[64] = '\n';
+	if (buf_printf(&tmp, "%s.%ld.tmp", path, (long)getpid()) < 0) {
+		error = error_oom();
+		goto done;
+	}
+	if (fs_write_atomic(buf_cstr(&tmp), hex, 65, 0600) < 0 || chmod(buf_cstr(&tmp), 0600) < 0) {
+		error = error_set(ENCLAVE_EIO, "cannot write the PII secret: %s", strerror(errno));
+		unlink(buf_cstr(&tmp));
+		goto done;
+	}
+	e = link(buf_cstr(&tmp), path) < 0 ? errno : 0;
+	unlink(buf_cstr(&tmp));
+	if (e && e != EEXIST)
+		error = error_set(ENCLAVE_EIO, "cannot write '%s': %s", path, strerror(e));
+done:
+	secure_zero(key, sizeof(key));
+	secure_zero(hex, sizeof(hex));
+	buf_release(&tmp);
+	free(path);
+	return error;
+}
+
+int enclave_project_pii_secret(enclave_project *p, unsigned char out[32])
+{
+	char *path = project_file(p, PROJECT_PII_SECRET);
+	int error;
+
+	if (!path)
+		return error_oom();
+	error = read_key(out, 32, path);
+	if (error == ENCLAVE_ENOTFOUND && (error = make_pii_secret(p)) == 0)
+		error = read_key(out, 32, path);
+	if (error < 0)
+		secure_zero(out, 32);
+	free(path);
 	return error;
 }
 
@@ -169,6 +231,9 @@ int enclave_project_init(const char *dir, const struct enclave_project_options *
 	}
 	pkhex[64] = '\0';
 	free(path);
+	path = NULL;
+	if ((error = make_pii_secret(p)) < 0 || (error = clean_config_write_default(p)) < 0)
+		goto done;
 	if (!(path = project_file(p, PROJECT_BLOBS)) || fs_mkdirs(path, 0755) < 0) {
 		error =
 		    error_set(ENCLAVE_EIO, "cannot create the blob folder: %s", strerror(errno));

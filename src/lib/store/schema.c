@@ -18,6 +18,21 @@
  *   texts        per document and layer ("original"): the text's blob hash
  *   audit        the hash chain (see audit.c)
  *   checkpoints  signed heads of the chain
+ *
+ * Version 2 (the PII stage, `clean --pii`):
+ *   spans        per document: start and end in code points of the document
+ *                text (end exclusive), label ("EMAIL_ADDRESS"), source
+ *                ("rule:EMAIL", "model:ner", "user:alice"), score 0..1, status
+ *                proposed/accepted/rejected, boxes (JSON array of
+ *                {"page":N,"bbox":[x0,y0,x1,y1]}: where the span lies on the
+ *                pages, in points, top-left origin), and out_start/out_end:
+ *                the span's replacement in the document's current `redacted`
+ *                layer, in code points (NULL when the span is not redacted
+ *                there: rejected, or no redacted layer yet). One span per
+ *                (document, start, end, label): a user's or a reviewed span
+ *                holds its place against the machine's on a rerun.
+ *   texts        gains the layers "redacted" (and later "clean") beside
+ *                "original"; no change to the table itself.
  */
 #include "store_int.h"
 
@@ -96,6 +111,23 @@ static const char *const migrations[] = {
 	"  hash TEXT NOT NULL,"
 	"  time TEXT NOT NULL,"
 	"  signature TEXT NOT NULL);",
+	/* 2: PII spans */
+	"CREATE TABLE spans ("
+	"  id INTEGER PRIMARY KEY,"
+	"  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  start INTEGER NOT NULL,"
+	"  \"end\" INTEGER NOT NULL,"
+	"  label TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  score REAL NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'proposed'"
+	"    CHECK (status IN ('proposed', 'accepted', 'rejected')),"
+	"  boxes TEXT NOT NULL DEFAULT '[]',"
+	"  out_start INTEGER,"
+	"  out_end INTEGER,"
+	"  created_at TEXT NOT NULL,"
+	"  CHECK (start >= 0 AND \"end\" > start));"
+	"CREATE UNIQUE INDEX spans_place ON spans(document_id, start, \"end\", label);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -23,6 +23,8 @@
 #define PROJECT_SECRET_KEY "key/ed25519.secret"
 #define PROJECT_PUBLIC_KEY "key/ed25519.pub"
 #define PROJECT_HEAD "key/audit.head"
+#define PROJECT_PII_SECRET "key/pii.secret"
+#define PROJECT_CONFIG "enclave.yaml"
 
 struct enclave_project {
 	char *path;          /* absolute project directory */
@@ -150,8 +152,76 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 /* Make document `id` a child (attachment, archive member) of `parent_id`. */
 int store_document_set_parent(enclave_project *p, int64_t id, int64_t parent_id);
 
+/* enclave_store_load on connection `db` (a worker's own read-only one). */
+int store_document_load(struct enclave_doc **out, sqlite3 *db, int64_t id);
+
 /* Record that layer `layer` of document `id` is blob `blob`. */
 int store_text_insert(enclave_project *p, int64_t id, const char *layer, const char *blob);
+
+/* ---- spans.c: PII spans and the text layers clean --pii adds ---- */
+
+enum store_span_status { STORE_SPAN_PROPOSED, STORE_SPAN_ACCEPTED, STORE_SPAN_REJECTED };
+
+/* One span as stored; offsets in code points of the document text. */
+struct store_span {
+	int64_t id; /* 0 before it is stored */
+	size_t start, end;
+	char *label;  /* "EMAIL_ADDRESS" */
+	char *source; /* "rule:EMAIL", "model:ner", "user:alice" */
+	double score;
+	enum store_span_status status;
+	char *boxes;                /* JSON array text; NULL means "[]" */
+	int64_t out_start, out_end; /* range in the redacted layer (code points), -1: none */
+};
+
+/* A list of spans owning their strings; zero-initialise, free with store_spans_release. */
+struct store_spans {
+	struct store_span *v;
+	size_t n, cap;
+};
+
+int store_spans_push(struct store_spans *l, const struct store_span *s);
+void store_spans_release(struct store_spans *l);
+
+const char *store_span_status_name(enum store_span_status s);
+enum store_span_status store_span_status_parse(const char *name); /* unknown: proposed */
+
+/* Append the spans of `doc_id` to `out` in order of start (longer first), from `db`. */
+int store_spans_read(struct store_spans *out, sqlite3 *db, int64_t doc_id);
+
+/*
+ * Inside a transaction: delete the machine proposals of `doc_id` (status
+ * proposed, source not "user:"), clear every span's output range, and insert
+ * `spans` (with their output ranges, when out_start >= 0) except where a
+ * span with the same place (start, end, label) is still there. *inserted
+ * (may be NULL) counts the rows added.
+ */
+int store_spans_replace(enclave_project *p, int64_t doc_id, const struct store_spans *spans,
+                        size_t *inserted);
+
+/* The number of spans of `doc_id`. */
+int store_spans_count(enclave_project *p, int64_t doc_id, size_t *n);
+
+/* Insert one span (a user's, or a test's); fails on a taken place. */
+int store_span_add(enclave_project *p, int64_t doc_id, const struct store_span *s, int64_t *id);
+
+/* Review: set span `span_id`'s status. ENCLAVE_ENOTFOUND when there is none. */
+int store_span_set_status(enclave_project *p, int64_t span_id, enum store_span_status status);
+
+/* Record the output ranges of `spans` (those with out_start >= 0), matched by place. */
+int store_spans_set_output(enclave_project *p, int64_t doc_id, const struct store_spans *spans);
+
+/* Forget every output range of `doc_id`'s spans. */
+int store_spans_clear_output(enclave_project *p, int64_t doc_id);
+
+/* The blob of layer `layer` of `doc_id` into `hex`; ENCLAVE_ENOTFOUND (no message) if none. */
+int store_text_blob(sqlite3 *db, int64_t doc_id, const char *layer, char hex[65]);
+
+/* Remove layer `layer` of `doc_id` (nothing when absent). */
+int store_text_delete(enclave_project *p, int64_t doc_id, const char *layer);
+
+/* The ok documents with no redacted layer, in id order: *ids malloc'd (NULL when none). */
+int store_unredacted(enclave_project *p, int64_t **ids, size_t *n);
 
 /* ---- project.c ---- */
 

@@ -1,0 +1,411 @@
+/*
+ * The project config: enclave.yaml in the project folder, read with
+ * libyaml's event parser. Today it has one section:
+ *
+ *   pii:
+ *     preset: all              # all, hipaa, gdpr, pci: the labels scanned
+ *     entities: [US_SSN, ...]  # when given, these labels instead of the preset's
+ *     min_score: 0.0           # spans scored under it are not kept (0 to 1)
+ *     redact:                  # label -> operator spec; "default" for the rest
+ *       default: tag
+ *       PERSON: pseudonym
+ *
+ * Everything is optional; a project without the file has the defaults
+ * (those of the file `enclave init` writes). Unknown keys, wrong types,
+ * unknown labels and presets are errors naming "FILE:LINE", so that a typo
+ * never silently changes what is redacted. Anchors and aliases are refused
+ * (no billion laughs), as is nesting deeper than ENCLAVE_MAX_CONFIG_DEPTH
+ * and a file larger than ENCLAVE_MAX_CONFIG_BYTES.
+ *
+ * The redact mapping becomes one policy string for the redactor,
+ * "PERSON=pseudonym,*=tag" (the default last, as "*"); each operator is
+ * checked by the redactor's policy parser as it is read, so that a bad one
+ * is reported at its line.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "clean_int.h"
+#include "../store/store_int.h"
+#include "../../util/fs.h"
+
+static const char default_config[] =
+    "# Enclave project configuration, written by 'enclave init'.\n"
+    "# Lines starting with '#' are comments; 'enclave clean --help' explains each key.\n"
+    "\n"
+    "pii:\n"
+    "  # The labels 'enclave clean --pii' looks for: a preset (all, hipaa, gdpr, pci),\n"
+    "  # or a list of labels instead, e.g. entities: [EMAIL_ADDRESS, US_SSN, PERSON]\n"
+    "  preset: all\n"
+    "  # Spans scored under this (0 to 1) are not kept.\n"
+    "  min_score: 0.0\n"
+    "  # How each label is replaced in the redacted text layer: tag, mask, remove,\n"
+    "  # hash, encrypt, pseudonym; 'default' for the labels not named.\n"
+    "  # 'enclave clean --pii --operator SPEC' overrides this mapping.\n"
+    "  redact:\n"
+    "    default: tag\n"
+    "    # PERSON: pseudonym\n"
+    "    # EMAIL_ADDRESS: mask\n";
+
+int clean_config_write_default(const enclave_project *p)
+{
+	char *path = project_file(p, PROJECT_CONFIG);
+	int error = 0;
+
+	if (!path)
+		return error_oom();
+	if (fs_write_atomic(path, default_config, sizeof(default_config) - 1, 0644) < 0)
+		error = error_set(ENCLAVE_EIO, "cannot write '%s': %s", path, strerror(errno));
+	free(path);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* The parser                                                         */
+/* ------------------------------------------------------------------ */
+
+struct parser {
+	yaml_parser_t y;
+	yaml_event_t ev; /* the current event (valid when have) */
+	int have;
+	int depth;
+	const char *file; /* for messages */
+	struct enclave_clean_config *out;
+	struct buf policy; /* "LABEL=op,..." without the default */
+	char *dflt;        /* the default operator */
+};
+
+/* Line (1-based) of the current event. */
+static unsigned long line_of(const struct parser *ps)
+{
+	return (unsigned long)ps->ev.start_mark.line + 1;
+}
+
+/* Move to the next event. Returns 0 or ENCLAVE_EINVALID (a syntax error, an alias). */
+static int next(struct parser *ps)
+{
+	if (ps->have) {
+		yaml_event_delete(&ps->ev);
+		ps->have = 0;
+	}
+	if (!yaml_parser_parse(&ps->y, &ps->ev))
+		return error_set(ENCLAVE_EINVALID, "%s:%lu: %s", ps->file,
+		                 (unsigned long)ps->y.problem_mark.line + 1,
+		                 ps->y.problem ? ps->y.problem : "syntax error");
+	ps->have = 1;
+	switch (ps->ev.type) {
+	case YAML_ALIAS_EVENT:
+		return error_set(ENCLAVE_EINVALID, "%s:%lu: aliases are not allowed", ps->file,
+		                 line_of(ps));
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (++ps->depth > ENCLAVE_MAX_CONFIG_DEPTH)
+			return error_set(ENCLAVE_ELIMIT, "%s:%lu: nested deeper than %d", ps->file,
+			                 line_of(ps), ENCLAVE_MAX_CONFIG_DEPTH);
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT: ps->depth--; break;
+	default: break;
+	}
+	return 0;
+}
+
+/* The current event is a plain or quoted scalar: its value; else NULL. */
+static const char *scalar(const struct parser *ps)
+{
+	if (ps->ev.type != YAML_SCALAR_EVENT)
+		return NULL;
+	return (const char *)ps->ev.data.scalar.value;
+}
+
+/* A null value: an empty plain scalar, "~" or "null". */
+static int is_null(const struct parser *ps)
+{
+	const char *s = scalar(ps);
+
+	return s && ps->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*s || !strcmp(s, "~") || !strcmp(s, "null"));
+}
+
+static int expect_error(struct parser *ps, const char *what, const char *key)
+{
+	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->file, line_of(ps), key,
+	                 what);
+}
+
+/* entities: a sequence of label names (or null for none given). */
+static int parse_entities(struct parser *ps)
+{
+	int error;
+
+	if (is_null(ps))
+		return 0;
+	if (ps->ev.type != YAML_SEQUENCE_START_EVENT)
+		return expect_error(ps, "a list of labels", "entities");
+	ps->out->entities = 0;
+	ps->out->has_entities = 1;
+	for (;;) {
+		const char *s;
+		int label;
+		if ((error = next(ps)) < 0)
+			return error;
+		if (ps->ev.type == YAML_SEQUENCE_END_EVENT)
+			return 0;
+		if (!(s = scalar(ps)))
+			return expect_error(ps, "a list of labels", "entities");
+		if ((label = enclave_pii_label_parse(s)) < 0)
+			return error_set(ENCLAVE_EINVALID, "%s:%lu: unknown label '%s'", ps->file,
+			                 line_of(ps), s);
+		ps->out->entities |= (enclave_pii_labels)1 << label;
+	}
+}
+
+/* Is `op` an operator the redactor knows? If not, say so at the current line. */
+static int check_operator(struct parser *ps, const char *op)
+{
+	struct enclave_redact_policy policy;
+	struct buf spec = BUF_INIT(4096);
+	int error = 0;
+
+	if (buf_printf(&spec, "*=%s", op) < 0 ||
+	    enclave_redact_policy_parse(&policy, buf_cstr(&spec)) < 0)
+		error = error_set(ENCLAVE_EINVALID, "%s:%lu: bad operator '%.64s': %s", ps->file,
+		                  line_of(ps), op, enclave_error_last());
+	buf_release(&spec);
+	return error;
+}
+
+/* redact: a mapping label (or "default") -> operator spec. */
+static int parse_redact(struct parser *ps)
+{
+	int error;
+
+	if (is_null(ps))
+		return 0;
+	if (ps->ev.type != YAML_MAPPING_START_EVENT)
+		return expect_error(ps, "a mapping of labels to operators", "redact");
+	ps->out->has_redact = 1;
+	for (;;) {
+		char *key;
+		const char *op;
+		int label = -1;
+		if ((error = next(ps)) < 0)
+			return error;
+		if (ps->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if (!scalar(ps))
+			return expect_error(ps, "a mapping of labels to operators", "redact");
+		if (strcmp(scalar(ps), "default") && strcmp(scalar(ps), "*") &&
+		    (label = enclave_pii_label_parse(scalar(ps))) < 0)
+			return error_set(ENCLAVE_EINVALID, "%s:%lu: unknown label '%s' in redact",
+			                 ps->file, line_of(ps), scalar(ps));
+		if (!(key = strdup(label < 0 ? "*" : enclave_pii_label_name(label))))
+			return error_oom();
+		if ((error = next(ps)) < 0) {
+			free(key);
+			return error;
+		}
+		op = scalar(ps);
+		if (!op || !*op || strchr(op, ',') || strchr(op, '=')) {
+			error = error_set(ENCLAVE_EINVALID,
+			                  "%s:%lu: '%s' takes an operator (tag,"
+			                  " mask, remove, hash, encrypt, pseudonym)",
+			                  ps->file, line_of(ps), label < 0 ? "default" : key);
+			free(key);
+			return error;
+		}
+		if ((error = check_operator(ps, op)) < 0) {
+			free(key);
+			return error;
+		}
+		if (label < 0) {
+			free(ps->dflt);
+			ps->dflt = strdup(op);
+			error = ps->dflt ? 0 : error_oom();
+		} else if ((ps->policy.len && buf_puts(&ps->policy, ",") < 0) ||
+		           buf_printf(&ps->policy, "%s=%s", key, op) < 0) {
+			error = error_set(ENCLAVE_ELIMIT, "%s:%lu: the redact mapping is too long",
+			                  ps->file, line_of(ps));
+		}
+		free(key);
+		if (error)
+			return error;
+	}
+}
+
+/* The pii section's mapping. */
+static int parse_pii(struct parser *ps)
+{
+	int error;
+
+	if (is_null(ps))
+		return 0;
+	if (ps->ev.type != YAML_MAPPING_START_EVENT)
+		return expect_error(ps, "a mapping", "pii");
+	for (;;) {
+		const char *k;
+		char key[32];
+		if ((error = next(ps)) < 0)
+			return error;
+		if (ps->ev.type == YAML_MAPPING_END_EVENT)
+			return 0;
+		if (!(k = scalar(ps)))
+			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name", ps->file,
+			                 line_of(ps));
+		if (strcmp(k, "preset") && strcmp(k, "entities") && strcmp(k, "min_score") &&
+		    strcmp(k, "redact"))
+			return error_set(ENCLAVE_EINVALID,
+			                 "%s:%lu: unknown key '%.64s' in pii (preset, entities,"
+			                 " min_score, redact)",
+			                 ps->file, line_of(ps), k);
+		snprintf(key, sizeof(key), "%s", k);
+		if ((error = next(ps)) < 0)
+			return error;
+		if (!strcmp(key, "preset")) {
+			const char *v = scalar(ps);
+			if (!v)
+				return expect_error(ps, "a preset name", key);
+			/* The names enclave_pii_preset knows; the labels are looked up per run. */
+			if (strcmp(v, "all") && strcmp(v, "hipaa") && strcmp(v, "gdpr") &&
+			    strcmp(v, "pci"))
+				return error_set(ENCLAVE_EINVALID,
+				                 "%s:%lu: unknown preset '%.64s' (all, hipaa, gdpr,"
+				                 " pci)",
+				                 ps->file, line_of(ps), v);
+			snprintf(ps->out->preset, sizeof(ps->out->preset), "%s", v);
+		} else if (!strcmp(key, "min_score")) {
+			const char *v = scalar(ps);
+			char *end;
+			double d = v ? strtod(v, &end) : NAN;
+			if (!v || end == v || *end || !isfinite(d) || d < 0 || d > 1)
+				return expect_error(ps, "a number from 0 to 1", key);
+			ps->out->min_score = d;
+		} else if (!strcmp(key, "entities")) {
+			if ((error = parse_entities(ps)) < 0)
+				return error;
+		} else if ((error = parse_redact(ps)) < 0) {
+			return error;
+		}
+	}
+}
+
+/* The whole stream: nothing, or one document holding null or the top mapping. */
+static int parse_stream(struct parser *ps)
+{
+	int error;
+
+	if ((error = next(ps)) < 0) /* STREAM-START */
+		return error;
+	if ((error = next(ps)) < 0)
+		return error;
+	if (ps->ev.type == YAML_STREAM_END_EVENT)
+		return 0;
+	if ((error = next(ps)) < 0) /* after DOCUMENT-START */
+		return error;
+	if (!is_null(ps)) {
+		if (ps->ev.type != YAML_MAPPING_START_EVENT)
+			return error_set(ENCLAVE_EINVALID,
+			                 "%s:%lu: the config is a mapping of"
+			                 " sections (pii:)",
+			                 ps->file, line_of(ps));
+		for (;;) {
+			const char *k;
+			if ((error = next(ps)) < 0)
+				return error;
+			if (ps->ev.type == YAML_MAPPING_END_EVENT)
+				break;
+			if (!(k = scalar(ps)) || strcmp(k, "pii"))
+				return error_set(ENCLAVE_EINVALID,
+				                 "%s:%lu: unknown section '%.64s' (pii)", ps->file,
+				                 line_of(ps), k ? k : "?");
+			if ((error = next(ps)) < 0 || (error = parse_pii(ps)) < 0)
+				return error;
+		}
+	}
+	if ((error = next(ps)) < 0) /* DOCUMENT-END */
+		return error;
+	if ((error = next(ps)) < 0)
+		return error;
+	if (ps->ev.type != YAML_STREAM_END_EVENT)
+		return error_set(ENCLAVE_EINVALID, "%s:%lu: one document only", ps->file,
+		                 line_of(ps));
+	return 0;
+}
+
+void enclave_clean_config_defaults(struct enclave_clean_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->preset, sizeof(c->preset), "all");
+	c->min_score = 0.0;
+}
+
+int enclave_clean_config_parse(struct enclave_clean_config *out, const char *text, size_t len,
+                               const char *name)
+{
+	struct parser ps;
+	int error;
+
+	enclave_clean_config_defaults(out);
+	if (len > ENCLAVE_MAX_CONFIG_BYTES)
+		return error_set(ENCLAVE_ELIMIT, "%s: larger than %zu bytes", name,
+		                 ENCLAVE_MAX_CONFIG_BYTES);
+	memset(&ps, 0, sizeof(ps));
+	ps.file = name;
+	ps.out = out;
+	ps.policy.max = 65536;
+	if (!yaml_parser_initialize(&ps.y))
+		return error_oom();
+	yaml_parser_set_input_string(&ps.y, (const unsigned char *)text, len);
+	error = parse_stream(&ps);
+	if (!error && (out->has_redact || ps.dflt)) {
+		/* The named labels first, then the default as "*"; none: tag. */
+		if ((ps.policy.len && buf_puts(&ps.policy, ",") < 0) ||
+		    buf_printf(&ps.policy, "*=%s", ps.dflt ? ps.dflt : "tag") < 0 ||
+		    !(out->redact = strdup(buf_cstr(&ps.policy))))
+			error = error_oom();
+	}
+	if (ps.have)
+		yaml_event_delete(&ps.ev);
+	yaml_parser_delete(&ps.y);
+	buf_release(&ps.policy);
+	free(ps.dflt);
+	if (error)
+		enclave_clean_config_release(out);
+	return error;
+}
+
+int enclave_clean_config_load(struct enclave_clean_config *out, const enclave_project *p)
+{
+	struct buf text = BUF_INIT(ENCLAVE_MAX_CONFIG_BYTES);
+	char *path = project_file(p, PROJECT_CONFIG);
+	int error;
+
+	enclave_clean_config_defaults(out);
+	if (!path)
+		return error_oom();
+	if (fs_read_file(&text, path) < 0) {
+		if (errno == ENOENT) {
+			/* A project older than the config: the defaults init writes. */
+			error = enclave_clean_config_parse(out, default_config,
+			                                   sizeof(default_config) - 1, path);
+		} else {
+			error = error_set(errno == EFBIG ? ENCLAVE_ELIMIT : ENCLAVE_EIO,
+			                  "cannot read '%s': %s", path, strerror(errno));
+		}
+	} else {
+		error = enclave_clean_config_parse(out, buf_cstr(&text), text.len, path);
+	}
+	buf_release(&text);
+	free(path);
+	return error;
+}
+
+void enclave_clean_config_release(struct enclave_clean_config *c)
+{
+	free(c->redact);
+	c->redact = NULL;
+	c->has_redact = 0;
+}

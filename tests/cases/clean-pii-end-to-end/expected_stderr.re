@@ -1,0 +1,1 @@
+^cleaned 1 document: 1 scanned, 0 failed, 1 redacted; 3 spans
