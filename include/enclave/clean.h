@@ -32,9 +32,14 @@ struct enclave_clean_config {
 	double min_score; /* spans scored under it are not kept */
 	char *redact;     /* policy "PERSON=pseudonym,*=tag" (owned), or NULL: none */
 	int has_redact;   /* the file has a redact mapping */
+	int ner;          /* run the name tagger (default 1) */
+	int clinical;     /* the clinical recogniser: 1, 0, or -1 for "with the hipaa preset" */
 };
 
-/* The built-in defaults (those `enclave init` writes): preset all, min 0, no redact. */
+/*
+ * The built-in defaults (those `enclave init` writes): preset all, min 0.4,
+ * no redact, the tagger on, the clinical recogniser with the hipaa preset.
+ */
 void enclave_clean_config_defaults(struct enclave_clean_config *config);
 
 /*
@@ -62,10 +67,12 @@ struct enclave_clean_options {
 	double min_score;     /* < 0: the config's */
 	const char *operators; /* policy: "tag", "PERSON=pseudonym,*=tag"; NULL: config's */
 	int jobs;              /* threads; 0: one per core */
+	int ner;               /* the name tagger: 1, 0, or -1 for the config's */
+	int clinical;          /* the clinical recogniser: 1, 0, or -1 for the config's */
 };
-#define ENCLAVE_CLEAN_OPTIONS_INIT                                          \
-	{                                                                   \
-		ENCLAVE_CLEAN_OPTIONS_VERSION, 0, NULL, NULL, -1.0, NULL, 0 \
+#define ENCLAVE_CLEAN_OPTIONS_INIT                                                  \
+	{                                                                           \
+		ENCLAVE_CLEAN_OPTIONS_VERSION, 0, NULL, NULL, -1.0, NULL, 0, -1, -1 \
 	}
 
 /* One document of a run, reported once its result is committed. */

@@ -14,7 +14,9 @@
 const struct cli_opt cmd_clean_opts[] = {
 	{ "pii", 0, NULL },          { "preset", 0, "PRESET" }, { "entities", 0, "LABELS" },
 	{ "min-score", 0, "SCORE" }, { "operator", 0, "SPEC" }, { "jobs", 'j', "N" },
-	{ "json", 0, NULL },         { "quiet", 'q', NULL },    { NULL, 0, NULL },
+	{ "json", 0, NULL },         { "quiet", 'q', NULL },    { "ner", 0, NULL },
+	{ "no-ner", 0, NULL },       { "clinical", 0, NULL },   { "no-clinical", 0, NULL },
+	{ NULL, 0, NULL },
 };
 
 struct progress {
@@ -89,6 +91,16 @@ int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		opts.preset = v;
 	}
 	opts.entities = cli_value(&a, cmd_clean_opts, "entities");
+	if ((cli_value(&a, cmd_clean_opts, "ner") && cli_value(&a, cmd_clean_opts, "no-ner")) ||
+	    (cli_value(&a, cmd_clean_opts, "clinical") &&
+	     cli_value(&a, cmd_clean_opts, "no-clinical")))
+		return cli_usage(name, "an option and its --no- form do not go together");
+	opts.ner = cli_value(&a, cmd_clean_opts, "ner")      ? 1
+	           : cli_value(&a, cmd_clean_opts, "no-ner") ? 0
+	                                                     : -1;
+	opts.clinical = cli_value(&a, cmd_clean_opts, "clinical")      ? 1
+	                : cli_value(&a, cmd_clean_opts, "no-clinical") ? 0
+	                                                               : -1;
 	opts.operators = cli_value(&a, cmd_clean_opts, "operator");
 	if (opts.operators) {
 		struct enclave_redact_policy policy;

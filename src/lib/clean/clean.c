@@ -33,6 +33,7 @@
 #include "enclave/redact.h"
 
 #include "clean_int.h"
+#include "pii/ner_int.h"
 #include "../store/store_int.h"
 #include "../../util/utf8.h"
 
@@ -41,6 +42,12 @@
 #define GROUP_MAX_SECONDS 0.25
 /* The rule recognisers' set, recorded in the run's audit event. */
 #define RECOGNIZERS "enclave-rules/" ENCLAVE_VERSION
+
+/* The labels only the tagger (and the clinical recogniser) find. */
+#define NAME_LABELS                                            \
+	(((enclave_pii_labels)1 << ENCLAVE_PII_PERSON) |       \
+	 ((enclave_pii_labels)1 << ENCLAVE_PII_ORGANIZATION) | \
+	 ((enclave_pii_labels)1 << ENCLAVE_PII_LOCATION))
 
 /* ------------------------------------------------------------------ */
 /* Work items                                                         */
@@ -482,6 +489,8 @@ struct settings {
 	double min_score;
 	const char *policy_spec; /* NULL: no redaction */
 	struct enclave_redact_policy policy;
+	int ner, clinical;      /* which recognisers besides the rules run */
+	const char *ner_sha256; /* the tagger's model hash, once loaded */
 };
 
 static int resolve_settings(struct settings *s, enclave_project *p,
@@ -504,10 +513,32 @@ static int resolve_settings(struct settings *s, enclave_project *p,
 	s->min_score = opts->min_score >= 0 ? opts->min_score : s->config.min_score;
 	if (!isfinite(s->min_score) || s->min_score > 1)
 		return error_set(ENCLAVE_EINVALID, "the minimum score is a number from 0 to 1");
+	s->ner = opts->ner >= 0 ? opts->ner : s->config.ner;
+	s->clinical = opts->clinical >= 0 ? opts->clinical : s->config.clinical;
+	if (s->clinical < 0)
+		s->clinical = !strcmp(s->preset, "hipaa");
 	s->policy_spec = opts->operators ? opts->operators : s->config.redact;
 	if (s->policy_spec && (error = enclave_redact_policy_parse(&s->policy, s->policy_spec)) < 0)
 		return error_prefix("%s", opts->operators ? "--operator" : "enclave.yaml: redact");
 	return 0;
+}
+
+/* The recognisers of the run, by name and version: rules, the tagger, the clinical ones. */
+static json_t *recognizer_set(const struct settings *set)
+{
+	json_t *a = json_array();
+
+	if (a && json_array_append_new(a, json_string(RECOGNIZERS)) < 0)
+		goto fail;
+	if (a && set->ner_sha256 && json_array_append_new(a, json_string("model:ner")) < 0)
+		goto fail;
+	if (a && set->clinical &&
+	    json_array_append_new(a, json_string("enclave-clinical/" ENCLAVE_VERSION)) < 0)
+		goto fail;
+	return a;
+fail:
+	json_decref(a);
+	return NULL;
 }
 
 /* Record the run: its settings and counts. */
@@ -526,9 +557,9 @@ static int commit_run(enclave_project *p, const struct settings *set, int jobs,
 		goto done;
 	/* Events hold no reals (audit.c): the score as text. */
 	snprintf(score, sizeof(score), "%g", set->min_score);
-	params = json_pack("{s:s,s:o,s:s,s:s?,s:s,s:n,s:i}", "preset", set->preset, "labels",
+	params = json_pack("{s:s,s:o,s:s,s:s?,s:o,s:s?,s:i}", "preset", set->preset, "labels",
 	                   labels, "min_score", score, "operators", policy, "recognizers",
-	                   RECOGNIZERS, "ner_model_sha256", "jobs", jobs);
+	                   recognizer_set(set), "ner_model_sha256", set->ner_sha256, "jobs", jobs);
 	labels = NULL;
 	outputs = json_pack("{s:I,s:I,s:I,s:I,s:I,s:o}", "documents", (json_int_t)s->documents,
 	                    "scanned", (json_int_t)s->scanned, "failed", (json_int_t)s->failed,
@@ -613,6 +644,8 @@ int enclave_clean(enclave_project *p, const struct enclave_clean_options *opts,
 	struct enclave_clean_summary s;
 	struct settings set;
 	enclave_pii_scanner *scanner = NULL;
+	enclave_ner_model *ner = NULL;
+	enclave_pii_clinical *clinical = NULL;
 	enclave_redactor *redactor = NULL;
 	unsigned char key[32];
 	pthread_t *threads = NULL;
@@ -639,6 +672,15 @@ int enclave_clean(enclave_project *p, const struct enclave_clean_options *opts,
 	so.labels = set.labels;
 	so.min_score = (float)set.min_score;
 	if ((error = enclave_pii_scanner_new(&scanner, &so)) < 0)
+		goto done;
+	if (set.ner && (set.labels & NAME_LABELS)) {
+		if ((error = enclave_ner_load_default(&ner)) < 0 ||
+		    (error = enclave_pii_scanner_add_ner(scanner, ner)) < 0)
+			goto done;
+		set.ner_sha256 = ner_model_sha256(ner);
+	}
+	if (set.clinical && ((error = enclave_pii_clinical_new(&clinical, ner)) < 0 ||
+	                     (error = enclave_pii_scanner_add_clinical(scanner, clinical)) < 0))
 		goto done;
 	if (set.policy_spec) {
 		if ((error = enclave_project_pii_secret(p, key)) < 0)
@@ -754,6 +796,8 @@ done:
 	}
 	enclave_redactor_free(redactor);
 	enclave_pii_scanner_free(scanner);
+	enclave_pii_clinical_free(clinical);
+	enclave_ner_free(ner);
 	enclave_clean_config_release(&set.config);
 	if (summary)
 		*summary = s;

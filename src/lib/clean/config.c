@@ -5,7 +5,9 @@
  *   pii:
  *     preset: all              # all, hipaa, gdpr, pci: the labels scanned
  *     entities: [US_SSN, ...]  # when given, these labels instead of the preset's
- *     min_score: 0.0           # spans scored under it are not kept (0 to 1)
+ *     min_score: 0.4           # spans scored under it are not kept (0 to 1)
+ *     ner: true                # the name tagger
+ *     clinical: auto           # the clinical recogniser: auto (hipaa), true, false
  *     redact:                  # label -> operator spec; "default" for the rest
  *       default: tag
  *       PERSON: pseudonym
@@ -41,7 +43,11 @@ static const char default_config[] =
     "  # or a list of labels instead, e.g. entities: [EMAIL_ADDRESS, US_SSN, PERSON]\n"
     "  preset: all\n"
     "  # Spans scored under this (0 to 1) are not kept.\n"
-    "  min_score: 0.0\n"
+    "  min_score: 0.4\n"
+    "  # The name tagger (PERSON, ORGANIZATION, LOCATION; models/ner-en.model).\n"
+    "  ner: true\n"
+    "  # The clinical-note recogniser: auto (with the hipaa preset), true or false.\n"
+    "  clinical: auto\n"
     "  # How each label is replaced in the redacted text layer: tag, mask, remove,\n"
     "  # hash, encrypt, pseudonym; 'default' for the labels not named.\n"
     "  # 'enclave clean --pii --operator SPEC' overrides this mapping.\n"
@@ -256,10 +262,10 @@ static int parse_pii(struct parser *ps)
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name", ps->file,
 			                 line_of(ps));
 		if (strcmp(k, "preset") && strcmp(k, "entities") && strcmp(k, "min_score") &&
-		    strcmp(k, "redact"))
+		    strcmp(k, "redact") && strcmp(k, "ner") && strcmp(k, "clinical"))
 			return error_set(ENCLAVE_EINVALID,
 			                 "%s:%lu: unknown key '%.64s' in pii (preset, entities,"
-			                 " min_score, redact)",
+			                 " min_score, ner, clinical, redact)",
 			                 ps->file, line_of(ps), k);
 		snprintf(key, sizeof(key), "%s", k);
 		if ((error = next(ps)) < 0)
@@ -283,6 +289,20 @@ static int parse_pii(struct parser *ps)
 			if (!v || end == v || *end || !isfinite(d) || d < 0 || d > 1)
 				return expect_error(ps, "a number from 0 to 1", key);
 			ps->out->min_score = d;
+		} else if (!strcmp(key, "ner") || !strcmp(key, "clinical")) {
+			const char *v = scalar(ps);
+			int *to = !strcmp(key, "ner") ? &ps->out->ner : &ps->out->clinical;
+			if (v && !strcmp(v, "true"))
+				*to = 1;
+			else if (v && !strcmp(v, "false"))
+				*to = 0;
+			else if (v && !strcmp(v, "auto") && to == &ps->out->clinical)
+				*to = -1;
+			else
+				return expect_error(ps,
+				                    to == &ps->out->ner ? "true or false"
+				                                        : "auto, true or false",
+				                    key);
 		} else if (!strcmp(key, "entities")) {
 			if ((error = parse_entities(ps)) < 0)
 				return error;
@@ -339,7 +359,9 @@ void enclave_clean_config_defaults(struct enclave_clean_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->preset, sizeof(c->preset), "all");
-	c->min_score = 0.0;
+	c->min_score = 0.4;
+	c->ner = 1;
+	c->clinical = -1;
 }
 
 int enclave_clean_config_parse(struct enclave_clean_config *out, const char *text, size_t len,
