@@ -17,7 +17,12 @@ Sources (models/README.md says the same):
 - countries.txt: Faker's `en` address provider (country names, MIT) plus a
   few common short forms written here;
 - cities.txt, org_suffixes.txt, titles.txt: written here (well-known place
-  names and words; no copyrightable selection of anyone else's).
+  names and words; no copyrightable selection of anyone else's);
+- medical.txt: written here: the abbreviations, section headers, drug names
+  and findings of clinical notes (words that look like names in upper-case
+  text but are not);
+- relations.txt: written here: the words before a relative's or a
+  carer's name (wife, son, HCP, ...).
 
 The output is sorted and deduplicated, so running it twice gives the same
 files.
@@ -112,6 +117,55 @@ South Sudan, East Timor, Eswatini, Congo, Europe, Asia, Africa, Oceania, Antarct
 North America, South America, Latin America, Middle East, Caribbean, Scandinavia
 """
 
+MEDICAL = """
+A&O, A&OX3, A&OX2, A&OX1, AAA, ABD, ABG, ABGS, ABX, AC, ACE, ACCESS, ADDENDUM, ADL, ADLS,
+AFEB, AFEBRILE, AFIB, AFLUTTER, AKI, ALLERGIES, ALT, AMA, AMB, AMIODARONE, AMP, ANGINA,
+ANGIO, ANEMIA, AP, A/P, ARDS, ARF, ASA, ASSESSMENT, AST, ATIVAN, AV, AVR, BCX, BID, BILAT,
+BIPAP, BM, BMP, BP, BPM, BRBPR, BS, BSC, BUN, CA, CABG, CAD, CAM, CARDIAC, CARDS, CATH,
+CBC, CC, CCU, CDB, CHEM, CHF, CIPRO, CKD, CL, CMO, CMV, CNS, CO2, COAG, CODE, COLACE,
+COPD, COUMADIN, CP, CPAP, CPK, CR, CRI, CSRU, CT, CTA, CV, CVA, CVICU, CVL, CVP, CVS, CX,
+CXR, D5W, DC, D/C, DCD, DIGOXIN, DILAUDID, DILTIAZEM, DIM, DISPO, DKA, DM, DM2, DNI, DNR,
+DOBUTAMINE, DOPAMINE, DOE, DRSG, DSD, DT, DTS, DULCOLAX, DVT, DX, ECG, ECHO, ED, EDEMA, EEG,
+EF, EGD, EKG, ENDO, ER, ESRD, ETOH, ETT, EVENTS, EXT, FEN, F/E/N, FENTANYL, FFP, FIO2, FLAGYL,
+FOLEY, FS, FSBS, FX, F/U, GCS, GERD, GI, GIB, GI/GU, GNR, GPC, GTT, GTTS, GU, GYN, HCO3,
+HCT, HD, HEENT, HEME, HEPARIN, HGB, HO, HOB, HPI, HR, HTN, HX, IABP, ICD, ICU, ID, IJ, IM,
+INR, INSULIN, INTEG, IS, ISORDIL, IV, IVF, IVP, JP, K, KCL, KUB, LABS, LACTATE, LACTULOSE,
+LANTUS, LASIX, LCS, LFA, LFTS, LGI, LIS, LLE, LLL, LLQ, LOC, LOPRESSOR, LR, LS, LUE, LUL,
+LUQ, LVEF, MAE, MAG, MAP, MD, MEQ, METOPROLOL, MG, MI, MICU, MN, MRI, MRSA, MS, MSO4, MVI,
+NA, NAD, NC, NEB, NEBS, NEO, NEURO, NG, NGT, NIF, NITRO, NKDA, NPH, NPN, NPO, NS, NSR,
+NSTEMI, NT, ND, N/V, O2, OB, OCC, OG, OGT, OOB, OR, OT, PACU, PAIN, PCA, PCP, PE, PEEP,
+PEG, PERCOCET, PERRL, PERRLA, PICC, PIV, PIVS, PLAN, PLAVIX, PLT, PLTS, PMH, PNA, PO,
+PPD, PRBC, PRBCS, PRN, PROPOFOL, PROTONIX, PS, PSV, PSYCH, PT, PTA, PTT, PULM, PULSES,
+PVC, PVCS, Q2H, Q4H, Q6H, QD, QID, QHS, RA, RASS, RBC, RESP, RHONCHI, RISS, RLE, RLL, RLQ,
+ROS, RR, RRR, RSBI, RUE, RUL, RUQ, RVR, RX, SAT, SATS, SB, SBP, SBT, SC, SCDS, SICU, SL,
+SOB, SOCIAL, SQ, SR, SS, ST, STAT, STEMI, SX, SVT, TBB, TCU, TEE, TF, TFS, TID, TKO, TLC,
+TMAX, TPN, TSICU, TTE, TYLENOL, UA, UGI, UO, U/O, UOP, URINE, US, U/S, UTI, VAP, VANCO,
+VANCOMYCIN, VAC, VENT, VERSED, VF, VRE, VS, VSS, VT, WBC, WNL, ZOFRAN, ZOSYN, ZYPREXA,
+HALDOL, LEVOPHED, LEVOFLOXACIN, SENNA, REGLAN, LIPITOR, CAPTOPRIL, NEOSYNEPHRINE, VASOPRESSIN,
+PEPCID, MORPHINE, TORADOL, ZOSYN, CEFTRIAXONE, AZITHROMYCIN, ALBUTEROL, ATROVENT, SOLUMEDROL,
+PREDNISONE, HYDRALAZINE, LABETALOL, NIPRIDE, ESMOLOL, PROCAINAMIDE, ADENOSINE, ATROPINE,
+EPINEPHRINE, NARCAN, KAYEXALATE, CALCIUM, POTASSIUM, MAGNESIUM, PHOSPHORUS, SODIUM,
+GLUCOSE, ALBUMIN, LIPASE, AMYLASE, TROPONIN, TROP, BNP, DDIMER, FIBRINOGEN, AFEBRILE,
+TACHY, BRADY, TACHYCARDIA, BRADYCARDIA, HYPOTENSION, HYPERTENSION, HYPOKALEMIA, SEPSIS,
+STABLE, UNCHANGED, IMPROVED, CLEAR, COARSE, DIMINISHED, CRACKLES, WHEEZES, SPUTUM,
+SECRETIONS, SUCTIONED, INTUBATED, EXTUBATED, SEDATED, AGITATED, RESTRAINTS, DIURESIS,
+GALLSTONE, CHOLECYSTITIS, DELIRIUM, SYNCOPE, DYSPNEA, ORTHOPNEA, PALPABLE, DOPPLERABLE,
+DISTENDED, FLATUS, STOOL, GUAIAC, BILIOUS, PATENT, AMBER, TURNED, REPOSITIONED, BEDREST,
+NURSING, PHARMACY, CONSULT, CATHETER, TRACH, DECUB, CONTS, CONT, REC'D, D/W, R/O, S/P,
+W/U, C/O, A&OX, AOX3, HCP, FULL CODE, COMFORT, DISPOSITION, INTEGUMENT, MUSCULOSKELETAL,
+RESPIRATORY, CARDIOVASCULAR, GASTROINTESTINAL, GENITOURINARY, NEUROLOGICAL, PSYCHOSOCIAL
+"""
+
+RELATIONS = """
+wife, husband, spouse, partner, daughter, son, daughters, sons, dtr, mother, father, mom,
+dad, sister, brother, sis, bro, niece, nephew, grandson, granddaughter, grandmother,
+grandfather, grandchild, grandchildren, aunt, uncle, cousin, friend, neighbor, neighbour,
+fiance, fiancee, girlfriend, boyfriend, roommate, HCP, proxy, guardian, stepson,
+stepdaughter, stepmother, stepfather, son-in-law, daughter-in-law, mother-in-law,
+father-in-law, brother-in-law, sister-in-law, family, relative, caregiver, attending,
+resident, fellow, intern, pcp, nurse, rn, np, pa, sw, cm
+"""
+
 
 def split_list(text):
     """The comma-separated entries of a block of text."""
@@ -152,6 +206,8 @@ def main():
     write(out_dir, "org_suffixes.txt", split_list(ORG_SUFFIXES))
     titles = split_list(TITLES) + list(PersonUS.prefixes_female) + list(PersonUS.prefixes_male)
     write(out_dir, "titles.txt", titles)
+    write(out_dir, "medical.txt", split_list(MEDICAL))
+    write(out_dir, "relations.txt", split_list(RELATIONS))
 
 
 if __name__ == "__main__":

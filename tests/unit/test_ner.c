@@ -369,6 +369,38 @@ static void shipped_model_finds_entities(void **state)
 	assert_false(ner_gazetteer_has(m, NER_GAZ_CITY, "Helen", 5));
 	assert_false(ner_gazetteer_has(m, NER_GAZ_FIRST_NAME, "zzqx", 4));
 	assert_false(ner_gazetteer_has(m, NER_GAZ_COUNT, "Helen", 5));
+	assert_true(ner_gazetteer_has(m, NER_GAZ_MEDICAL, "neuro", 5));
+	assert_true(ner_gazetteer_has(m, NER_GAZ_RELATION, "WIFE", 4));
+	enclave_ner_free(m);
+}
+
+/*
+ * On nursing notes: section headers and abbreviations in capitals are not
+ * names (the shipped model learnt them as O from generated note lines), and
+ * a name after a title or a relation is one, whatever its case.
+ */
+static void shipped_model_reads_nursing_notes(void **state)
+{
+	struct enclave_pii_spans spans = { 0 };
+	enclave_ner_model *m = NULL;
+	const char *abbrev =
+	    "NEURO: A&OX3, MAE, PERRL. CV: HR 80S SR, NO ECTOPY. "
+	    "RESP: LS CLEAR, SATS 97% ON 2L NC. GI/GU: ABD SOFT, +BS, FOLEY PATENT.";
+	const char *names = "pt seen by dr KLEIN\nwife HELEN called\n";
+
+	(void)state;
+	unsetenv("ENCLAVE_MODELS");
+	assert_int_equal(enclave_ner_load_default(&m), 0);
+	assert_int_equal(enclave_ner_tag(&spans, m, abbrev, strlen(abbrev)), 0);
+	assert_int_equal(spans.n, 0);
+	enclave_pii_spans_free(&spans);
+	assert_int_equal(enclave_ner_tag(&spans, m, names, strlen(names)), 0);
+	assert_true(has_span(&spans, names, "KLEIN", ENCLAVE_PII_PERSON));
+	assert_true(has_span(&spans, names, "HELEN", ENCLAVE_PII_PERSON));
+	assert_int_equal(spans.n, 2);
+	for (size_t i = 0; i < spans.n; i++)
+		assert_true(spans.v[i].score >= 0.5f);
+	enclave_pii_spans_free(&spans);
 	enclave_ner_free(m);
 }
 
@@ -474,6 +506,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(tampered_model_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(malformed_models_are_rejected, setup, teardown),
 		cmocka_unit_test(shipped_model_finds_entities),
+		cmocka_unit_test(shipped_model_reads_nursing_notes),
 		cmocka_unit_test(long_text_is_tagged_window_by_window),
 		cmocka_unit_test(threads_share_a_model),
 		cmocka_unit_test_setup_teardown(default_model_honours_environment, setup, teardown),

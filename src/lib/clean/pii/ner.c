@@ -133,6 +133,8 @@ static const char *const gaz_names[NER_GAZ_COUNT] = {
 	[NER_GAZ_COUNTRY] = "countries",
 	[NER_GAZ_ORG_SUFFIX] = "org_suffixes",
 	[NER_GAZ_TITLE] = "titles",
+	[NER_GAZ_MEDICAL] = "medical",
+	[NER_GAZ_RELATION] = "relations",
 };
 
 const char *ner_gaz_name(int kind)
@@ -544,7 +546,7 @@ void ner_token_info(struct ner_tokinfo *info, const struct ner_gazetteer *g, con
 			}
 		}
 		for (size_t w = 0; w < best; w++)
-			info[i + w].gaz_multi |= (uint16_t)(w == 0 ? kinds : kinds << 8);
+			info[i + w].gaz_multi |= w == 0 ? kinds : kinds << 16;
 	}
 	for (size_t i = 0; i < n; i++)
 		info[i].gaz &= (uint16_t)~GAZ_PREFIX_BIT;
@@ -585,7 +587,7 @@ size_t ner_features(uint32_t *keys, const struct ner_tokinfo *info, size_t n, si
 			keys[k++] = feat_key(F_GAZ_P1 + g, 0);
 		if (t->gaz_multi & (1u << g))
 			keys[k++] = feat_key(F_GAZ_B + g, 0);
-		if (t->gaz_multi & (0x100u << g))
+		if (t->gaz_multi & (0x10000u << g))
 			keys[k++] = feat_key(F_GAZ_I + g, 0);
 	}
 	if (i == 0)

@@ -47,7 +47,7 @@
 #define NER_ROW_BYTES 18
 #define NER_GAZ_MAX_BYTES 64 /* longest gazetteer entry (bytes, folded) */
 #define NER_GAZ_MAX_WORDS 4  /* most words in a gazetteer entry */
-#define NER_MAX_FEATURES 64  /* features of one token, at most (18 + 7 * 5 + 6) */
+#define NER_MAX_FEATURES 64  /* features of one token, at most (capped in ner_features) */
 #define NER_MODEL_FILE "ner-en.model"
 
 /* Tags: 0 is O; then B and I of each type, in the order of ner_types. */
@@ -64,6 +64,8 @@ enum ner_gaz {
 	NER_GAZ_COUNTRY,
 	NER_GAZ_ORG_SUFFIX,
 	NER_GAZ_TITLE,
+	NER_GAZ_MEDICAL, /* clinical abbreviations, section headers, drugs: words that are not names */
+	NER_GAZ_RELATION, /* wife, son, HCP: the words before a relative's name */
 	NER_GAZ_COUNT
 };
 
@@ -150,7 +152,7 @@ struct ner_tokinfo {
 	uint32_t sshape;     /* hash of the short (run-collapsed) shape, qualified */
 	uint32_t affix[7];   /* folded prefixes of 1..3 and suffixes of 1..4 bytes, 0 if absent */
 	uint16_t gaz;        /* bits (1 << enum ner_gaz) of the folded word */
-	uint16_t gaz_multi;  /* low byte: starts a multi-word entry of kinds; high: inside one */
+	uint32_t gaz_multi;  /* low 16 bits: starts a multi-word entry of kinds; high: inside one */
 	uint8_t first_upper; /* begins with an upper-case letter */
 };
 
