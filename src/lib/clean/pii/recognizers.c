@@ -188,27 +188,55 @@ static int check_domain(struct pii_match *m, const char *t, size_t len)
 static int check_phone_nanp(struct pii_match *m, const char *t, size_t len)
 {
 	char d[24];
-	size_t n = pii_digits(d, sizeof(d), t + m->start, m->end - m->start);
+	size_t n, e = m->end, seps = 0;
 	const char *p = d;
-	int formatted = 0;
+	int slash = 0;
 
 	if (!num_edges(t, len, m->start, m->end))
 		return 0;
+	/* The number without its extension (x123, ext. 4). */
+	for (size_t i = m->start; i < m->end; i++)
+		if (t[i] == 'x' || t[i] == 'X' || t[i] == 'e' || t[i] == 'E') {
+			e = i;
+			while (e > m->start && t[e - 1] == ' ')
+				e--;
+			break;
+		}
+	n = pii_digits(d, sizeof(d), t + m->start, e - m->start);
 	if (n == 11 && d[0] == '1') {
 		p++;
 		n--;
 	}
-	if (n != 10 || p[0] < '2' || p[3] < '2' || pii_all_same(p, n))
+	if (n != 10 || pii_all_same(p, n))
 		return 0;
-	for (size_t i = m->start; i < m->end; i++)
-		formatted |= !is_digit((unsigned char)t[i]);
-	if (!formatted)
+	for (size_t i = m->start; i < e; i++) {
+		seps += !is_digit((unsigned char)t[i]);
+		slash += t[i] == '/';
+	}
+	/* 201/324/1423 is a phone number, 201/324-1423 is not anything. */
+	if (slash && slash != 2)
+		return 0;
+	if (!seps)
 		m->score = 0.3f;
+	/* Area codes and exchanges do not start with 0 or 1; made-up numbers in examples do. */
+	else if (p[0] < '2' || p[3] < '2')
+		m->score = 0.45f;
 	/* An NHS number said to be one is not a phone number. */
 	if (n == 10 && pii_nhs_ok(p) &&
 	    pii_context_near((const char *const[]){ "nhs", NULL }, t, len, m->start, m->end, 32, 0))
 		return 0;
 	return 1;
+}
+
+/* A number after a phone keyword: 7 to 15 digits, and not a date or a time. */
+static int check_phone_context(struct pii_match *m, const char *t, size_t len)
+{
+	char d[24];
+	size_t n = pii_digits(d, sizeof(d), t + m->start, m->end - m->start);
+
+	if (!num_edges(t, len, m->start, m->end))
+		return 0;
+	return n >= 7 && n <= 15 && !pii_all_same(d, n);
 }
 
 /* An international number: +, 8 to 15 digits. */
@@ -230,7 +258,7 @@ static int check_phone_national(struct pii_match *m, const char *t, size_t len)
 
 	if (!num_edges(t, len, m->start, m->end))
 		return 0;
-	if (n < 9 || n > 12 || pii_all_same(d, n))
+	if (n < 9 || n > (d[1] == '0' ? 14u : 12u) || pii_all_same(d, n))
 		return 0;
 	/* 0001-... and the like are not dialled. */
 	return d[1] != '0' || d[2] != '0' || n >= 11;
@@ -286,7 +314,7 @@ static int check_itin(struct pii_match *m, const char *t, size_t len)
 
 /*
  * A card number: the longest prefix of the run, cut at a group boundary,
- * of 13 to 19 digits that passes Luhn and belongs to an issuer.
+ * of 12 (Maestro) to 19 digits that passes Luhn and belongs to an issuer.
  */
 static int check_card(struct pii_match *m, const char *t, size_t len)
 {
@@ -303,7 +331,7 @@ static int check_card(struct pii_match *m, const char *t, size_t len)
 			pos[n] = i;
 			d[n++] = t[i];
 		}
-	for (; n >= 13; n--) {
+	for (; n >= 12; n--) {
 		size_t e = pos[n - 1] + 1;
 		if (is_digit(at(t, len, e)) || is_alpha(at(t, len, e)))
 			continue;
@@ -344,6 +372,9 @@ static int check_swift(struct pii_match *m, const char *t, size_t len)
 
 	if (!word_edges(t, len, m->start, m->end) || (n != 8 && n != 11))
 		return 0;
+	for (size_t i = m->start; i < m->end; i++)
+		if (t[i] >= 'a' && t[i] <= 'z')
+			return 0;
 	return pii_country_ok(t + m->start + 4);
 }
 
@@ -398,6 +429,14 @@ static int check_ipv4(struct pii_match *m, const char *t, size_t len)
 	    (at(t, len, m->end) == '.' && is_digit(at(t, len, m->end + 1))))
 		return 0;
 	if (t[i] == '0')
+		return 0;
+	for (int k = 0; k < 4; k++) {
+		size_t nd;
+		int v = read_num(t, m->end, &i, &nd);
+		if (v < 0 || v > 255 || nd > 3 || (k < 3 && (i >= m->end || t[i++] != '.')))
+			return 0;
+	}
+	if (i != m->end)
 		return 0;
 	/* "v1.2.3.4", "version 1.2.3.4" are versions. */
 	if (m->start >= 1 && (t[m->start - 1] == 'v' || t[m->start - 1] == 'V'))
@@ -482,6 +521,8 @@ static int check_date_numeric(struct pii_match *m, const char *t, size_t len)
 		return 0;
 	if (ny == 4 && (y < 1900 || y > 2099))
 		return 0;
+	if (at(t, len, m->end) == '%') /* ventilator settings: 10/5/40% */
+		return 0;
 	if (!pii_date_ok(ny == 4 ? y : -1, a, b) && !pii_date_ok(ny == 4 ? y : -1, b, a))
 		return 0;
 	if (sep1 == '.')
@@ -505,6 +546,19 @@ static int check_date_md(struct pii_match *m, const char *t, size_t len)
 	b = read_num(t, m->end, &i, &nb);
 	if (a < 1 || a > 12)
 		return 0;
+	/* "1 1/2 hrs" is a mixed number */
+	if (p == ' ' && m->start >= 2 && is_digit(before(t, m->start - 1)))
+		return 0;
+	/* 1/2, 1/3, 2/3, 3/4: fractions; 2/2, 4/4: counts; unless the context says date */
+	if ((a < b && b <= 4) || (a == b && a <= 4))
+		m->score = 0.2f;
+	/* Ventilator settings (pressure support / PEEP: 10/5, 5/5) near their words. */
+	if (pii_context_near((const char *const[]){ "vent", "cpap", "bipap", "bi-pap", "psv", "ps",
+	                                            "peep", "flowby", "wean", "weaned", "trial",
+	                                            "fio2", "ips", "simv", "mask",
+	                                            "pressure support", "ac", NULL },
+	                     t, len, m->start, m->end, 40, 12))
+		m->score = 0.1f;
 	if (!pii_date_ok(-1, a, b)) {
 		if (nb != 2)
 			return 0;
@@ -530,11 +584,18 @@ static int check_date_text(struct pii_match *m, const char *t, size_t len)
 	for (i = m->start; i < m->end && word + 1 < sizeof(w) && is_alpha((unsigned char)t[i]); i++)
 		w[word++] = (char)tolower((unsigned char)t[i]);
 	w[word] = '\0';
-	if (!strcmp(w, "may") || !strcmp(w, "march") || !strcmp(w, "jan") || !strcmp(w, "mar") ||
-	    !strcmp(w, "dec") || !strcmp(w, "june") || !strcmp(w, "august"))
-		m->score = 0.1f;
+	/*
+	 * "may", "dec." (decreased), "aug" (augmentation), "mar", "jan" are words
+	 * or names more often than months; "March", "June", "August" are names
+	 * too. Full names alone need little context, abbreviations more.
+	 */
+	if (!strcmp(w, "may") || !strcmp(w, "jan") || !strcmp(w, "mar") || !strcmp(w, "dec") ||
+	    !strcmp(w, "aug") || !strcmp(w, "jun") || !strcmp(w, "jul"))
+		m->score = 0.05f;
+	else if (!strcmp(w, "march") || !strcmp(w, "june") || !strcmp(w, "august"))
+		m->score = 0.2f;
 	else if (word <= 4)
-		m->score = i < m->end ? 0.35f : 0.2f; /* abbreviation: with or without its dot */
+		m->score = i < m->end ? 0.35f : 0.25f; /* abbreviation: with or without its dot */
 	else
 		m->score = 0.5f;
 	return 1;
@@ -553,6 +614,8 @@ static int check_year(struct pii_match *m, const char *t, size_t len)
 	/* Round figures and times of day ("at 1900", "@ 2130") are not years. */
 	if (y % 100 == 0 || y % 100 == 30 || y % 100 == 45 || y % 100 == 15)
 		m->score = 0.15f;
+	else if (y >= 1930 && y <= 2030)
+		m->score = 0.4f;
 	if (pii_context_near((const char *const[]){ "at", "@", "approx", "by", "until", "around",
 	                                            "since", NULL },
 	                     t, len, m->start, m->end, 10, 0) &&
@@ -570,6 +633,17 @@ static int check_year_apos(struct pii_match *m, const char *t, size_t len)
 	if (is_alnum(at(t, len, m->end)) || at(t, len, m->end) == '\'')
 		return 0;
 	m->start++; /* the apostrophe is not part of the year */
+	return 1;
+}
+
+/* 74': a two-digit year with the apostrophe after it, as notes write it. */
+static int check_year_apos_after(struct pii_match *m, const char *t, size_t len)
+{
+	int p = before(t, m->start), n = at(t, len, m->end);
+
+	if (is_alnum(p) || p == '.' || p == '/' || p == '-' || p == '\'' || is_alpha(n))
+		return 0;
+	m->end--; /* the apostrophe is not part of the year */
 	return 1;
 }
 
@@ -959,6 +1033,189 @@ static size_t start_address(const char *t, size_t end)
 	return end;
 }
 
+/*
+ * Walk back from `end` over at most `n` digits, with single separators of
+ * `seps` between them; the start is the first of those digits.
+ */
+static size_t back_digits(const char *t, size_t end, size_t n, const char *seps)
+{
+	size_t s = end, k = 0;
+
+	while (s > 0 && k < n) {
+		if (is_digit((unsigned char)t[s - 1])) {
+			s--;
+			k++;
+		} else if (k > 0 && s > 1 && strchr(seps, t[s - 1]) && t[s - 1] &&
+		           is_digit((unsigned char)t[s - 2])) {
+			s--;
+		} else {
+			break;
+		}
+	}
+	return s;
+}
+
+static size_t start_ssn(const char *t, size_t end)
+{
+	return back_digits(t, end, 9, " -");
+}
+
+static size_t start_nhs(const char *t, size_t end)
+{
+	return back_digits(t, end, 10, " -");
+}
+
+static size_t start_card(const char *t, size_t end)
+{
+	return back_digits(t, end, 23, " -");
+}
+
+static size_t start_year(const char *t, size_t end)
+{
+	return end >= 4 ? end - 4 : 0;
+}
+
+static size_t start_zip4(const char *t, size_t end)
+{
+	return end >= 10 ? end - 10 : 0;
+}
+
+static size_t start_ipv4(const char *t, size_t end)
+{
+	return back_digits(t, end, 12, ".");
+}
+
+static size_t start_date_md(const char *t, size_t end)
+{
+	return back_digits(t, end, 4, "/");
+}
+
+static size_t start_date_numeric(const char *t, size_t end)
+{
+	size_t s = back_digits(t, end, 8, "/-.");
+
+	/* Three numbers at most: a longer dotted run starts further on. */
+	for (int seps = 0, i = (int)end - 1; i >= (int)s; i--)
+		if (!is_digit((unsigned char)t[i]) && ++seps == 3)
+			return (size_t)i + 1;
+	return s;
+}
+
+/* "(212) 555-0143", "+1 212.555.0143", "1-800-555-0199": ten digits, then the prefix. */
+static size_t start_phone_nanp(const char *t, size_t end)
+{
+	size_t s = end, k = 0, x = end;
+
+	/* An extension: digits after x or ext. */
+	while (x > 0 && end - x < 5 && is_digit((unsigned char)t[x - 1]))
+		x--;
+	if (x < end && x > 0) {
+		size_t y = x;
+		if (t[y - 1] == ' ')
+			y--;
+		if (y > 0 && (t[y - 1] == 'x' || t[y - 1] == 'X'))
+			s = y - 1;
+		else if (y >= 3 && (t[y - 1] == 't' || t[y - 1] == '.'))
+			for (size_t z = y; z > 0 && y - z < 5; z--)
+				if ((t[z - 1] == 'e' || t[z - 1] == 'E') && z + 1 < y &&
+				    (t[z] == 'x' || t[z] == 'X')) {
+					s = z - 1;
+					break;
+				}
+		while (s < end && s > 0 && t[s - 1] == ' ')
+			s--;
+	}
+
+	while (s > 0 && k < 10) {
+		int c = (unsigned char)t[s - 1];
+		if (is_digit(c)) {
+			k++;
+			s--;
+		} else if (k > 0 && (c == ' ' || c == '-' || c == '.' || c == ')' || c == '/') &&
+		           s > 1) {
+			s--;
+		} else if (k > 0 && c == '(') {
+			s--;
+			break;
+		} else {
+			break;
+		}
+	}
+	if (s > 0 && t[s - 1] == '(')
+		s--;
+	/* A country code 1, maybe with a +, and a separator. */
+	if (s >= 2 && strchr(" .-", t[s - 1]) && t[s - 2] == '1' &&
+	    (s == 2 || !is_alnum(before(t, s - 2))))
+		s -= 2;
+	else if (s >= 1 && t[s - 1] == '1' && (s == 1 || !is_alnum(before(t, s - 1))) &&
+	         (t[s] == '(' || t[s] == ' '))
+		s -= 1;
+	if (s >= 1 && t[s - 1] == '+')
+		s--;
+	return s;
+}
+
+/* An international number starts at its '+'. */
+static size_t start_phone_intl(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 32 && t[s - 1] != '+' &&
+	       (is_digit((unsigned char)t[s - 1]) || strchr(" .-()", t[s - 1])))
+		s--;
+	return s > 0 && t[s - 1] == '+' ? s - 1 : end;
+}
+
+/* The number after a phone keyword: back over digits, spaces and ( ) . - and a +. */
+static size_t start_phone_value(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 24 &&
+	       (is_digit((unsigned char)t[s - 1]) || strchr(" ().-+", t[s - 1])) && t[s - 1])
+		s--;
+	while (s < end && !is_digit((unsigned char)t[s]) && t[s] != '+' && t[s] != '(')
+		s++;
+	return s;
+}
+
+/* A national number starts at a 0 that no digit precedes. */
+static size_t start_phone_national(const char *t, size_t end)
+{
+	size_t s = back_digits(t, end, 14, " .-");
+
+	while (s < end && !(t[s] == '0' && !is_digit(before(t, s))))
+		s++;
+	return s;
+}
+
+/* 14:30, 2:15 pm, 2pm: back over the am/pm, then over digits and colons. */
+static size_t start_time(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 5 && strchr("aApPmM.", t[s - 1]) && t[s - 1])
+		s--;
+	if (s > 0 && t[s - 1] == ' ')
+		s--;
+	return back_digits(t, s, 6, ":");
+}
+
+/* An ISO date starts at its year, 19xx or 20xx, no digit before it. */
+static size_t start_date_iso(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 40 &&
+	       (is_digit((unsigned char)t[s - 1]) || strchr("-/.:TZ+ ", t[s - 1])))
+		s--;
+	for (; s + 5 <= end; s++)
+		if ((t[s] == '1' || t[s] == '2') && !is_digit(before(t, s)) &&
+		    count_digits(t, s, s + 4) == 4 && strchr("-/.", t[s + 4]) && t[s + 4])
+			return s;
+	return end;
+}
+
 /* ------------------------------------------------------------ the table */
 
 static const struct pii_context ctx_none = {
@@ -989,28 +1246,39 @@ const struct pii_pattern pii_patterns[] = {
 	  check_url, NULL, NULL },
 	{ "[A-Za-z0-9\\-]\\.[A-Za-z]{2,24}\\b", 0, ENCLAVE_PII_DOMAIN_NAME, 0.6f, "rule:domain_tld",
 	  check_domain, NULL, start_domain },
-	{ "(?:\\+?1[\\s.\\-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.\\-]?)\\d{3}[\\s.\\-]?\\d{4}", 0,
-	  ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_nanp", check_phone_nanp, NULL, NULL },
+	{ "(?:\\+?1[\\s.\\-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.\\-/]?)\\d{3}[\\s.\\-/]?\\d{4}"
+	  "(?:\\s?(?:x|ext\\.?)\\s?\\d{1,5})?",
+	  1, ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_nanp", check_phone_nanp, NULL,
+	  start_phone_nanp },
 	{ "\\+\\d{1,3}[\\s.\\-]?(?:\\(0?\\d{1,4}\\)[\\s.\\-]?)?\\d{1,5}(?:[\\s.\\-]\\d{1,5}){1,5}",
-	  0, ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_intl", check_phone_intl, NULL, NULL },
+	  0, ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_intl", check_phone_intl, NULL,
+	  start_phone_intl },
 	{ "\\b0\\d{1,4}[\\s.\\-]?\\d{2,4}(?:[\\s.\\-]\\d{2,4}){1,3}", 0, ENCLAVE_PII_PHONE_NUMBER,
-	  0.4f, "rule:phone_national", check_phone_national, NULL, NULL },
+	  0.4f, "rule:phone_national", check_phone_national, NULL, start_phone_national },
+	{ "\\b(?:phone|tel|telephone|mobile|cell|fax|desk|call\\s+me\\s+on|answering\\s+at|"
+	  "reach\\s+me\\s+at|contact)\\s*(?:number|no\\.?|#)?\\s*[:#]?\\s*\\+?\\(?\\d[\\d\\s().\\-]"
+	  "{5,18}\\d",
+	  1, ENCLAVE_PII_PHONE_NUMBER, 0.75f, "rule:phone_context", check_phone_context, &ctx_none,
+	  start_phone_value },
+	{ "\\b(?:pager|pg|beeper|bleep)\\s*(?:number|no\\.?)?\\s*[:#]?\\s*#?\\s*\\d{4,6}\\b", 1,
+	  ENCLAVE_PII_PHONE_NUMBER, 0.75f, "rule:pager_context", check_value, &ctx_none,
+	  start_token },
 
 	/* national and financial identifiers */
 	{ "\\d{3}[\\s\\-]?\\d{2}[\\s\\-]?\\d{4}", 0, ENCLAVE_PII_US_SSN, 0.6f, "rule:us_ssn",
-	  check_ssn, NULL, NULL },
+	  check_ssn, NULL, start_ssn },
 	{ "9\\d{2}[\\s\\-]?\\d{2}[\\s\\-]?\\d{4}", 0, ENCLAVE_PII_US_ITIN, 0.5f, "rule:us_itin",
-	  check_itin, NULL, NULL },
-	{ "\\d(?:[\\s\\-]?\\d){12,22}", 0, ENCLAVE_PII_CREDIT_CARD, 1.0f, "rule:credit_card_luhn",
-	  check_card, NULL, NULL },
+	  check_itin, NULL, start_ssn },
+	{ "\\d(?:[\\s\\-]?\\d){11,22}", 0, ENCLAVE_PII_CREDIT_CARD, 1.0f, "rule:credit_card_luhn",
+	  check_card, NULL, start_card },
 	{ "[A-Za-z]{2}\\d{2}(?:[ \\-]?[A-Za-z0-9]){11,30}", 0, ENCLAVE_PII_IBAN_CODE, 1.0f,
 	  "rule:iban_mod97", check_iban, NULL, NULL },
-	{ "\\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\\b", 0, ENCLAVE_PII_SWIFT_CODE, 0.1f,
-	  "rule:swift_bic", check_swift, NULL, NULL },
-	{ "\\d{9}|\\d{4}-\\d{4}-\\d", 0, ENCLAVE_PII_ABA_ROUTING, 0.1f, "rule:aba_checksum",
-	  check_aba, NULL, NULL },
+	{ "\\b(?:swift|bic)\\b[^\\n\\d]{0,24}[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\\b", 1,
+	  ENCLAVE_PII_SWIFT_CODE, 0.85f, "rule:swift_bic", check_swift, &ctx_none, start_token },
+	{ "\\b(?:routing|aba|rtn|transit)\\b[^\\n\\d]{0,24}(?:\\d{9}|\\d{4}-\\d{4}-\\d)\\b", 1,
+	  ENCLAVE_PII_ABA_ROUTING, 0.85f, "rule:aba_checksum", check_aba, &ctx_none, start_token },
 	{ "\\d{3}([ \\-]?)\\d{3}[ \\-]?\\d{4}", 0, ENCLAVE_PII_UK_NHS, 0.35f, "rule:uk_nhs_mod11",
-	  check_nhs, NULL, NULL },
+	  check_nhs, NULL, start_nhs },
 	{ "[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]", 0,
 	  ENCLAVE_PII_UK_NINO, 0.6f, "rule:uk_nino", check_nino, NULL, NULL },
 	{ "\\bpassport" KW_SEP "[A-Z]?\\d{8,9}", 1, ENCLAVE_PII_US_PASSPORT, 0.85f,
@@ -1047,7 +1315,7 @@ const struct pii_pattern pii_patterns[] = {
 	/* network */
 	{ "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){"
 	  "3}",
-	  0, ENCLAVE_PII_IP_ADDRESS, 0.7f, "rule:ipv4", check_ipv4, NULL, NULL },
+	  0, ENCLAVE_PII_IP_ADDRESS, 0.7f, "rule:ipv4", check_ipv4, NULL, start_ipv4 },
 	{ "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", 0, ENCLAVE_PII_IP_ADDRESS, 0.7f,
 	  "rule:ipv6", check_ipv6, NULL, NULL },
 	{ "[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|"
@@ -1058,11 +1326,11 @@ const struct pii_pattern pii_patterns[] = {
 	{ "(?:19|20)\\d\\d([\\-/.])(?:0?[1-9]|1[0-2])[\\-/.](?:0?[1-9]|[12]\\d|3[01])"
 	  "(?:[T "
 	  "](?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?:Z|[+\\-]\\d\\d:?\\d\\d)?)?",
-	  0, ENCLAVE_PII_DATE_TIME, 0.95f, "rule:date_iso", check_date_iso, NULL, NULL },
+	  0, ENCLAVE_PII_DATE_TIME, 0.95f, "rule:date_iso", check_date_iso, NULL, start_date_iso },
 	{ "\\d{1,2}[/\\-.]\\d{1,2}[/\\-.](?:\\d{4}|\\d{2})", 0, ENCLAVE_PII_DATE_TIME, 0.85f,
-	  "rule:date_numeric", check_date_numeric, NULL, NULL },
+	  "rule:date_numeric", check_date_numeric, NULL, start_date_numeric },
 	{ "\\d{1,2}/\\d{1,2}", 0, ENCLAVE_PII_DATE_TIME, 0.5f, "rule:date_month_day", check_date_md,
-	  NULL, NULL },
+	  NULL, start_date_md },
 	{ "\\b" MONTHS "\\.?(?:\\s+\\d{1,2}(?:st|nd|rd|th)?)?(?:,?\\s+(?:'\\d{2}|\\d{4}))?\\b\\.?",
 	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL, NULL },
 	{ "\\b\\d{1,2}(?:st|nd|rd|th)?(?:\\s+of)?[\\s\\-]+" MONTHS
@@ -1071,13 +1339,15 @@ const struct pii_pattern pii_patterns[] = {
 	{ "\\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\\b", 1, ENCLAVE_PII_DATE_TIME, 0.6f,
 	  "rule:weekday", NULL, NULL, NULL },
 	{ "(?:19|20)\\d\\d", 0, ENCLAVE_PII_DATE_TIME, 0.35f, "rule:date_year", check_year, NULL,
+	  start_year },
+	{ "\\d\\d'", 0, ENCLAVE_PII_DATE_TIME, 0.55f, "rule:date_year", check_year_apos_after, NULL,
 	  NULL },
 	{ "'\\d\\d", 0, ENCLAVE_PII_DATE_TIME, 0.55f, "rule:date_year", check_year_apos, NULL,
 	  NULL },
 	{ "(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d)?(?:\\s?[ap]\\.?m\\b)?", 1,
-	  ENCLAVE_PII_DATE_TIME, 0.6f, "rule:time", check_time, NULL, NULL },
+	  ENCLAVE_PII_DATE_TIME, 0.6f, "rule:time", check_time, NULL, start_time },
 	{ "\\b(?:1[0-2]|0?[1-9])\\s?[ap]\\.?m\\b", 1, ENCLAVE_PII_DATE_TIME, 0.85f, "rule:time",
-	  check_time, NULL, NULL },
+	  check_time, NULL, start_time },
 
 	/* ages */
 	{ "\\b\\d{1,3}\\s?-?\\s?(?:years?|yrs?|y)\\.?\\s?-?\\s?old\\b", 1, ENCLAVE_PII_AGE, 0.85f,
@@ -1086,16 +1356,16 @@ const struct pii_pattern pii_patterns[] = {
 	  "rule:age", check_age, NULL, NULL },
 	{ "\\b\\d{1,3}\\s?(?:years?|yrs?)\\s+of\\s+age\\b", 1, ENCLAVE_PII_AGE, 0.85f, "rule:age",
 	  check_age, NULL, NULL },
-	{ "\\b(?:aged?|age:|age\\s+of|turned|turning)\\s*\\d{1,3}\\b", 1, ENCLAVE_PII_AGE, 0.8f,
-	  "rule:age", check_age, NULL, NULL },
+	{ "\\b(?:aged?|age:|age\\s+of|turned|turning|turn)\\s*\\d{1,3}\\b", 1, ENCLAVE_PII_AGE,
+	  0.8f, "rule:age", check_age, NULL, NULL },
 
 	/* places */
 	{ "\\b(?:zip|postal|post)(?:\\s*code)?\\s*[:#]?\\s*(?:is\\s+)?\\d{3,5}(?:[\\- ]\\d{2,4})?",
 	  1, ENCLAVE_PII_ZIP_CODE, 0.85f, "rule:zip_context", check_zip, &ctx_none, start_token },
-	{ "\\b" US_STATES "\\.?,?\\s+\\d{5}(?:-\\d{4})?", 0, ENCLAVE_PII_ZIP_CODE, 0.8f,
+	{ ",\\s?" US_STATES "\\.?\\s+\\d{5}(?:-\\d{4})?", 0, ENCLAVE_PII_ZIP_CODE, 0.8f,
 	  "rule:zip_state", check_zip, &ctx_none, start_token },
 	{ "\\b\\d{5}-\\d{4}\\b", 0, ENCLAVE_PII_ZIP_CODE, 0.45f, "rule:zip_plus4", check_zip, NULL,
-	  NULL },
+	  start_zip4 },
 	{ "\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+|(?:North|South|East|West)\\s+)?"
 	  "(?:[A-Z][A-Za-z'\\-]*\\.?\\s+|\\d{1,3}(?:st|nd|rd|th)\\s+){1,4}" STREET_SUFFIX "\\b",
 	  0, ENCLAVE_PII_STREET_ADDRESS, 0.8f, "rule:street_address", check_address, NULL,
