@@ -254,6 +254,8 @@ static void dates(void **st)
 	assert_true(has("FOUND ON 7/22 BY", ENCLAVE_PII_DATE_TIME, "7/22"));
 	assert_true(has("seen on March 3rd, 2021.", ENCLAVE_PII_DATE_TIME, "March 3rd, 2021"));
 	assert_true(has("on 3-Mar-2021 we", ENCLAVE_PII_DATE_TIME, "3-Mar-2021"));
+	assert_true(has("March 3rd, 2021 and 3-Mar-2021", ENCLAVE_PII_DATE_TIME, "3-Mar-2021"));
+	assert_true(has("on the 3rd of March we", ENCLAVE_PII_DATE_TIME, "3rd of March"));
 	assert_true(has("MI in '92 and", ENCLAVE_PII_DATE_TIME, "92"));
 	assert_true(has("at 14:30 and", ENCLAVE_PII_DATE_TIME, "14:30"));
 	assert_true(has("at 2pm and", ENCLAVE_PII_DATE_TIME, "2pm"));

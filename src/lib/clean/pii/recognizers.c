@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pii_int.h"
 
@@ -82,6 +83,36 @@ static int num_edges(const char *t, size_t len, size_t s, size_t e)
 static int word_edges(const char *t, size_t len, size_t s, size_t e)
 {
 	return !is_alnum(before(t, s)) && !is_alnum(at(t, len, e));
+}
+
+/*
+ * Walk back from `end` over at most `max` bytes that are letters or digits
+ * (when `alnum`) or in `extra`.
+ */
+static size_t back_over(const char *t, size_t end, size_t max, int alnum, const char *extra)
+{
+	size_t s = end;
+
+	while (
+	    s > 0 && end - s < max &&
+	    ((alnum && is_alnum((unsigned char)t[s - 1])) || (t[s - 1] && strchr(extra, t[s - 1]))))
+		s--;
+	return s;
+}
+
+/* The first position in [s, end) where one of `words` starts a word (case-insensitive); `end` if none. */
+static size_t first_word(const char *t, size_t s, size_t end, const char *const *words)
+{
+	for (size_t i = s; i < end; i++) {
+		if (i > 0 && is_alnum(before(t, i)))
+			continue;
+		for (size_t w = 0; words[w]; w++) {
+			size_t n = strlen(words[w]);
+			if (i + n <= end && !strncasecmp(t + i, words[w], n))
+				return i;
+		}
+	}
+	return end;
 }
 
 /* Count the ASCII digits of [s, e). */
@@ -664,30 +695,22 @@ static int check_time(struct pii_match *m, const char *t, size_t len)
 
 /* ------------------------------------------------------------ ages */
 
+/* An age pattern: the span is its (last) number, at most 125. */
 static int check_age(struct pii_match *m, const char *t, size_t len)
 {
-	size_t s = m->start, e;
+	size_t s, e = m->end;
 	int v = 0;
 
-	if (is_alnum(before(t, m->start)))
+	while (e > m->start && !is_digit((unsigned char)t[e - 1]))
+		e--;
+	s = e;
+	while (s > m->start && is_digit((unsigned char)t[s - 1]))
+		s--;
+	if (e == s || e - s > 3 || is_alnum(before(t, s)) || before(t, s) == '.')
 		return 0;
-	if (!is_digit((unsigned char)t[s])) {
-		/* "aged 45": the last number of the match */
-		e = m->end;
-		while (e > m->start && !is_digit((unsigned char)t[e - 1]))
-			e--;
-		s = e;
-		while (s > m->start && is_digit((unsigned char)t[s - 1]))
-			s--;
-	} else {
-		e = s;
-		while (e < m->end && is_digit((unsigned char)t[e]))
-			e++;
-	}
-	if (e == s || e - s > 3 ||
-	    (is_alnum(at(t, len, e)) && !is_digit((unsigned char)t[m->start])))
+	if ((at(t, len, e) == '.' || at(t, len, e) == ',') && is_digit(at(t, len, e + 1)))
 		return 0;
-	if (at(t, len, e) == '.' && is_digit(at(t, len, e + 1)))
+	if (e == m->end && is_alpha(at(t, len, e)))
 		return 0;
 	for (size_t i = s; i < e; i++)
 		v = v * 10 + (t[i] - '0');
@@ -892,40 +915,78 @@ static int check_pem(struct pii_match *m, const char *t, size_t len)
 	return 0;
 }
 
-/* "password: value", "api_key = value": the value is the span. */
+/* The keys of "key: value" secrets, lowercase; a key must end with one. */
+static const char *const secret_keys[] = { "password",   "passwd",     "pwd",       "passphrase",
+	                                   "secret",     "token",      "apikey",    "api_key",
+	                                   "api-key",    "api key",    "accesskey", "access_key",
+	                                   "access-key", "access key", NULL };
+
+/*
+ * "password: value", "api_key=value", "token is value": the value is the
+ * span. The match may start at the key (glued to the value by = or :) or at
+ * the value, the key before it.
+ */
 static int check_secret_kw(struct pii_match *m, const char *t, size_t len)
 {
-	size_t i = m->start, s;
-	int pw;
+	size_t ks, ke, vs = m->start, i;
+	char key[32];
+	size_t kn = 0;
+	int pw = 0, found = 0;
 
-	if (is_alpha(before(t, m->start)))
+	for (i = m->start; i < m->end; i++)
+		if (t[i] == '=' || t[i] == ':')
+			break;
+	if (i < m->end) { /* key=value */
+		ks = m->start;
+		ke = i;
+		vs = i + 1;
+	} else {
+		i = m->start;
+		while (i > 0 && strchr(" \t\"'", t[i - 1]) && t[i - 1])
+			i--;
+		if (i > 0 && (t[i - 1] == ':' || t[i - 1] == '='))
+			i--;
+		else if (i >= 3 && t[i - 1] == 's' && t[i - 2] == 'i' && t[i - 3] == ' ')
+			i -= 3;
+		else
+			return 0;
+		while (i > 0 && strchr(" \t\"'", t[i - 1]) && t[i - 1])
+			i--;
+		ke = i;
+		ks = back_over(t, ke, 24, 1, "_- ");
+	}
+	while (ks < ke && t[ks] == ' ')
+		ks++;
+	for (i = ks; i < ke && kn + 1 < sizeof(key); i++)
+		key[kn++] = (char)tolower((unsigned char)t[i]);
+	key[kn] = '\0';
+	for (size_t k = 0; secret_keys[k] && !found; k++) {
+		size_t n = strlen(secret_keys[k]);
+		if (kn >= n && !strcmp(key + kn - n, secret_keys[k]) &&
+		    (kn == n || !is_alpha((unsigned char)key[kn - n - 1]))) {
+			found = 1;
+			pw = k < 4;
+		}
+	}
+	if (!found)
 		return 0;
-	pw = tolower((unsigned char)t[i]) == 'p' &&
-	     (tolower((unsigned char)t[i + 1]) == 'a' || tolower((unsigned char)t[i + 1]) == 'w');
-	while (i < m->end && t[i] != ':' && t[i] != '=' &&
-	       !(t[i] == ' ' && i + 3 < m->end && t[i + 1] == 'i' && t[i + 2] == 's' &&
-	         t[i + 3] == ' '))
-		i++;
-	if (i >= m->end)
-		return 0;
-	i += t[i] == ' ' ? 4 : 1;
-	while (i < m->end && (t[i] == ' ' || t[i] == '"' || t[i] == '\'' || t[i] == '\t'))
-		i++;
-	s = i;
-	while (m->end > s && strchr(".\"')", t[m->end - 1]))
+	while (vs < m->end && strchr(" \"'", t[vs]) && t[vs])
+		vs++;
+	while (m->end > vs && strchr(".\"')", t[m->end - 1]))
 		m->end--;
-	if (m->end - s < 6)
+	if (m->end < vs + 6)
 		return 0;
 	/* Placeholders and masked values. */
-	if (t[s] == '<' || t[s] == '$' || t[s] == '{' || t[s] == '*' || t[s] == '%' ||
-	    pii_all_same(t + s, m->end - s))
+	if (t[vs] == '<' || t[vs] == '$' || t[vs] == '{' || t[vs] == '*' || t[vs] == '%' ||
+	    pii_all_same(t + vs, m->end - vs))
 		return 0;
-	m->start = s;
+	m->start = vs;
 	if (pw) {
 		m->score = 0.8f;
 		return 1;
 	}
-	m->score = pii_entropy(t + s, m->end - s) >= 3.0 && m->end - s >= 12 ? 0.85f : 0.3f;
+	m->score = pii_entropy(t + vs, m->end - vs) >= 3.0 && m->end - vs >= 12 ? 0.85f : 0.3f;
+	(void)len;
 	return 1;
 }
 
@@ -1216,6 +1277,216 @@ static size_t start_date_iso(const char *t, size_t end)
 	return end;
 }
 
+static size_t start_url(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 4096 && !strchr(" \t\r\n<>\"'`", t[s - 1]))
+		s--;
+	return first_word(t, s, end,
+	                  (const char *const[]){ "https://", "http://", "ftp://", "www.", NULL });
+}
+
+/* An IBAN starts with two letters and two digits at the start of a word. */
+static size_t start_iban(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 48, 1, " -");
+
+	for (; s + 4 <= end; s++)
+		if (!is_alnum(before(t, s)) && is_alpha((unsigned char)t[s]) &&
+		    is_alpha((unsigned char)t[s + 1]) && is_digit((unsigned char)t[s + 2]) &&
+		    is_digit((unsigned char)t[s + 3]))
+			return s;
+	return end;
+}
+
+/* A NINO starts with two capitals and a digit (maybe after a space). */
+static size_t start_nino(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 14, 1, " ");
+
+	for (; s + 3 <= end; s++)
+		if (!is_alnum(before(t, s)) && t[s] >= 'A' && t[s] <= 'Z' && t[s + 1] >= 'A' &&
+		    t[s + 1] <= 'Z' && (is_digit((unsigned char)t[s + 2]) || t[s + 2] == ' '))
+			return s;
+	return end;
+}
+
+static size_t start_hexcolon(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 39 && (is_hex((unsigned char)t[s - 1]) || t[s - 1] == ':'))
+		s--;
+	return s;
+}
+
+static size_t start_mac(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 17 &&
+	       (is_hex((unsigned char)t[s - 1]) || t[s - 1] == ':' || t[s - 1] == '-' ||
+	        t[s - 1] == '.'))
+		s--;
+	while (s < end && !is_hex((unsigned char)t[s]))
+		s++;
+	return s;
+}
+
+static const char *const month_words[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul",
+	                                   "aug", "sep", "oct", "nov", "dec", NULL };
+
+/*
+ * A date in words starts at its day ("3rd of March", "3-Mar-2021") or, when
+ * none comes before, at its month.
+ */
+static size_t start_date_text(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 40, 1, " ,.'-"), m = end, d;
+
+	/* The last month word: an earlier one belongs to an earlier date. */
+	for (size_t i = s; i < end; i = m + 1) {
+		size_t k = first_word(t, i, end, month_words);
+		if (k == end)
+			break;
+		m = k;
+	}
+	if (m == end)
+		return end;
+	d = m;
+	while (d > s && (t[d - 1] == ' ' || t[d - 1] == '-'))
+		d--;
+	if (d >= s + 2 && d - 2 >= s && !strncasecmp(t + d - 2, "of", 2) &&
+	    !is_alpha(before(t, d - 2))) {
+		d -= 2;
+		while (d > s && t[d - 1] == ' ')
+			d--;
+	}
+	if (d >= 2 && is_alpha((unsigned char)t[d - 1]) && is_alpha((unsigned char)t[d - 2]) &&
+	    d - 2 >= s && is_digit(before(t, d - 2)))
+		d -= 2; /* st, nd, rd, th */
+	if (d > s && is_digit((unsigned char)t[d - 1])) {
+		size_t k = d;
+		while (k > s && is_digit((unsigned char)t[k - 1]) && d - k < 2)
+			k--;
+		if (!is_alnum(before(t, k)))
+			return k;
+	}
+	return m;
+}
+
+static size_t start_word(const char *t, size_t end)
+{
+	return back_over(t, end, 12, 1, "");
+}
+
+static size_t start_minus3(const char *t, size_t end)
+{
+	return end >= 3 ? end - 3 : 0;
+}
+
+/* An age pattern: back over its words; the check keeps the number. */
+static size_t start_age(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 28, 1, " -./:");
+
+	while (s < end && !is_alnum((unsigned char)t[s]))
+		s++;
+	return s;
+}
+
+static size_t start_unit(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 24, 1, " .#");
+
+	return first_word(
+	    t, s, end, (const char *const[]){ "Apartment", "Apt", "Suite", "Ste", "Unit", NULL });
+}
+
+static size_t start_po_box(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 40, 1, " .");
+
+	return first_word(t, s, end, (const char *const[]){ "p.o", "po ", "p o", "post", NULL });
+}
+
+static size_t start_gps(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 40, 0, "0123456789., +-");
+
+	while (s < end && !is_digit((unsigned char)t[s]) && t[s] != '-' && t[s] != '+')
+		s++;
+	return s;
+}
+
+/* Degrees, minutes, seconds: back over digits, marks (° ′ ″ are UTF-8) and N, S, E, W. */
+static size_t start_dms(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 64 &&
+	       (is_digit((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80 ||
+	        (t[s - 1] && strchr(" ,.'\"NSEW", t[s - 1]))))
+		s--;
+	while (s < end && !is_digit((unsigned char)t[s]))
+		s++;
+	return s;
+}
+
+static size_t start_minus17(const char *t, size_t end)
+{
+	return end >= 17 ? end - 17 : 0;
+}
+
+static size_t start_alnum(const char *t, size_t end)
+{
+	return back_over(t, end, 128, 1, "_");
+}
+
+static size_t start_alnum_dash(const char *t, size_t end)
+{
+	return back_over(t, end, 128, 1, "-_");
+}
+
+static size_t start_azure(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 128, 1, "+/=");
+
+	return s >= 11 ? s - 11 : 0; /* AccountKey= */
+}
+
+static size_t start_slack_hook(const char *t, size_t end)
+{
+	return first_word(t, back_over(t, end, 160, 1, ":/._-"), end,
+	                  (const char *const[]){ "https://hooks", NULL });
+}
+
+/* The match is the END line; check_pem finds the BEGIN line from there. */
+static size_t start_pem(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 64 && t[s - 1] != '\n')
+		s--;
+	return s;
+}
+
+static size_t start_jwt(const char *t, size_t end)
+{
+	return back_over(t, end, 8192, 1, "_-.");
+}
+
+/* "password: value", "api_key=value": back over the value (and a key glued to it by = or :). */
+static size_t start_secret(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 512 && !strchr(" \t\r\n\"',;", t[s - 1]))
+		s--;
+	return s;
+}
+
 /* ------------------------------------------------------------ the table */
 
 static const struct pii_context ctx_none = {
@@ -1241,9 +1512,9 @@ const struct pii_pattern pii_patterns[] = {
 	  "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}",
 	  0, ENCLAVE_PII_EMAIL_ADDRESS, 1.0f, "rule:email", check_email, NULL, start_email },
 	{ "(?:https?|ftp)://[^\\s<>\"'`]+", 1, ENCLAVE_PII_URL, 0.9f, "rule:url", check_url, NULL,
-	  NULL },
+	  start_url },
 	{ "\\bwww\\.[A-Za-z0-9\\-]+\\.[^\\s<>\"'`]+", 1, ENCLAVE_PII_URL, 0.85f, "rule:url",
-	  check_url, NULL, NULL },
+	  check_url, NULL, start_url },
 	{ "[A-Za-z0-9\\-]\\.[A-Za-z]{2,24}\\b", 0, ENCLAVE_PII_DOMAIN_NAME, 0.6f, "rule:domain_tld",
 	  check_domain, NULL, start_domain },
 	{ "(?:\\+?1[\\s.\\-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.\\-/]?)\\d{3}[\\s.\\-/]?\\d{4}"
@@ -1272,7 +1543,7 @@ const struct pii_pattern pii_patterns[] = {
 	{ "\\d(?:[\\s\\-]?\\d){11,22}", 0, ENCLAVE_PII_CREDIT_CARD, 1.0f, "rule:credit_card_luhn",
 	  check_card, NULL, start_card },
 	{ "[A-Za-z]{2}\\d{2}(?:[ \\-]?[A-Za-z0-9]){11,30}", 0, ENCLAVE_PII_IBAN_CODE, 1.0f,
-	  "rule:iban_mod97", check_iban, NULL, NULL },
+	  "rule:iban_mod97", check_iban, NULL, start_iban },
 	{ "\\b(?:swift|bic)\\b[^\\n\\d]{0,24}[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\\b", 1,
 	  ENCLAVE_PII_SWIFT_CODE, 0.85f, "rule:swift_bic", check_swift, &ctx_none, start_token },
 	{ "\\b(?:routing|aba|rtn|transit)\\b[^\\n\\d]{0,24}(?:\\d{9}|\\d{4}-\\d{4}-\\d)\\b", 1,
@@ -1280,7 +1551,7 @@ const struct pii_pattern pii_patterns[] = {
 	{ "\\d{3}([ \\-]?)\\d{3}[ \\-]?\\d{4}", 0, ENCLAVE_PII_UK_NHS, 0.35f, "rule:uk_nhs_mod11",
 	  check_nhs, NULL, start_nhs },
 	{ "[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]", 0,
-	  ENCLAVE_PII_UK_NINO, 0.6f, "rule:uk_nino", check_nino, NULL, NULL },
+	  ENCLAVE_PII_UK_NINO, 0.6f, "rule:uk_nino", check_nino, NULL, start_nino },
 	{ "\\bpassport" KW_SEP "[A-Z]?\\d{8,9}", 1, ENCLAVE_PII_US_PASSPORT, 0.85f,
 	  "rule:us_passport_context", check_value, &ctx_none, start_token },
 	{ "\\b(?:driver'?s?|driving|operator'?s?)\\s+licen[cs]e(?:\\s+(?:number|no\\.?|#|id))?"
@@ -1317,10 +1588,10 @@ const struct pii_pattern pii_patterns[] = {
 	  "3}",
 	  0, ENCLAVE_PII_IP_ADDRESS, 0.7f, "rule:ipv4", check_ipv4, NULL, start_ipv4 },
 	{ "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", 0, ENCLAVE_PII_IP_ADDRESS, 0.7f,
-	  "rule:ipv6", check_ipv6, NULL, NULL },
+	  "rule:ipv6", check_ipv6, NULL, start_hexcolon },
 	{ "[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|"
 	  "[0-9a-f]{4}\\.[0-9a-f]{4}\\.[0-9a-f]{4}",
-	  0, ENCLAVE_PII_MAC_ADDRESS, 0.8f, "rule:mac", check_mac, NULL, NULL },
+	  0, ENCLAVE_PII_MAC_ADDRESS, 0.8f, "rule:mac", check_mac, NULL, start_mac },
 
 	/* dates and times */
 	{ "(?:19|20)\\d\\d([\\-/.])(?:0?[1-9]|1[0-2])[\\-/.](?:0?[1-9]|[12]\\d|3[01])"
@@ -1332,18 +1603,20 @@ const struct pii_pattern pii_patterns[] = {
 	{ "\\d{1,2}/\\d{1,2}", 0, ENCLAVE_PII_DATE_TIME, 0.5f, "rule:date_month_day", check_date_md,
 	  NULL, start_date_md },
 	{ "\\b" MONTHS "\\.?(?:\\s+\\d{1,2}(?:st|nd|rd|th)?)?(?:,?\\s+(?:'\\d{2}|\\d{4}))?\\b\\.?",
-	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL, NULL },
+	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL,
+	  start_date_text },
 	{ "\\b\\d{1,2}(?:st|nd|rd|th)?(?:\\s+of)?[\\s\\-]+" MONTHS
 	  "\\.?(?:[\\s\\-,]+(?:\\d{4}|'?\\d{2}))?\\b",
-	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL, NULL },
+	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL,
+	  start_date_text },
 	{ "\\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\\b", 1, ENCLAVE_PII_DATE_TIME, 0.6f,
-	  "rule:weekday", NULL, NULL, NULL },
+	  "rule:weekday", NULL, NULL, start_word },
 	{ "(?:19|20)\\d\\d", 0, ENCLAVE_PII_DATE_TIME, 0.35f, "rule:date_year", check_year, NULL,
 	  start_year },
 	{ "\\d\\d'", 0, ENCLAVE_PII_DATE_TIME, 0.55f, "rule:date_year", check_year_apos_after, NULL,
-	  NULL },
+	  start_minus3 },
 	{ "'\\d\\d", 0, ENCLAVE_PII_DATE_TIME, 0.55f, "rule:date_year", check_year_apos, NULL,
-	  NULL },
+	  start_minus3 },
 	{ "(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d)?(?:\\s?[ap]\\.?m\\b)?", 1,
 	  ENCLAVE_PII_DATE_TIME, 0.6f, "rule:time", check_time, NULL, start_time },
 	{ "\\b(?:1[0-2]|0?[1-9])\\s?[ap]\\.?m\\b", 1, ENCLAVE_PII_DATE_TIME, 0.85f, "rule:time",
@@ -1351,13 +1624,13 @@ const struct pii_pattern pii_patterns[] = {
 
 	/* ages */
 	{ "\\b\\d{1,3}\\s?-?\\s?(?:years?|yrs?|y)\\.?\\s?-?\\s?old\\b", 1, ENCLAVE_PII_AGE, 0.85f,
-	  "rule:age", check_age, NULL, NULL },
+	  "rule:age", check_age, NULL, start_age },
 	{ "\\b\\d{1,3}\\s?(?:yo|y/o|y\\.o\\.?|yof|yom|yowm|yowf)\\b", 1, ENCLAVE_PII_AGE, 0.85f,
-	  "rule:age", check_age, NULL, NULL },
+	  "rule:age", check_age, NULL, start_age },
 	{ "\\b\\d{1,3}\\s?(?:years?|yrs?)\\s+of\\s+age\\b", 1, ENCLAVE_PII_AGE, 0.85f, "rule:age",
-	  check_age, NULL, NULL },
+	  check_age, NULL, start_age },
 	{ "\\b(?:aged?|age:|age\\s+of|turned|turning|turn)\\s*\\d{1,3}\\b", 1, ENCLAVE_PII_AGE,
-	  0.8f, "rule:age", check_age, NULL, NULL },
+	  0.8f, "rule:age", check_age, NULL, start_age },
 
 	/* places */
 	{ "\\b(?:zip|postal|post)(?:\\s*code)?\\s*[:#]?\\s*(?:is\\s+)?\\d{3,5}(?:[\\- ]\\d{2,4})?",
@@ -1371,52 +1644,53 @@ const struct pii_pattern pii_patterns[] = {
 	  0, ENCLAVE_PII_STREET_ADDRESS, 0.8f, "rule:street_address", check_address, NULL,
 	  start_address },
 	{ "\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\d{1,5}[A-Za-z]?\\b", 0,
-	  ENCLAVE_PII_STREET_ADDRESS, 0.5f, "rule:address_unit", NULL, NULL, NULL },
+	  ENCLAVE_PII_STREET_ADDRESS, 0.5f, "rule:address_unit", NULL, NULL, start_unit },
 	{ "\\b(?:P\\.?\\s?O\\.?\\s+Box|Post\\s?box|Post\\s+Office\\s+Box)\\s+\\d{1,6}", 1,
-	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, NULL },
+	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, start_po_box },
 	{ "[\\-+]?\\d{1,2}\\.\\d{3,8}\\s*,\\s*[\\-+]?\\d{1,3}\\.\\d{3,8}", 0, ENCLAVE_PII_GPS,
-	  0.55f, "rule:gps_decimal", check_gps, NULL, NULL },
+	  0.55f, "rule:gps_decimal", check_gps, NULL, start_gps },
 	{ "\\d{1,3}\xC2\xB0\\s?\\d{1,2}(?:'|\xE2\x80\xB2)\\s?(?:\\d{1,2}(?:\\.\\d+)?(?:\"|"
 	  "\xE2\x80\xB3)\\s?)?[NSEW]"
 	  "(?:,?\\s*\\d{1,3}\xC2\xB0\\s?\\d{1,2}(?:'|\xE2\x80\xB2)\\s?(?:\\d{1,2}(?:\\.\\d+)?(?:\"|"
 	  "\xE2\x80\xB3)\\s?)?[NSEW])?",
-	  0, ENCLAVE_PII_GPS, 0.85f, "rule:gps_dms", NULL, NULL, NULL },
+	  0, ENCLAVE_PII_GPS, 0.85f, "rule:gps_dms", NULL, NULL, start_dms },
 
 	/* vehicles and devices */
 	{ "\\b[A-HJ-NPR-Z0-9]{17}\\b", 0, ENCLAVE_PII_VIN, 0.9f, "rule:vin_checksum", check_vin,
-	  NULL, NULL },
+	  NULL, start_minus17 },
 
 	/* wallets */
 	{ "\\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b", 0, ENCLAVE_PII_CRYPTO, 0.95f,
-	  "rule:btc_base58check", check_btc, NULL, NULL },
+	  "rule:btc_base58check", check_btc, NULL, start_alnum },
 	{ "\\b(?:bc|tb)1[ac-hj-np-z02-9]{11,71}\\b", 1, ENCLAVE_PII_CRYPTO, 0.95f,
-	  "rule:btc_bech32", check_bech32, NULL, NULL },
+	  "rule:btc_bech32", check_bech32, NULL, start_alnum },
 	{ "\\b0x[0-9a-fA-F]{40}\\b", 0, ENCLAVE_PII_CRYPTO, 0.7f, "rule:eth_address", check_token,
-	  NULL, NULL },
+	  NULL, start_alnum },
 
 	/* secrets */
 	{ "\\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\\b", 0, ENCLAVE_PII_SECRET, 0.95f,
-	  "rule:aws_access_key", check_token, NULL, NULL },
+	  "rule:aws_access_key", check_token, NULL, start_alnum },
 	{ "\\bAIza[0-9A-Za-z_\\-]{35}", 0, ENCLAVE_PII_SECRET, 0.95f, "rule:gcp_api_key",
-	  check_token, NULL, NULL },
+	  check_token, NULL, start_alnum_dash },
 	{ "AccountKey=[A-Za-z0-9+/]{86}==", 0, ENCLAVE_PII_SECRET, 0.95f, "rule:azure_storage_key",
-	  NULL, NULL, NULL },
+	  NULL, NULL, start_azure },
 	{ "\\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\\b|\\bgithub_pat_[A-Za-z0-9_]{82}\\b", 0,
-	  ENCLAVE_PII_SECRET, 0.95f, "rule:github_token", check_token, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 0.95f, "rule:github_token", check_token, NULL, start_alnum },
 	{ "\\bxox[abposr]-[A-Za-z0-9\\-]{10,72}", 0, ENCLAVE_PII_SECRET, 0.9f, "rule:slack_token",
-	  NULL, NULL, NULL },
+	  NULL, NULL, start_alnum_dash },
 	{ "https://hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}", 0,
-	  ENCLAVE_PII_SECRET, 0.95f, "rule:slack_webhook", NULL, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 0.95f, "rule:slack_webhook", NULL, NULL, start_slack_hook },
 	{ "\\b(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{24,99}\\b", 0, ENCLAVE_PII_SECRET, 0.95f,
-	  "rule:stripe_key", check_token, NULL, NULL },
+	  "rule:stripe_key", check_token, NULL, start_alnum },
 	{ "-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----", 0,
-	  ENCLAVE_PII_SECRET, 1.0f, "rule:pem_private_key", check_pem, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 1.0f, "rule:pem_private_key", check_pem, NULL, start_pem },
 	{ "\\beyJ[A-Za-z0-9_\\-]{8,}\\.eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}", 0,
-	  ENCLAVE_PII_SECRET, 0.9f, "rule:jwt", NULL, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 0.9f, "rule:jwt", NULL, NULL, start_jwt },
 	{ "\\b(?:password|passwd|pwd|passphrase|secret|token|api[_\\-\\s]?key|apikey|"
 	  "access[_\\-\\s]?key|auth[_\\-\\s]?token|client[_\\-\\s]?secret|private[_\\-\\s]?key)"
 	  "[\"']?\\s*(?:[:=]|\\s+is)\\s*[\"']?[^\\s\"',;]{6,}",
-	  1, ENCLAVE_PII_SECRET, 0.8f, "rule:secret_keyword", check_secret_kw, &ctx_none, NULL },
+	  1, ENCLAVE_PII_SECRET, 0.8f, "rule:secret_keyword", check_secret_kw, &ctx_none,
+	  start_secret },
 	{ "(?:password|passwd|token|secret|api[_\\-\\s]?key|apikey|access[_\\-\\s]?key|"
 	  "private[_\\-\\s]?key|credential|bearer|auth)[^\\n]{0,48}[A-Za-z0-9+/_\\-]{24,}",
 	  1, ENCLAVE_PII_SECRET, 0.75f, "rule:secret_entropy", check_entropy, &ctx_none,
