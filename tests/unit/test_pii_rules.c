@@ -171,8 +171,12 @@ static void phones(void **st)
 	assert_true(has("call 212-555-0143", ENCLAVE_PII_PHONE_NUMBER, "212-555-0143"));
 	assert_true(has("tel +44 20 7946 0958.", ENCLAVE_PII_PHONE_NUMBER, "+44 20 7946 0958"));
 	assert_true(has("Mobile: 0487 98 11 92", ENCLAVE_PII_PHONE_NUMBER, "0487 98 11 92"));
-	/* An area code cannot start with 0 or 1; a longer number is not a phone. */
-	assert_false(any("ref 112-555-0143", ENCLAVE_PII_PHONE_NUMBER));
+	/* An area code cannot start with 0 or 1 (made-up ones still score, lower); a longer number is not a phone. */
+	assert_true(score_of("ref 112-555-0143", ENCLAVE_PII_PHONE_NUMBER, "112-555-0143") <
+	            score_of("ref 212-555-0143", ENCLAVE_PII_PHONE_NUMBER, "212-555-0143"));
+	assert_true(has("Fax: 463-612-6138x036", ENCLAVE_PII_PHONE_NUMBER, "463-612-6138x036"));
+	assert_true(has("Pager #54321 today", ENCLAVE_PII_PHONE_NUMBER, "54321"));
+	assert_true(has("Phone:\n72 128 827", ENCLAVE_PII_PHONE_NUMBER, "72 128 827"));
 	assert_false(any("id 2125550143999", ENCLAVE_PII_PHONE_NUMBER));
 	/* Ten bare digits need context. */
 	assert_false(any("order 2125550143 shipped", ENCLAVE_PII_PHONE_NUMBER));
@@ -211,6 +215,8 @@ static void financial(void **st)
 	    has("card 4111 1111 1111 1111 exp", ENCLAVE_PII_CREDIT_CARD, "4111 1111 1111 1111"));
 	assert_true(has("amex 378282246310005", ENCLAVE_PII_CREDIT_CARD, "378282246310005"));
 	assert_false(any("card 4111 1111 1111 1112", ENCLAVE_PII_CREDIT_CARD));
+	assert_true(
+	    has("card 501864667909?", ENCLAVE_PII_CREDIT_CARD, "501864667909")); /* Maestro */
 	/* The card is found even when another number follows it. */
 	assert_true(
 	    has("4111-1111-1111-1111 12 25", ENCLAVE_PII_CREDIT_CARD, "4111-1111-1111-1111"));
@@ -248,6 +254,8 @@ static void dates(void **st)
 	assert_true(has("FOUND ON 7/22 BY", ENCLAVE_PII_DATE_TIME, "7/22"));
 	assert_true(has("seen on March 3rd, 2021.", ENCLAVE_PII_DATE_TIME, "March 3rd, 2021"));
 	assert_true(has("on 3-Mar-2021 we", ENCLAVE_PII_DATE_TIME, "3-Mar-2021"));
+	assert_true(has("March 3rd, 2021 and 3-Mar-2021", ENCLAVE_PII_DATE_TIME, "3-Mar-2021"));
+	assert_true(has("on the 3rd of March we", ENCLAVE_PII_DATE_TIME, "3rd of March"));
 	assert_true(has("MI in '92 and", ENCLAVE_PII_DATE_TIME, "92"));
 	assert_true(has("at 14:30 and", ENCLAVE_PII_DATE_TIME, "14:30"));
 	assert_true(has("at 2pm and", ENCLAVE_PII_DATE_TIME, "2pm"));
@@ -257,6 +265,15 @@ static void dates(void **st)
 	assert_false(any("sats 98-100% on RA", ENCLAVE_PII_DATE_TIME));
 	assert_false(any("K 5.7 and", ENCLAVE_PII_DATE_TIME));
 	assert_false(any("BP 110/60 and", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("on PSV 10/5, 40%", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("D5 1/2 NS at 75", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("for 1 1/2 hrs", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("settings 12/10/40% now", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("Pt may need", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("BS dec. at bases", ENCLAVE_PII_DATE_TIME));
+	assert_true(has("CVA 74'. then", ENCLAVE_PII_DATE_TIME, "74"));
+	assert_true(has("S/P MI 1992; CABG", ENCLAVE_PII_DATE_TIME, "1992"));
+	assert_false(any("@ approx 1900 from", ENCLAVE_PII_DATE_TIME));
 	assert_false(any("I may go", ENCLAVE_PII_DATE_TIME));
 }
 

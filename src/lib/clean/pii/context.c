@@ -101,24 +101,32 @@ static int is_alnum(unsigned char c)
 }
 
 /*
- * Does `word` occur in w[0..n) (lowercase already) at a word start, under
- * the rule of the file's header?
+ * Does one of `words` occur in w[0..n) (lowercase already) at a word
+ * start, under the rule of the file's header? One pass over the window:
+ * at each position where a word may start, only the words whose first
+ * byte matches are compared.
  */
-static int has_word(const char *w, size_t n, const char *word)
+static int has_word(const char *w, size_t n, const char *const *words)
 {
-	size_t k = strlen(word);
+	for (size_t i = 0; i < n; i++) {
+		int lead_alnum = is_alnum((unsigned char)w[i]);
 
-	if (k == 0 || k > n)
-		return 0;
-	for (size_t i = 0; i + k <= n; i++) {
-		if (w[i] != word[0] || memcmp(w + i, word, k) != 0)
+		if (lead_alnum && i > 0 && is_alnum((unsigned char)w[i - 1]))
 			continue;
-		if (i > 0 && is_alnum((unsigned char)w[i - 1]) && is_alnum((unsigned char)word[0]))
-			continue;
-		if (k <= 3 && i + k < n && is_alnum((unsigned char)w[i + k]) &&
-		    is_alnum((unsigned char)word[k - 1]))
-			continue;
-		return 1;
+		for (size_t j = 0; words[j]; j++) {
+			const char *word = words[j];
+			size_t k;
+
+			if (word[0] != w[i])
+				continue;
+			k = strlen(word);
+			if (k > n - i || memcmp(w + i, word, k) != 0)
+				continue;
+			if (k <= 3 && i + k < n && is_alnum((unsigned char)w[i + k]) &&
+			    is_alnum((unsigned char)word[k - 1]))
+				continue;
+			return 1;
+		}
 	}
 	return 0;
 }
@@ -147,10 +155,7 @@ int pii_context_near(const char *const *words, const char *text, size_t len, siz
 		after = sizeof(b);
 	na = lower_copy(a, sizeof(a), text, start > before ? start - before : 0, start);
 	nb = lower_copy(b, sizeof(b), text, end, end + after < len ? end + after : len);
-	for (size_t i = 0; words[i]; i++)
-		if (has_word(a, na, words[i]) || has_word(b, nb, words[i]))
-			return 1;
-	return 0;
+	return has_word(a, na, words) || has_word(b, nb, words);
 }
 
 float pii_context_score(const struct pii_context *ctx, const char *text, size_t len, size_t start,
@@ -158,11 +163,8 @@ float pii_context_score(const struct pii_context *ctx, const char *text, size_t 
 {
 	if (!ctx)
 		return score;
-	if (pii_context_near(ctx->words, text, len, start, end, ctx->before, ctx->after)) {
+	if (pii_context_near(ctx->words, text, len, start, end, ctx->before, ctx->after))
 		score += ctx->boost;
-		if (score < 0.4f)
-			score = 0.4f;
-	}
 	if (ctx->negative &&
 	    pii_context_near(ctx->negative, text, len, start, end, ctx->neg_before, ctx->neg_after))
 		score -= ctx->penalty;

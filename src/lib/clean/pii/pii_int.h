@@ -87,8 +87,8 @@ const struct pii_context *pii_label_context(int label);
 
 /*
  * `score` after the context of [start, end) in `text`: raised by
- * ctx->boost when one of its words is near (and then at least 0.4), lowered
- * by ctx->penalty when a negative word is; clamped to [0, 1].
+ * ctx->boost when one of its words is near, lowered by ctx->penalty when a
+ * negative word is; clamped to [0, 1].
  */
 float pii_context_score(const struct pii_context *ctx, const char *text, size_t len, size_t start,
                         size_t end, float score);

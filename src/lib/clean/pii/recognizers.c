@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "pii_int.h"
 
@@ -82,6 +83,36 @@ static int num_edges(const char *t, size_t len, size_t s, size_t e)
 static int word_edges(const char *t, size_t len, size_t s, size_t e)
 {
 	return !is_alnum(before(t, s)) && !is_alnum(at(t, len, e));
+}
+
+/*
+ * Walk back from `end` over at most `max` bytes that are letters or digits
+ * (when `alnum`) or in `extra`.
+ */
+static size_t back_over(const char *t, size_t end, size_t max, int alnum, const char *extra)
+{
+	size_t s = end;
+
+	while (
+	    s > 0 && end - s < max &&
+	    ((alnum && is_alnum((unsigned char)t[s - 1])) || (t[s - 1] && strchr(extra, t[s - 1]))))
+		s--;
+	return s;
+}
+
+/* The first position in [s, end) where one of `words` starts a word (case-insensitive); `end` if none. */
+static size_t first_word(const char *t, size_t s, size_t end, const char *const *words)
+{
+	for (size_t i = s; i < end; i++) {
+		if (i > 0 && is_alnum(before(t, i)))
+			continue;
+		for (size_t w = 0; words[w]; w++) {
+			size_t n = strlen(words[w]);
+			if (i + n <= end && !strncasecmp(t + i, words[w], n))
+				return i;
+		}
+	}
+	return end;
 }
 
 /* Count the ASCII digits of [s, e). */
@@ -188,27 +219,55 @@ static int check_domain(struct pii_match *m, const char *t, size_t len)
 static int check_phone_nanp(struct pii_match *m, const char *t, size_t len)
 {
 	char d[24];
-	size_t n = pii_digits(d, sizeof(d), t + m->start, m->end - m->start);
+	size_t n, e = m->end, seps = 0;
 	const char *p = d;
-	int formatted = 0;
+	int slash = 0;
 
 	if (!num_edges(t, len, m->start, m->end))
 		return 0;
+	/* The number without its extension (x123, ext. 4). */
+	for (size_t i = m->start; i < m->end; i++)
+		if (t[i] == 'x' || t[i] == 'X' || t[i] == 'e' || t[i] == 'E') {
+			e = i;
+			while (e > m->start && t[e - 1] == ' ')
+				e--;
+			break;
+		}
+	n = pii_digits(d, sizeof(d), t + m->start, e - m->start);
 	if (n == 11 && d[0] == '1') {
 		p++;
 		n--;
 	}
-	if (n != 10 || p[0] < '2' || p[3] < '2' || pii_all_same(p, n))
+	if (n != 10 || pii_all_same(p, n))
 		return 0;
-	for (size_t i = m->start; i < m->end; i++)
-		formatted |= !is_digit((unsigned char)t[i]);
-	if (!formatted)
+	for (size_t i = m->start; i < e; i++) {
+		seps += !is_digit((unsigned char)t[i]);
+		slash += t[i] == '/';
+	}
+	/* 201/324/1423 is a phone number, 201/324-1423 is not anything. */
+	if (slash && slash != 2)
+		return 0;
+	if (!seps)
 		m->score = 0.3f;
+	/* Area codes and exchanges do not start with 0 or 1; made-up numbers in examples do. */
+	else if (p[0] < '2' || p[3] < '2')
+		m->score = 0.45f;
 	/* An NHS number said to be one is not a phone number. */
 	if (n == 10 && pii_nhs_ok(p) &&
 	    pii_context_near((const char *const[]){ "nhs", NULL }, t, len, m->start, m->end, 32, 0))
 		return 0;
 	return 1;
+}
+
+/* A number after a phone keyword: 7 to 15 digits, and not a date or a time. */
+static int check_phone_context(struct pii_match *m, const char *t, size_t len)
+{
+	char d[24];
+	size_t n = pii_digits(d, sizeof(d), t + m->start, m->end - m->start);
+
+	if (!num_edges(t, len, m->start, m->end))
+		return 0;
+	return n >= 7 && n <= 15 && !pii_all_same(d, n);
 }
 
 /* An international number: +, 8 to 15 digits. */
@@ -230,7 +289,7 @@ static int check_phone_national(struct pii_match *m, const char *t, size_t len)
 
 	if (!num_edges(t, len, m->start, m->end))
 		return 0;
-	if (n < 9 || n > 12 || pii_all_same(d, n))
+	if (n < 9 || n > (d[1] == '0' ? 14u : 12u) || pii_all_same(d, n))
 		return 0;
 	/* 0001-... and the like are not dialled. */
 	return d[1] != '0' || d[2] != '0' || n >= 11;
@@ -286,7 +345,7 @@ static int check_itin(struct pii_match *m, const char *t, size_t len)
 
 /*
  * A card number: the longest prefix of the run, cut at a group boundary,
- * of 13 to 19 digits that passes Luhn and belongs to an issuer.
+ * of 12 (Maestro) to 19 digits that passes Luhn and belongs to an issuer.
  */
 static int check_card(struct pii_match *m, const char *t, size_t len)
 {
@@ -303,7 +362,7 @@ static int check_card(struct pii_match *m, const char *t, size_t len)
 			pos[n] = i;
 			d[n++] = t[i];
 		}
-	for (; n >= 13; n--) {
+	for (; n >= 12; n--) {
 		size_t e = pos[n - 1] + 1;
 		if (is_digit(at(t, len, e)) || is_alpha(at(t, len, e)))
 			continue;
@@ -344,6 +403,9 @@ static int check_swift(struct pii_match *m, const char *t, size_t len)
 
 	if (!word_edges(t, len, m->start, m->end) || (n != 8 && n != 11))
 		return 0;
+	for (size_t i = m->start; i < m->end; i++)
+		if (t[i] >= 'a' && t[i] <= 'z')
+			return 0;
 	return pii_country_ok(t + m->start + 4);
 }
 
@@ -398,6 +460,14 @@ static int check_ipv4(struct pii_match *m, const char *t, size_t len)
 	    (at(t, len, m->end) == '.' && is_digit(at(t, len, m->end + 1))))
 		return 0;
 	if (t[i] == '0')
+		return 0;
+	for (int k = 0; k < 4; k++) {
+		size_t nd;
+		int v = read_num(t, m->end, &i, &nd);
+		if (v < 0 || v > 255 || nd > 3 || (k < 3 && (i >= m->end || t[i++] != '.')))
+			return 0;
+	}
+	if (i != m->end)
 		return 0;
 	/* "v1.2.3.4", "version 1.2.3.4" are versions. */
 	if (m->start >= 1 && (t[m->start - 1] == 'v' || t[m->start - 1] == 'V'))
@@ -482,6 +552,8 @@ static int check_date_numeric(struct pii_match *m, const char *t, size_t len)
 		return 0;
 	if (ny == 4 && (y < 1900 || y > 2099))
 		return 0;
+	if (at(t, len, m->end) == '%') /* ventilator settings: 10/5/40% */
+		return 0;
 	if (!pii_date_ok(ny == 4 ? y : -1, a, b) && !pii_date_ok(ny == 4 ? y : -1, b, a))
 		return 0;
 	if (sep1 == '.')
@@ -505,6 +577,19 @@ static int check_date_md(struct pii_match *m, const char *t, size_t len)
 	b = read_num(t, m->end, &i, &nb);
 	if (a < 1 || a > 12)
 		return 0;
+	/* "1 1/2 hrs" is a mixed number */
+	if (p == ' ' && m->start >= 2 && is_digit(before(t, m->start - 1)))
+		return 0;
+	/* 1/2, 1/3, 2/3, 3/4: fractions; 2/2, 4/4: counts; unless the context says date */
+	if ((a < b && b <= 4) || (a == b && a <= 4))
+		m->score = 0.2f;
+	/* Ventilator settings (pressure support / PEEP: 10/5, 5/5) near their words. */
+	if (pii_context_near((const char *const[]){ "vent", "cpap", "bipap", "bi-pap", "psv", "ps",
+	                                            "peep", "flowby", "wean", "weaned", "trial",
+	                                            "fio2", "ips", "simv", "mask",
+	                                            "pressure support", "ac", NULL },
+	                     t, len, m->start, m->end, 40, 12))
+		m->score = 0.1f;
 	if (!pii_date_ok(-1, a, b)) {
 		if (nb != 2)
 			return 0;
@@ -530,11 +615,18 @@ static int check_date_text(struct pii_match *m, const char *t, size_t len)
 	for (i = m->start; i < m->end && word + 1 < sizeof(w) && is_alpha((unsigned char)t[i]); i++)
 		w[word++] = (char)tolower((unsigned char)t[i]);
 	w[word] = '\0';
-	if (!strcmp(w, "may") || !strcmp(w, "march") || !strcmp(w, "jan") || !strcmp(w, "mar") ||
-	    !strcmp(w, "dec") || !strcmp(w, "june") || !strcmp(w, "august"))
-		m->score = 0.1f;
+	/*
+	 * "may", "dec." (decreased), "aug" (augmentation), "mar", "jan" are words
+	 * or names more often than months; "March", "June", "August" are names
+	 * too. Full names alone need little context, abbreviations more.
+	 */
+	if (!strcmp(w, "may") || !strcmp(w, "jan") || !strcmp(w, "mar") || !strcmp(w, "dec") ||
+	    !strcmp(w, "aug") || !strcmp(w, "jun") || !strcmp(w, "jul"))
+		m->score = 0.05f;
+	else if (!strcmp(w, "march") || !strcmp(w, "june") || !strcmp(w, "august"))
+		m->score = 0.2f;
 	else if (word <= 4)
-		m->score = i < m->end ? 0.35f : 0.2f; /* abbreviation: with or without its dot */
+		m->score = i < m->end ? 0.35f : 0.25f; /* abbreviation: with or without its dot */
 	else
 		m->score = 0.5f;
 	return 1;
@@ -553,6 +645,8 @@ static int check_year(struct pii_match *m, const char *t, size_t len)
 	/* Round figures and times of day ("at 1900", "@ 2130") are not years. */
 	if (y % 100 == 0 || y % 100 == 30 || y % 100 == 45 || y % 100 == 15)
 		m->score = 0.15f;
+	else if (y >= 1930 && y <= 2030)
+		m->score = 0.4f;
 	if (pii_context_near((const char *const[]){ "at", "@", "approx", "by", "until", "around",
 	                                            "since", NULL },
 	                     t, len, m->start, m->end, 10, 0) &&
@@ -573,6 +667,17 @@ static int check_year_apos(struct pii_match *m, const char *t, size_t len)
 	return 1;
 }
 
+/* 74': a two-digit year with the apostrophe after it, as notes write it. */
+static int check_year_apos_after(struct pii_match *m, const char *t, size_t len)
+{
+	int p = before(t, m->start), n = at(t, len, m->end);
+
+	if (is_alnum(p) || p == '.' || p == '/' || p == '-' || p == '\'' || is_alpha(n))
+		return 0;
+	m->end--; /* the apostrophe is not part of the year */
+	return 1;
+}
+
 static int check_time(struct pii_match *m, const char *t, size_t len)
 {
 	int p = before(t, m->start), n = at(t, len, m->end);
@@ -590,30 +695,22 @@ static int check_time(struct pii_match *m, const char *t, size_t len)
 
 /* ------------------------------------------------------------ ages */
 
+/* An age pattern: the span is its (last) number, at most 125. */
 static int check_age(struct pii_match *m, const char *t, size_t len)
 {
-	size_t s = m->start, e;
+	size_t s, e = m->end;
 	int v = 0;
 
-	if (is_alnum(before(t, m->start)))
+	while (e > m->start && !is_digit((unsigned char)t[e - 1]))
+		e--;
+	s = e;
+	while (s > m->start && is_digit((unsigned char)t[s - 1]))
+		s--;
+	if (e == s || e - s > 3 || is_alnum(before(t, s)) || before(t, s) == '.')
 		return 0;
-	if (!is_digit((unsigned char)t[s])) {
-		/* "aged 45": the last number of the match */
-		e = m->end;
-		while (e > m->start && !is_digit((unsigned char)t[e - 1]))
-			e--;
-		s = e;
-		while (s > m->start && is_digit((unsigned char)t[s - 1]))
-			s--;
-	} else {
-		e = s;
-		while (e < m->end && is_digit((unsigned char)t[e]))
-			e++;
-	}
-	if (e == s || e - s > 3 ||
-	    (is_alnum(at(t, len, e)) && !is_digit((unsigned char)t[m->start])))
+	if ((at(t, len, e) == '.' || at(t, len, e) == ',') && is_digit(at(t, len, e + 1)))
 		return 0;
-	if (at(t, len, e) == '.' && is_digit(at(t, len, e + 1)))
+	if (e == m->end && is_alpha(at(t, len, e)))
 		return 0;
 	for (size_t i = s; i < e; i++)
 		v = v * 10 + (t[i] - '0');
@@ -818,40 +915,78 @@ static int check_pem(struct pii_match *m, const char *t, size_t len)
 	return 0;
 }
 
-/* "password: value", "api_key = value": the value is the span. */
+/* The keys of "key: value" secrets, lowercase; a key must end with one. */
+static const char *const secret_keys[] = { "password",   "passwd",     "pwd",       "passphrase",
+	                                   "secret",     "token",      "apikey",    "api_key",
+	                                   "api-key",    "api key",    "accesskey", "access_key",
+	                                   "access-key", "access key", NULL };
+
+/*
+ * "password: value", "api_key=value", "token is value": the value is the
+ * span. The match may start at the key (glued to the value by = or :) or at
+ * the value, the key before it.
+ */
 static int check_secret_kw(struct pii_match *m, const char *t, size_t len)
 {
-	size_t i = m->start, s;
-	int pw;
+	size_t ks, ke, vs = m->start, i;
+	char key[32];
+	size_t kn = 0;
+	int pw = 0, found = 0;
 
-	if (is_alpha(before(t, m->start)))
+	for (i = m->start; i < m->end; i++)
+		if (t[i] == '=' || t[i] == ':')
+			break;
+	if (i < m->end) { /* key=value */
+		ks = m->start;
+		ke = i;
+		vs = i + 1;
+	} else {
+		i = m->start;
+		while (i > 0 && strchr(" \t\"'", t[i - 1]) && t[i - 1])
+			i--;
+		if (i > 0 && (t[i - 1] == ':' || t[i - 1] == '='))
+			i--;
+		else if (i >= 3 && t[i - 1] == 's' && t[i - 2] == 'i' && t[i - 3] == ' ')
+			i -= 3;
+		else
+			return 0;
+		while (i > 0 && strchr(" \t\"'", t[i - 1]) && t[i - 1])
+			i--;
+		ke = i;
+		ks = back_over(t, ke, 24, 1, "_- ");
+	}
+	while (ks < ke && t[ks] == ' ')
+		ks++;
+	for (i = ks; i < ke && kn + 1 < sizeof(key); i++)
+		key[kn++] = (char)tolower((unsigned char)t[i]);
+	key[kn] = '\0';
+	for (size_t k = 0; secret_keys[k] && !found; k++) {
+		size_t n = strlen(secret_keys[k]);
+		if (kn >= n && !strcmp(key + kn - n, secret_keys[k]) &&
+		    (kn == n || !is_alpha((unsigned char)key[kn - n - 1]))) {
+			found = 1;
+			pw = k < 4;
+		}
+	}
+	if (!found)
 		return 0;
-	pw = tolower((unsigned char)t[i]) == 'p' &&
-	     (tolower((unsigned char)t[i + 1]) == 'a' || tolower((unsigned char)t[i + 1]) == 'w');
-	while (i < m->end && t[i] != ':' && t[i] != '=' &&
-	       !(t[i] == ' ' && i + 3 < m->end && t[i + 1] == 'i' && t[i + 2] == 's' &&
-	         t[i + 3] == ' '))
-		i++;
-	if (i >= m->end)
-		return 0;
-	i += t[i] == ' ' ? 4 : 1;
-	while (i < m->end && (t[i] == ' ' || t[i] == '"' || t[i] == '\'' || t[i] == '\t'))
-		i++;
-	s = i;
-	while (m->end > s && strchr(".\"')", t[m->end - 1]))
+	while (vs < m->end && strchr(" \"'", t[vs]) && t[vs])
+		vs++;
+	while (m->end > vs && strchr(".\"')", t[m->end - 1]))
 		m->end--;
-	if (m->end - s < 6)
+	if (m->end < vs + 6)
 		return 0;
 	/* Placeholders and masked values. */
-	if (t[s] == '<' || t[s] == '$' || t[s] == '{' || t[s] == '*' || t[s] == '%' ||
-	    pii_all_same(t + s, m->end - s))
+	if (t[vs] == '<' || t[vs] == '$' || t[vs] == '{' || t[vs] == '*' || t[vs] == '%' ||
+	    pii_all_same(t + vs, m->end - vs))
 		return 0;
-	m->start = s;
+	m->start = vs;
 	if (pw) {
 		m->score = 0.8f;
 		return 1;
 	}
-	m->score = pii_entropy(t + s, m->end - s) >= 3.0 && m->end - s >= 12 ? 0.85f : 0.3f;
+	m->score = pii_entropy(t + vs, m->end - vs) >= 3.0 && m->end - vs >= 12 ? 0.85f : 0.3f;
+	(void)len;
 	return 1;
 }
 
@@ -959,6 +1094,399 @@ static size_t start_address(const char *t, size_t end)
 	return end;
 }
 
+/*
+ * Walk back from `end` over at most `n` digits, with single separators of
+ * `seps` between them; the start is the first of those digits.
+ */
+static size_t back_digits(const char *t, size_t end, size_t n, const char *seps)
+{
+	size_t s = end, k = 0;
+
+	while (s > 0 && k < n) {
+		if (is_digit((unsigned char)t[s - 1])) {
+			s--;
+			k++;
+		} else if (k > 0 && s > 1 && strchr(seps, t[s - 1]) && t[s - 1] &&
+		           is_digit((unsigned char)t[s - 2])) {
+			s--;
+		} else {
+			break;
+		}
+	}
+	return s;
+}
+
+static size_t start_ssn(const char *t, size_t end)
+{
+	return back_digits(t, end, 9, " -");
+}
+
+static size_t start_nhs(const char *t, size_t end)
+{
+	return back_digits(t, end, 10, " -");
+}
+
+static size_t start_card(const char *t, size_t end)
+{
+	return back_digits(t, end, 23, " -");
+}
+
+static size_t start_year(const char *t, size_t end)
+{
+	return end >= 4 ? end - 4 : 0;
+}
+
+static size_t start_zip4(const char *t, size_t end)
+{
+	return end >= 10 ? end - 10 : 0;
+}
+
+static size_t start_ipv4(const char *t, size_t end)
+{
+	return back_digits(t, end, 12, ".");
+}
+
+static size_t start_date_md(const char *t, size_t end)
+{
+	return back_digits(t, end, 4, "/");
+}
+
+static size_t start_date_numeric(const char *t, size_t end)
+{
+	size_t s = back_digits(t, end, 8, "/-.");
+
+	/* Three numbers at most: a longer dotted run starts further on. */
+	for (int seps = 0, i = (int)end - 1; i >= (int)s; i--)
+		if (!is_digit((unsigned char)t[i]) && ++seps == 3)
+			return (size_t)i + 1;
+	return s;
+}
+
+/* "(212) 555-0143", "+1 212.555.0143", "1-800-555-0199": ten digits, then the prefix. */
+static size_t start_phone_nanp(const char *t, size_t end)
+{
+	size_t s = end, k = 0, x = end;
+
+	/* An extension: digits after x or ext. */
+	while (x > 0 && end - x < 5 && is_digit((unsigned char)t[x - 1]))
+		x--;
+	if (x < end && x > 0) {
+		size_t y = x;
+		if (t[y - 1] == ' ')
+			y--;
+		if (y > 0 && (t[y - 1] == 'x' || t[y - 1] == 'X'))
+			s = y - 1;
+		else if (y >= 3 && (t[y - 1] == 't' || t[y - 1] == '.'))
+			for (size_t z = y; z > 0 && y - z < 5; z--)
+				if ((t[z - 1] == 'e' || t[z - 1] == 'E') && z + 1 < y &&
+				    (t[z] == 'x' || t[z] == 'X')) {
+					s = z - 1;
+					break;
+				}
+		while (s < end && s > 0 && t[s - 1] == ' ')
+			s--;
+	}
+
+	while (s > 0 && k < 10) {
+		int c = (unsigned char)t[s - 1];
+		if (is_digit(c)) {
+			k++;
+			s--;
+		} else if (k > 0 && (c == ' ' || c == '-' || c == '.' || c == ')' || c == '/') &&
+		           s > 1) {
+			s--;
+		} else if (k > 0 && c == '(') {
+			s--;
+			break;
+		} else {
+			break;
+		}
+	}
+	if (s > 0 && t[s - 1] == '(')
+		s--;
+	/* A country code 1, maybe with a +, and a separator. */
+	if (s >= 2 && strchr(" .-", t[s - 1]) && t[s - 2] == '1' &&
+	    (s == 2 || !is_alnum(before(t, s - 2))))
+		s -= 2;
+	else if (s >= 1 && t[s - 1] == '1' && (s == 1 || !is_alnum(before(t, s - 1))) &&
+	         (t[s] == '(' || t[s] == ' '))
+		s -= 1;
+	if (s >= 1 && t[s - 1] == '+')
+		s--;
+	return s;
+}
+
+/* An international number starts at its '+'. */
+static size_t start_phone_intl(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 32 && t[s - 1] != '+' &&
+	       (is_digit((unsigned char)t[s - 1]) || strchr(" .-()", t[s - 1])))
+		s--;
+	return s > 0 && t[s - 1] == '+' ? s - 1 : end;
+}
+
+/* The number after a phone keyword: back over digits, spaces and ( ) . - and a +. */
+static size_t start_phone_value(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 24 &&
+	       (is_digit((unsigned char)t[s - 1]) || strchr(" ().-+", t[s - 1])) && t[s - 1])
+		s--;
+	while (s < end && !is_digit((unsigned char)t[s]) && t[s] != '+' && t[s] != '(')
+		s++;
+	return s;
+}
+
+/* A national number starts at a 0 that no digit precedes. */
+static size_t start_phone_national(const char *t, size_t end)
+{
+	size_t s = back_digits(t, end, 14, " .-");
+
+	while (s < end && !(t[s] == '0' && !is_digit(before(t, s))))
+		s++;
+	return s;
+}
+
+/* 14:30, 2:15 pm, 2pm: back over the am/pm, then over digits and colons. */
+static size_t start_time(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 5 && strchr("aApPmM.", t[s - 1]) && t[s - 1])
+		s--;
+	if (s > 0 && t[s - 1] == ' ')
+		s--;
+	return back_digits(t, s, 6, ":");
+}
+
+/* An ISO date starts at its year, 19xx or 20xx, no digit before it. */
+static size_t start_date_iso(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 40 &&
+	       (is_digit((unsigned char)t[s - 1]) || strchr("-/.:TZ+ ", t[s - 1])))
+		s--;
+	for (; s + 5 <= end; s++)
+		if ((t[s] == '1' || t[s] == '2') && !is_digit(before(t, s)) &&
+		    count_digits(t, s, s + 4) == 4 && strchr("-/.", t[s + 4]) && t[s + 4])
+			return s;
+	return end;
+}
+
+static size_t start_url(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 4096 && !strchr(" \t\r\n<>\"'`", t[s - 1]))
+		s--;
+	return first_word(t, s, end,
+	                  (const char *const[]){ "https://", "http://", "ftp://", "www.", NULL });
+}
+
+/* An IBAN starts with two letters and two digits at the start of a word. */
+static size_t start_iban(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 48, 1, " -");
+
+	for (; s + 4 <= end; s++)
+		if (!is_alnum(before(t, s)) && is_alpha((unsigned char)t[s]) &&
+		    is_alpha((unsigned char)t[s + 1]) && is_digit((unsigned char)t[s + 2]) &&
+		    is_digit((unsigned char)t[s + 3]))
+			return s;
+	return end;
+}
+
+/* A NINO starts with two capitals and a digit (maybe after a space). */
+static size_t start_nino(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 14, 1, " ");
+
+	for (; s + 3 <= end; s++)
+		if (!is_alnum(before(t, s)) && t[s] >= 'A' && t[s] <= 'Z' && t[s + 1] >= 'A' &&
+		    t[s + 1] <= 'Z' && (is_digit((unsigned char)t[s + 2]) || t[s + 2] == ' '))
+			return s;
+	return end;
+}
+
+static size_t start_hexcolon(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 39 && (is_hex((unsigned char)t[s - 1]) || t[s - 1] == ':'))
+		s--;
+	return s;
+}
+
+static size_t start_mac(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 17 &&
+	       (is_hex((unsigned char)t[s - 1]) || t[s - 1] == ':' || t[s - 1] == '-' ||
+	        t[s - 1] == '.'))
+		s--;
+	while (s < end && !is_hex((unsigned char)t[s]))
+		s++;
+	return s;
+}
+
+static const char *const month_words[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul",
+	                                   "aug", "sep", "oct", "nov", "dec", NULL };
+
+/*
+ * A date in words starts at its day ("3rd of March", "3-Mar-2021") or, when
+ * none comes before, at its month.
+ */
+static size_t start_date_text(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 40, 1, " ,.'-"), m = end, d;
+
+	/* The last month word: an earlier one belongs to an earlier date. */
+	for (size_t i = s; i < end; i = m + 1) {
+		size_t k = first_word(t, i, end, month_words);
+		if (k == end)
+			break;
+		m = k;
+	}
+	if (m == end)
+		return end;
+	d = m;
+	while (d > s && (t[d - 1] == ' ' || t[d - 1] == '-'))
+		d--;
+	if (d >= s + 2 && d - 2 >= s && !strncasecmp(t + d - 2, "of", 2) &&
+	    !is_alpha(before(t, d - 2))) {
+		d -= 2;
+		while (d > s && t[d - 1] == ' ')
+			d--;
+	}
+	if (d >= 2 && is_alpha((unsigned char)t[d - 1]) && is_alpha((unsigned char)t[d - 2]) &&
+	    d - 2 >= s && is_digit(before(t, d - 2)))
+		d -= 2; /* st, nd, rd, th */
+	if (d > s && is_digit((unsigned char)t[d - 1])) {
+		size_t k = d;
+		while (k > s && is_digit((unsigned char)t[k - 1]) && d - k < 2)
+			k--;
+		if (!is_alnum(before(t, k)))
+			return k;
+	}
+	return m;
+}
+
+static size_t start_word(const char *t, size_t end)
+{
+	return back_over(t, end, 12, 1, "");
+}
+
+static size_t start_minus3(const char *t, size_t end)
+{
+	return end >= 3 ? end - 3 : 0;
+}
+
+/* An age pattern: back over its words; the check keeps the number. */
+static size_t start_age(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 28, 1, " -./:");
+
+	while (s < end && !is_alnum((unsigned char)t[s]))
+		s++;
+	return s;
+}
+
+static size_t start_unit(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 24, 1, " .#");
+
+	return first_word(
+	    t, s, end, (const char *const[]){ "Apartment", "Apt", "Suite", "Ste", "Unit", NULL });
+}
+
+static size_t start_po_box(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 40, 1, " .");
+
+	return first_word(t, s, end, (const char *const[]){ "p.o", "po ", "p o", "post", NULL });
+}
+
+static size_t start_gps(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 40, 0, "0123456789., +-");
+
+	while (s < end && !is_digit((unsigned char)t[s]) && t[s] != '-' && t[s] != '+')
+		s++;
+	return s;
+}
+
+/* Degrees, minutes, seconds: back over digits, marks (° ′ ″ are UTF-8) and N, S, E, W. */
+static size_t start_dms(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 64 &&
+	       (is_digit((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80 ||
+	        (t[s - 1] && strchr(" ,.'\"NSEW", t[s - 1]))))
+		s--;
+	while (s < end && !is_digit((unsigned char)t[s]))
+		s++;
+	return s;
+}
+
+static size_t start_minus17(const char *t, size_t end)
+{
+	return end >= 17 ? end - 17 : 0;
+}
+
+static size_t start_alnum(const char *t, size_t end)
+{
+	return back_over(t, end, 128, 1, "_");
+}
+
+static size_t start_alnum_dash(const char *t, size_t end)
+{
+	return back_over(t, end, 128, 1, "-_");
+}
+
+static size_t start_azure(const char *t, size_t end)
+{
+	size_t s = back_over(t, end, 128, 1, "+/=");
+
+	return s >= 11 ? s - 11 : 0; /* AccountKey= */
+}
+
+static size_t start_slack_hook(const char *t, size_t end)
+{
+	return first_word(t, back_over(t, end, 160, 1, ":/._-"), end,
+	                  (const char *const[]){ "https://hooks", NULL });
+}
+
+/* The match is the END line; check_pem finds the BEGIN line from there. */
+static size_t start_pem(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 64 && t[s - 1] != '\n')
+		s--;
+	return s;
+}
+
+static size_t start_jwt(const char *t, size_t end)
+{
+	return back_over(t, end, 8192, 1, "_-.");
+}
+
+/* "password: value", "api_key=value": back over the value (and a key glued to it by = or :). */
+static size_t start_secret(const char *t, size_t end)
+{
+	size_t s = end;
+
+	while (s > 0 && end - s < 512 && !strchr(" \t\r\n\"',;", t[s - 1]))
+		s--;
+	return s;
+}
+
 /* ------------------------------------------------------------ the table */
 
 static const struct pii_context ctx_none = {
@@ -984,35 +1512,46 @@ const struct pii_pattern pii_patterns[] = {
 	  "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9\\-]*[A-Za-z0-9])?)*\\.[A-Za-z]{2,24}",
 	  0, ENCLAVE_PII_EMAIL_ADDRESS, 1.0f, "rule:email", check_email, NULL, start_email },
 	{ "(?:https?|ftp)://[^\\s<>\"'`]+", 1, ENCLAVE_PII_URL, 0.9f, "rule:url", check_url, NULL,
-	  NULL },
+	  start_url },
 	{ "\\bwww\\.[A-Za-z0-9\\-]+\\.[^\\s<>\"'`]+", 1, ENCLAVE_PII_URL, 0.85f, "rule:url",
-	  check_url, NULL, NULL },
+	  check_url, NULL, start_url },
 	{ "[A-Za-z0-9\\-]\\.[A-Za-z]{2,24}\\b", 0, ENCLAVE_PII_DOMAIN_NAME, 0.6f, "rule:domain_tld",
 	  check_domain, NULL, start_domain },
-	{ "(?:\\+?1[\\s.\\-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.\\-]?)\\d{3}[\\s.\\-]?\\d{4}", 0,
-	  ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_nanp", check_phone_nanp, NULL, NULL },
+	{ "(?:\\+?1[\\s.\\-]?)?(?:\\(\\d{3}\\)\\s?|\\d{3}[\\s.\\-/]?)\\d{3}[\\s.\\-/]?\\d{4}"
+	  "(?:\\s?(?:x|ext\\.?)\\s?\\d{1,5})?",
+	  1, ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_nanp", check_phone_nanp, NULL,
+	  start_phone_nanp },
 	{ "\\+\\d{1,3}[\\s.\\-]?(?:\\(0?\\d{1,4}\\)[\\s.\\-]?)?\\d{1,5}(?:[\\s.\\-]\\d{1,5}){1,5}",
-	  0, ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_intl", check_phone_intl, NULL, NULL },
+	  0, ENCLAVE_PII_PHONE_NUMBER, 0.7f, "rule:phone_intl", check_phone_intl, NULL,
+	  start_phone_intl },
 	{ "\\b0\\d{1,4}[\\s.\\-]?\\d{2,4}(?:[\\s.\\-]\\d{2,4}){1,3}", 0, ENCLAVE_PII_PHONE_NUMBER,
-	  0.4f, "rule:phone_national", check_phone_national, NULL, NULL },
+	  0.4f, "rule:phone_national", check_phone_national, NULL, start_phone_national },
+	{ "\\b(?:phone|tel|telephone|mobile|cell|fax|desk|call\\s+me\\s+on|answering\\s+at|"
+	  "reach\\s+me\\s+at|contact)\\s*(?:number|no\\.?|#)?\\s*[:#]?\\s*\\+?\\(?\\d[\\d\\s().\\-]"
+	  "{5,18}\\d",
+	  1, ENCLAVE_PII_PHONE_NUMBER, 0.75f, "rule:phone_context", check_phone_context, &ctx_none,
+	  start_phone_value },
+	{ "\\b(?:pager|pg|beeper|bleep)\\s*(?:number|no\\.?)?\\s*[:#]?\\s*#?\\s*\\d{4,6}\\b", 1,
+	  ENCLAVE_PII_PHONE_NUMBER, 0.75f, "rule:pager_context", check_value, &ctx_none,
+	  start_token },
 
 	/* national and financial identifiers */
 	{ "\\d{3}[\\s\\-]?\\d{2}[\\s\\-]?\\d{4}", 0, ENCLAVE_PII_US_SSN, 0.6f, "rule:us_ssn",
-	  check_ssn, NULL, NULL },
+	  check_ssn, NULL, start_ssn },
 	{ "9\\d{2}[\\s\\-]?\\d{2}[\\s\\-]?\\d{4}", 0, ENCLAVE_PII_US_ITIN, 0.5f, "rule:us_itin",
-	  check_itin, NULL, NULL },
-	{ "\\d(?:[\\s\\-]?\\d){12,22}", 0, ENCLAVE_PII_CREDIT_CARD, 1.0f, "rule:credit_card_luhn",
-	  check_card, NULL, NULL },
+	  check_itin, NULL, start_ssn },
+	{ "\\d(?:[\\s\\-]?\\d){11,22}", 0, ENCLAVE_PII_CREDIT_CARD, 1.0f, "rule:credit_card_luhn",
+	  check_card, NULL, start_card },
 	{ "[A-Za-z]{2}\\d{2}(?:[ \\-]?[A-Za-z0-9]){11,30}", 0, ENCLAVE_PII_IBAN_CODE, 1.0f,
-	  "rule:iban_mod97", check_iban, NULL, NULL },
-	{ "\\b[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\\b", 0, ENCLAVE_PII_SWIFT_CODE, 0.1f,
-	  "rule:swift_bic", check_swift, NULL, NULL },
-	{ "\\d{9}|\\d{4}-\\d{4}-\\d", 0, ENCLAVE_PII_ABA_ROUTING, 0.1f, "rule:aba_checksum",
-	  check_aba, NULL, NULL },
+	  "rule:iban_mod97", check_iban, NULL, start_iban },
+	{ "\\b(?:swift|bic)\\b[^\\n\\d]{0,24}[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\\b", 1,
+	  ENCLAVE_PII_SWIFT_CODE, 0.85f, "rule:swift_bic", check_swift, &ctx_none, start_token },
+	{ "\\b(?:routing|aba|rtn|transit)\\b[^\\n\\d]{0,24}(?:\\d{9}|\\d{4}-\\d{4}-\\d)\\b", 1,
+	  ENCLAVE_PII_ABA_ROUTING, 0.85f, "rule:aba_checksum", check_aba, &ctx_none, start_token },
 	{ "\\d{3}([ \\-]?)\\d{3}[ \\-]?\\d{4}", 0, ENCLAVE_PII_UK_NHS, 0.35f, "rule:uk_nhs_mod11",
-	  check_nhs, NULL, NULL },
+	  check_nhs, NULL, start_nhs },
 	{ "[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]", 0,
-	  ENCLAVE_PII_UK_NINO, 0.6f, "rule:uk_nino", check_nino, NULL, NULL },
+	  ENCLAVE_PII_UK_NINO, 0.6f, "rule:uk_nino", check_nino, NULL, start_nino },
 	{ "\\bpassport" KW_SEP "[A-Z]?\\d{8,9}", 1, ENCLAVE_PII_US_PASSPORT, 0.85f,
 	  "rule:us_passport_context", check_value, &ctx_none, start_token },
 	{ "\\b(?:driver'?s?|driving|operator'?s?)\\s+licen[cs]e(?:\\s+(?:number|no\\.?|#|id))?"
@@ -1047,106 +1586,111 @@ const struct pii_pattern pii_patterns[] = {
 	/* network */
 	{ "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(?:\\.(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){"
 	  "3}",
-	  0, ENCLAVE_PII_IP_ADDRESS, 0.7f, "rule:ipv4", check_ipv4, NULL, NULL },
+	  0, ENCLAVE_PII_IP_ADDRESS, 0.7f, "rule:ipv4", check_ipv4, NULL, start_ipv4 },
 	{ "[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}", 0, ENCLAVE_PII_IP_ADDRESS, 0.7f,
-	  "rule:ipv6", check_ipv6, NULL, NULL },
+	  "rule:ipv6", check_ipv6, NULL, start_hexcolon },
 	{ "[0-9A-Fa-f]{2}(?::[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}|"
 	  "[0-9a-f]{4}\\.[0-9a-f]{4}\\.[0-9a-f]{4}",
-	  0, ENCLAVE_PII_MAC_ADDRESS, 0.8f, "rule:mac", check_mac, NULL, NULL },
+	  0, ENCLAVE_PII_MAC_ADDRESS, 0.8f, "rule:mac", check_mac, NULL, start_mac },
 
 	/* dates and times */
 	{ "(?:19|20)\\d\\d([\\-/.])(?:0?[1-9]|1[0-2])[\\-/.](?:0?[1-9]|[12]\\d|3[01])"
 	  "(?:[T "
 	  "](?:[01]\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?:Z|[+\\-]\\d\\d:?\\d\\d)?)?",
-	  0, ENCLAVE_PII_DATE_TIME, 0.95f, "rule:date_iso", check_date_iso, NULL, NULL },
+	  0, ENCLAVE_PII_DATE_TIME, 0.95f, "rule:date_iso", check_date_iso, NULL, start_date_iso },
 	{ "\\d{1,2}[/\\-.]\\d{1,2}[/\\-.](?:\\d{4}|\\d{2})", 0, ENCLAVE_PII_DATE_TIME, 0.85f,
-	  "rule:date_numeric", check_date_numeric, NULL, NULL },
+	  "rule:date_numeric", check_date_numeric, NULL, start_date_numeric },
 	{ "\\d{1,2}/\\d{1,2}", 0, ENCLAVE_PII_DATE_TIME, 0.5f, "rule:date_month_day", check_date_md,
-	  NULL, NULL },
+	  NULL, start_date_md },
 	{ "\\b" MONTHS "\\.?(?:\\s+\\d{1,2}(?:st|nd|rd|th)?)?(?:,?\\s+(?:'\\d{2}|\\d{4}))?\\b\\.?",
-	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL, NULL },
+	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL,
+	  start_date_text },
 	{ "\\b\\d{1,2}(?:st|nd|rd|th)?(?:\\s+of)?[\\s\\-]+" MONTHS
 	  "\\.?(?:[\\s\\-,]+(?:\\d{4}|'?\\d{2}))?\\b",
-	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL, NULL },
+	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL,
+	  start_date_text },
 	{ "\\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\\b", 1, ENCLAVE_PII_DATE_TIME, 0.6f,
-	  "rule:weekday", NULL, NULL, NULL },
+	  "rule:weekday", NULL, NULL, start_word },
 	{ "(?:19|20)\\d\\d", 0, ENCLAVE_PII_DATE_TIME, 0.35f, "rule:date_year", check_year, NULL,
-	  NULL },
+	  start_year },
+	{ "\\d\\d'", 0, ENCLAVE_PII_DATE_TIME, 0.55f, "rule:date_year", check_year_apos_after, NULL,
+	  start_minus3 },
 	{ "'\\d\\d", 0, ENCLAVE_PII_DATE_TIME, 0.55f, "rule:date_year", check_year_apos, NULL,
-	  NULL },
+	  start_minus3 },
 	{ "(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d)?(?:\\s?[ap]\\.?m\\b)?", 1,
-	  ENCLAVE_PII_DATE_TIME, 0.6f, "rule:time", check_time, NULL, NULL },
+	  ENCLAVE_PII_DATE_TIME, 0.6f, "rule:time", check_time, NULL, start_time },
 	{ "\\b(?:1[0-2]|0?[1-9])\\s?[ap]\\.?m\\b", 1, ENCLAVE_PII_DATE_TIME, 0.85f, "rule:time",
-	  check_time, NULL, NULL },
+	  check_time, NULL, start_time },
 
 	/* ages */
 	{ "\\b\\d{1,3}\\s?-?\\s?(?:years?|yrs?|y)\\.?\\s?-?\\s?old\\b", 1, ENCLAVE_PII_AGE, 0.85f,
-	  "rule:age", check_age, NULL, NULL },
+	  "rule:age", check_age, NULL, start_age },
 	{ "\\b\\d{1,3}\\s?(?:yo|y/o|y\\.o\\.?|yof|yom|yowm|yowf)\\b", 1, ENCLAVE_PII_AGE, 0.85f,
-	  "rule:age", check_age, NULL, NULL },
+	  "rule:age", check_age, NULL, start_age },
 	{ "\\b\\d{1,3}\\s?(?:years?|yrs?)\\s+of\\s+age\\b", 1, ENCLAVE_PII_AGE, 0.85f, "rule:age",
-	  check_age, NULL, NULL },
-	{ "\\b(?:aged?|age:|age\\s+of|turned|turning)\\s*\\d{1,3}\\b", 1, ENCLAVE_PII_AGE, 0.8f,
-	  "rule:age", check_age, NULL, NULL },
+	  check_age, NULL, start_age },
+	{ "\\b(?:aged?|age:|age\\s+of|turned|turning|turn)\\s*\\d{1,3}\\b", 1, ENCLAVE_PII_AGE,
+	  0.8f, "rule:age", check_age, NULL, start_age },
 
 	/* places */
 	{ "\\b(?:zip|postal|post)(?:\\s*code)?\\s*[:#]?\\s*(?:is\\s+)?\\d{3,5}(?:[\\- ]\\d{2,4})?",
 	  1, ENCLAVE_PII_ZIP_CODE, 0.85f, "rule:zip_context", check_zip, &ctx_none, start_token },
-	{ "\\b" US_STATES "\\.?,?\\s+\\d{5}(?:-\\d{4})?", 0, ENCLAVE_PII_ZIP_CODE, 0.8f,
+	{ ",\\s?" US_STATES "\\.?\\s+\\d{5}(?:-\\d{4})?", 0, ENCLAVE_PII_ZIP_CODE, 0.8f,
 	  "rule:zip_state", check_zip, &ctx_none, start_token },
 	{ "\\b\\d{5}-\\d{4}\\b", 0, ENCLAVE_PII_ZIP_CODE, 0.45f, "rule:zip_plus4", check_zip, NULL,
-	  NULL },
+	  start_zip4 },
 	{ "\\d{1,6}[A-Za-z]?\\s+(?:[NSEW]\\.?\\s+|(?:North|South|East|West)\\s+)?"
 	  "(?:[A-Z][A-Za-z'\\-]*\\.?\\s+|\\d{1,3}(?:st|nd|rd|th)\\s+){1,4}" STREET_SUFFIX "\\b",
 	  0, ENCLAVE_PII_STREET_ADDRESS, 0.8f, "rule:street_address", check_address, NULL,
 	  start_address },
 	{ "\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\d{1,5}[A-Za-z]?\\b", 0,
-	  ENCLAVE_PII_STREET_ADDRESS, 0.5f, "rule:address_unit", NULL, NULL, NULL },
+	  ENCLAVE_PII_STREET_ADDRESS, 0.5f, "rule:address_unit", NULL, NULL, start_unit },
 	{ "\\b(?:P\\.?\\s?O\\.?\\s+Box|Post\\s?box|Post\\s+Office\\s+Box)\\s+\\d{1,6}", 1,
-	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, NULL },
+	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, start_po_box },
 	{ "[\\-+]?\\d{1,2}\\.\\d{3,8}\\s*,\\s*[\\-+]?\\d{1,3}\\.\\d{3,8}", 0, ENCLAVE_PII_GPS,
-	  0.55f, "rule:gps_decimal", check_gps, NULL, NULL },
+	  0.55f, "rule:gps_decimal", check_gps, NULL, start_gps },
 	{ "\\d{1,3}\xC2\xB0\\s?\\d{1,2}(?:'|\xE2\x80\xB2)\\s?(?:\\d{1,2}(?:\\.\\d+)?(?:\"|"
 	  "\xE2\x80\xB3)\\s?)?[NSEW]"
 	  "(?:,?\\s*\\d{1,3}\xC2\xB0\\s?\\d{1,2}(?:'|\xE2\x80\xB2)\\s?(?:\\d{1,2}(?:\\.\\d+)?(?:\"|"
 	  "\xE2\x80\xB3)\\s?)?[NSEW])?",
-	  0, ENCLAVE_PII_GPS, 0.85f, "rule:gps_dms", NULL, NULL, NULL },
+	  0, ENCLAVE_PII_GPS, 0.85f, "rule:gps_dms", NULL, NULL, start_dms },
 
 	/* vehicles and devices */
 	{ "\\b[A-HJ-NPR-Z0-9]{17}\\b", 0, ENCLAVE_PII_VIN, 0.9f, "rule:vin_checksum", check_vin,
-	  NULL, NULL },
+	  NULL, start_minus17 },
 
 	/* wallets */
 	{ "\\b[13][a-km-zA-HJ-NP-Z1-9]{25,34}\\b", 0, ENCLAVE_PII_CRYPTO, 0.95f,
-	  "rule:btc_base58check", check_btc, NULL, NULL },
+	  "rule:btc_base58check", check_btc, NULL, start_alnum },
 	{ "\\b(?:bc|tb)1[ac-hj-np-z02-9]{11,71}\\b", 1, ENCLAVE_PII_CRYPTO, 0.95f,
-	  "rule:btc_bech32", check_bech32, NULL, NULL },
+	  "rule:btc_bech32", check_bech32, NULL, start_alnum },
 	{ "\\b0x[0-9a-fA-F]{40}\\b", 0, ENCLAVE_PII_CRYPTO, 0.7f, "rule:eth_address", check_token,
-	  NULL, NULL },
+	  NULL, start_alnum },
 
 	/* secrets */
 	{ "\\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\\b", 0, ENCLAVE_PII_SECRET, 0.95f,
-	  "rule:aws_access_key", check_token, NULL, NULL },
+	  "rule:aws_access_key", check_token, NULL, start_alnum },
 	{ "\\bAIza[0-9A-Za-z_\\-]{35}", 0, ENCLAVE_PII_SECRET, 0.95f, "rule:gcp_api_key",
-	  check_token, NULL, NULL },
+	  check_token, NULL, start_alnum_dash },
 	{ "AccountKey=[A-Za-z0-9+/]{86}==", 0, ENCLAVE_PII_SECRET, 0.95f, "rule:azure_storage_key",
-	  NULL, NULL, NULL },
+	  NULL, NULL, start_azure },
 	{ "\\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36}\\b|\\bgithub_pat_[A-Za-z0-9_]{82}\\b", 0,
-	  ENCLAVE_PII_SECRET, 0.95f, "rule:github_token", check_token, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 0.95f, "rule:github_token", check_token, NULL, start_alnum },
 	{ "\\bxox[abposr]-[A-Za-z0-9\\-]{10,72}", 0, ENCLAVE_PII_SECRET, 0.9f, "rule:slack_token",
-	  NULL, NULL, NULL },
+	  NULL, NULL, start_alnum_dash },
 	{ "https://hooks\\.slack\\.com/services/T[A-Z0-9]{8,12}/B[A-Z0-9]{8,12}/[A-Za-z0-9]{24}", 0,
-	  ENCLAVE_PII_SECRET, 0.95f, "rule:slack_webhook", NULL, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 0.95f, "rule:slack_webhook", NULL, NULL, start_slack_hook },
 	{ "\\b(?:sk|rk)_(?:live|test)_[0-9a-zA-Z]{24,99}\\b", 0, ENCLAVE_PII_SECRET, 0.95f,
-	  "rule:stripe_key", check_token, NULL, NULL },
+	  "rule:stripe_key", check_token, NULL, start_alnum },
 	{ "-----END (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?-----", 0,
-	  ENCLAVE_PII_SECRET, 1.0f, "rule:pem_private_key", check_pem, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 1.0f, "rule:pem_private_key", check_pem, NULL, start_pem },
 	{ "\\beyJ[A-Za-z0-9_\\-]{8,}\\.eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]{8,}", 0,
-	  ENCLAVE_PII_SECRET, 0.9f, "rule:jwt", NULL, NULL, NULL },
+	  ENCLAVE_PII_SECRET, 0.9f, "rule:jwt", NULL, NULL, start_jwt },
 	{ "\\b(?:password|passwd|pwd|passphrase|secret|token|api[_\\-\\s]?key|apikey|"
 	  "access[_\\-\\s]?key|auth[_\\-\\s]?token|client[_\\-\\s]?secret|private[_\\-\\s]?key)"
 	  "[\"']?\\s*(?:[:=]|\\s+is)\\s*[\"']?[^\\s\"',;]{6,}",
-	  1, ENCLAVE_PII_SECRET, 0.8f, "rule:secret_keyword", check_secret_kw, &ctx_none, NULL },
+	  1, ENCLAVE_PII_SECRET, 0.8f, "rule:secret_keyword", check_secret_kw, &ctx_none,
+	  start_secret },
 	{ "(?:password|passwd|token|secret|api[_\\-\\s]?key|apikey|access[_\\-\\s]?key|"
 	  "private[_\\-\\s]?key|credential|bearer|auth)[^\\n]{0,48}[A-Za-z0-9+/_\\-]{24,}",
 	  1, ENCLAVE_PII_SECRET, 0.75f, "rule:secret_entropy", check_entropy, &ctx_none,

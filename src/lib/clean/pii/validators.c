@@ -68,7 +68,7 @@ static int prefix_in(const char *d, int plen, int lo, int hi)
 
 int pii_card_issuer(const char *d, size_t n)
 {
-	if (n < 13 || n > 19)
+	if (n < 12 || n > 19)
 		return 0;
 	if (d[0] == '4') /* Visa */
 		return n == 13 || n == 16 || n == 19;
