@@ -110,17 +110,23 @@ typedef struct enclave_pii_scanner enclave_pii_scanner;
 /* Per-thread scan state: a Hyperscan scratch and candidate buffers. */
 typedef struct enclave_pii_state enclave_pii_state;
 
-#define ENCLAVE_PII_SCAN_OPTIONS_VERSION 1
+#define ENCLAVE_PII_SCAN_OPTIONS_VERSION 2
 
 struct enclave_pii_scan_options {
 	unsigned version;          /* ENCLAVE_PII_SCAN_OPTIONS_VERSION */
 	enclave_pii_labels labels; /* what to report (0 means all) */
 	float min_score;           /* spans scoring below are dropped (default 0.4) */
+	/*
+	 * HIPAA Safe Harbor's reading of DATE_TIME and AGE (the hipaa preset
+	 * sets it): times of day and weekdays alone are not reported, and
+	 * ages only over 89. Since version 2.
+	 */
+	int safe_harbor;
 };
 
-#define ENCLAVE_PII_SCAN_OPTIONS_INIT                                   \
-	{                                                               \
-		ENCLAVE_PII_SCAN_OPTIONS_VERSION, ENCLAVE_PII_ALL, 0.4f \
+#define ENCLAVE_PII_SCAN_OPTIONS_INIT                                      \
+	{                                                                  \
+		ENCLAVE_PII_SCAN_OPTIONS_VERSION, ENCLAVE_PII_ALL, 0.4f, 0 \
 	}
 
 /*
@@ -228,10 +234,16 @@ typedef struct ner_model enclave_ner_model;
 
 /*
  * Add the tagger to `s` before the scanner is shared: its PERSON,
- * ORGANIZATION and LOCATION spans join the rule spans. `m` is borrowed and
- * must outlive the scanner. Returns 0, ENCLAVE_EINVALID or ENCLAVE_ELIMIT.
+ * ORGANIZATION and LOCATION spans scoring at least `min_score` join the
+ * rule spans (ENCLAVE_PII_NER_MIN_SCORE, or ENCLAVE_PII_NER_CLINICAL_MIN_SCORE
+ * beside the clinical recogniser: on clinical notes the tagger's middling
+ * scores are mostly wrong). `m` is borrowed and must outlive the scanner.
+ * Returns 0, ENCLAVE_EINVALID or ENCLAVE_ELIMIT.
  */
-int enclave_pii_scanner_add_ner(enclave_pii_scanner *s, const enclave_ner_model *m);
+int enclave_pii_scanner_add_ner(enclave_pii_scanner *s, const enclave_ner_model *m,
+                                float min_score);
+#define ENCLAVE_PII_NER_MIN_SCORE 0.0f
+#define ENCLAVE_PII_NER_CLINICAL_MIN_SCORE 0.9f
 
 /*
  * The clinical-note recogniser (names by title, credential and relation,

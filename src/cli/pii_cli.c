@@ -52,9 +52,11 @@ static int add_models(struct cli_pii *p, const char *cmd, const struct cli_args 
 	int error;
 
 	if (!cli_value(a, opts, "no-ner") && (p->labels & names)) {
+		float floor =
+		    clinical ? ENCLAVE_PII_NER_CLINICAL_MIN_SCORE : ENCLAVE_PII_NER_MIN_SCORE;
 		error =
 		    path ? enclave_ner_load(&p->ner, path, sha) : enclave_ner_load_default(&p->ner);
-		if (error < 0 || enclave_pii_scanner_add_ner(p->scanner, p->ner) < 0) {
+		if (error < 0 || enclave_pii_scanner_add_ner(p->scanner, p->ner, floor) < 0) {
 			cli_error(cmd, "%s", enclave_error_last());
 			return EXIT_FAIL;
 		}
@@ -105,6 +107,7 @@ int cli_pii_open(struct cli_pii *p, const char *cmd, const struct cli_args *a,
 	if (cli_value(a, opts, "clinical") && cli_value(a, opts, "no-clinical"))
 		return cli_usage(cmd, "--clinical and --no-clinical do not go together");
 	p->labels = so.labels;
+	so.safe_harbor = p->preset && !strcmp(p->preset, "hipaa");
 	if (enclave_pii_scanner_new(&p->scanner, &so) < 0)
 		return cli_fail(cmd, enclave_error_last_code());
 	if ((rc = add_models(p, cmd, a, opts)) != 0) {

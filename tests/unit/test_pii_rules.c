@@ -536,7 +536,7 @@ static void extra_recognisers(void **st)
 
 	(void)st;
 	assert_int_equal(enclave_pii_scanner_new(&sc, NULL), 0);
-	assert_int_equal(pii_scanner_add_extra(sc, zed_finder, NULL), 0);
+	assert_int_equal(pii_scanner_add_extra(sc, zed_finder, NULL, 0), 0);
 	assert_int_equal(enclave_pii_state_new(&ss, sc), 0);
 	assert_int_equal(enclave_pii_scan(&s, sc, ss, text, strlen(text)), 0);
 	/* Zed after "Dr." gets the PERSON context boost; the one in the e-mail loses to it. */

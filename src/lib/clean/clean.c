@@ -671,11 +671,15 @@ int enclave_clean(enclave_project *p, const struct enclave_clean_options *opts,
 		goto done;
 	so.labels = set.labels;
 	so.min_score = (float)set.min_score;
+	so.safe_harbor = !strcmp(set.preset, "hipaa");
 	if ((error = enclave_pii_scanner_new(&scanner, &so)) < 0)
 		goto done;
 	if (set.ner && (set.labels & NAME_LABELS)) {
 		if ((error = enclave_ner_load_default(&ner)) < 0 ||
-		    (error = enclave_pii_scanner_add_ner(scanner, ner)) < 0)
+		    (error = enclave_pii_scanner_add_ner(scanner, ner,
+		                                         set.clinical
+		                                             ? ENCLAVE_PII_NER_CLINICAL_MIN_SCORE
+		                                             : ENCLAVE_PII_NER_MIN_SCORE)) < 0)
 			goto done;
 		set.ner_sha256 = ner_model_sha256(ner);
 	}

@@ -25,11 +25,11 @@ static int tag_extra(const void *ctx, const char *text, size_t len, struct encla
 	return ner_tag(ctx, text, len, out);
 }
 
-int enclave_pii_scanner_add_ner(enclave_pii_scanner *s, const enclave_ner_model *m)
+int enclave_pii_scanner_add_ner(enclave_pii_scanner *s, const enclave_ner_model *m, float min_score)
 {
 	if (!s || !m)
 		return error_set(ENCLAVE_EINVALID, "pii: no scanner or no model");
-	return pii_scanner_add_extra(s, tag_extra, m);
+	return pii_scanner_add_extra(s, tag_extra, m, min_score);
 }
 
 /* The clinical recogniser's gazetteer kinds are a subset of the tagger's. */
@@ -72,5 +72,5 @@ int enclave_pii_scanner_add_clinical(enclave_pii_scanner *s, const enclave_pii_c
 {
 	if (!s || !c)
 		return error_set(ENCLAVE_EINVALID, "pii: no scanner or no clinical recogniser");
-	return pii_scanner_add_extra(s, pii_clinical_scan, c->ctx.has ? &c->ctx : NULL);
+	return pii_scanner_add_extra(s, pii_clinical_scan, c->ctx.has ? &c->ctx : NULL, 0);
 }

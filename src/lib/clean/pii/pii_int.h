@@ -115,9 +115,11 @@ typedef int (*pii_extra_fn)(const void *ctx, const char *text, size_t len,
  * Add an extra recogniser to `s`, before the scanner is shared (the scanner
  * is immutable once states or threads use it). Its spans are filtered by
  * the scanner's labels, scored through their label's context, and resolved
- * with the rule spans. Returns 0 or ENCLAVE_ELIMIT past PII_MAX_EXTRAS.
+ * with the rule spans; those it scores under `min_score` itself are dropped
+ * first (0 keeps all). Returns 0 or ENCLAVE_ELIMIT past PII_MAX_EXTRAS.
  */
-int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *ctx);
+int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *ctx,
+                          float min_score);
 
 /* ------------------------------------------------------------ validators */
 

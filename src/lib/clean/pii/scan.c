@@ -35,6 +35,7 @@
 struct extra {
 	pii_extra_fn fn;
 	const void *ctx;
+	float min_score; /* its spans' own floor, above the scanner's */
 };
 
 struct enclave_pii_scanner {
@@ -42,6 +43,7 @@ struct enclave_pii_scanner {
 	hs_scratch_t *proto; /* scratch prototype, cloned per state */
 	enclave_pii_labels labels;
 	float min_score;
+	int safe_harbor; /* struct enclave_pii_scan_options */
 	struct extra extras[PII_MAX_EXTRAS];
 	size_t nextras;
 };
@@ -138,6 +140,7 @@ int enclave_pii_scanner_new(enclave_pii_scanner **out, const struct enclave_pii_
 		return error_oom();
 	s->labels = opts->labels ? opts->labels & ENCLAVE_PII_ALL : ENCLAVE_PII_ALL;
 	s->min_score = opts->min_score;
+	s->safe_harbor = opts->version >= 2 && opts->safe_harbor;
 
 	/*
 	 * The database made at build time, when Hyperscan takes it (it may not:
@@ -197,13 +200,14 @@ void enclave_pii_scanner_free(enclave_pii_scanner *s)
 	free(s);
 }
 
-int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *ctx)
+int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *ctx, float min_score)
 {
 	if (s->nextras >= PII_MAX_EXTRAS)
 		return error_set(ENCLAVE_ELIMIT, "more than %d extra pii recognisers",
 		                 PII_MAX_EXTRAS);
 	s->extras[s->nextras].fn = fn;
 	s->extras[s->nextras].ctx = ctx;
+	s->extras[s->nextras].min_score = min_score;
 	s->nextras++;
 	return 0;
 }
@@ -248,6 +252,30 @@ static void utf8_edges(const char *t, size_t len, size_t *start, size_t *end)
 }
 
 /*
+ * Is `span` an identifier under HIPAA Safe Harbor? Of dates, the elements
+ * "directly related to an individual" are: a time of day or a weekday
+ * alone is not one; ages are identifiers only over 89.
+ */
+static int safe_harbor_keeps(const struct enclave_pii_span *span, const char *text)
+{
+	if (span->label == ENCLAVE_PII_DATE_TIME)
+		return strcmp(span->source, "rule:time") != 0 &&
+		       strcmp(span->source, "rule:weekday") != 0;
+	if (span->label == ENCLAVE_PII_AGE) {
+		unsigned age = 0, digits = 0;
+		for (size_t i = span->start; i < span->end && digits < 4; i++)
+			if (text[i] >= '0' && text[i] <= '9') {
+				age = age * 10 + (unsigned)(text[i] - '0');
+				digits++;
+			} else if (digits) {
+				break;
+			}
+		return digits == 0 || age > 89;
+	}
+	return 1;
+}
+
+/*
  * Score `span` through its label's context (or `ctx`), filter it by the
  * scanner's labels and minimum score, and append it to the scan's output.
  * Returns 0, or an error (also kept in st->error).
@@ -264,7 +292,7 @@ static int emit(enclave_pii_state *st, struct enclave_pii_span *span, const stru
 		return 0;
 	span->score = pii_context_score(ctx ? ctx : pii_label_context(span->label), st->text,
 	                                st->len, span->start, span->end, span->score);
-	if (span->score < s->min_score)
+	if (span->score < s->min_score || (s->safe_harbor && !safe_harbor_keeps(span, st->text)))
 		return 0;
 	if (st->out->n - st->out_start >= ENCLAVE_MAX_PII_SPANS)
 		return st->error = error_set(ENCLAVE_ELIMIT, "more than %zu pii spans in one text",
@@ -360,7 +388,8 @@ int enclave_pii_scan(struct enclave_pii_spans *out, const enclave_pii_scanner *s
 		if ((error = s->extras[i].fn(s->extras[i].ctx, text, len, &st->extra)) < 0)
 			goto done;
 		for (size_t j = 0; j < st->extra.n; j++)
-			if ((error = emit(st, &st->extra.v[j], NULL)) < 0)
+			if (st->extra.v[j].score >= s->extras[i].min_score &&
+			    (error = emit(st, &st->extra.v[j], NULL)) < 0)
 				goto done;
 	}
 	enclave_pii_spans_resolve(out);
