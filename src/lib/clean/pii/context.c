@@ -111,7 +111,7 @@ static int has_word(const char *w, size_t n, const char *const *words)
 	for (size_t i = 0; i < n; i++) {
 		int lead_alnum = is_alnum((unsigned char)w[i]);
 
-		if (lead_alnum && i > 0 && is_alnum((unsigned char)w[i - 1]))
+		if (w[i] == ' ' || (lead_alnum && i > 0 && is_alnum((unsigned char)w[i - 1])))
 			continue;
 		for (size_t j = 0; words[j]; j++) {
 			const char *word = words[j];
