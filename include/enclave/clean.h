@@ -18,6 +18,7 @@
 #include "common.h"
 #include "pii.h"
 #include "project.h"
+#include "redact.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -132,6 +133,37 @@ typedef int (*enclave_span_info_cb)(const struct enclave_span_info *span, void *
  */
 int enclave_clean_spans(enclave_project *project, int64_t id, enclave_span_info_cb cb,
                         void *payload);
+
+/* ---- redact and reveal of text outside the store, audited ---- */
+
+/*
+ * A redactor for `policy` keyed with the project's PII secret, so that its
+ * hashes and pseudonyms are those `clean --pii` writes. Returns 0 or the
+ * error; free with enclave_redactor_free.
+ */
+int enclave_project_redactor(enclave_project *project, const struct enclave_redact_policy *policy,
+                             enclave_redactor **out);
+
+/*
+ * Record a redaction made with enclave_project_redactor (event
+ * "pii.redact"): `name` of the input, the policy spec, the recogniser set
+ * and the tagger's model hash (or NULL), the hashes of the text in and
+ * out, and the spans per label. Returns 0 or the error.
+ */
+int enclave_project_record_redact(enclave_project *project, const char *name, const char *policy,
+                                  const char *recognizers, const char *ner_sha256, const char *in,
+                                  size_t in_len, const char *out, size_t out_len,
+                                  const size_t per_label[ENCLAVE_PII_LABEL_COUNT]);
+
+/*
+ * enclave_reveal with the project's secret, recorded: "pii.reveal" (the
+ * text's hash, the number of tokens opened) or, when a token does not
+ * open, "pii.reveal.failed" with the reason. Nothing is returned unless the
+ * event is committed. Returns 0 or the error (ETAMPER for a changed token
+ * or another key).
+ */
+int enclave_project_reveal(enclave_project *project, char **out, size_t *out_len, size_t *ntokens,
+                           const char *text, size_t len, const char *name);
 
 #ifdef __cplusplus
 }

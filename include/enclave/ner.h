@@ -82,6 +82,9 @@ int enclave_ner_load_default(enclave_ner_model **out);
 
 void enclave_ner_free(enclave_ner_model *m);
 
+/* The SHA-256 (64 hex digits) of the model file `m` was loaded from. */
+const char *enclave_ner_sha256(const enclave_ner_model *m);
+
 /*
  * Append the PERSON/ORGANIZATION/LOCATION spans of the UTF-8 text to `out`
  * (source "model:ner", score 0..1). Thread-safe on a shared model; memory

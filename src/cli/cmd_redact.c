@@ -5,8 +5,11 @@
  *
  * The input is scanned as a whole (tag numbers and pseudonyms are
  * consistent within it), so it is read into memory up to
- * ENCLAVE_MAX_REDACT_BYTES. Operators that need a secret (hash, encrypt,
- * pseudonym) take it from --key-file.
+ * MAX_REDACT_BYTES. Operators that need a secret (hash, encrypt,
+ * pseudonym) take it from --key-file or, without one, from the project
+ * found from the working directory (or -C): then the redaction is recorded
+ * in the project's audit trail, and its hashes and pseudonyms match those
+ * of `clean --pii`.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,23 +28,54 @@ const struct cli_opt cmd_redact_opts[] = {
 int cli_read_input(char **out, size_t *len, const char *path, size_t max);
 int cli_read_key(unsigned char key[ENCLAVE_REDACT_KEY_BYTES], const char *path, const char *cmd);
 
-/* Scan and redact `text`, writing the result to stdout. Returns an exit status. */
+/* What a project-keyed redaction records. */
+struct redact_record {
+	enclave_project *project; /* NULL: not recorded */
+	const char *path, *spec;
+};
+
+/* The recognisers a scan ran, by name and version, for the record. */
+static void recognizer_names(char *out, size_t cap, const struct cli_pii *pii)
+{
+	snprintf(out, cap, "enclave-rules/%s%s%s", ENCLAVE_VERSION, pii->ner ? ",model:ner" : "",
+	         pii->clinical ? ",enclave-clinical/" ENCLAVE_VERSION : "");
+}
+
+/*
+ * Scan and redact `text`, record it when `rec` has a project (before any
+ * output: nothing is printed that is not on record), and write the result
+ * to stdout. Returns an exit status.
+ */
 static int redact_text(const char *name, struct cli_pii *pii, const enclave_redactor *r,
-                       const char *text, size_t len, const char *subject)
+                       const char *text, size_t len, const char *subject,
+                       const struct redact_record *rec)
 {
 	struct enclave_pii_spans spans = { 0 };
 	struct enclave_redacted out = { 0 };
 	enclave_pii_state *st = NULL;
+	size_t per_label[ENCLAVE_PII_LABEL_COUNT] = { 0 };
+	char names[128];
 	int rc = EXIT_OK;
 
 	if (enclave_pii_state_new(&st, pii->scanner) < 0 ||
 	    enclave_pii_scan(&spans, pii->scanner, st, text, len) < 0 ||
 	    enclave_redact(&out, r, text, len, &spans, subject) < 0) {
 		rc = cli_fail(name, enclave_error_last_code());
+		goto done;
+	}
+	for (size_t i = 0; i < out.nspans; i++)
+		per_label[out.spans[i].label]++;
+	recognizer_names(names, sizeof(names), pii);
+	if (rec->project &&
+	    enclave_project_record_redact(rec->project, rec->path, rec->spec, names,
+	                                  pii->ner ? enclave_ner_sha256(pii->ner) : NULL, text, len,
+	                                  out.text, out.len, per_label) < 0) {
+		rc = cli_fail(name, enclave_error_last_code());
 	} else if (fwrite(out.text, 1, out.len, stdout) != out.len || fflush(stdout) != 0) {
 		cli_error(name, "cannot write to stdout");
 		rc = EXIT_FAIL;
 	}
+done:
 	enclave_redacted_release(&out);
 	enclave_pii_spans_free(&spans);
 	enclave_pii_state_free(st);
@@ -53,6 +87,8 @@ int cmd_redact(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	unsigned char key[ENCLAVE_REDACT_KEY_BYTES];
 	struct enclave_redact_policy policy;
 	enclave_redactor *r = NULL;
+	struct redact_record rec = { NULL, NULL, NULL };
+	enclave_project *project = NULL;
 	struct cli_pii pii;
 	struct cli_args a;
 	const char *spec, *key_file, *path;
@@ -60,7 +96,6 @@ int cmd_redact(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	size_t len;
 	int rc, have_key = 0;
 
-	(void)ctx;
 	if ((rc = cli_parse(&a, cmd_redact_opts, name, argc, argv)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (a.npos > 1)
@@ -75,23 +110,38 @@ int cmd_redact(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	}
 	if ((rc = cli_pii_open(&pii, name, &a, cmd_redact_opts)) != 0)
 		goto out;
+	path = a.npos ? a.pos[0] : "-";
 	if (!have_key && enclave_redact_policy_needs_key(&policy, pii.labels)) {
-		rc = cli_usage(name, "the hash, encrypt and pseudonym operators need --key-file");
-		goto out;
-	}
-	if (enclave_redactor_new(&r, &policy, have_key ? key : NULL) < 0) {
+		/* The project's secret, and the redaction on its record. */
+		char *dir = NULL;
+		if (enclave_project_discover(&dir, ctx->project_dir ? ctx->project_dir : ".") < 0) {
+			rc = cli_usage(name, "the hash, encrypt and pseudonym operators need"
+			                     " --key-file or a project");
+			goto out;
+		}
+		free(dir);
+		if ((rc = cli_open_project(&project, ctx, name)) != 0)
+			goto out;
+		if (enclave_project_redactor(project, &policy, &r) < 0) {
+			rc = cli_fail(name, enclave_error_last_code());
+			goto out;
+		}
+		rec.project = project;
+		rec.path = path;
+		rec.spec = spec ? spec : "tag";
+	} else if (enclave_redactor_new(&r, &policy, have_key ? key : NULL) < 0) {
 		rc = cli_fail(name, enclave_error_last_code());
 		goto out;
 	}
-	path = a.npos ? a.pos[0] : "-";
 	if (cli_read_input(&text, &len, path, MAX_REDACT_BYTES) < 0) {
 		cli_error(name, "cannot read '%s': %s", path,
 		          errno == EFBIG ? "larger than 256 MiB" : strerror(errno));
 		rc = EXIT_FAIL;
 		goto out;
 	}
-	rc = redact_text(name, &pii, r, text, len, cli_value(&a, cmd_redact_opts, "subject"));
+	rc = redact_text(name, &pii, r, text, len, cli_value(&a, cmd_redact_opts, "subject"), &rec);
 out:
+	enclave_project_free(project);
 	memset(key, 0, sizeof(key));
 	free(text);
 	enclave_redactor_free(r);

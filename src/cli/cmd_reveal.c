@@ -3,9 +3,10 @@
  * tokens that `redact --operator encrypt` wrote, back into the original
  * values, to stdout.
  *
- * The key is read from --key-file only: a project keeps no redaction
- * secret yet, and the audit trail has no public call to record a reveal,
- * so nothing is audited here (docs/cli/reveal.md says so).
+ * The key comes from --key-file (the holder of a key file answers for it;
+ * nothing is recorded), or else from the project found from the working
+ * directory (or -C): then the reveal, or the failed attempt, is recorded in
+ * its audit trail before anything is printed.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -88,30 +89,40 @@ int cli_read_key(unsigned char key[ENCLAVE_REDACT_KEY_BYTES], const char *path, 
 
 int cmd_reveal(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
-	unsigned char key[ENCLAVE_REDACT_KEY_BYTES];
+	unsigned char key[ENCLAVE_REDACT_KEY_BYTES] = { 0 };
+	enclave_project *project = NULL;
 	const char *key_file, *path;
 	char *text = NULL, *out = NULL;
 	size_t len, out_len, n;
 	struct cli_args a;
 	int rc;
 
-	(void)ctx;
 	if ((rc = cli_parse(&a, cmd_reveal_opts, name, argc, argv)) != 0)
 		return rc < 0 ? EXIT_OK : rc;
 	if (a.npos > 1)
 		return cli_usage(name, "give at most one FILE");
-	if (!(key_file = cli_value(&a, cmd_reveal_opts, "key-file")))
-		return cli_usage(name, "--key-file is needed to reveal");
-	if ((rc = cli_read_key(key, key_file, name)) != 0)
+	key_file = cli_value(&a, cmd_reveal_opts, "key-file");
+	if (key_file && (rc = cli_read_key(key, key_file, name)) != 0)
 		return rc;
+	if (!key_file) {
+		char *dir = NULL;
+		if (enclave_project_discover(&dir, ctx->project_dir ? ctx->project_dir : ".") < 0)
+			return cli_usage(name, "reveal needs --key-file or a project");
+		free(dir);
+		if ((rc = cli_open_project(&project, ctx, name)) != 0)
+			return rc;
+	}
 	path = a.npos ? a.pos[0] : "-";
 	if (cli_read_input(&text, &len, path, (size_t)256 << 20) < 0) {
 		cli_error(name, "cannot read '%s': %s", path, strerror(errno));
+		enclave_project_free(project);
 		return EXIT_FAIL;
 	}
-	rc = enclave_reveal(&out, &out_len, &n, text, len, key);
+	rc = project ? enclave_project_reveal(project, &out, &out_len, &n, text, len, path)
+	             : enclave_reveal(&out, &out_len, &n, text, len, key);
 	memset(key, 0, sizeof(key));
 	free(text);
+	enclave_project_free(project);
 	if (rc < 0)
 		return cli_fail(name, rc);
 	rc =

@@ -1,2 +1,2 @@
---key-file is needed to reveal
+reveal needs --key-file or a project
 --key-file 'short.hex': a key is 64 hex digits

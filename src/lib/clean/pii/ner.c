@@ -1088,6 +1088,11 @@ void enclave_ner_free(enclave_ner_model *m)
 	ner_model_free(m);
 }
 
+const char *enclave_ner_sha256(const enclave_ner_model *m)
+{
+	return ner_model_sha256(m);
+}
+
 int enclave_ner_tag(struct enclave_pii_spans *out, const enclave_ner_model *m, const char *text,
                     size_t len)
 {
