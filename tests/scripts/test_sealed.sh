@@ -145,7 +145,17 @@ else
 	echo "STEP FAIL: no failed document in ls --json"
 	failures=$((failures + 1))
 fi
-step "export" 0 "$E" -C "$P" export --allow-unredacted "$W/export"
+# PII: the tagger's model is read and hash-checked, the clinical recogniser
+# runs (hipaa), redaction uses the project's secret: all with no network.
+step "scan --preset hipaa" 0 "$E" scan --preset hipaa "$FIX/notes/plain.txt"
+step "redact --operator tag (no project)" 0 "$E" redact "$FIX/notes/plain.txt"
+step "clean --pii (tagger, clinical, pseudonyms)" 0 "$E" -C "$P" clean --pii --preset hipaa \
+	--operator 'PERSON=pseudonym,*=tag'
+step "redact --operator encrypt in the project" 0 "$E" -C "$P" redact --operator encrypt \
+	"$FIX/notes/plain.txt"
+cp "$W/out" "$W/encrypted.txt"
+step "reveal in the project (audited)" 0 "$E" -C "$P" reveal "$W/encrypted.txt"
+step "export (every document redacted)" 0 "$E" -C "$P" export "$W/export"
 step "audit log" 0 "$E" -C "$P" audit log
 step "audit log --json" 0 "$E" -C "$P" audit log --json
 step "audit verify" 0 "$E" -C "$P" audit verify
