@@ -38,8 +38,15 @@ status=0
 "$enclave" clean --pii --operator 'PERSON=pseudonym,*=tag' || status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 3 ] || exit "$status"
 
-say "enclave show 1 --spans (the first document's PII spans)"
-"$enclave" show 1 --spans | head -n 15
+intake=$("$enclave" ls --json | grep 'intake-note.txt' | sed -E 's/^\{"id":([0-9]+),.*/\1/')
+say "enclave show $intake --spans (the intake note's PII spans)"
+"$enclave" show "$intake" --spans | head -n 20
+
+say "enclave scan --preset hipaa examples/intake-note.txt (no project)"
+"$enclave" scan --preset hipaa "$top/examples/intake-note.txt"
+
+say "enclave redact --operator pseudonym examples/intake-note.txt (the project's secret; audited)"
+"$enclave" redact --operator pseudonym --subject intake "$top/examples/intake-note.txt"
 
 say "enclave export --format jsonl $demo/export (the redacted text)"
 "$enclave" export --format jsonl "$demo/export"
