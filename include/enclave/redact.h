@@ -158,6 +158,16 @@ int enclave_reveal(char **out, size_t *out_len, size_t *ntokens, const char *tex
 int enclave_redact_key_parse(unsigned char out[ENCLAVE_REDACT_KEY_BYTES], const char *hex,
                              size_t len);
 
+/*
+ * The redactor takes valid UTF-8 only. For text that is not: `*out` gets a
+ * malloc'd copy of [text, text+len) with each byte that is not part of a
+ * valid sequence replaced by U+FFFD, `*nbad` their number and `*first` the
+ * offset of the first; valid text gives *out = NULL. Returns 0 or
+ * ENCLAVE_ENOMEM.
+ */
+int enclave_redact_repair_utf8(char **out, size_t *out_len, size_t *nbad, size_t *first,
+                               const char *text, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,6 +28,30 @@ const struct cli_opt cmd_redact_opts[] = {
 int cli_read_input(char **out, size_t *len, const char *path, size_t max);
 int cli_read_key(unsigned char key[ENCLAVE_REDACT_KEY_BYTES], const char *path, const char *cmd);
 
+/*
+ * Make `*text` valid UTF-8 for the redactor: each bad byte becomes U+FFFD,
+ * with one warning naming the file and the first offset (one bad byte must
+ * not stop a file's redaction). Returns 0, or -1 when out of memory.
+ */
+static int repair_utf8(const char *name, const char *path, char **text, size_t *len)
+{
+	size_t nbad, first, n;
+	char *out;
+
+	if (enclave_redact_repair_utf8(&out, &n, &nbad, &first, *text, *len) < 0)
+		return -1;
+	if (!out)
+		return 0;
+	cli_error(name,
+	          "warning: '%s' is not valid UTF-8 (first bad byte at offset %zu, %zu in all):"
+	          " each redacted as U+FFFD",
+	          path, first, nbad);
+	free(*text);
+	*text = out;
+	*len = n;
+	return 0;
+}
+
 /* What a project-keyed redaction records. */
 struct redact_record {
 	enclave_project *project; /* NULL: not recorded */
@@ -137,6 +161,10 @@ int cmd_redact(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		cli_error(name, "cannot read '%s': %s", path,
 		          errno == EFBIG ? "larger than 256 MiB" : strerror(errno));
 		rc = EXIT_FAIL;
+		goto out;
+	}
+	if (repair_utf8(name, path, &text, &len) < 0) {
+		rc = cli_fail(name, ENCLAVE_ENOMEM);
 		goto out;
 	}
 	rc = redact_text(name, &pii, r, text, len, cli_value(&a, cmd_redact_opts, "subject"), &rec);

@@ -86,6 +86,10 @@
 #include "../../fuzz/fuzz_conll.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_config_one
+#include "../../fuzz/fuzz_config.c"
+#undef LLVMFuzzerTestOneInput
+
 #define LLVMFuzzerTestOneInput fuzz_scan_one
 #include "../../fuzz/fuzz_scan.c"
 #undef LLVMFuzzerTestOneInput
@@ -112,6 +116,7 @@ static const struct target {
 	{ "fuzz_pii_clinical", fuzz_pii_clinical_one },
 	{ "fuzz_conll", fuzz_conll_one },
 	{ "fuzz_scan", fuzz_scan_one },
+	{ "fuzz_config", fuzz_config_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

@@ -57,23 +57,24 @@ int enclave_project_redactor(enclave_project *p, const struct enclave_redact_pol
 }
 
 int enclave_project_record_redact(enclave_project *p, const char *name, const char *policy,
-                                  const char *recognizers, const char *ner_sha256,
-                                  const char *in, size_t in_len, const char *out, size_t out_len,
+                                  const char *recognizers, const char *ner_sha256, const char *in,
+                                  size_t in_len, const char *out, size_t out_len,
                                   const size_t per_label[ENCLAVE_PII_LABEL_COUNT])
 {
 	char hin[65], hout[65];
 	json_t *counts = json_object();
 	int error;
 
-	if ((error = sha256_hex(hin, in, in_len)) < 0 || (error = sha256_hex(hout, out, out_len)) < 0)
+	if ((error = sha256_hex(hin, in, in_len)) < 0 ||
+	    (error = sha256_hex(hout, out, out_len)) < 0)
 		return error;
 	for (int l = 0; counts && l < ENCLAVE_PII_LABEL_COUNT; l++)
-		if (per_label[l] &&
-		    json_object_set_new(counts, enclave_pii_label_name(l), json_integer((json_int_t)per_label[l])) < 0)
+		if (per_label[l] && json_object_set_new(counts, enclave_pii_label_name(l),
+		                                        json_integer((json_int_t)per_label[l])) < 0)
 			break;
 	return record(p, "pii.redact",
-	              json_pack("{s:s,s:s,s:s,s:s?}", "name", name ? name : "-", "operators", policy,
-	                        "recognizers", recognizers, "ner_model_sha256", ner_sha256),
+	              json_pack("{s:s,s:s,s:s,s:s?}", "name", name ? name : "-", "operators",
+	                        policy, "recognizers", recognizers, "ner_model_sha256", ner_sha256),
 	              json_pack("{s:s}", "text_sha256", hin),
 	              json_pack("{s:s,s:o}", "text_sha256", hout, "per_label", counts));
 }
@@ -97,9 +98,9 @@ int enclave_project_reveal(enclave_project *p, char **out, size_t *out_len, size
 		/* Keep the reason: recording the failure must not replace it. */
 		char why[256];
 		snprintf(why, sizeof(why), "%s", enclave_error_last());
-		error = record(p, "pii.reveal.failed", json_pack("{s:s}", "name", name ? name : "-"),
-		               json_pack("{s:s}", "text_sha256", hin),
-		               json_pack("{s:s}", "error", why));
+		error = record(
+		    p, "pii.reveal.failed", json_pack("{s:s}", "name", name ? name : "-"),
+		    json_pack("{s:s}", "text_sha256", hin), json_pack("{s:s}", "error", why));
 		error_set(rc, "%s", why);
 		return error < 0 ? error : rc;
 	}

@@ -827,3 +827,36 @@ int enclave_redact_key_parse(unsigned char out[ENCLAVE_REDACT_KEY_BYTES], const 
 		return error_set(ENCLAVE_EINVALID, "a key is 64 hex digits (32 bytes)");
 	return 0;
 }
+
+int enclave_redact_repair_utf8(char **out, size_t *out_len, size_t *nbad, size_t *first,
+                               const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	char *o;
+
+	*out = NULL;
+	*out_len = *nbad = *first = 0;
+	if (utf8_valid(text, len))
+		return 0;
+	if (len > (SIZE_MAX - 1) / 3 || !(o = *out = malloc(len * 3 + 1)))
+		return error_oom();
+	while (p < end) {
+		uint32_t cp;
+		size_t k = utf8_decode(p, end, &cp);
+		/* A bad byte decodes as U+FFFD in one byte; a real U+FFFD takes three. */
+		if (k == 1 && cp == 0xFFFD) {
+			if (!(*nbad)++)
+				*first = (size_t)(p - (const unsigned char *)text);
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			p++;
+			continue;
+		}
+		memcpy(o, p, k);
+		o += k;
+		p += k;
+	}
+	*o = '\0';
+	*out_len = (size_t)(o - *out);
+	return 0;
+}
