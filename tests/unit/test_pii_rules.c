@@ -551,6 +551,50 @@ static void extra_recognisers(void **st)
 	enclave_pii_scanner_free(sc);
 }
 
+/* A recogniser that knows one name: "Jane Q. Example". */
+static int jane_finder(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out)
+{
+	const char *at;
+
+	(void)ctx;
+	(void)len;
+	if ((at = strstr(text, "Jane Q. Example"))) {
+		struct enclave_pii_span sp = { (size_t)(at - text), (size_t)(at - text) + 15,
+			                       ENCLAVE_PII_PERSON, 0.9f, "model:test" };
+		return enclave_pii_spans_push(out, &sp);
+	}
+	return 0;
+}
+
+static void names_repeat(void **st)
+{
+	enclave_pii_scanner *sc;
+	enclave_pii_state *ss;
+	struct enclave_pii_spans s = { 0 };
+	const char *text = "Patient: Jane Q. Example.\nMs. Example, 42, was seen. Example data "
+	                   "follow; an example of EXAMPLE and Examples, then Jane rang.";
+	size_t found = 0;
+
+	(void)st;
+	assert_int_equal(enclave_pii_scanner_new(&sc, NULL), 0);
+	assert_int_equal(pii_scanner_add_extra(sc, jane_finder, NULL, 0), 0);
+	assert_int_equal(enclave_pii_state_new(&ss, sc), 0);
+	assert_int_equal(enclave_pii_scan(&s, sc, ss, text, strlen(text)), 0);
+	for (size_t i = 0; i < s.n; i++) {
+		if (s.v[i].label != ENCLAVE_PII_PERSON || strcmp(s.v[i].source, "rule:name_repeat"))
+			continue;
+		/* After a title, and mid-sentence: yes. At a sentence start, lower or other case, a longer word: no. */
+		assert_true(s.v[i].start == (size_t)(strstr(text, "Ms. Example") - text) + 4 ||
+		            s.v[i].start == (size_t)(strstr(text, "Jane rang") - text));
+		assert_true(s.v[i].score < 0.9f);
+		found++;
+	}
+	assert_int_equal(found, 2);
+	enclave_pii_spans_free(&s);
+	enclave_pii_state_free(ss);
+	enclave_pii_scanner_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +617,7 @@ int main(void)
 		cmocka_unit_test(stream_seams),
 		cmocka_unit_test(json_lines),
 		cmocka_unit_test(extra_recognisers),
+		cmocka_unit_test(names_repeat),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -121,6 +121,14 @@ typedef int (*pii_extra_fn)(const void *ctx, const char *text, size_t len,
 int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *ctx,
                           float min_score);
 
+/*
+ * Mark the other whole-word occurrences of the words of the PERSON spans in
+ * out->v[first..] (spans of `text`, sorted, resolved) as PERSON spans
+ * ("rule:name_repeat"; propagate.c says which words and where), then
+ * resolve again. Returns 0 or ENCLAVE_ENOMEM.
+ */
+int pii_propagate_names(struct enclave_pii_spans *out, size_t first, const char *text, size_t len);
+
 /* ------------------------------------------------------------ validators */
 
 /* Copy the ASCII digits of [s, s+n) to `out` (cap bytes with the NUL); their count, 0 if too many. */

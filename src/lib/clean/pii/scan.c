@@ -394,6 +394,9 @@ int enclave_pii_scan(struct enclave_pii_spans *out, const enclave_pii_scanner *s
 				goto done;
 	}
 	enclave_pii_spans_resolve(out);
+	if ((s->labels & ((enclave_pii_labels)1 << ENCLAVE_PII_PERSON)) && out->n > st->out_start &&
+	    (error = pii_propagate_names(out, st->out_start, text, len)) < 0)
+		goto done;
 done:
 	for (size_t i = 0; i < st->ncand; i++)
 		st->last[st->cand[i].id] = 0;
