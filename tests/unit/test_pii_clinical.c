@@ -122,6 +122,11 @@ static void test_relations(void **state)
 	/* ...unless the gazetteer knows the name: ROB is also a verb. */
 	EXPECT(&with_gaz, "LIVES ALONE. SON ROB VISITED", "PERSON:ROB");
 	EXPECT(NULL, "LIVES ALONE. SON ROB VISITED", "PERSON:ROB");
+	/* A name before its relation in brackets; "daughter's name is X"; lists. */
+	EXPECT(NULL, "CALLED Dorinda Kestrel (daughter) AT HOME", "PERSON:Dorinda Kestrel");
+	EXPECT(NULL, "pt's daughter's name is Velda, she", "PERSON:Velda");
+	EXPECT(NULL, "SOCIAL: NIECES WILHELMINA AND ORSOLYA IN", "PERSON:WILHELMINA",
+	       "PERSON:ORSOLYA");
 	/* A misspelt word is no name: a letter left out or two swapped. */
 	EXPECT_NONE(NULL, "SON PRESNT UNTIL NOON. Wife is proxy. Famliy is at bedside");
 	/* Drugs by their stems are no names after "with" or "to" in cased notes. */
@@ -196,6 +201,10 @@ static void test_places(void **state)
 	/* In a cased note a long capitalised word no list knows, after "from"/"in". */
 	EXPECT(NULL, "Social: Son from Glenwoodbury called. Has a shop in Marlowtown.",
 	       "LOCATION:Glenwoodbury", "LOCATION:Marlowtown");
+	/* After a verb of moving and from/to, any uncommon word; not a unit's acronym. */
+	EXPECT(NULL, "PT TRANSFERRED FROM KELWORTH TODAY. DAUGHTER FLYING IN FROM OSTERFIELD",
+	       "LOCATION:KELWORTH", "LOCATION:OSTERFIELD");
+	EXPECT_NONE(NULL, "TRANSFERRED TO MICU. Sent to CTSI for scan. SENT FROM ER");
 	/* Not in one-case notes, nor a misspelt word. */
 	EXPECT_NONE(NULL, "SON FROM GLENWOODBURY CALLED. FOLEY IN PALCE");
 	EXPECT_NONE(NULL, "Covered in Brusies. Clearer in Afteroon");

@@ -131,20 +131,81 @@ static const char *const titles[] = {
 
 /* Relations and roles: the next word is a name unless it is a common word. */
 static const char *const relations[] = {
-	"aunt",        "boyfriend",   "brother",  "brothers", "caregiver",    "chaplain",
-	"cousin",      "dad",         "dau",      "daughter", "daughters",    "dtr",
-	"father",      "fiance",      "fiancee",  "friend",   "girlfriend",   "granddaughter",
-	"grandfather", "grandmother", "grandson", "guardian", "hcp",          "ho",
-	"husband",     "law",         "mom",      "mother",   "named",        "neice",
-	"neighbor",    "neighbour",   "nephew",   "niece",    "nurse",        "partner",
-	"pastor",      "pcp",         "person",   "priest",   "proxy",        "sister",
-	"sisters",     "son",         "sons",     "spouse",   "stepdaughter", "stepson",
-	"uncle",       "wife",
+	"aunt",
+	"aunts",
+	"boyfriend",
+	"brother",
+	"brothers",
+	"caregiver",
+	"chaplain",
+	"companion",
+	"cousin",
+	"cousins",
+	"dad",
+	"dau",
+	"daughter",
+	"daughters",
+	"dtr",
+	"father",
+	"fiance",
+	"fiancee",
+	"friend",
+	"friends",
+	"girlfriend",
+	"godfather",
+	"godmother",
+	"grandchildren",
+	"granddaughter",
+	"granddaughters",
+	"grandfather",
+	"grandmother",
+	"grandson",
+	"grandsons",
+	"guardian",
+	"hcp",
+	"ho",
+	"husband",
+	"law",
+	"mom",
+	"mother",
+	"named",
+	"neice",
+	"neighbor",
+	"neighbour",
+	"nephew",
+	"nephews",
+	"niece",
+	"nieces",
+	"nurse",
+	"partner",
+	"pastor",
+	"pcp",
+	"person",
+	"poa",
+	"priest",
+	"proxy",
+	"roommate",
+	"sibling",
+	"siblings",
+	"sister",
+	"sisters",
+	"son",
+	"sons",
+	"spouse",
+	"stepdaughter",
+	"stepfather",
+	"stepmother",
+	"stepson",
+	"uncle",
+	"uncles",
+	"visitor",
+	"visitors",
+	"wife",
 };
 
 /* Words that may stand between a relation and the name: "daughter is mrs. X". */
 static const char *const relation_fillers[] = {
-	"is", "miss", "mr", "mrs", "ms", "named",
+	"is", "miss", "mr", "mrs", "ms", "name", "named", "s",
 };
 
 /* Verbs of contact: the next word is a name if a gazetteer or its capital says so. */
@@ -184,7 +245,10 @@ static const char *const facility_acronyms[] = {
 
 /* Cues before a place: "lives in ROME", "daughter from Rome". */
 static const char *const place_cues[] = {
-	"from", "home", "in", "lives", "living", "reside", "resident", "resides", "works",
+	"admitted", "born",      "discharged", "driving",  "drove",  "flew",     "flying",
+	"from",     "home",      "in",         "lives",    "living", "moved",    "raised",
+	"reside",   "resident",  "resides",    "returned", "sent",   "transfer", "transferred",
+	"traveled", "travelled", "visiting",   "works",    "xfer",   "xferred",
 };
 
 /* Cues before a pager or an extension number. */
@@ -764,10 +828,12 @@ static void names_by_credential(struct scan *s)
 {
 	for (size_t i = 1; i < s->n; i++) {
 		int role = IN(credentials, &s->t[i]);
-		int paren_role = !role &&
-		                 (is(s, i, "resident") || is(s, i, "attending") ||
-		                  is(s, i, "fellow") || is(s, i, "intern")) &&
-		                 gap_only(s, i - 1, i, " (");
+		/* "DICK CUCCHIARA (RESIDENT)", "Mary Smith (daughter)". */
+		int paren_role =
+		    !role &&
+		    (is(s, i, "resident") || is(s, i, "attending") || is(s, i, "fellow") ||
+		     is(s, i, "intern") || IN(relations, &s->t[i])) &&
+		    gap_only(s, i - 1, i, " (") && s->text[s->t[i].start - 1] == '(';
 		if (!role && !paren_role)
 			continue;
 		size_t j = i;
@@ -1053,6 +1119,17 @@ static int bare_place_cue(const struct scan *s, size_t i)
 	return s->cased && (s->t[i + 1].flags & T_CAP) && (is(s, i, "from") || is(s, i, "in"));
 }
 
+/*
+ * Is token i a verb of moving ("transferred", "sent", "flying") after which
+ * "from X"/"to X" names a place? ("lives", "works" take in/at/near only.)
+ */
+static int movement_cue(const struct scan *s, size_t i)
+{
+	return IN(place_cues, &s->t[i]) && !is(s, i, "lives") && !is(s, i, "living") &&
+	       !is(s, i, "reside") && !is(s, i, "resides") && !is(s, i, "resident") &&
+	       !is(s, i, "works") && !is(s, i, "home");
+}
+
 /* Wards and places: "TO QUARTERMAIN 3", "lives in ROME", "son from Pikesville". */
 static void places(struct scan *s)
 {
@@ -1068,9 +1145,15 @@ static void places(struct scan *s)
 			mark(s, k, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
 		if (!IN(place_cues, &s->t[i]))
 			continue;
-		if ((is(s, i, "lives") || is(s, i, "living") || is(s, i, "resides") ||
-		     is(s, i, "reside") || is(s, i, "works") || is(s, i, "home")) &&
-		    (is(s, k, "in") || is(s, k, "at") || is(s, k, "near")))
+		/* "flying in from X", "sent back to X" */
+		if (movement_cue(s, i) && k + 1 < s->n &&
+		    (is(s, k + 1, "from") || is(s, k + 1, "to")) &&
+		    (is(s, k, "in") || is(s, k, "back") || is(s, k, "up") || is(s, k, "down") ||
+		     is(s, k, "over") || is(s, k, "here")))
+			k++;
+		if (!is(s, i, "from") && !is(s, i, "in") &&
+		    (is(s, k, "in") || is(s, k, "at") || is(s, k, "near") ||
+		     (movement_cue(s, i) && (is(s, k, "from") || is(s, k, "to")))))
 			k++;
 		if (k >= s->n || !(s->t[k].flags & T_ALPHA) || !gap_only(s, k - 1, k, " "))
 			continue;
@@ -1083,11 +1166,14 @@ static void places(struct scan *s)
 		 * more that no English or clinical list has ("son from
 		 * Pikesville"; not "IN SCROTUM", "FROM PHARMACY").
 		 */
-		int strong_cue = k == i + 2;
+		int strong_cue = k >= i + 2;
 		int city =
 		    gaz(s, k, PII_CLINICAL_GAZ_CITY) ||
 		    (s->t[k].end - s->t[k].start >= 4 && gaz(s, k, PII_CLINICAL_GAZ_US_STATE));
-		int uncommon = !common(s, k) && !word_like(s, k) && !typo(s, k);
+		/* Short upper-case words after a cue are mostly units: "TO MICU", "FROM OR". */
+		int acronym = (s->t[k].flags & T_UPPER) && s->t[k].end - s->t[k].start <= 4 &&
+		              (s->cased || s->t[k].end - s->t[k].start <= 3);
+		int uncommon = !common(s, k) && !word_like(s, k) && !typo(s, k) && !acronym;
 		int long_word = s->t[k].end - s->t[k].start >= 5 && !gaz_name(s, k);
 		if (!city && !(uncommon && (strong_cue || (long_word && bare_place_cue(s, i)))))
 			continue;
