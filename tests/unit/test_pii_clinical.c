@@ -205,6 +205,12 @@ static void test_places(void **state)
 	EXPECT(NULL, "PT TRANSFERRED FROM KELWORTH TODAY. DAUGHTER FLYING IN FROM OSTERFIELD",
 	       "LOCATION:KELWORTH", "LOCATION:OSTERFIELD");
 	EXPECT_NONE(NULL, "TRANSFERRED TO MICU. Sent to CTSI for scan. SENT FROM ER");
+	/* Two-word places: a prefix or a suffix word; "lives in the X area"; counties. */
+	EXPECT(NULL, "DAUGHTER LIVES IN NEW DORVALE, SON RESIDES IN TARNBY HEIGHTS",
+	       "LOCATION:NEW DORVALE", "LOCATION:TARNBY HEIGHTS");
+	EXPECT(NULL, "she lives in the Quillmoor area", "LOCATION:Quillmoor");
+	EXPECT(NULL, "Brennock County police are here", "LOCATION:Brennock");
+	EXPECT_NONE(NULL, "LIVES IN THE AREA; TRANSFERRED TO THE FLOOR");
 	/* Not in one-case notes, nor a misspelt word. */
 	EXPECT_NONE(NULL, "SON FROM GLENWOODBURY CALLED. FOLEY IN PALCE");
 	EXPECT_NONE(NULL, "Covered in Brusies. Clearer in Afteroon");

@@ -251,6 +251,19 @@ static const char *const place_cues[] = {
 	"traveled", "travelled", "visiting",   "works",    "xfer",   "xferred",
 };
 
+/* The first word of a two-word place: "New Market", "Fort Howard", "Glen Burnie". */
+static const char *const place_prefixes[] = {
+	"east", "el",    "fort", "ft",    "glen", "lake",  "las",   "los", "lower", "mount", "mt",
+	"new",  "north", "port", "saint", "san",  "santa", "south", "st",  "upper", "west",
+};
+
+/* The second word of a place: "Ellicott City", "Owings Mills", "Severna Park". */
+static const char *const place_suffixes[] = {
+	"beach", "city",   "county", "creek",    "falls",   "grove", "harbor",   "heights",
+	"hill",  "hills",  "island", "junction", "mill",    "mills", "park",     "point",
+	"ridge", "shores", "spring", "springs",  "station", "town",  "township", "village",
+};
+
 /* Cues before a pager or an extension number. */
 static const char *const pager_cues[] = {
 	"beep", "beeper", "bpr", "ext", "extension", "page", "pager", "pg", "pgr", "x",
@@ -275,6 +288,8 @@ static const struct {
 	{ facility_acronyms, COUNT(facility_acronyms) },
 	{ place_cues, COUNT(place_cues) },
 	{ pager_cues, COUNT(pager_cues) },
+	{ place_prefixes, COUNT(place_prefixes) },
+	{ place_suffixes, COUNT(place_suffixes) },
 };
 
 /*
@@ -1143,6 +1158,13 @@ static void places(struct scan *s)
 		    !common(s, k) && !word_like(s, k) && floor_number(s, k + 1) &&
 		    gap_only(s, k, k + 1, " "))
 			mark(s, k, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
+		/* "Harford County", "HOWARD CO.": a name before "county". */
+		if ((is(s, k, "county") || (is(s, k, "co") && s->text[s->t[k].end] == '.')) &&
+		    (s->t[i].flags & T_ALPHA) && s->t[i].end - s->t[i].start >= 4 &&
+		    gap_only(s, i, k, " ") && name_case(s, i) && name_case(s, k) &&
+		    ((!common(s, i) && !word_like(s, i)) || gaz(s, i, PII_CLINICAL_GAZ_CITY) ||
+		     gaz_name(s, i)))
+			mark(s, i, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
 		if (!IN(place_cues, &s->t[i]))
 			continue;
 		/* "flying in from X", "sent back to X" */
@@ -1155,8 +1177,16 @@ static void places(struct scan *s)
 		    (is(s, k, "in") || is(s, k, "at") || is(s, k, "near") ||
 		     (movement_cue(s, i) && (is(s, k, "from") || is(s, k, "to")))))
 			k++;
+		/* "lives in the Towson area": after the strongest cues, "the" may stand first. */
+		if (k >= i + 2 && k + 1 < s->n && is(s, k, "the"))
+			k++;
 		if (k >= s->n || !(s->t[k].flags & T_ALPHA) || !gap_only(s, k - 1, k, " "))
 			continue;
+		/* "from New Windsor", "in Fort Howard": the place's own word decides. */
+		size_t first = k;
+		if (IN(place_prefixes, &s->t[k]) && name_case(s, k) && k + 1 < s->n &&
+		    gap_only(s, k, k + 1, " .") && (s->t[k + 1].flags & T_ALPHA))
+			k++;
 		if (!name_case(s, k) || IN(strong_stop, &s->t[k]) ||
 		    s->t[k].end - s->t[k].start < 3)
 			continue;
@@ -1177,9 +1207,11 @@ static void places(struct scan *s)
 		int long_word = s->t[k].end - s->t[k].start >= 5 && !gaz_name(s, k);
 		if (!city && !(uncommon && (strong_cue || (long_word && bare_place_cue(s, i)))))
 			continue;
-		mark(s, k, ENCLAVE_PII_LOCATION, city ? 0.7f : 0.5f, SRC_PLACE);
+		for (size_t j = first; j <= k; j++)
+			mark(s, j, ENCLAVE_PII_LOCATION, city ? 0.7f : 0.5f, SRC_PLACE);
 		if (k + 1 < s->n && gap_only(s, k, k + 1, " ") && (s->t[k + 1].flags & T_ALPHA) &&
-		    !common(s, k + 1) && !word_like(s, k + 1) &&
+		    ((!common(s, k + 1) && !word_like(s, k + 1)) ||
+		     IN(place_suffixes, &s->t[k + 1])) &&
 		    s->t[k + 1].end - s->t[k + 1].start >= 3 && name_case(s, k + 1))
 			mark(s, k + 1, ENCLAVE_PII_LOCATION, 0.5f, SRC_PLACE);
 	}
