@@ -32,7 +32,7 @@ MEDICAL = os.path.join(ROOT, "models", "gazetteers", "medical.txt")
 OUT = os.path.join(ROOT, "src", "lib", "clean", "pii", "clinical_common.c")
 
 ABBREVIATIONS = """
-carevue coli fib pcv ve lt th max contin nsurg dobuta
+carevue coli fib pcv ve lt max contin nsurg
 micu sicu cvicu nicu picu ticu tsicu msicu ccu csru pacu ew eu cvru ctsicu
 abd abdo abg abgs abx acls adl adls afeb afib aflutter ako ams amio amt angio
 antx approx asa asap assess assoc ativan auscult avr bal bcx bilat bipap bka

@@ -169,6 +169,9 @@ static void phones(void **st)
 	(void)st;
 	assert_true(has("call (212) 555-0143 now", ENCLAVE_PII_PHONE_NUMBER, "(212) 555-0143"));
 	assert_true(has("call 212-555-0143", ENCLAVE_PII_PHONE_NUMBER, "212-555-0143"));
+	/* A bracket around the whole number goes with it; one that does not close, not. */
+	assert_true(has("son (212-555-0143) called", ENCLAVE_PII_PHONE_NUMBER, "(212-555-0143)"));
+	assert_true(has("son (212-555-0143 cell)", ENCLAVE_PII_PHONE_NUMBER, "212-555-0143"));
 	assert_true(has("tel +44 20 7946 0958.", ENCLAVE_PII_PHONE_NUMBER, "+44 20 7946 0958"));
 	assert_true(has("Mobile: 0487 98 11 92", ENCLAVE_PII_PHONE_NUMBER, "0487 98 11 92"));
 	/* An area code cannot start with 0 or 1 (made-up ones still score, lower); a longer number is not a phone. */

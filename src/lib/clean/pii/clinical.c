@@ -221,8 +221,8 @@ static const char *const credentials[] = {
 
 /* A facility word: the words before it name the facility. */
 static const char *const facility_words[] = {
-	"campus",    "clinic",    "hosp",  "hospice",        "hospital",
-	"hospitals", "infirmary", "rehab", "rehabilitation",
+	"campus",    "clinic",    "healthcare", "hosp",  "hospice",        "hospital",
+	"hospitals", "infirmary", "manor",      "rehab", "rehabilitation", "sanitarium",
 };
 
 /* Words that may be part of a facility's name though common ("Sacred Heart"). */
@@ -1042,7 +1042,9 @@ static size_t facility_head(const struct scan *s, size_t i)
 {
 	if (IN(facility_words, &s->t[i]))
 		return 1;
-	if ((is(s, i, "medical") || is(s, i, "med") || is(s, i, "health")) &&
+	if ((is(s, i, "medical") || is(s, i, "med") || is(s, i, "health") || is(s, i, "care") ||
+	     is(s, i, "nursing") || is(s, i, "cancer") || is(s, i, "surgical") ||
+	     is(s, i, "surgery")) &&
 	    (is(s, i + 1, "center") || is(s, i + 1, "ctr") || is(s, i + 1, "centre")))
 		return 2;
 	if ((is(s, i, "nursing") && is(s, i + 1, "home")) ||

@@ -256,6 +256,13 @@ static int check_phone_nanp(struct pii_match *m, const char *t, size_t len)
 	if (n == 10 && pii_nhs_ok(p) &&
 	    pii_context_near((const char *const[]){ "nhs", NULL }, t, len, m->start, m->end, 32, 0))
 		return 0;
+	/* "(201-223-4567)": a bracket opened before the whole number closes after it. */
+	if (t[m->start] == '(' && !memchr(t + m->start, ')', m->end - m->start)) {
+		if (at(t, len, m->end) == ')')
+			m->end++;
+		else
+			m->start++;
+	}
 	return 1;
 }
 
