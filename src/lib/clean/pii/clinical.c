@@ -337,6 +337,7 @@ static void word_table_build(void)
 #define COMMON_BIT (ENGLISH_BIT | MEDICAL_BIT)
 
 static uint32_t common_table[COMMON_TABLE_SIZE];
+static uint16_t common_tag[COMMON_TABLE_SIZE]; /* the hash's high bits: most misses skip strcmp */
 static pthread_once_t common_table_once = PTHREAD_ONCE_INIT;
 
 /* Common word number i: English first, then clinical. */
@@ -350,20 +351,24 @@ static void common_table_build(void)
 {
 	size_t n = pii_clinical_nenglish + pii_clinical_nmedical;
 	for (size_t i = 0; i < n && i * 2 < COMMON_TABLE_SIZE; i++) {
-		size_t h = word_hash(common_word(i)) & (COMMON_TABLE_SIZE - 1);
+		size_t full = word_hash(common_word(i)), h = full & (COMMON_TABLE_SIZE - 1);
 		while (common_table[h])
 			h = (h + 1) & (COMMON_TABLE_SIZE - 1);
 		common_table[h] = (uint32_t)i + 1;
+		common_tag[h] = (uint16_t)(full >> 16);
 	}
 }
 
 /* ENGLISH_BIT, MEDICAL_BIT or 0: the common list the lower-case word `w` is in. */
 static unsigned common_bit(const char *w)
 {
+	size_t full = word_hash(w);
+	uint16_t tag = (uint16_t)(full >> 16);
+
 	pthread_once(&common_table_once, common_table_build);
-	for (size_t h = word_hash(w) & (COMMON_TABLE_SIZE - 1); common_table[h];
+	for (size_t h = full & (COMMON_TABLE_SIZE - 1); common_table[h];
 	     h = (h + 1) & (COMMON_TABLE_SIZE - 1))
-		if (strcmp(common_word(common_table[h] - 1), w) == 0)
+		if (common_tag[h] == tag && strcmp(common_word(common_table[h] - 1), w) == 0)
 			return common_table[h] - 1 < pii_clinical_nenglish ? ENGLISH_BIT
 			                                                   : MEDICAL_BIT;
 	return 0;
@@ -557,7 +562,8 @@ static int tokenize(struct scan *s, size_t from, size_t to)
 
 static int is(const struct scan *s, size_t i, const char *w)
 {
-	return i < s->n && strcmp(s->t[i].w, w) == 0;
+	/* The first byte first: most tokens differ there, and this is asked often. */
+	return i < s->n && s->t[i].w[0] == w[0] && strcmp(s->t[i].w, w) == 0;
 }
 
 /* Is the text between tokens a and b (a < b) made only of bytes in `allowed`? */
