@@ -279,17 +279,17 @@ static void dates(void **st)
 	assert_false(any("@ approx 1900 from", ENCLAVE_PII_DATE_TIME));
 	assert_false(any("I may go", ENCLAVE_PII_DATE_TIME));
 	/* Month/day in notes: after a number, a dash, a word's full stop; ranges; glued years. */
-	assert_true(has("WITH FEVER OF 103 8/31. HE", ENCLAVE_PII_DATE_TIME, "8/31"));
-	assert_true(has("s/p stent x2 8/7. transfer", ENCLAVE_PII_DATE_TIME, "8/7"));
-	assert_true(has("PAN CULTURED X 2 8/15.", ENCLAVE_PII_DATE_TIME, "8/15"));
-	assert_true(has("S/P CABG 10/16 \n EF 30%", ENCLAVE_PII_DATE_TIME, "10/16"));
-	assert_true(has("IABP weaned off 9/7, and", ENCLAVE_PII_DATE_TIME, "9/7"));
-	assert_true(has("PNEUMONIA.\n9/7-ADMITTED TO CCU", ENCLAVE_PII_DATE_TIME, "9/7"));
-	assert_true(has("echo 9/30- ef <20", ENCLAVE_PII_DATE_TIME, "9/30"));
-	assert_true(has("also intubated 6/30-7/2 for CHF", ENCLAVE_PII_DATE_TIME, "6/30-7/2"));
-	assert_true(has("went to the floor.8/31. Back", ENCLAVE_PII_DATE_TIME, "8/31"));
-	assert_true(has("s/p pelvic fx4/97, arm fx", ENCLAVE_PII_DATE_TIME, "4/97"));
-	assert_true(has("prostate CA'88, GERD", ENCLAVE_PII_DATE_TIME, "88"));
+	assert_true(has("temp of 101 3/14. then", ENCLAVE_PII_DATE_TIME, "3/14"));
+	assert_true(has("s/p drain x3 5/9. moved", ENCLAVE_PII_DATE_TIME, "5/9"));
+	assert_true(has("BLOOD SENT X 3 4/19.", ENCLAVE_PII_DATE_TIME, "4/19"));
+	assert_true(has("S/P AVR 11/12 \n EF 45%", ENCLAVE_PII_DATE_TIME, "11/12"));
+	assert_true(has("pressors weaned off 6/5, and", ENCLAVE_PII_DATE_TIME, "6/5"));
+	assert_true(has("SEPSIS.\n3/8-SEEN IN ER", ENCLAVE_PII_DATE_TIME, "3/8"));
+	assert_true(has("tte 4/27- lvh", ENCLAVE_PII_DATE_TIME, "4/27"));
+	assert_true(has("on pressors 5/31-6/3 for sepsis", ENCLAVE_PII_DATE_TIME, "5/31-6/3"));
+	assert_true(has("went to rehab.2/11. Back", ENCLAVE_PII_DATE_TIME, "2/11"));
+	assert_true(has("hip fx6/94, wrist fx", ENCLAVE_PII_DATE_TIME, "6/94"));
+	assert_true(has("breast CA'79, COPD", ENCLAVE_PII_DATE_TIME, "79"));
 	assert_false(any("L4/5 disc and C5/6", ENCLAVE_PII_DATE_TIME));
 	assert_false(any("done x2/3 times", ENCLAVE_PII_DATE_TIME));
 	assert_false(any("a 3/6 murmur at", ENCLAVE_PII_DATE_TIME));
