@@ -122,6 +122,16 @@ static void test_relations(void **state)
 	/* ...unless the gazetteer knows the name: ROB is also a verb. */
 	EXPECT(&with_gaz, "LIVES ALONE. SON ROB VISITED", "PERSON:ROB");
 	EXPECT(NULL, "LIVES ALONE. SON ROB VISITED", "PERSON:ROB");
+	/* A name before its relation in brackets; "daughter's name is X"; lists. */
+	EXPECT(NULL, "CALLED Dorinda Kestrel (daughter) AT HOME", "PERSON:Dorinda Kestrel");
+	EXPECT(NULL, "pt's daughter's name is Velda, she", "PERSON:Velda");
+	EXPECT(NULL, "SOCIAL: NIECES WILHELMINA AND ORSOLYA IN", "PERSON:WILHELMINA",
+	       "PERSON:ORSOLYA");
+	/* A misspelt word is no name: a letter left out or two swapped. */
+	EXPECT_NONE(NULL, "SON PRSENT UNTIL NOON. Wife is proxy. Famliy is at bedside");
+	/* Drugs by their stems are no names after "with" or "to" in cased notes. */
+	EXPECT_NONE(NULL, "Pt paralysed with Vecuronium and given Ciprofloxacin. Sensitive to "
+	                  "Nafcillin, treated with Flovent.");
 }
 
 static void test_credentials_and_initials(void **state)
@@ -132,6 +142,11 @@ static void test_credentials_and_initials(void **state)
 	EXPECT(NULL, "Social: Andrwe O'connell MD spoke with daughter", "PERSON:Andrwe O'connell");
 	EXPECT(NULL, "TAP...DICK CUCCHIARA (RESIDENT) WORKING", "PERSON:DICK CUCCHIARA");
 	EXPECT(NULL, "INR THIS AM 6.0. E. WELSH AWARE.", "PERSON:E. WELSH");
+	/* A dictionary word after an initial only before a word of telling. */
+	EXPECT(NULL, "K 3.1. T. BAKER NOTIFIED.", "PERSON:T. BAKER");
+	EXPECT_NONE(NULL, "IV: L. WRIST PIV.\nS. STAYS SEDATED. abd soft with b. sounds");
+	/* A dictionary word before a credential at the end of a line. */
+	EXPECT(NULL, "resting.\n\nmary hunter, rn\n", "PERSON:mary hunter");
 	/* One uncommon word before a credential in mid-sentence is not enough. */
 	EXPECT_NONE(NULL, "INTEG: Stoma RN following for R hip");
 	/* Nor an "initial" that ends an abbreviation. */
@@ -168,6 +183,12 @@ static void test_facilities(void **state)
 	       "LOCATION:KIMBROUGH");
 	EXPECT(NULL, "He lives at Carpenter Assisted living with 24 hr care", "LOCATION:Carpenter");
 	EXPECT_NONE(NULL, "TRANSFERRED FROM OUTSIDE HOSPITAL; STATE HOSPITAL BED");
+	/* "X Memorial" without a facility word; a named "Bay"/"Harbor" hospital. */
+	EXPECT(NULL, "ADMITTED TO KENTWELL MEMORIAL FOR SYNCOPE", "LOCATION:KENTWELL MEMORIAL");
+	EXPECT(NULL, "She went to Harbor Hosp with chest pain", "LOCATION:Harbor");
+	EXPECT_NONE(NULL, "SENT TO COMMUNITY HOSPITAL");
+	EXPECT(NULL, "ADMITTED FROM ASHGROVE NURSING CENTER. WAS AT LINDELL MANOR",
+	       "LOCATION:ASHGROVE", "LOCATION:LINDELL");
 }
 
 static void test_places(void **state)
@@ -179,6 +200,24 @@ static void test_places(void **state)
 	EXPECT(&with_gaz, "DAUGHTER FROM ROME CALLED", "LOCATION:ROME");
 	EXPECT_NONE(NULL, "DAUGHTER FROM ROME CALLED");
 	EXPECT_NONE(&with_gaz, "MAGNESIUM SENT FROM PHARMACY; EDEMA IN SCROTUM");
+	/* In a cased note a long capitalised word no list knows, after "from"/"in". */
+	EXPECT(NULL, "Social: Son from Glenwoodbury called. Has a shop in Marlowtown.",
+	       "LOCATION:Glenwoodbury", "LOCATION:Marlowtown");
+	/* After a verb of moving and from/to, any uncommon word; not a unit's acronym. */
+	EXPECT(NULL, "PT TRANSFERRED FROM KELWORTH TODAY. DAUGHTER FLYING IN FROM OSTERFIELD",
+	       "LOCATION:KELWORTH", "LOCATION:OSTERFIELD");
+	EXPECT_NONE(NULL, "TRANSFERRED TO MICU. Sent to CTSI for scan. SENT FROM ER");
+	/* Two-word places: a prefix or a suffix word; "lives in the X area"; counties. */
+	EXPECT(NULL, "DAUGHTER LIVES IN NEW DORVALE, SON RESIDES IN TARNBY HEIGHTS",
+	       "LOCATION:NEW DORVALE", "LOCATION:TARNBY HEIGHTS");
+	EXPECT(NULL, "she lives in the Quillmoor area", "LOCATION:Quillmoor");
+	EXPECT(NULL, "Brennock County police are here", "LOCATION:Brennock");
+	EXPECT_NONE(NULL, "LIVES IN THE AREA; TRANSFERRED TO THE FLOOR");
+	/* Not in one-case notes, nor a misspelt word. */
+	EXPECT_NONE(NULL, "SON FROM GLENWOODBURY CALLED. FOLEY IN PALCE");
+	EXPECT_NONE(NULL, "Covered in Brusies. Calmer in Afteroon");
+	/* "To receive 50mg" has no ward: a floor number is no dose. */
+	EXPECT_NONE(NULL, "per team. To recieve 20mg at noon");
 }
 
 static void test_numbers(void **state)

@@ -169,6 +169,9 @@ static void phones(void **st)
 	(void)st;
 	assert_true(has("call (212) 555-0143 now", ENCLAVE_PII_PHONE_NUMBER, "(212) 555-0143"));
 	assert_true(has("call 212-555-0143", ENCLAVE_PII_PHONE_NUMBER, "212-555-0143"));
+	/* A bracket around the whole number goes with it; one that does not close, not. */
+	assert_true(has("son (212-555-0143) called", ENCLAVE_PII_PHONE_NUMBER, "(212-555-0143)"));
+	assert_true(has("son (212-555-0143 cell)", ENCLAVE_PII_PHONE_NUMBER, "212-555-0143"));
 	assert_true(has("tel +44 20 7946 0958.", ENCLAVE_PII_PHONE_NUMBER, "+44 20 7946 0958"));
 	assert_true(has("Mobile: 0487 98 11 92", ENCLAVE_PII_PHONE_NUMBER, "0487 98 11 92"));
 	/* An area code cannot start with 0 or 1 (made-up ones still score, lower); a longer number is not a phone. */
@@ -275,6 +278,23 @@ static void dates(void **st)
 	assert_true(has("S/P MI 1992; CABG", ENCLAVE_PII_DATE_TIME, "1992"));
 	assert_false(any("@ approx 1900 from", ENCLAVE_PII_DATE_TIME));
 	assert_false(any("I may go", ENCLAVE_PII_DATE_TIME));
+	/* Month/day in notes: after a number, a dash, a word's full stop; ranges; glued years. */
+	assert_true(has("temp of 101 3/14. then", ENCLAVE_PII_DATE_TIME, "3/14"));
+	assert_true(has("s/p drain x3 5/9. moved", ENCLAVE_PII_DATE_TIME, "5/9"));
+	assert_true(has("BLOOD SENT X 3 4/19.", ENCLAVE_PII_DATE_TIME, "4/19"));
+	assert_true(has("S/P AVR 11/12 \n EF 45%", ENCLAVE_PII_DATE_TIME, "11/12"));
+	assert_true(has("pressors weaned off 6/5, and", ENCLAVE_PII_DATE_TIME, "6/5"));
+	assert_true(has("SEPSIS.\n3/8-SEEN IN ER", ENCLAVE_PII_DATE_TIME, "3/8"));
+	assert_true(has("tte 4/27- lvh", ENCLAVE_PII_DATE_TIME, "4/27"));
+	assert_true(has("on pressors 5/31-6/3 for sepsis", ENCLAVE_PII_DATE_TIME, "5/31-6/3"));
+	assert_true(has("went to rehab.2/11. Back", ENCLAVE_PII_DATE_TIME, "2/11"));
+	assert_true(has("hip fx6/94, wrist fx", ENCLAVE_PII_DATE_TIME, "6/94"));
+	assert_true(has("breast CA'79, COPD", ENCLAVE_PII_DATE_TIME, "79"));
+	assert_false(any("L4/5 disc and C5/6", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("done x2/3 times", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("a 3/6 murmur at", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("given 103 1/2 tabs", ENCLAVE_PII_DATE_TIME));
+	assert_false(any("cont on 1/2 NS", ENCLAVE_PII_DATE_TIME));
 }
 
 static void dates_context(void **st)

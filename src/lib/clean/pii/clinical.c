@@ -8,19 +8,20 @@
  * "IV NURSE VIRGINIA SALLESE"), a credential after it ("irene snell, rn"),
  * a verb of contact ("spoke with Radu"). A candidate word must not be a
  * common word: the strong stop list (function words, the verbs that follow
- * a name in a note: "DR AWARE", "wife IN") is never a name; the common list
- * (about 2,100 words of clinical English: abbreviations, drugs, anatomy,
- * verbs; built from the most frequent non-PHI words of the tuning half of
- * the PhysioNet deid notes, docs/pii-accuracy.md) is a name only where a
- * gazetteer says it is one. A name found once marks the same word anywhere
- * else in the window ("Radu ... Radu").
+ * a name in a note: "DR AWARE", "wife IN") is never a name; the common
+ * lists (clinical_common.c: about 63,000 English words from Debian's
+ * wamerican, less those that are names as often, and 600 clinical
+ * abbreviations and drugs written by us), words ending like English or
+ * like a drug's stem, and common words misspelt by a letter ("presnt") are
+ * names only where a gazetteer or a strong cue says so. A name found once
+ * marks the same word anywhere else in the window ("Radu ... Radu").
  *
  * Places: words before a facility word ("CALVERT HOSPITAL", "BALTIMORE
  * REHAB": the facility word itself is not part of the span, as in the deid
  * gold standard), "university of X", facility acronyms (GH, MGH, *MC), a
  * ward with its floor after to/from/on ("TO QUARTERMAIN 3"), and places
- * after "lives in", "from" and the like (the city gazetteer, or any
- * uncommon word after the strongest cues).
+ * after "lives in", "from" and the like (the city gazetteer, any uncommon
+ * word after the strongest cues, a long capitalised one in cased notes).
  * Numbers: 4-5 digit pagers and extensions after pager/beeper/pg/ext/x,
  * and ages of 90 and more ("92 yo", "age 95"), which HIPAA Safe Harbor
  * counts as identifiers.
@@ -130,20 +131,81 @@ static const char *const titles[] = {
 
 /* Relations and roles: the next word is a name unless it is a common word. */
 static const char *const relations[] = {
-	"aunt",        "boyfriend",   "brother",  "brothers", "caregiver",    "chaplain",
-	"cousin",      "dad",         "dau",      "daughter", "daughters",    "dtr",
-	"father",      "fiance",      "fiancee",  "friend",   "girlfriend",   "granddaughter",
-	"grandfather", "grandmother", "grandson", "guardian", "hcp",          "ho",
-	"husband",     "law",         "mom",      "mother",   "named",        "neice",
-	"neighbor",    "neighbour",   "nephew",   "niece",    "nurse",        "partner",
-	"pastor",      "pcp",         "person",   "priest",   "proxy",        "sister",
-	"sisters",     "son",         "sons",     "spouse",   "stepdaughter", "stepson",
-	"uncle",       "wife",
+	"aunt",
+	"aunts",
+	"boyfriend",
+	"brother",
+	"brothers",
+	"caregiver",
+	"chaplain",
+	"companion",
+	"cousin",
+	"cousins",
+	"dad",
+	"dau",
+	"daughter",
+	"daughters",
+	"dtr",
+	"father",
+	"fiance",
+	"fiancee",
+	"friend",
+	"friends",
+	"girlfriend",
+	"godfather",
+	"godmother",
+	"grandchildren",
+	"granddaughter",
+	"granddaughters",
+	"grandfather",
+	"grandmother",
+	"grandson",
+	"grandsons",
+	"guardian",
+	"hcp",
+	"ho",
+	"husband",
+	"law",
+	"mom",
+	"mother",
+	"named",
+	"neice",
+	"neighbor",
+	"neighbour",
+	"nephew",
+	"nephews",
+	"niece",
+	"nieces",
+	"nurse",
+	"partner",
+	"pastor",
+	"pcp",
+	"person",
+	"poa",
+	"priest",
+	"proxy",
+	"roommate",
+	"sibling",
+	"siblings",
+	"sister",
+	"sisters",
+	"son",
+	"sons",
+	"spouse",
+	"stepdaughter",
+	"stepfather",
+	"stepmother",
+	"stepson",
+	"uncle",
+	"uncles",
+	"visitor",
+	"visitors",
+	"wife",
 };
 
 /* Words that may stand between a relation and the name: "daughter is mrs. X". */
 static const char *const relation_fillers[] = {
-	"is", "miss", "mr", "mrs", "ms", "named",
+	"is", "miss", "mr", "mrs", "ms", "name", "named", "s",
 };
 
 /* Verbs of contact: the next word is a name if a gazetteer or its capital says so. */
@@ -159,8 +221,8 @@ static const char *const credentials[] = {
 
 /* A facility word: the words before it name the facility. */
 static const char *const facility_words[] = {
-	"campus",    "clinic",    "hosp",  "hospice",        "hospital",
-	"hospitals", "infirmary", "rehab", "rehabilitation",
+	"campus",    "clinic",    "healthcare", "hosp",  "hospice",        "hospital",
+	"hospitals", "infirmary", "manor",      "rehab", "rehabilitation", "sanitarium",
 };
 
 /* Words that may be part of a facility's name though common ("Sacred Heart"). */
@@ -183,266 +245,29 @@ static const char *const facility_acronyms[] = {
 
 /* Cues before a place: "lives in ROME", "daughter from Rome". */
 static const char *const place_cues[] = {
-	"from", "home", "in", "lives", "living", "reside", "resident", "resides", "works",
+	"admitted", "born",      "discharged", "driving",  "drove",  "flew",     "flying",
+	"from",     "home",      "in",         "lives",    "living", "moved",    "raised",
+	"reside",   "resident",  "resides",    "returned", "sent",   "transfer", "transferred",
+	"traveled", "travelled", "visiting",   "works",    "xfer",   "xferred",
+};
+
+/* The first word of a two-word place: "New Market", "Fort Howard", "Glen Burnie". */
+static const char *const place_prefixes[] = {
+	"east", "el",    "fort", "ft",    "glen", "lake",  "las",   "los", "lower", "mount", "mt",
+	"new",  "north", "port", "saint", "san",  "santa", "south", "st",  "upper", "west",
+};
+
+/* The second word of a place: "Ellicott City", "Owings Mills", "Severna Park". */
+static const char *const place_suffixes[] = {
+	"beach", "city",   "county", "creek",    "falls",   "grove", "harbor",   "heights",
+	"hill",  "hills",  "island", "junction", "mill",    "mills", "park",     "point",
+	"ridge", "shores", "spring", "springs",  "station", "town",  "township", "village",
 };
 
 /* Cues before a pager or an extension number. */
 static const char *const pager_cues[] = {
 	"beep", "beeper", "bpr", "ext", "extension", "page", "pager", "pg", "pgr", "x",
 };
-
-/* Common clinical English (see the file comment for where it comes from). */
-/* One word a line would make 2,100 lines. */
-/* clang-format off */
-static const char *const common_words[] = {
-	"ab", "abcess", "abd", "abdomen", "abg", "abgs", "able", "abnormalities", "about",
-	"above", "abp", "absent", "abuse", "abx", "ac", "acceptable", "access", "accessory",
-	"according", "accurate", "ace", "ache", "acidosis", "acidotic", "active", "activity",
-	"acute", "ad", "add", "added", "addendum", "addition", "additional", "adeq", "adequate",
-	"adequately", "adjust", "adjusted", "adjustments", "adm", "admission", "admit",
-	"admitted", "advance", "aerosol", "af", "afeb", "afebrile", "afib", "after", "afterload",
-	"afternoon", "again", "aggitated", "aggitation", "aggressive", "aggressively",
-	"agitated", "agitation", "ago", "agreed", "aide", "air", "airway", "al", "alarms", "alb",
-	"albuterol", "alert", "aline", "alkalosis", "all", "allergies", "allow", "allowing",
-	"allows", "alone", "along", "alot", "also", "alt", "although", "alzheimers", "am",
-	"amber", "ambisone", "ambued", "ami", "amio", "amiodarone", "amount", "amounts", "amp",
-	"ampho", "amps", "amt", "amts", "an", "anasarca", "and", "anesthesia", "angina",
-	"another", "answered", "answering", "ant", "anterior", "anteriorly", "antibiotics",
-	"antibx", "anticub", "anuric", "anxiety", "anxious", "any", "apcs", "apparent", "appear",
-	"appearance", "appeared", "appearing", "appears", "appetite", "applied", "appropiately",
-	"appropriate", "appropriately", "approx", "approximately", "are", "area", "areas", "arm",
-	"arms", "around", "arousable", "arouses", "arrest", "arrival", "arrived", "art",
-	"artery", "as", "asa", "asked", "asking", "asleep", "asp", "aspirates", "aspiration",
-	"assess", "assessment", "assist", "assisted", "asthma", "asystolic", "at", "atc", "ate",
-	"ativan", "atr", "atrial", "atropine", "atrovent", "attached", "attempt", "attempted",
-	"attempting", "attempts", "attending", "audible", "augmentation", "auscultation", "av",
-	"available", "avoid", "await", "awaiting", "awake", "aware", "ax", "axillary", "back",
-	"bactrim", "baedp", "bag", "balance", "balloon", "barrier", "base", "baseline", "bases",
-	"bath", "bb", "bbs", "bc", "be", "became", "because", "become", "becoming", "bed",
-	"bedside", "been", "before", "began", "begin", "beginning", "beige", "being", "belly",
-	"benefit", "benign", "best", "better", "bicarb", "bid", "bil", "bilat", "bilateral",
-	"bilaterally", "bile", "bileous", "bilious", "bipap", "bl", "blackened", "blanket",
-	"bld", "bleed", "bleeding", "blockers", "blood", "bloody", "blue", "bm", "body", "bolus",
-	"bolused", "boluses", "boost", "boots", "borderline", "both", "bowel", "bp", "bpm", "br",
-	"brachial", "brady", "bradycardia", "breakdown", "breakfast", "breath", "breathing",
-	"breaths", "brief", "briefly", "bright", "bringing", "brn", "broke", "broken", "bronch",
-	"bronched", "bronchial", "brother", "brought", "brown", "bs", "bullae", "bullous", "bun",
-	"burning", "but", "buttock", "buttocks", "by", "ca", "cabg", "cad", "calcium", "call",
-	"called", "calling", "calls", "calm", "came", "can", "cannula", "captopril", "card",
-	"cardiac", "cardiogenic", "cardiology", "cardioversion", "cardizem", "care", "careview",
-	"carevue", "case", "cat", "cath", "catheter", "cause", "causing", "cavity", "cc", "ccu",
-	"cdi", "cdiff", "ceftaz", "ceftriaxone", "center", "central", "chair", "change",
-	"changed", "changes", "channel", "chart", "charting", "check", "checked", "chest", "chf",
-	"chg", "chged", "children", "chips", "chol", "ci", "cipro", "cisatracurium", "citrate",
-	"ck", "cks", "cl", "claims", "clamped", "clean", "cleansed", "clear", "clearance",
-	"cleared", "clearing", "clinda", "clinical", "close", "closely", "clot", "clots",
-	"cloudy", "cm", "cmh", "cn", "cns", "co", "coags", "coarse", "coccyx", "code", "codeine",
-	"coffee", "collar", "collaterals", "color", "colored", "combivent", "come", "comfort",
-	"comfortable", "comfortably", "coming", "command", "commands", "communication",
-	"compensate", "compensated", "complaints", "complete", "completed", "completely",
-	"complicated", "compromise", "concerned", "condition", "condom", "confirm", "confirmed",
-	"confused", "congested", "connected", "consent", "consider", "considering",
-	"consistently", "constant", "constipation", "consult", "consulted", "cont", "contact",
-	"contacted", "contin", "continue", "continued", "continues", "continuing", "contrast",
-	"control", "conts", "conversation", "conversing", "converted", "coocyx", "cool",
-	"cooling", "cooperative", "copd", "copious", "cordis", "core", "coreg", "correctly",
-	"correlating", "cough", "coughing", "coughs", "could", "couple", "course", "coverage",
-	"covered", "cozaar", "cp", "cpain", "cpap", "cpk", "cpr", "cpt", "cr", "crackles",
-	"cream", "creamy", "creat", "crepitus", "crit", "csm", "csru", "csurg", "ct", "cuff",
-	"cult", "culture", "cultured", "cultures", "current", "currently", "curve", "cv", "cvl",
-	"cvp", "cvvhd", "cx", "cxr", "daily", "dampened", "dark", "data", "date", "daughter",
-	"daughters", "day", "days", "dc", "dced", "dec", "decided", "decision", "decisions",
-	"declined", "decrease", "decreased", "decreases", "decreasing", "decub", "decube",
-	"decubitus", "deep", "deferred", "defib", "degree", "deminished", "denied", "denies",
-	"dependent", "depending", "depressed", "depressions", "desat", "desating", "desats",
-	"desatting", "desaturated", "desaturation", "desitin", "despite", "details", "developed",
-	"diabetic", "diag", "diagnosed", "dialysis", "diamox", "diaphoretic", "diarrhea",
-	"diastolic", "did", "diet", "diff", "difficult", "difficulty", "dig", "dilated",
-	"dilaudid", "diltiazem", "dim", "dimin", "diminished", "dinner", "discomfort", "discuss",
-	"discussed", "discussion", "disease", "distal", "distended", "distress", "diurese",
-	"diuresed", "diureses", "diuresing", "diuresis", "dizziness", "dk", "dm", "dnr", "do",
-	"dobut", "dobuta", "dobutamine", "does", "doing", "done", "dopa", "dopamine", "doppler",
-	"dopplerable", "dose", "doses", "double", "down", "doxacurium", "dp", "dr", "drain",
-	"drainage", "drained", "draining", "drains", "draw", "drawn", "dressing", "drink",
-	"drinking", "drip", "driving", "drng", "drop", "dropped", "dropping", "drops", "drsg",
-	"drug", "dry", "dsd", "dsg", "dtr", "duct", "due", "dulcolax", "duoderm", "during", "dx",
-	"dye", "dyspnea", "each", "earlier", "early", "easily", "eat", "echo", "ectopy", "edema",
-	"edematous", "ef", "effect", "effort", "effusion", "ekg", "elbows", "electrolytes",
-	"elevated", "elevations", "embolus", "emesis", "emotional", "enc", "encouraged",
-	"encouragement", "endo", "endocrine", "endoscopy", "enemas", "english", "ent", "enzymes",
-	"epi", "epicardial", "episode", "episodes", "equal", "er", "ercp", "esp", "ess", "et",
-	"etc", "etoh", "ets", "ett", "eval", "evaluate", "evaluated", "evaluation", "even",
-	"evening", "events", "eventually", "every", "eves", "evidence", "ew", "exam",
-	"excellent", "except", "excoriated", "exertion", "exp", "expired", "explained",
-	"exploration", "extrem", "extremely", "extremeties", "extremities", "extubate",
-	"extubated", "extubating", "extubation", "eye", "eyes", "face", "facial", "fact",
-	"failed", "failure", "fair", "fairly", "family", "far", "father", "fatigue", "fb",
-	"fdgs", "febrile", "feed", "feeding", "feedings", "feeds", "feel", "feeling", "feels",
-	"feet", "fell", "fellow", "felt", "fem", "female", "femoral", "fent", "fentanyl",
-	"fever", "fevers", "few", "ffp", "fi", "fib", "fiber", "fick", "fighting", "filling",
-	"fine", "finger", "finished", "fio", "firm", "first", "fistula", "fixed", "flagyl",
-	"flat", "flatus", "flecanide", "flexion", "floor", "flovent", "flow", "flowsheet",
-	"fluctuation", "fluid", "fluids", "fm", "foley", "follow", "followed", "following",
-	"follows", "food", "foot", "for", "form", "foul", "found", "free", "freq", "frequent",
-	"frequently", "friction", "friday", "friend", "friends", "from", "fs", "full", "fully",
-	"function", "functioning", "funeral", "fungal", "further", "fx", "gag", "gas", "gases",
-	"gastric", "gave", "gd", "gel", "generalized", "generally", "gent", "gerd", "get",
-	"getting", "gi", "gib", "girlfriend", "give", "given", "gluc", "gluconate", "glucose",
-	"gm", "gms", "go", "goal", "goals", "going", "golden", "good", "got", "grade", "gradual",
-	"gradually", "gram", "gravity", "great", "grimace", "grimaces", "grimacing", "groin",
-	"groins", "gross", "ground", "gtt", "gtts", "gu", "guiac", "had", "haldol", "hand",
-	"hands", "hard", "has", "have", "having", "hco", "hct", "he", "head", "healed", "health",
-	"heard", "heart", "heel", "heels", "held", "help", "hematoma", "hematuria", "heme",
-	"hemody", "hemodynamic", "hemodynamically", "hemodynamics", "hep", "heparin",
-	"hepatitis", "her", "here", "hernia", "hhn", "high", "higher", "him", "hip", "his", "hk",
-	"ho", "hold", "holding", "home", "hosp", "hospital", "hour", "hourly", "hours", "house",
-	"how", "however", "hpi", "hr", "hrs", "htn", "huo", "husband", "hx",
-	"hypercholesterolemia", "hypertensive", "hypo", "hypoactive", "hypotension",
-	"hypotensive", "hypoxia", "hypoxic", "iabp", "iapb", "ic", "ica", "ice", "icu", "id",
-	"iddm", "if", "ij", "ill", "immediately", "impaired", "improve", "improved",
-	"improvement", "improvements", "improving", "imv", "in", "inability", "inc", "incident",
-	"incision", "including", "incont", "incr", "increase", "increased", "increases",
-	"increasing", "increasingly", "indicated", "ineffective", "infection", "infiltrate",
-	"information", "informed", "infusing", "inhalers", "initally", "initial", "initially",
-	"initiated", "inner", "inplace", "inr", "inserted", "insertion", "insp", "inspir",
-	"insulin", "intact", "intake", "integ", "integrelin", "integrellin", "integrilin",
-	"intermittent", "intermittently", "intern", "intervention", "interventional",
-	"interventions", "into", "intub", "intubated", "intubation", "inutbated", "involved",
-	"ips", "ir", "irregular", "irrigant", "irrigated", "is", "issues", "it", "italian", "iv",
-	"ivab", "ivb", "ivf", "ivp", "ivs", "just", "kcl", "keep", "kept", "kg", "kilo", "knee",
-	"knows", "kub", "kvo", "lab", "labetalol", "labetolol", "labile", "labored", "labs",
-	"lactulose", "lad", "large", "larger", "lasix", "last", "lasting", "late", "later",
-	"lateral", "lavage", "lavaged", "lcs", "lcx", "leads", "leak", "leakage", "leaking",
-	"leaks", "left", "leg", "legs", "length", "lesion", "lesions", "less", "lethargic",
-	"level", "levels", "levo", "levofloxacin", "levophed", "levoquin", "lg", "life", "lift",
-	"light", "like", "likely", "limits", "line", "lines", "lip", "lipase", "liq", "liquid",
-	"liquids", "lis", "listed", "liter", "liters", "little", "lives", "living", "lix", "lll",
-	"lm", "lnc", "lnp", "load", "lobe", "lobes", "long", "looking", "looks", "loose",
-	"lopressor", "los", "lot", "low", "lower", "lowered", "lp", "lpm", "lr", "lrg", "ls",
-	"lt", "lumen", "lunch", "lung", "lungs", "lv", "lws", "lying", "lytes", "machine",
-	"made", "mae", "mag", "mainly", "maint", "maintain", "maintained", "maintaining",
-	"maintenance", "make", "making", "male", "man", "management", "manager", "many", "map",
-	"maps", "marginal", "marked", "mask", "mat", "material", "mattress", "max", "mb", "mc",
-	"mcg", "mcgs", "mcq", "mdi", "me", "measures", "meatus", "mech", "mechanical",
-	"mechanically", "med", "mediastinal", "medical", "medicated", "medium", "meds",
-	"meeting", "members", "memory", "mental", "meq", "met", "metabolic", "mg", "mgs", "mgso",
-	"mi", "mic", "mics", "micu", "mid", "midnight", "midnite", "mild", "min", "minimal",
-	"mins", "minute", "minutes", "misc", "mist", "mixed", "ml", "mm", "mn", "mobility",
-	"mod", "mode", "moderate", "monitor", "monitoring", "more", "morning", "morphine",
-	"most", "mostly", "mother", "motrin", "mouth", "move", "moved", "movement", "movements",
-	"moves", "moving", "mr", "mrs", "mrsa", "ms", "mso", "much", "multiple", "multipodus",
-	"murmur", "muscles", "mushroom", "mv", "mva", "my", "myself", "name", "nard", "nare",
-	"nasal", "nasotrach", "nasotracheally", "nature", "nausea", "nbp", "nc", "nd", "neb",
-	"nebs", "necessary", "neck", "need", "needed", "needs", "neg", "negative", "neice",
-	"neo", "nepro", "neuro", "neutropenic", "new", "next", "ng", "ngt", "ngtd", "niddm",
-	"niece", "night", "nights", "nippv", "nkda", "nml", "no", "noc", "nod", "nodding",
-	"nods", "non", "none", "noninvasive", "nonproductive", "nonreactive", "nonresponsive",
-	"noon", "normal", "not", "note", "noted", "notes", "nothing", "notified", "now",
-	"noxious", "np", "nph", "npn", "npo", "nrb", "ns", "nsg", "nsr", "nt", "ntg", "nts",
-	"nurse", "nursing", "nutrition", "nystatin", "ob", "obese", "objective", "obstruction",
-	"obtain", "obtained", "occ", "occas", "occasional", "occasionally", "occassional", "oet",
-	"off", "offer", "ofm", "og", "ogt", "ok", "old", "on", "once", "one", "ongoing", "only",
-	"oob", "ooze", "oozing", "op", "open", "opened", "opening", "opens", "or", "oral",
-	"orally", "order", "ordered", "orders", "oriented", "osh", "other", "otherwise", "out",
-	"output", "over", "overall", "overbreathing", "overlay", "overload", "overnight",
-	"overnite", "overnoc", "own", "ox", "oxacillin", "oxygenation", "pa", "pac", "pacer",
-	"pacing", "packed", "packing", "paco", "pacs", "pacu", "pad", "pads", "pager", "pain",
-	"painful", "pale", "paline", "palpable", "pan", "pao", "pap", "paralized", "paralysis",
-	"paralytic", "paralytics", "paralyzed", "parameters", "pass", "passed", "passing",
-	"past", "patent", "patient", "patients", "patinet", "pc", "pco", "pcv", "pcw", "pcwp",
-	"peak", "pedal", "peep", "peg", "pej", "pelvic", "pending", "penrose", "per", "percocet",
-	"perfused", "pericardial", "period", "periods", "peripheral", "perl", "perrla", "person",
-	"ph", "pheresis", "phone", "phx", "physical", "picc", "pillows", "pills", "pink",
-	"pinpoint", "piv", "place", "placed", "placement", "plan", "planned", "plans",
-	"plastics", "plateau", "pleasant", "please", "pleural", "plt", "plts", "plug", "plugs",
-	"pm", "pmed", "pmh", "pmhx", "pmicu", "pnd", "pneumonia", "pneumothorax", "po", "poc",
-	"point", "poor", "port", "portex", "pos", "position", "positional", "positive",
-	"possibility", "possible", "post", "potential", "ppx", "pr", "prbc", "prbcs", "pre",
-	"precautions", "present", "presented", "presently", "press", "pressor", "pressors",
-	"pressure", "pressures", "prevent", "previous", "prior", "prn", "probable", "probably",
-	"problem", "problems", "procan", "procedure", "process", "productive", "prognosis",
-	"progress", "progressed", "prolonged", "promode", "promote", "pronounced", "propofol",
-	"propophol", "protonix", "provided", "prox", "proximal", "proxy", "ps", "psv", "pt",
-	"ptca", "pts", "ptt", "pudding", "pull", "pulled", "pulling", "pulm", "pulmonary",
-	"pulses", "pump", "puncture", "pupils", "purposefully", "purulent", "put", "pvc", "pvcs",
-	"pvd", "qd", "qhs", "qid", "qs", "questions", "quickly", "quinton", "quite", "ra", "rad",
-	"radial", "radiology", "raise", "raising", "rales", "ramus", "range", "ranged", "ranges",
-	"rapid", "rare", "rash", "rate", "rates", "ratio", "rca", "rd", "re", "reaction",
-	"reactive", "ready", "rec", "receive", "received", "receiving", "recent", "recently",
-	"recheck", "recieve", "recieved", "recommend", "recommendations", "recover", "recovery",
-	"recruitment", "rectal", "rectally", "red", "reddened", "redened", "reduction", "refer",
-	"reflex", "refused", "reg", "regarding", "regime", "regimen", "reglan", "regular",
-	"rehab", "reintubated", "reintubation", "relatively", "relief", "remain", "remained",
-	"remaines", "remaining", "remains", "remians", "removal", "removed", "renal", "reopro",
-	"repair", "repeat", "repeated", "replace", "replaced", "replacement", "replacing",
-	"replete", "repleted", "repletion", "report", "reported", "reportedly", "repos",
-	"repositioned", "repositioning", "req", "request", "requested", "requesting", "require",
-	"required", "requirements", "requires", "requiring", "resent", "resident", "residual",
-	"residuals", "resolved", "resolving", "resp", "respirations", "respiratory", "responce",
-	"respond", "responded", "responding", "responds", "response", "responsive", "rest",
-	"restart", "restarted", "resting", "restless", "restrained", "restraints", "result",
-	"results", "resumed", "return", "returned", "returning", "revealed", "review", "rhonchi",
-	"rhythm", "right", "rij", "rise", "rising", "rll", "rn", "rom", "room", "ros", "rounds",
-	"rr", "rrt", "rsd", "rt", "run", "running", "ruq", "rusty", "rv", "rx", "rxed", "safety",
-	"said", "same", "sample", "sang", "sat", "sats", "saw", "sb", "sbp", "sc", "scale",
-	"scan", "scant", "scat", "scattered", "scheduled", "seal", "sec", "second", "secondary",
-	"secreations", "secretion", "secretions", "section", "secure", "secured", "sedate",
-	"sedated", "sedation", "sediment", "see", "seem", "seemed", "seems", "seen", "seizure",
-	"self", "send", "sensitive", "sent", "sepsis", "septic", "serosang", "serous", "service",
-	"servo", "set", "setting", "settings", "settled", "several", "severe", "shaking", "she",
-	"sheath", "sheaths", "sheet", "shift", "shiley", "shock", "short", "should", "show",
-	"showed", "showing", "shows", "shut", "sicu", "side", "sided", "signif", "significant",
-	"significantly", "signs", "simple", "simv", "since", "single", "sinus", "sips", "sister",
-	"sit", "site", "sites", "sitting", "situation", "size", "skin", "sl", "sleep",
-	"sleeping", "slept", "sliding", "slight", "slightly", "slow", "slowly", "sluggish", "sm",
-	"small", "smoker", "so", "sob", "soc", "social", "soft", "softly", "some", "sometimes",
-	"somewhat", "son", "soon", "sound", "sounds", "source", "spanish", "spasm", "spasms",
-	"speak", "speaking", "speaks", "spec", "specimen", "speech", "spike", "spiked", "spo",
-	"spoke", "spoken", "spont", "spontaneous", "spontaneously", "sput", "sputum", "sq", "sr",
-	"srr", "ss", "ssri", "st", "stabilized", "stable", "staff", "stage", "stain", "standby",
-	"staph", "start", "started", "starting", "stat", "stated", "states", "status", "stay",
-	"stent", "stents", "step", "sternal", "sticks", "still", "stim", "stimulated",
-	"stimulation", "stimuli", "stomach", "stool", "stooling", "stools", "stopped",
-	"straight", "straw", "stress", "stroke", "strong", "study", "subclavian", "subsequent",
-	"success", "such", "suct", "suction", "suctioned", "suctioning", "sugar", "sugars",
-	"sulfa", "supp", "support", "supportive", "supports", "surg", "surgery", "surgical",
-	"surveillance", "sux", "svg", "svr", "svt", "sw", "swallow", "swan", "swelling",
-	"switch", "switched", "sx", "sxn", "sxnd", "sxning", "sxt", "sys", "syst", "system",
-	"systems", "systolic", "tachycardia", "tachycardic", "tachypnea", "tachypneic",
-	"tactile", "take", "taken", "takes", "taking", "talked", "talking", "tamponade", "tan",
-	"tannish", "tap", "taped", "tapped", "td", "teaching", "team", "tear", "tee", "teens",
-	"telephone", "temp", "temps", "tenderness", "tent", "tenuous", "term", "test", "tf",
-	"th", "than", "that", "the", "them", "then", "therapeutic", "theraputic", "therapy",
-	"there", "therefore", "these", "they", "thick", "thin", "third", "thirsty", "this",
-	"though", "thought", "three", "throat", "through", "throughout", "thru", "thrush",
-	"thursday", "thus", "tid", "tidal", "till", "time", "times", "tinged", "tip", "tissue",
-	"titrate", "titrated", "titrating", "tlc", "tm", "tmax", "tng", "to", "today", "toilet",
-	"tol", "told", "tolerate", "tolerated", "tolerates", "tolerating", "tomorrow", "tonight",
-	"tonite", "too", "took", "total", "touch", "toward", "tpn", "trace", "trach", "trache",
-	"trached", "tracing", "tracking", "transfer", "transfered", "transferred", "transfuse",
-	"transfusion", "transiently", "transport", "transported", "trauma", "treat", "treated",
-	"treatment", "treatments", "trend", "trending", "tried", "triple", "trop", "troponin",
-	"try", "trying", "tube", "tubes", "turn", "turned", "turning", "tv", "twice", "two",
-	"tx", "tylenol", "type", "ug", "ulcer", "unable", "unasyn", "unchanged", "unclear",
-	"uncomfortable", "under", "understand", "understanding", "understands", "uneventful",
-	"unit", "units", "unloading", "unresponsive", "unstable", "unsuccessful", "until", "uo",
-	"uop", "up", "update", "updated", "updates", "upon", "upper", "upset", "urinal",
-	"urinating", "urine", "urology", "us", "use", "used", "using", "uti", "vanco", "vd",
-	"ve", "vea", "venous", "vent", "vented", "ventilated", "ventilating", "ventilation",
-	"ventilator", "ventilatory", "ventricular", "verapamil", "verbal", "verbally", "versed",
-	"very", "vfib", "via", "visit", "visited", "visiting", "vital", "vitals", "voice",
-	"voiding", "voids", "vols", "volume", "volumes", "vomited", "vomiting", "vs", "vss",
-	"vt", "wait", "waiting", "wake", "waking", "wall", "want", "wanted", "wants", "warm",
-	"was", "watch", "water", "wave", "waveform", "wax", "way", "wbc", "we", "weak", "wean",
-	"weaned", "weaning", "wedge", "week", "weekend", "weeks", "weeping", "weight", "well",
-	"went", "were", "wet", "what", "wheened", "wheeze", "wheezes", "wheezing", "wheezy",
-	"when", "where", "which", "while", "white", "whitish", "who", "wife", "wires", "wish",
-	"wishes", "with", "withdrawal", "withdrawing", "within", "without", "wk", "wnl", "wo",
-	"wob", "word", "work", "worker", "working", "worse", "worsening", "would", "wound",
-	"wrist", "wrists", "written", "wt", "xray", "yeast", "yellow", "yes", "yesterday", "yet",
-	"yo", "yr", "yrs",
-};
-/* clang-format on */
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -463,7 +288,8 @@ static const struct {
 	{ facility_acronyms, COUNT(facility_acronyms) },
 	{ place_cues, COUNT(place_cues) },
 	{ pager_cues, COUNT(pager_cues) },
-	{ common_words, COUNT(common_words) },
+	{ place_prefixes, COUNT(place_prefixes) },
+	{ place_suffixes, COUNT(place_suffixes) },
 };
 
 /*
@@ -484,14 +310,14 @@ static size_t word_hash(const char *w)
 	uint32_t h = 2166136261u; /* FNV-1a */
 	for (; *w; w++)
 		h = (h ^ (unsigned char)*w) * 16777619u;
-	return h & (WORD_TABLE_SIZE - 1);
+	return h; /* the caller masks it to its table's size */
 }
 
 static void word_table_build(void)
 {
 	for (size_t l = 0; l < COUNT(lists); l++)
 		for (size_t i = 0; i < lists[l].n; i++) {
-			size_t h = word_hash(lists[l].v[i]);
+			size_t h = word_hash(lists[l].v[i]) & (WORD_TABLE_SIZE - 1);
 			while (word_table[h].w && strcmp(word_table[h].w, lists[l].v[i]) != 0)
 				h = (h + 1) & (WORD_TABLE_SIZE - 1);
 			word_table[h].w = lists[l].v[i];
@@ -499,18 +325,70 @@ static void word_table_build(void)
 		}
 }
 
+/*
+ * The common words (clinical_common.c: about 63,000 of English and 600
+ * clinical ones) in a table of their own: open addressing, at most half
+ * full, entries 1 + an index into English then clinical. A common word's
+ * mask has ENGLISH_BIT or MEDICAL_BIT, above the lists' bits.
+ */
+#define COMMON_TABLE_SIZE 131072 /* a power of two, over twice the common words */
+#define ENGLISH_BIT (1u << COUNT(lists))
+#define MEDICAL_BIT (1u << (COUNT(lists) + 1))
+#define COMMON_BIT (ENGLISH_BIT | MEDICAL_BIT)
+
+static uint32_t common_table[COMMON_TABLE_SIZE];
+static uint16_t common_tag[COMMON_TABLE_SIZE]; /* the hash's high bits: most misses skip strcmp */
+static pthread_once_t common_table_once = PTHREAD_ONCE_INIT;
+
+/* Common word number i: English first, then clinical. */
+static const char *common_word(size_t i)
+{
+	return i < pii_clinical_nenglish ? pii_clinical_english[i]
+	                                 : pii_clinical_medical[i - pii_clinical_nenglish];
+}
+
+static void common_table_build(void)
+{
+	size_t n = pii_clinical_nenglish + pii_clinical_nmedical;
+	for (size_t i = 0; i < n && i * 2 < COMMON_TABLE_SIZE; i++) {
+		size_t full = word_hash(common_word(i)), h = full & (COMMON_TABLE_SIZE - 1);
+		while (common_table[h])
+			h = (h + 1) & (COMMON_TABLE_SIZE - 1);
+		common_table[h] = (uint32_t)i + 1;
+		common_tag[h] = (uint16_t)(full >> 16);
+	}
+}
+
+/* ENGLISH_BIT, MEDICAL_BIT or 0: the common list the lower-case word `w` is in. */
+static unsigned common_bit(const char *w)
+{
+	size_t full = word_hash(w);
+	uint16_t tag = (uint16_t)(full >> 16);
+
+	pthread_once(&common_table_once, common_table_build);
+	for (size_t h = full & (COMMON_TABLE_SIZE - 1); common_table[h];
+	     h = (h + 1) & (COMMON_TABLE_SIZE - 1))
+		if (common_tag[h] == tag && strcmp(common_word(common_table[h] - 1), w) == 0)
+			return common_table[h] - 1 < pii_clinical_nenglish ? ENGLISH_BIT
+			                                                   : MEDICAL_BIT;
+	return 0;
+}
+
 /* The lists (bit mask) the NUL-terminated lower-case word `w` is in. */
 static unsigned word_lists(const char *w)
 {
 	size_t h;
+	unsigned mask;
 
 	if (!w[0])
 		return 0;
 	pthread_once(&word_table_once, word_table_build);
-	for (h = word_hash(w); word_table[h].w; h = (h + 1) & (WORD_TABLE_SIZE - 1))
+	mask = common_bit(w);
+	for (h = word_hash(w) & (WORD_TABLE_SIZE - 1); word_table[h].w;
+	     h = (h + 1) & (WORD_TABLE_SIZE - 1))
 		if (strcmp(word_table[h].w, w) == 0)
-			return word_table[h].mask;
-	return 0;
+			return word_table[h].mask | mask;
+	return mask;
 }
 
 /* The bit of `list` (one of the lists above) in word_lists' masks. */
@@ -540,8 +418,20 @@ int pii_clinical_check_lists(void)
 					return (int)l + 1;
 		}
 	}
-	/* The hash table must stay at most half full. */
-	return total * 2 > WORD_TABLE_SIZE ? (int)COUNT(lists) + 1 : 0;
+	for (size_t i = 0; i < pii_clinical_nenglish + pii_clinical_nmedical; i++) {
+		const char *w = common_word(i);
+		if (strlen(w) >= WORD_MAX ||
+		    (i > 0 && i != pii_clinical_nenglish && strcmp(common_word(i - 1), w) >= 0))
+			return (int)COUNT(lists) + 1;
+		for (const char *c = w; *c; c++)
+			if (*c < 'a' || *c > 'z')
+				return (int)COUNT(lists) + 1;
+	}
+	/* The hash tables must stay at most half full. */
+	if (total * 2 > WORD_TABLE_SIZE ||
+	    (pii_clinical_nenglish + pii_clinical_nmedical) * 2 > COMMON_TABLE_SIZE)
+		return (int)COUNT(lists) + 2;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- tokens */
@@ -672,7 +562,8 @@ static int tokenize(struct scan *s, size_t from, size_t to)
 
 static int is(const struct scan *s, size_t i, const char *w)
 {
-	return i < s->n && strcmp(s->t[i].w, w) == 0;
+	/* The first byte first: most tokens differ there, and this is asked often. */
+	return i < s->n && s->t[i].w[0] == w[0] && strcmp(s->t[i].w, w) == 0;
 }
 
 /* Is the text between tokens a and b (a < b) made only of bytes in `allowed`? */
@@ -704,18 +595,85 @@ static int gaz_name(const struct scan *s, size_t i)
 
 static int common(const struct scan *s, size_t i)
 {
-	return IN(strong_stop, &s->t[i]) || IN(common_words, &s->t[i]) || IN(titles, &s->t[i]) ||
+	return IN(strong_stop, &s->t[i]) || (s->t[i].lists & COMMON_BIT) || IN(titles, &s->t[i]) ||
 	       IN(relations, &s->t[i]) || IN(credentials, &s->t[i]);
 }
 
 /*
- * Does token i look like an English verb, adverb or noun by its ending
- * ("stayed", "flying", "newly", "sedation")? Such words are names only
- * where a gazetteer says so.
+ * Is the lower-case word `w` (5 letters or more, not itself common) an
+ * English or clinical word with one letter left out or two letters swapped,
+ * as hurried notes write them ("presnt", "famliy", "recieve", "palce")?
+ * Names seldom are: a name one letter from a word is mostly that word.
+ * The first letter stays where it is.
+ */
+static int misspelt(const char *w)
+{
+	char v[WORD_MAX];
+	size_t n = strlen(w);
+
+	if (n < 5 || n + 1 >= WORD_MAX)
+		return 0;
+	/* Two neighbouring letters swapped. */
+	memcpy(v, w, n + 1);
+	for (size_t k = 1; k + 1 < n; k++) {
+		if (v[k] == v[k + 1])
+			continue;
+		char c = v[k];
+		v[k] = v[k + 1];
+		v[k + 1] = c;
+		int hit = common_bit(v) != 0;
+		v[k + 1] = v[k];
+		v[k] = c;
+		if (hit)
+			return 1;
+	}
+	/*
+	 * One letter left out inside the word: put each letter back at each
+	 * inner place (not at the ends: "lorrie" is no misspelt "lorries").
+	 */
+	for (size_t k = 1; k < n; k++) {
+		memcpy(v, w, k);
+		memcpy(v + k + 1, w + k, n - k + 1);
+		for (char c = 'a'; c <= 'z'; c++) {
+			v[k] = c;
+			if (common_bit(v))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Is token i a dictionary word that may still be a surname where a strong
+ * cue stands ("E. WELSH", "irene snell, rn", "Dr Lucie Lange"): English
+ * only (no clinical word, no stop word), written capitalised in a cased
+ * note or after an initial or before a credential?
+ */
+static int english_only(const struct scan *s, size_t i)
+{
+	const struct tok *t = &s->t[i];
+	return (t->lists & ENGLISH_BIT) && !IN(strong_stop, t) && !IN(titles, t) &&
+	       !IN(relations, t) && !IN(credentials, t);
+}
+
+/*
+ * Does token i look like an English verb, adverb, noun or adjective by its
+ * ending ("stayed", "flying", "newly", "sedation", "interventional"), or
+ * like a drug by its stem ("oxacillin", "doxacurium", "metoprolol",
+ * "flovent")? Such words are names only where a gazetteer says so. The
+ * stems are the WHO's INN stems and common brand endings, not a list of
+ * drugs: new drugs keep them.
  */
 static int word_like(const struct scan *s, size_t i)
 {
-	static const char *const endings[] = { "ed", "ing", "ly", "tion", "ment", "ness" };
+	static const char *const endings[] = {
+		"ed",      "ing",    "ly",     "tion",   "ment",     "ness",    "ional",
+		"cillin",  "mycin",  "micin",  "curium", "curonium", "azole",   "olol",
+		"pril",    "sartan", "statin", "oxacin", "cycline",  "prazole", "tidine",
+		"azepam",  "azolam", "parin",  "dipine", "setron",   "vent",    "derm",
+		"dronate", "terol",  "sone",   "olone",  "ology",    "ologist", "triptan",
+		"platin",  "tinib",  "mab",    "vir",    "afil",     "fungin",  "penem",
+	};
 	const char *w = s->t[i].w;
 	size_t n = strlen(w);
 	if (n < 5)
@@ -726,6 +684,12 @@ static int word_like(const struct scan *s, size_t i)
 			return !gaz_name(s, i);
 	}
 	return 0;
+}
+
+/* Is token i a misspelt common word (misspelt) and no gazetteer name? */
+static int typo(const struct scan *s, size_t i)
+{
+	return misspelt(s->t[i].w) && !gaz_name(s, i);
 }
 
 /* Does token i start a sentence (nothing before it, or a full stop, colon or line break)? */
@@ -775,10 +739,10 @@ static int name_first(const struct scan *s, size_t i, enum strength st)
 	switch (st) {
 	case AFTER_TITLE: return 1;
 	case AFTER_RELATION:
-		return name_case(s, i) && ((!common(s, i) && !word_like(s, i)) ||
+		return name_case(s, i) && ((!common(s, i) && !word_like(s, i) && !typo(s, i)) ||
 		                           gaz(s, i, PII_CLINICAL_GAZ_FIRST_NAME));
 	case AFTER_CONTACT:
-		if (common(s, i) || word_like(s, i))
+		if (common(s, i) || word_like(s, i) || typo(s, i))
 			return 0;
 		/* In Title Case text ("Supposed To Hate") a capital says nothing. */
 		if (s->cased)
@@ -804,7 +768,8 @@ static int name_next(const struct scan *s, size_t i)
 	if (t->flags & T_INITIAL)
 		return 1;
 	return t->end - t->start >= 2 &&
-	       ((!common(s, i) && !word_like(s, i)) || gaz(s, i, PII_CLINICAL_GAZ_SURNAME));
+	       ((!common(s, i) && !word_like(s, i)) || gaz(s, i, PII_CLINICAL_GAZ_SURNAME) ||
+	        (s->cased && (t->flags & T_CAP) && english_only(s, i) && !word_like(s, i)));
 }
 
 /*
@@ -884,10 +849,12 @@ static void names_by_credential(struct scan *s)
 {
 	for (size_t i = 1; i < s->n; i++) {
 		int role = IN(credentials, &s->t[i]);
-		int paren_role = !role &&
-		                 (is(s, i, "resident") || is(s, i, "attending") ||
-		                  is(s, i, "fellow") || is(s, i, "intern")) &&
-		                 gap_only(s, i - 1, i, " (");
+		/* "DICK CUCCHIARA (RESIDENT)", "Mary Smith (daughter)". */
+		int paren_role =
+		    !role &&
+		    (is(s, i, "resident") || is(s, i, "attending") || is(s, i, "fellow") ||
+		     is(s, i, "intern") || IN(relations, &s->t[i])) &&
+		    gap_only(s, i - 1, i, " (") && s->text[s->t[i].start - 1] == '(';
 		if (!role && !paren_role)
 			continue;
 		size_t j = i;
@@ -902,7 +869,8 @@ static void names_by_credential(struct scan *s)
 				break;
 			if (!(t->flags & T_INITIAL)) {
 				if (t->end - t->start < 2 ||
-				    ((common(s, k) || word_like(s, k)) && !gaz_name(s, k)))
+				    ((common(s, k) || word_like(s, k)) && !gaz_name(s, k) &&
+				     !(english_only(s, k) && !word_like(s, k) && words == 0)))
 					break;
 				words++;
 				known |= gaz_name(s, k);
@@ -926,7 +894,18 @@ static int word_start(const struct scan *s, size_t i)
 	return b == 0 || strchr(" \t\n(", s->text[b - 1]) != NULL;
 }
 
-/* An initial and a surname: "E. WELSH AWARE", "Z. MILLER IN TO STRIP TUBES". */
+/* Does token i say that someone was told ("E. WELSH AWARE", "Z. MILLER NOTIFIED")? */
+static int told(const struct scan *s, size_t i)
+{
+	return is(s, i, "aware") || is(s, i, "notified") || is(s, i, "informed") ||
+	       is(s, i, "paged") || is(s, i, "updated") || is(s, i, "made");
+}
+
+/*
+ * An initial and a surname: "E. WELSH AWARE", "Z. MILLER IN TO STRIP
+ * TUBES". A dictionary word ("WELSH", "MILLER") only before a word of
+ * telling: "R. WRIST", "S. REMAINS" are no names.
+ */
 static void names_by_initial(struct scan *s)
 {
 	for (size_t i = 0; i + 1 < s->n; i++) {
@@ -935,8 +914,8 @@ static void names_by_initial(struct scan *s)
 			continue;
 		const struct tok *t = &s->t[i + 1];
 		if ((t->flags & T_ALPHA) && !(t->flags & T_INITIAL) && t->end - t->start >= 3 &&
-		    !common(s, i + 1) && !word_like(s, i + 1) && name_case(s, i) &&
-		    name_case(s, i + 1)) {
+		    (!common(s, i + 1) || (english_only(s, i + 1) && told(s, i + 2))) &&
+		    !word_like(s, i + 1) && name_case(s, i) && name_case(s, i + 1)) {
 			mark(s, i, ENCLAVE_PII_PERSON, 0.6f, SRC_NAME);
 			mark(s, i + 1, ENCLAVE_PII_PERSON, 0.6f, SRC_NAME);
 		}
@@ -1053,12 +1032,25 @@ static int facility_part(const struct scan *s, size_t k)
 	       ((!common(s, k) && !word_like(s, k)) || gaz(s, k, PII_CLINICAL_GAZ_CITY));
 }
 
+/*
+ * Is token k a facility word that names no facility alone ("STATE
+ * HOSPITAL", "COMMUNITY HOSPITAL"), unlike "Mercy", "Harbor", "Memorial"?
+ */
+static int generic_facility(const struct scan *s, size_t k)
+{
+	return is(s, k, "city") || is(s, k, "community") || is(s, k, "county") ||
+	       is(s, k, "regional") || is(s, k, "state") || is(s, k, "university") ||
+	       is(s, k, "valley");
+}
+
 /* How many words make the facility word at token i ("hospital", "nursing home"); 0 for none. */
 static size_t facility_head(const struct scan *s, size_t i)
 {
 	if (IN(facility_words, &s->t[i]))
 		return 1;
-	if ((is(s, i, "medical") || is(s, i, "med") || is(s, i, "health")) &&
+	if ((is(s, i, "medical") || is(s, i, "med") || is(s, i, "health") || is(s, i, "care") ||
+	     is(s, i, "nursing") || is(s, i, "cancer") || is(s, i, "surgical") ||
+	     is(s, i, "surgery")) &&
 	    (is(s, i + 1, "center") || is(s, i + 1, "ctr") || is(s, i + 1, "centre")))
 		return 2;
 	if ((is(s, i, "nursing") && is(s, i + 1, "home")) ||
@@ -1071,8 +1063,9 @@ static size_t facility_head(const struct scan *s, size_t i)
 static int floor_number(const struct scan *s, size_t k)
 {
 	const struct tok *t = &s->t[k];
-	if (!(t->flags & T_NUM) || t->end - t->start > 2)
-		return 0;
+	if (!(t->flags & T_NUM) || t->end - t->start > 2 ||
+	    (t->end < s->len && is_letter((unsigned char)s->text[t->end])))
+		return 0; /* "50mg" */
 	return t->end >= s->len || !strchr("%/.:,", s->text[t->end]) || s->text[t->end] == ',' ||
 	       (s->text[t->end] == '.' && (t->end + 1 >= s->len || !is_digit(s->text[t->end + 1])));
 }
@@ -1091,8 +1084,8 @@ static void facilities(struct scan *s)
 			/* A name of common facility words alone ("STATE HOSPITAL") is no name. */
 			int named = 0;
 			for (size_t k = j; k < i; k++)
-				named |= !IN(facility_name_words, &s->t[k]) ||
-				         is(s, k, "memorial") || is(s, k, "general");
+				named |=
+				    !IN(facility_name_words, &s->t[k]) || !generic_facility(s, k);
 			for (size_t k = j; named && k < i; k++)
 				mark(s, k, ENCLAVE_PII_LOCATION, 0.75f, SRC_FACILITY);
 			/* "BALTIMORE REHAB AND KIMBROUGH": the second name shares the facility word. */
@@ -1101,6 +1094,13 @@ static void facilities(struct scan *s)
 			    gap_only(s, a - 1, a, " ") && gap_only(s, a, a + 1, " ") &&
 			    facility_part(s, a + 1) && !IN(facility_name_words, &s->t[a + 1]))
 				mark(s, a + 1, ENCLAVE_PII_LOCATION, 0.6f, SRC_FACILITY);
+		}
+		/* "FREDERICK MEMORIAL", "harford memorial": the name and "memorial". */
+		if (is(s, i, "memorial") && i > 0 && !facility_head(s, i + 1) &&
+		    gap_only(s, i - 1, i, " ") && facility_part(s, i - 1) &&
+		    !IN(facility_name_words, &s->t[i - 1]) && name_case(s, i)) {
+			mark(s, i - 1, ENCLAVE_PII_LOCATION, 0.65f, SRC_FACILITY);
+			mark(s, i, ENCLAVE_PII_LOCATION, 0.65f, SRC_FACILITY);
 		}
 		/* Names of hospitals that are common words: "Holy Cross", "Sacred Heart". */
 		if (i + 1 < s->n && gap_only(s, i, i + 1, " ") &&
@@ -1135,6 +1135,24 @@ static void facilities(struct scan *s)
 	}
 }
 
+/* Is token i a bare place cue ("from", "in") after which a long uncommon word is a place? */
+static int bare_place_cue(const struct scan *s, size_t i)
+{
+	/* In one-case notes misspellings ("IN PALCE", "in arrthymia") look the same. */
+	return s->cased && (s->t[i + 1].flags & T_CAP) && (is(s, i, "from") || is(s, i, "in"));
+}
+
+/*
+ * Is token i a verb of moving ("transferred", "sent", "flying") after which
+ * "from X"/"to X" names a place? ("lives", "works" take in/at/near only.)
+ */
+static int movement_cue(const struct scan *s, size_t i)
+{
+	return IN(place_cues, &s->t[i]) && !is(s, i, "lives") && !is(s, i, "living") &&
+	       !is(s, i, "reside") && !is(s, i, "resides") && !is(s, i, "resident") &&
+	       !is(s, i, "works") && !is(s, i, "home");
+}
+
 /* Wards and places: "TO QUARTERMAIN 3", "lives in ROME", "son from Pikesville". */
 static void places(struct scan *s)
 {
@@ -1148,32 +1166,60 @@ static void places(struct scan *s)
 		    !common(s, k) && !word_like(s, k) && floor_number(s, k + 1) &&
 		    gap_only(s, k, k + 1, " "))
 			mark(s, k, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
+		/* "Harford County", "HOWARD CO.": a name before "county". */
+		if ((is(s, k, "county") || (is(s, k, "co") && s->text[s->t[k].end] == '.')) &&
+		    (s->t[i].flags & T_ALPHA) && s->t[i].end - s->t[i].start >= 4 &&
+		    gap_only(s, i, k, " ") && name_case(s, i) && name_case(s, k) &&
+		    ((!common(s, i) && !word_like(s, i)) || gaz(s, i, PII_CLINICAL_GAZ_CITY) ||
+		     gaz_name(s, i)))
+			mark(s, i, ENCLAVE_PII_LOCATION, 0.6f, SRC_PLACE);
 		if (!IN(place_cues, &s->t[i]))
 			continue;
-		if ((is(s, i, "lives") || is(s, i, "living") || is(s, i, "resides") ||
-		     is(s, i, "reside") || is(s, i, "works") || is(s, i, "home")) &&
-		    (is(s, k, "in") || is(s, k, "at") || is(s, k, "near")))
+		/* "flying in from X", "sent back to X" */
+		if (movement_cue(s, i) && k + 1 < s->n &&
+		    (is(s, k + 1, "from") || is(s, k + 1, "to")) &&
+		    (is(s, k, "in") || is(s, k, "back") || is(s, k, "up") || is(s, k, "down") ||
+		     is(s, k, "over") || is(s, k, "here")))
+			k++;
+		if (!is(s, i, "from") && !is(s, i, "in") &&
+		    (is(s, k, "in") || is(s, k, "at") || is(s, k, "near") ||
+		     (movement_cue(s, i) && (is(s, k, "from") || is(s, k, "to")))))
+			k++;
+		/* "lives in the Towson area": after the strongest cues, "the" may stand first. */
+		if (k >= i + 2 && k + 1 < s->n && is(s, k, "the"))
 			k++;
 		if (k >= s->n || !(s->t[k].flags & T_ALPHA) || !gap_only(s, k - 1, k, " "))
 			continue;
+		/* "from New Windsor", "in Fort Howard": the place's own word decides. */
+		size_t first = k;
+		if (IN(place_prefixes, &s->t[k]) && name_case(s, k) && k + 1 < s->n &&
+		    gap_only(s, k, k + 1, " .") && (s->t[k + 1].flags & T_ALPHA))
+			k++;
 		if (!name_case(s, k) || IN(strong_stop, &s->t[k]) ||
 		    s->t[k].end - s->t[k].start < 3)
 			continue;
 		/*
 		 * After "lives in" an uncommon word is a place; after a bare
-		 * "from"/"in" only a known city or state ("IN SCROTUM", "FROM
-		 * PHARMACY": the common list is too short to rule out the rest).
+		 * "from"/"in" a known city or state, or a word of five letters or
+		 * more that no English or clinical list has ("son from
+		 * Pikesville"; not "IN SCROTUM", "FROM PHARMACY").
 		 */
-		int strong_cue = k == i + 2;
+		int strong_cue = k >= i + 2;
 		int city =
 		    gaz(s, k, PII_CLINICAL_GAZ_CITY) ||
 		    (s->t[k].end - s->t[k].start >= 4 && gaz(s, k, PII_CLINICAL_GAZ_US_STATE));
-		int uncommon = !common(s, k) && !word_like(s, k);
-		if (!city && !(uncommon && strong_cue))
+		/* Short upper-case words after a cue are mostly units: "TO MICU", "FROM OR". */
+		int acronym = (s->t[k].flags & T_UPPER) && s->t[k].end - s->t[k].start <= 4 &&
+		              (s->cased || s->t[k].end - s->t[k].start <= 3);
+		int uncommon = !common(s, k) && !word_like(s, k) && !typo(s, k) && !acronym;
+		int long_word = s->t[k].end - s->t[k].start >= 5 && !gaz_name(s, k);
+		if (!city && !(uncommon && (strong_cue || (long_word && bare_place_cue(s, i)))))
 			continue;
-		mark(s, k, ENCLAVE_PII_LOCATION, city ? 0.7f : 0.5f, SRC_PLACE);
+		for (size_t j = first; j <= k; j++)
+			mark(s, j, ENCLAVE_PII_LOCATION, city ? 0.7f : 0.5f, SRC_PLACE);
 		if (k + 1 < s->n && gap_only(s, k, k + 1, " ") && (s->t[k + 1].flags & T_ALPHA) &&
-		    !common(s, k + 1) && !word_like(s, k + 1) &&
+		    ((!common(s, k + 1) && !word_like(s, k + 1)) ||
+		     IN(place_suffixes, &s->t[k + 1])) &&
 		    s->t[k + 1].end - s->t[k + 1].start >= 3 && name_case(s, k + 1))
 			mark(s, k + 1, ENCLAVE_PII_LOCATION, 0.5f, SRC_PLACE);
 	}

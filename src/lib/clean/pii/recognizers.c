@@ -256,6 +256,13 @@ static int check_phone_nanp(struct pii_match *m, const char *t, size_t len)
 	if (n == 10 && pii_nhs_ok(p) &&
 	    pii_context_near((const char *const[]){ "nhs", NULL }, t, len, m->start, m->end, 32, 0))
 		return 0;
+	/* "(201-223-4567)": a bracket opened before the whole number closes after it. */
+	if (t[m->start] == '(' && !memchr(t + m->start, ')', m->end - m->start)) {
+		if (at(t, len, m->end) == ')')
+			m->end++;
+		else
+			m->start++;
+	}
 	return 1;
 }
 
@@ -561,39 +568,170 @@ static int check_date_numeric(struct pii_match *m, const char *t, size_t len)
 	return 1;
 }
 
-/* a/b: month/day, or month/2-digit year. */
+/*
+ * Is there a month/day ("7/2") ending just before byte `end`? For the
+ * second half of a range: "6/30-7/2".
+ */
+static int md_before(const char *t, size_t end)
+{
+	size_t i = end, n;
+
+	for (n = 0; i > 0 && is_digit(before(t, i)) && n < 3; n++)
+		i--;
+	if (n == 0 || n > 2 || before(t, i) != '/')
+		return 0;
+	i--;
+	for (n = 0; i > 0 && is_digit(before(t, i)) && n < 3; n++)
+		i--;
+	return n >= 1 && n <= 2 && !is_alnum(before(t, i));
+}
+
+/* Is there a month/day ("7/2") starting at byte `i`? */
+static int md_at(const char *t, size_t len, size_t i)
+{
+	size_t n;
+
+	for (n = 0; is_digit(at(t, len, i)); n++)
+		i++;
+	if (n == 0 || n > 2 || at(t, len, i) != '/')
+		return 0;
+	i++;
+	for (n = 0; is_digit(at(t, len, i)); n++)
+		i++;
+	return n >= 1 && n <= 2 && !is_alnum(at(t, len, i)) && at(t, len, i) != '/';
+}
+
+/*
+ * How far back from `start` (at most `max` bytes) a context word may be:
+ * not across a line break, nor across another number (in "X 2 8/15" the
+ * "x" counts the 2, in "CO/CI/SVR (10/17" the words are a header).
+ */
+static size_t md_reach_back(const char *t, size_t start, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && n < start) {
+		int c = (unsigned char)t[start - n - 1];
+		if (c == '\n' || (is_digit(c) && n > 0))
+			break;
+		n++;
+	}
+	return n;
+}
+
+/* The same after `end`: not across a line break or a number. */
+static size_t md_reach_ahead(const char *t, size_t len, size_t end, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && end + n < len) {
+		int c = (unsigned char)t[end + n];
+		if (c == '\n' || is_digit(c))
+			break;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * a/b: month/day, or month/2-digit year; also glued to a word when the
+ * year says so ("fx4/97"), and both ends of a range ("6/30-7/2"). The
+ * pattern takes no label context: the context is read here, within the
+ * line and up to the next number, as a note's "s/p CABG 10/16 \n EF 30%"
+ * needs (EF belongs to the next line).
+ */
 static int check_date_md(struct pii_match *m, const char *t, size_t len)
 {
+	/* Measures and settings: a pair of numbers near these is no date. */
+	static const char *const vent[] = { "vent", "cpap",   "bipap", "bi-pap",
+		                            "psv",  "ps",     "peep",  "flowby",
+		                            "wean", "weaned", "trial", "fio2",
+		                            "ips",  "simv",   "mask",  "pressure support",
+		                            "ac",   NULL };
+	static const char *const measure_after[] = {
+		"mg",    "ml",    "mcg",   "meq",   "units", "cc",   "mmhg",   "cm",  "mm",
+		"kg",    "l/min", "mg/dl", "mmol",  "tab",   "tabs", "murmur", "sem", "strength",
+		"power", "motor", "grade", "score", "gcs",   "%",    "of",     NULL
+	};
+	/* Clinical events that date the pair: "s/p stent x2 8/7", "IABP d/c 8/22". */
+	static const char *const events[] = {
+		"s/p",        "d/c",   "dc'd",    "dc",     "f/u",       "echo",      "cath",
+		"cxr",        "ct",    "mri",     "placed", "intubated", "extubated", "transferred",
+		"readmitted", "admit", "off",     "since",  "until",     "thru",      "through",
+		"on",         "adm",   "started", "done",   "last",      "pod",       "post",
+		"cabg",       "stent", "mi",      NULL
+	};
 	size_t i = m->start, nb;
-	int a, b, p = before(t, m->start), n = at(t, len, m->end);
+	int a, b, p = before(t, m->start), n = at(t, len, m->end), glued = 0, range = 0;
 
-	if (is_alnum(p) || p == '/' || p == '.' || p == '-' || p == '+' || p == '$')
+	if (p == '-' && md_before(t, m->start - 1))
+		range = 1; /* the end of "6/30-7/2" */
+	else if (is_alpha(p))
+		glued = 1; /* "fx4/97": a month/year only, below */
+	else if ((p == '.' || p == '-') && is_alpha(before(t, m->start - 1)))
+		; /* "to Quartermain.8/31", "UO-9/10": a word, then the date */
+	else if (is_digit(p) || p == '/' || p == '.' || p == '-' || p == '+' || p == '$')
 		return 0;
-	if (is_alnum(n) || n == '/' || n == '%' || n == '-' ||
+	if (is_alnum(n) || n == '/' || n == '%' ||
 	    ((n == '.' || n == ',') && is_digit(at(t, len, m->end + 1))))
 		return 0;
+	/* "9/7-ADMITTED", "9/30- ef": a dash after is fine, unless a number follows that is not a date. */
+	if (n == '-' && is_digit(at(t, len, m->end + 1))) {
+		if (!md_at(t, len, m->end + 1))
+			return 0;
+		range = 1; /* "6/30-7/2": the span takes the whole range */
+	}
 	a = read_num(t, m->end, &i, NULL);
 	i++;
 	b = read_num(t, m->end, &i, &nb);
 	if (a < 1 || a > 12)
 		return 0;
-	/* "1 1/2 hrs" is a mixed number */
-	if (p == ' ' && m->start >= 2 && is_digit(before(t, m->start - 1)))
+	if (glued) {
+		/* Only a month and a 2-digit year that no day can be: "fx4/97", not "L4/5", "x2/3". */
+		if (nb != 2 || b <= 31)
+			return 0;
+		m->score = 0.45f;
+		return 1;
+	}
+	/* "1 1/2 hrs", "103 1/2" are mixed numbers: a proper fraction after a whole number. */
+	if (p == ' ' && m->start >= 2 && is_digit(before(t, m->start - 1)) && a < b &&
+	    (b == 2 || b == 3 || b == 4 || b == 8 || b == 16))
 		return 0;
-	/* 1/2, 1/3, 2/3, 3/4: fractions; 2/2, 4/4: counts; unless the context says date */
-	if ((a < b && b <= 4) || (a == b && a <= 4))
-		m->score = 0.2f;
-	/* Ventilator settings (pressure support / PEEP: 10/5, 5/5) near their words. */
-	if (pii_context_near((const char *const[]){ "vent", "cpap", "bipap", "bi-pap", "psv", "ps",
-	                                            "peep", "flowby", "wean", "weaned", "trial",
-	                                            "fio2", "ips", "simv", "mask",
-	                                            "pressure support", "ac", NULL },
-	                     t, len, m->start, m->end, 40, 12))
-		m->score = 0.1f;
 	if (!pii_date_ok(-1, a, b)) {
 		if (nb != 2)
 			return 0;
 		m->score = 0.4f; /* month/year: 12/07 */
+	}
+	size_t back = md_reach_back(t, m->start, 24), ahead = md_reach_ahead(t, len, m->end, 10);
+	int event = range || pii_context_near(events, t, len, m->start, m->end, back, 0) ||
+	            pii_context_near(pii_label_context(ENCLAVE_PII_DATE_TIME)->words, t, len,
+	                             m->start, m->end, back, 0);
+	/* A line that opens with the date and a dash or colon: "9/7-INITIAL EVENTS". */
+	if ((m->start == 0 || p == '\n' || p == '(') && (n == '-' || n == ':'))
+		event = 1;
+	if (event && m->score >= 0.4f)
+		m->score = 0.75f;
+	/* 1/2, 1/3, 2/3, 3/4: fractions; 2/2, 4/4: counts ("on 1/2 NS"), unless in a range */
+	if (!range && ((a < b && b <= 4) || (a == b && a <= 4)))
+		m->score = 0.2f;
+	/* Measures before (within the line and up to another number) or units after. */
+	if (pii_context_near(pii_label_context(ENCLAVE_PII_DATE_TIME)->negative, t, len, m->start,
+	                     m->end, md_reach_back(t, m->start, 12), 0) ||
+	    pii_context_near(measure_after, t, len, m->start, m->end, 0, ahead))
+		m->score -= 0.35f;
+	/* Ventilator settings (pressure support / PEEP: 10/5, 5/5) near their words. */
+	if (pii_context_near(vent, t, len, m->start, m->end, 40, 12) &&
+	    !pii_context_near(
+	        (const char *const[]){ "off", "since", "s/p", "d/c", "dc'd", "until", NULL }, t,
+	        len, m->start, m->end, md_reach_back(t, m->start, 6), 0))
+		m->score = 0.1f;
+	if (m->score < 0)
+		m->score = 0;
+	if (range && n == '-') {
+		size_t e = m->end + 1;
+		while (is_digit(at(t, len, e)) || at(t, len, e) == '/')
+			e++;
+		m->end = e;
 	}
 	return 1;
 }
@@ -655,11 +793,12 @@ static int check_year(struct pii_match *m, const char *t, size_t len)
 	return 1;
 }
 
+/* '92: a two-digit year, also glued to a diagnosis ("prostate CA'88", "MI'92"). */
 static int check_year_apos(struct pii_match *m, const char *t, size_t len)
 {
 	int p = before(t, m->start);
 
-	if (p && p != ' ' && p != '(' && p != '\n' && p != '\t' && p != ',')
+	if (p && p != ' ' && p != '(' && p != '\n' && p != '\t' && p != ',' && !is_alpha(p))
 		return 0;
 	if (is_alnum(at(t, len, m->end)) || at(t, len, m->end) == '\'')
 		return 0;
@@ -1601,7 +1740,7 @@ const struct pii_pattern pii_patterns[] = {
 	{ "\\d{1,2}[/\\-.]\\d{1,2}[/\\-.](?:\\d{4}|\\d{2})", 0, ENCLAVE_PII_DATE_TIME, 0.85f,
 	  "rule:date_numeric", check_date_numeric, NULL, start_date_numeric },
 	{ "\\d{1,2}/\\d{1,2}", 0, ENCLAVE_PII_DATE_TIME, 0.5f, "rule:date_month_day", check_date_md,
-	  NULL, start_date_md },
+	  &ctx_none, start_date_md },
 	{ "\\b" MONTHS "\\.?(?:\\s+\\d{1,2}(?:st|nd|rd|th)?)?(?:,?\\s+(?:'\\d{2}|\\d{4}))?\\b\\.?",
 	  1, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:date_text", check_date_text, NULL,
 	  start_date_text },
