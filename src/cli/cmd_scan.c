@@ -1,12 +1,14 @@
 /*
- * enclave scan [--preset P] [--entities A,B] [--min-score X] [--json] [FILE...]
+ * enclave scan [--preset P] [--entities A,B] [--min-score X] [--json] [--jobs N] [FILE...]
  * enclave scan --jsonl [--field NAME]: PII spans in text, no project needed.
  *
  * FILE input (or stdin, `-`) is streamed through the library's PII stream
  * in pieces, so memory stays flat whatever the size of the file or of its
  * lines; the spans come out as they are found. With --jsonl, stdin is JSON
  * Lines and each object comes back with a "spans" member; a bad line is
- * reported (by its number) and skipped.
+ * reported (by its number) and skipped. Both scan on a pool of --jobs
+ * threads (the library's enclave_pii_pool): a stream's windows, or batches
+ * of lines, in parallel; the output is the same as with one job.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,8 +19,8 @@
 #include "cli.h"
 
 const struct cli_opt cmd_scan_opts[] = {
-	CLI_PII_OPTS,           { "json", 0, NULL }, { "jsonl", 0, NULL },
-	{ "field", 0, "NAME" }, { NULL, 0, NULL },
+	CLI_PII_OPTS,           { "json", 0, NULL },  { "jsonl", 0, NULL },
+	{ "field", 0, "NAME" }, { "jobs", 'j', "N" }, { NULL, 0, NULL },
 };
 
 /* Write [s, s+n) as a JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
@@ -183,19 +185,78 @@ static int read_line(char **buf, size_t *cap, size_t *len, size_t max, int *too_
 	return 1;
 }
 
-/* --jsonl: one object per line in, the same with "spans" out. Returns the exit code. */
-static int scan_jsonl(const enclave_pii_scanner *s, const char *cmd, const char *field)
+/*
+ * JSON lines handed to the threads at a time, and the bytes a batch holds
+ * before it is closed (a longer line goes alone): memory stays bounded by
+ * these and the longest line, not by the input.
+ */
+#define BATCH_LINES 256
+#define BATCH_BYTES ((size_t)8 << 20)
+/* A line buffer larger than this is freed after its batch rather than kept. */
+#define BATCH_KEEP ((size_t)1 << 20)
+/* Most --jobs. */
+#define MAX_JOBS 64
+
+/* A batch of JSON lines read from stdin, scanned together. */
+struct batch {
+	struct enclave_pii_json_line v[BATCH_LINES];
+	char *buf[BATCH_LINES]; /* each line's storage, reused */
+	size_t cap[BATCH_LINES];
+	size_t lineno[BATCH_LINES];
+	size_t n, bytes;
+};
+
+/* Scan the batch and write its lines out in order. Counts good and bad lines; -1 on ENOMEM. */
+static int flush_batch(struct batch *b, enclave_pii_pool *pool, const char *cmd, const char *field,
+                       size_t *good, size_t *bad)
 {
-	enclave_pii_state *st = NULL;
-	char *line = NULL, *out = NULL;
-	size_t cap = 0, len, out_len, lineno = 0, good = 0, bad = 0;
-	int too_long, r;
+	int rc = 0;
 
-	if (enclave_pii_state_new(&st, s) < 0)
+	enclave_pii_pool_scan_json(pool, b->v, b->n, field);
+	for (size_t i = 0; i < b->n; i++) {
+		struct enclave_pii_json_line *l = &b->v[i];
+		if (l->error == ENCLAVE_ENOMEM)
+			rc = -1;
+		if (rc < 0) {
+			free(l->out);
+			continue;
+		}
+		if (l->error < 0) {
+			cli_error(cmd, "line %zu: %s", b->lineno[i], l->message);
+			(*bad)++;
+			continue;
+		}
+		fwrite(l->out, 1, l->out_len, stdout);
+		fputc('\n', stdout);
+		free(l->out);
+		(*good)++;
+	}
+	for (size_t i = 0; i < b->n; i++)
+		if (b->cap[i] > BATCH_KEEP) {
+			free(b->buf[i]);
+			b->buf[i] = NULL;
+			b->cap[i] = 0;
+		}
+	b->n = 0;
+	b->bytes = 0;
+	return rc;
+}
+
+/* --jsonl: one object per line in, the same with "spans" out. Returns the exit code. */
+static int scan_jsonl(enclave_pii_pool *pool, const char *cmd, const char *field)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+	size_t len, lineno = 0, good = 0, bad = 0;
+	int too_long, r = 0;
+
+	if (!b)
 		return cli_fail(cmd, ENCLAVE_ENOMEM);
-	while ((r = read_line(&line, &cap, &len, enclave_pii_line_max(), &too_long)) > 0) {
-		size_t i;
+	for (;;) {
+		size_t i, k = b->n;
 
+		if ((r = read_line(&b->buf[k], &b->cap[k], &len, enclave_pii_line_max(),
+		                   &too_long)) <= 0)
+			break;
 		lineno++;
 		if (too_long) {
 			cli_error(cmd, "line %zu: longer than %zu bytes, skipped", lineno,
@@ -203,27 +264,26 @@ static int scan_jsonl(const enclave_pii_scanner *s, const char *cmd, const char 
 			bad++;
 			continue;
 		}
-		for (i = 0; i < len && strchr(" \t\r", line[i]); i++)
+		for (i = 0; i < len && strchr(" \t\r", b->buf[k][i]); i++)
 			;
 		if (i == len)
 			continue; /* blank */
-		if (enclave_pii_scan_json(&out, &out_len, s, st, line, len, field) < 0) {
-			if (enclave_error_last_code() == ENCLAVE_ENOMEM) {
-				r = -1;
-				break;
-			}
-			cli_error(cmd, "line %zu: %s", lineno, enclave_error_last());
-			bad++;
-			continue;
+		b->v[k].line = b->buf[k];
+		b->v[k].len = len;
+		b->lineno[k] = lineno;
+		b->n++;
+		b->bytes += len;
+		if ((b->n == BATCH_LINES || b->bytes >= BATCH_BYTES) &&
+		    flush_batch(b, pool, cmd, field, &good, &bad) < 0) {
+			r = -1;
+			break;
 		}
-		fwrite(out, 1, out_len, stdout);
-		fputc('\n', stdout);
-		free(out);
-		out = NULL;
-		good++;
 	}
-	free(line);
-	enclave_pii_state_free(st);
+	if (r == 0 && flush_batch(b, pool, cmd, field, &good, &bad) < 0)
+		r = -1;
+	for (size_t i = 0; i < BATCH_LINES; i++)
+		free(b->buf[i]);
+	free(b);
 	if (r < 0) {
 		cli_error(cmd, "cannot read stdin: %s",
 		          ferror(stdin) ? strerror(errno) : "out of memory");
@@ -240,8 +300,11 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
 	struct cli_pii pii;
 	enclave_pii_stream *st = NULL;
+	enclave_pii_pool *pool = NULL;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned jobs = cores < 1 ? 1 : cores > MAX_JOBS ? MAX_JOBS : (unsigned)cores;
 	struct cli_args a;
-	const char *field;
+	const char *field, *v;
 	char *dash[] = { "-" };
 	char **files;
 	int rc, nfiles, json, jsonl, failed = 0;
@@ -258,14 +321,30 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		return cli_usage(name, "--field goes with --jsonl");
 	if (jsonl && a.npos > 0 && !(a.npos == 1 && !strcmp(a.pos[0], "-")))
 		return cli_usage(name, "--jsonl reads stdin: give no FILE");
+	if ((v = cli_value(&a, cmd_scan_opts, "jobs"))) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || end == v || n < 1 || n > MAX_JOBS)
+			return cli_usage(name, "--jobs takes a number from 1 to %d", MAX_JOBS);
+		jobs = (unsigned)n;
+	}
 	if ((rc = cli_pii_open(&pii, name, &a, cmd_scan_opts)) != 0)
 		return rc;
-	if (jsonl) {
-		rc = scan_jsonl(pii.scanner, name, field ? field : "text");
+	if (enclave_pii_pool_new(&pool, pii.scanner, jobs) < 0) {
+		rc = cli_fail(name, enclave_error_last_code());
 		cli_pii_close(&pii);
 		return rc;
 	}
-	if (enclave_pii_stream_new(&st, pii.scanner) < 0) {
+	if (jsonl) {
+		rc = scan_jsonl(pool, name, field ? field : "text");
+		enclave_pii_pool_free(pool);
+		cli_pii_close(&pii);
+		return rc;
+	}
+	if (enclave_pii_stream_new(&st, pii.scanner) < 0 ||
+	    enclave_pii_stream_set_pool(st, pool) < 0) {
+		enclave_pii_stream_free(st);
+		enclave_pii_pool_free(pool);
 		cli_pii_close(&pii);
 		return cli_fail(name, ENCLAVE_ENOMEM);
 	}
@@ -275,6 +354,7 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		if (scan_file(st, name, files[i], json) < 0)
 			failed++;
 	enclave_pii_stream_free(st);
+	enclave_pii_pool_free(pool);
 	cli_pii_close(&pii);
 	if (fflush(stdout) != 0) {
 		cli_error(name, "cannot write to stdout");
