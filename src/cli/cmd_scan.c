@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,36 +24,91 @@ const struct cli_opt cmd_scan_opts[] = {
 	{ "field", 0, "NAME" }, { "jobs", 'j', "N" }, { NULL, 0, NULL },
 };
 
-/* Write [s, s+n) as a JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
-static void json_bytes(FILE *f, const char *s, size_t n)
+/* A line of output being built: spans are formatted here and written with one fwrite. */
+struct line {
+	char *p;
+	size_t n, cap;
+};
+
+/* Make room for `k` more bytes. Returns 0 or -1 when memory runs out. */
+static int line_room(struct line *l, size_t k)
+{
+	if (l->n + k > l->cap) {
+		size_t ncap = (l->n + k) * 2;
+		char *np = realloc(l->p, ncap);
+		if (!np)
+			return -1;
+		l->p = np;
+		l->cap = ncap;
+	}
+	return 0;
+}
+
+/* Append [s, s+n) (room made by the caller). */
+static void line_put(struct line *l, const char *s, size_t n)
+{
+	memcpy(l->p + l->n, s, n);
+	l->n += n;
+}
+
+/* Append a decimal number (room for 20 bytes made by the caller). */
+static void line_num(struct line *l, size_t v)
+{
+	char d[24];
+	size_t k = sizeof(d);
+
+	do
+		d[--k] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	line_put(l, d + k, sizeof(d) - k);
+}
+
+/*
+ * Append [s, s+n) as a JSON string: escapes, and U+FFFD for bytes that are
+ * not UTF-8. Runs of plain ASCII are copied at once. Returns 0 or -1 (memory).
+ */
+static int json_bytes(struct line *l, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
 
-	fputc('"', f);
+	/* At most 6 bytes out per byte in ("\u00xx"), and the quotes. */
+	if (line_room(l, 6 * n + 2) < 0)
+		return -1;
+	l->p[l->n++] = '"';
 	while (p < end) {
 		unsigned c = *p;
-		size_t k = c < 0x80                ? 1
-		           : c >= 0xC2 && c < 0xE0 ? 2
-		           : c >= 0xE0 && c < 0xF0 ? 3
-		           : c >= 0xF0 && c < 0xF5 ? 4
-		                                   : 0;
-		size_t i;
+		size_t k, i;
+		const unsigned char *run = p;
 
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run) {
+			line_put(l, (const char *)run, (size_t)(p - run));
+			continue;
+		}
+		k = c < 0x80                ? 1
+		    : c >= 0xC2 && c < 0xE0 ? 2
+		    : c >= 0xE0 && c < 0xF0 ? 3
+		    : c >= 0xF0 && c < 0xF5 ? 4
+		                            : 0;
 		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc((int)c, f);
+			l->p[l->n++] = '\\';
+			l->p[l->n++] = (char)c;
 			p++;
 			continue;
 		}
 		if (c < 0x20) {
+			static const char hex[] = "0123456789abcdef";
 			if (c == '\n')
-				fputs("\\n", f);
+				line_put(l, "\\n", 2);
 			else if (c == '\t')
-				fputs("\\t", f);
+				line_put(l, "\\t", 2);
 			else if (c == '\r')
-				fputs("\\r", f);
-			else
-				fprintf(f, "\\u%04x", c);
+				line_put(l, "\\r", 2);
+			else {
+				char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+				line_put(l, u, 6);
+			}
 			p++;
 			continue;
 		}
@@ -65,42 +121,112 @@ static void json_bytes(FILE *f, const char *s, size_t n)
 		if (k == 4 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90)))
 			k = 0;
 		if (!k) {
-			fputs("\\ufffd", f);
+			line_put(l, "\\ufffd", 6);
 			p++;
 			continue;
 		}
-		fwrite(p, 1, k, f);
+		line_put(l, (const char *)p, k);
 		p += k;
 	}
-	fputc('"', f);
+	l->p[l->n++] = '"';
+	return 0;
+}
+
+/* Write [s, s+n) to stdout as a JSON string. Returns 0 or -1 (memory). */
+static int json_print(const char *s, size_t n)
+{
+	struct line l = { NULL, 0, 0 };
+
+	if (json_bytes(&l, s, n) < 0)
+		return -1;
+	fwrite(l.p, 1, l.n, stdout);
+	free(l.p);
+	return 0;
+}
+
+/*
+ * Append a score as printf's "%.2f" does (room made by the caller); the
+ * few distinct scores are formatted once each and remembered.
+ */
+static void line_score(struct line *l, float score)
+{
+	static struct {
+		float v;
+		char s[8];
+		size_t n;
+		int set;
+	} cache[64];
+	uint32_t bits;
+	size_t h;
+
+	memcpy(&bits, &score, sizeof(bits));
+	h = (bits ^ (bits >> 13)) % 64;
+	if (!cache[h].set || memcmp(&cache[h].v, &score, sizeof(score)) != 0) {
+		int n = snprintf(cache[h].s, sizeof(cache[h].s), "%.2f", (double)score);
+		cache[h].v = score;
+		cache[h].n = n > 0 && (size_t)n < sizeof(cache[h].s) ? (size_t)n : 0;
+		cache[h].set = 1;
+	}
+	line_put(l, cache[h].s, cache[h].n);
 }
 
 struct out_ctx {
 	const char *name; /* the file as given, "-" for stdin */
 	int json;
 	size_t count;
+	struct line line; /* reused for each span */
+	size_t name_len;
 };
 
-/* Print one span found by the stream: a text line, or a member of the file's JSON array. */
+/*
+ * Print one span found by the stream: a text line, or a member of the
+ * file's JSON array. Returns 0, or 1 (stopping the stream) when memory
+ * runs out.
+ */
 static int print_found(const struct enclave_pii_found *f, void *payload)
 {
 	struct out_ctx *o = payload;
+	struct line *l = &o->line;
 	const char *label = enclave_pii_label_name(f->span.label);
+	size_t nlabel = strlen(label), nsource = strlen(f->span.source);
 
+	l->n = 0;
+	if (line_room(l, o->name_len + nlabel + nsource + 128) < 0)
+		return 1;
 	if (o->json) {
-		fputs(o->count ? ",{" : "{", stdout);
-		printf("\"start\":%zu,\"end\":%zu,\"label\":\"%s\",\"score\":%.2f,\"text\":",
-		       f->cp_start, f->cp_end, label, (double)f->span.score);
-		json_bytes(stdout, f->text, f->text_len);
-		fputs(",\"source\":", stdout);
-		json_bytes(stdout, f->span.source, strlen(f->span.source));
-		fputc('}', stdout);
+		line_put(l, o->count ? ",{\"start\":" : "{\"start\":", o->count ? 10 : 9);
+		line_num(l, f->cp_start);
+		line_put(l, ",\"end\":", 7);
+		line_num(l, f->cp_end);
+		line_put(l, ",\"label\":\"", 10);
+		line_put(l, label, nlabel);
+		line_put(l, "\",\"score\":", 10);
+		line_score(l, f->span.score);
+		line_put(l, ",\"text\":", 8);
+		if (json_bytes(l, f->text, f->text_len) < 0 || line_room(l, 16) < 0)
+			return 1;
+		line_put(l, ",\"source\":", 10);
+		if (json_bytes(l, f->span.source, nsource) < 0 || line_room(l, 2) < 0)
+			return 1;
+		l->p[l->n++] = '}';
 	} else {
-		printf("%s:%zu-%zu %s %.2f %s ", o->name, f->cp_start, f->cp_end, label,
-		       (double)f->span.score, f->span.source);
-		json_bytes(stdout, f->text, f->text_len);
-		fputc('\n', stdout);
+		line_put(l, o->name, o->name_len);
+		l->p[l->n++] = ':';
+		line_num(l, f->cp_start);
+		l->p[l->n++] = '-';
+		line_num(l, f->cp_end);
+		l->p[l->n++] = ' ';
+		line_put(l, label, nlabel);
+		l->p[l->n++] = ' ';
+		line_score(l, f->span.score);
+		l->p[l->n++] = ' ';
+		line_put(l, f->span.source, nsource);
+		l->p[l->n++] = ' ';
+		if (json_bytes(l, f->text, f->text_len) < 0 || line_room(l, 1) < 0)
+			return 1;
+		l->p[l->n++] = '\n';
 	}
+	fwrite(l->p, 1, l->n, stdout);
 	o->count++;
 	return 0;
 }
@@ -109,7 +235,7 @@ static int print_found(const struct enclave_pii_found *f, void *payload)
 static int scan_file(enclave_pii_stream *st, const char *cmd, const char *path, int json)
 {
 	static char piece[1 << 16];
-	struct out_ctx o = { path, json, 0 };
+	struct out_ctx o = { path, json, 0, { NULL, 0, 0 }, strlen(path) };
 	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
 	long long bad;
 	int rc = 0, read_err = 0;
@@ -121,7 +247,7 @@ static int scan_file(enclave_pii_stream *st, const char *cmd, const char *path, 
 	enclave_pii_stream_reset(st);
 	if (json) {
 		fputs("{\"file\":", stdout);
-		json_bytes(stdout, path, strlen(path));
+		json_print(path, strlen(path));
 		fputs(",\"spans\":[", stdout);
 	}
 	for (;;) {
@@ -142,7 +268,8 @@ static int scan_file(enclave_pii_stream *st, const char *cmd, const char *path, 
 			break;
 	}
 	if (rc != 0)
-		cli_error(cmd, "'%s': %s", path, enclave_error_last());
+		cli_error(cmd, "'%s': %s", path, rc == 1 ? "out of memory" : enclave_error_last());
+	free(o.line.p);
 	if (json)
 		fputs("]}\n", stdout);
 	if ((bad = enclave_pii_stream_bad_utf8(st)) >= 0)

@@ -35,7 +35,7 @@ static int teardown(void **st)
 struct report {
 	char *s;
 	size_t n, cap;
-	size_t seam_hits[64]; /* times "seamK@example.com" was reported */
+	size_t seam_hits[64];  /* times "seamK@example.com" was reported */
 	size_t calls, stop_at; /* stop_at: return 7 on that call (0: never) */
 };
 
@@ -96,10 +96,10 @@ static char *make_text(size_t *len, int *nseams)
 	for (size_t w = 1; w <= 7; w++) {
 		size_t seam = w * ENCLAVE_PII_CHUNK_BYTES; /* window w starts here */
 		size_t at[] = {
-			seam - 40,                                        /* before the overlap */
-			seam + ENCLAVE_PII_OVERLAP_BYTES / 2 - 8,         /* across the cut */
-			seam + ENCLAVE_PII_OVERLAP_BYTES - 8,             /* across window w-1's end */
-			seam + ENCLAVE_PII_OVERLAP_BYTES / 2 + 40,        /* just after the cut */
+			seam - 40,                                 /* before the overlap */
+			seam + ENCLAVE_PII_OVERLAP_BYTES / 2 - 8,  /* across the cut */
+			seam + ENCLAVE_PII_OVERLAP_BYTES - 8,      /* across window w-1's end */
+			seam + ENCLAVE_PII_OVERLAP_BYTES / 2 + 40, /* just after the cut */
 		};
 		for (size_t j = 0; j < sizeof(at) / sizeof(at[0]); j++) {
 			char e[32];
@@ -150,7 +150,8 @@ static void stream_jobs_identical(void **st)
 	/* Exactly once: every seam e-mail, and the report is in order without repeats. */
 	for (int k = 0; k < nseams; k++) {
 		if (base.seam_hits[k] != 1)
-			print_error("seam%d@example.com reported %zu times\n", k, base.seam_hits[k]);
+			print_error("seam%d@example.com reported %zu times\n", k,
+			            base.seam_hits[k]);
 		assert_int_equal(base.seam_hits[k], 1);
 	}
 	assert_true(base.calls > 2 * (len / 4000));
@@ -190,8 +191,8 @@ static void stream_stops_and_reuse(void **st)
 	memset(&r, 0, sizeof(r));
 	r.stop_at = 500;
 	for (size_t off = 0; off < len && rc == 0; off += 1 << 20)
-		rc = enclave_pii_stream_feed(ps, text + off, len - off < (1 << 20) ? len - off : 1 << 20,
-		                             report_cb, &r);
+		rc = enclave_pii_stream_feed(
+		    ps, text + off, len - off < (1 << 20) ? len - off : 1 << 20, report_cb, &r);
 	if (rc == 0)
 		rc = enclave_pii_stream_end(ps, report_cb, &r);
 	assert_int_equal(rc, 7);

@@ -11,7 +11,7 @@
  * a prefix ("phone" matches "phones"). Words may hold spaces and
  * punctuation ("social security", "s/n").
  */
-#include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "pii_int.h"
@@ -100,24 +100,36 @@ static int is_alnum(unsigned char c)
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* The set of first bytes of `words`: bit c of first[c / 64]. */
+static void first_bytes(uint64_t first[4], const char *const *words)
+{
+	first[0] = first[1] = first[2] = first[3] = 0;
+	for (size_t j = 0; words[j]; j++) {
+		unsigned char c = (unsigned char)words[j][0];
+		first[c >> 6] |= (uint64_t)1 << (c & 63);
+	}
+}
+
 /*
  * Does one of `words` occur in w[0..n) (lowercase already) at a word
  * start, under the rule of the file's header? One pass over the window:
- * at each position where a word may start, only the words whose first
- * byte matches are compared.
+ * a position where a word may start and whose byte begins one of the words
+ * (`first`, from first_bytes) is compared with the words of that byte.
  */
-static int has_word(const char *w, size_t n, const char *const *words)
+static int has_word(const char *w, size_t n, const char *const *words, const uint64_t first[4])
 {
 	for (size_t i = 0; i < n; i++) {
-		int lead_alnum = is_alnum((unsigned char)w[i]);
+		unsigned char c = (unsigned char)w[i];
 
-		if (w[i] == ' ' || (lead_alnum && i > 0 && is_alnum((unsigned char)w[i - 1])))
+		if (!(first[c >> 6] & ((uint64_t)1 << (c & 63))))
+			continue;
+		if (c == ' ' || (is_alnum(c) && i > 0 && is_alnum((unsigned char)w[i - 1])))
 			continue;
 		for (size_t j = 0; words[j]; j++) {
 			const char *word = words[j];
 			size_t k;
 
-			if (word[0] != w[i])
+			if ((unsigned char)word[0] != c)
 				continue;
 			k = strlen(word);
 			if (k > n - i || memcmp(w + i, word, k) != 0)
@@ -131,13 +143,18 @@ static int has_word(const char *w, size_t n, const char *const *words)
 	return 0;
 }
 
-/* Lowercase [from, to) of `text` into `out` (cap bytes); its length. */
+/*
+ * Lowercase (ASCII: the "C" locale's tolower, which the library runs
+ * under) [from, to) of `text` into `out` (cap bytes); its length.
+ */
 static size_t lower_copy(char *out, size_t cap, const char *text, size_t from, size_t to)
 {
 	size_t n = to - from < cap ? to - from : cap;
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)text[from + i]);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[from + i];
+		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
 	return n;
 }
 
@@ -145,6 +162,7 @@ int pii_context_near(const char *const *words, const char *text, size_t len, siz
                      size_t end, size_t before, size_t after)
 {
 	char a[256], b[256];
+	uint64_t first[4];
 	size_t na, nb;
 
 	if (!words)
@@ -153,9 +171,12 @@ int pii_context_near(const char *const *words, const char *text, size_t len, siz
 		before = sizeof(a);
 	if (after > sizeof(b))
 		after = sizeof(b);
+	first_bytes(first, words);
 	na = lower_copy(a, sizeof(a), text, start > before ? start - before : 0, start);
+	if (has_word(a, na, words, first))
+		return 1;
 	nb = lower_copy(b, sizeof(b), text, end, end + after < len ? end + after : len);
-	return has_word(a, na, words) || has_word(b, nb, words);
+	return has_word(b, nb, words, first);
 }
 
 float pii_context_score(const struct pii_context *ctx, const char *text, size_t len, size_t start,
