@@ -278,6 +278,27 @@ int enclave_pii_pool_scan_json(enclave_pii_pool *p, struct enclave_pii_json_line
  */
 int enclave_pii_stream_set_pool(enclave_pii_stream *st, enclave_pii_pool *p);
 
+/* The bytes of a stream's window: a stream fed less reports nothing before its end. */
+size_t enclave_pii_stream_window(void);
+
+/* Called by enclave_pii_streams_end when stream `i` is done, with its result `rc`. */
+typedef int (*enclave_pii_done_cb)(size_t i, int rc, void *payload);
+
+/*
+ * End several streams at once (many small inputs): streams[0..n), each fed
+ * less than one window (enclave_pii_stream_window() bytes, so that none has
+ * reported anything yet), are scanned together on
+ * the pool's threads, then reported one after the other in order: stream
+ * i's spans through `cb` with payloads[i], then `done`(i, rc) with its
+ * result (what enclave_pii_stream_end would have returned: the spans are
+ * the same). Returns 0, what `done` returned when nonzero (which stops),
+ * or ENCLAVE_EINVALID (a stream fed a window or more, or over another
+ * scanner) before anything is reported.
+ */
+int enclave_pii_streams_end(enclave_pii_pool *p, enclave_pii_stream *const *streams, size_t n,
+                            enclave_pii_found_cb cb, void *const *payloads,
+                            enclave_pii_done_cb done, void *done_payload);
+
 /* ------------------------------------------------------------ models */
 
 /* The NER tagger (include/enclave/ner.h). */

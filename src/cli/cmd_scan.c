@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -176,7 +177,19 @@ struct out_ctx {
 	size_t count;
 	struct line line; /* reused for each span */
 	size_t name_len;
+	int started; /* --json: the file's opening was printed */
 };
+
+/* --json: print the opening of the file's object once, before its first span. */
+static void start_file(struct out_ctx *o)
+{
+	if (o->json && !o->started) {
+		fputs("{\"file\":", stdout);
+		json_print(o->name, o->name_len);
+		fputs(",\"spans\":[", stdout);
+	}
+	o->started = 1;
+}
 
 /*
  * Print one span found by the stream: a text line, or a member of the
@@ -190,6 +203,7 @@ static int print_found(const struct enclave_pii_found *f, void *payload)
 	const char *label = enclave_pii_label_name(f->span.label);
 	size_t nlabel = strlen(label), nsource = strlen(f->span.source);
 
+	start_file(o);
 	l->n = 0;
 	if (line_room(l, o->name_len + nlabel + nsource + 128) < 0)
 		return 1;
@@ -231,54 +245,139 @@ static int print_found(const struct enclave_pii_found *f, void *payload)
 	return 0;
 }
 
-/* Scan one file (or stdin) in pieces. Returns 0, or -1 after reporting why. */
-static int scan_file(enclave_pii_stream *st, const char *cmd, const char *path, int json)
-{
-	static char piece[1 << 16];
-	struct out_ctx o = { path, json, 0, { NULL, 0, 0 }, strlen(path) };
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	long long bad;
-	int rc = 0, read_err = 0;
+/*
+ * Several FILEs. A file of a window or more is streamed through `big`,
+ * whose windows are scanned on the pool. Smaller files wait, each in its own
+ * stream (small[0..n)), until `max` of them are read, and are then scanned
+ * together (enclave_pii_streams_end) and printed in order; a big file first
+ * prints those waiting. With one job there is no waiting: every file goes
+ * through `big` in turn.
+ */
+struct files {
+	const char *cmd;
+	int json;
+	enclave_pii_pool *pool;
+	enclave_pii_stream *big;
+	enclave_pii_stream **small;
+	struct out_ctx *o; /* per small stream */
+	void **payloads;   /* &o[i] */
+	size_t n, max;
+	size_t failed;
+};
 
-	if (fd < 0) {
-		cli_error(cmd, "cannot open '%s': %s", path, strerror(errno));
+/* A file is done: report its error (rc), close its JSON object, warn of bad UTF-8. Returns 0 or -1. */
+static int finish_file(struct files *F, struct out_ctx *o, enclave_pii_stream *st, int rc,
+                       int read_err)
+{
+	long long bad;
+
+	if (rc != 0)
+		cli_error(F->cmd, "'%s': %s", o->name,
+		          rc == 1 ? "out of memory" : enclave_error_last());
+	free(o->line.p);
+	o->line.p = NULL;
+	o->line.cap = 0;
+	if (o->json) {
+		start_file(o);
+		fputs("]}\n", stdout);
+	}
+	if ((bad = enclave_pii_stream_bad_utf8(st)) >= 0)
+		cli_error(F->cmd,
+		          "warning: '%s': invalid UTF-8 at byte %lld (scanned as opaque bytes)",
+		          o->name, bad);
+	if (rc != 0 || read_err) {
+		F->failed++;
 		return -1;
 	}
-	enclave_pii_stream_reset(st);
-	if (json) {
-		fputs("{\"file\":", stdout);
-		json_print(path, strlen(path));
-		fputs(",\"spans\":[", stdout);
-	}
-	for (;;) {
-		ssize_t n = read(fd, piece, sizeof(piece));
+	return 0;
+}
 
+/* enclave_pii_streams_end's done callback: small file i is scanned. */
+static int small_done(size_t i, int rc, void *payload)
+{
+	struct files *F = payload;
+
+	finish_file(F, &F->o[i], F->small[i], rc, 0);
+	return 0;
+}
+
+/* Scan and print the small files waiting. */
+static void flush_small(struct files *F)
+{
+	if (F->n == 0)
+		return;
+	enclave_pii_streams_end(F->pool, F->small, F->n, print_found, F->payloads, small_done, F);
+	F->n = 0;
+}
+
+/* Scan one file (or stdin) in pieces, or queue it with the small ones (see struct files). */
+static void scan_file(struct files *F, const char *path)
+{
+	static char piece[1 << 16];
+	const size_t window = enclave_pii_stream_window();
+	struct out_ctx big_o = { path, F->json, 0, { NULL, 0, 0 }, strlen(path), 0 };
+	struct out_ctx *o = &big_o;
+	enclave_pii_stream *st = F->big;
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	size_t total = 0;
+	struct stat sb;
+	int rc = 0, small = 0;
+
+	if (fd < 0) {
+		cli_error(F->cmd, "cannot open '%s': %s", path, strerror(errno));
+		F->failed++;
+		return;
+	}
+	if (F->max > 1 && fd != STDIN_FILENO && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    (size_t)sb.st_size < window) {
+		small = 1;
+		st = F->small[F->n];
+		o = &F->o[F->n];
+		*o = big_o;
+	} else {
+		flush_small(F);
+	}
+	enclave_pii_stream_reset(st);
+	for (;;) {
+		size_t want = sizeof(piece);
+		ssize_t n;
+
+		/* A small file fed a whole window would report spans out of turn. */
+		if (small && window - 1 - total < want)
+			want = window - 1 - total;
+		if (small && want == 0) { /* it grew: now it goes before any other */
+			small = 0;
+			flush_small(F);
+			continue;
+		}
+		n = read(fd, piece, want);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			cli_error(cmd, "cannot read '%s': %s", path, strerror(errno));
-			read_err = 1;
+			cli_error(F->cmd, "cannot read '%s': %s", path, strerror(errno));
+			if (small)
+				flush_small(F);
+			finish_file(F, o, st, 0, 1);
 			break;
 		}
 		if (n == 0) {
-			rc = enclave_pii_stream_end(st, print_found, &o);
+			if (small) {
+				if (++F->n == F->max)
+					flush_small(F);
+			} else {
+				rc = enclave_pii_stream_end(st, print_found, o);
+				finish_file(F, o, st, rc, 0);
+			}
 			break;
 		}
-		if ((rc = enclave_pii_stream_feed(st, piece, (size_t)n, print_found, &o)) != 0)
+		total += (size_t)n;
+		if ((rc = enclave_pii_stream_feed(st, piece, (size_t)n, print_found, o)) != 0) {
+			finish_file(F, o, st, rc, 0);
 			break;
+		}
 	}
-	if (rc != 0)
-		cli_error(cmd, "'%s': %s", path, rc == 1 ? "out of memory" : enclave_error_last());
-	free(o.line.p);
-	if (json)
-		fputs("]}\n", stdout);
-	if ((bad = enclave_pii_stream_bad_utf8(st)) >= 0)
-		cli_error(cmd,
-		          "warning: '%s': invalid UTF-8 at byte %lld (scanned as opaque bytes)",
-		          path, bad);
 	if (fd != STDIN_FILENO)
 		close(fd);
-	return rc != 0 || read_err ? -1 : 0;
 }
 
 /*
@@ -426,7 +525,7 @@ static int scan_jsonl(enclave_pii_pool *pool, const char *cmd, const char *field
 int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
 	struct cli_pii pii;
-	enclave_pii_stream *st = NULL;
+	struct files F = { 0 };
 	enclave_pii_pool *pool = NULL;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned jobs = cores < 1 ? 1 : cores > MAX_JOBS ? MAX_JOBS : (unsigned)cores;
@@ -468,19 +567,37 @@ int cmd_scan(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		cli_pii_close(&pii);
 		return rc;
 	}
-	if (enclave_pii_stream_new(&st, pii.scanner) < 0 ||
-	    enclave_pii_stream_set_pool(st, pool) < 0) {
-		enclave_pii_stream_free(st);
-		enclave_pii_pool_free(pool);
-		cli_pii_close(&pii);
-		return cli_fail(name, ENCLAVE_ENOMEM);
-	}
 	files = a.npos ? a.pos : dash;
 	nfiles = a.npos ? a.npos : 1;
+	F.cmd = name;
+	F.json = json;
+	F.pool = pool;
+	F.max = jobs > 1 && nfiles > 1 ? 2 * (size_t)jobs : 1;
+	if (!(F.small = calloc(F.max, sizeof(*F.small))) || !(F.o = calloc(F.max, sizeof(*F.o))) ||
+	    !(F.payloads = calloc(F.max, sizeof(*F.payloads))) ||
+	    enclave_pii_stream_new(&F.big, pii.scanner) < 0 ||
+	    enclave_pii_stream_set_pool(F.big, pool) < 0)
+		goto oom;
+	for (size_t i = 0; F.max > 1 && i < F.max; i++) {
+		F.payloads[i] = &F.o[i];
+		if (enclave_pii_stream_new(&F.small[i], pii.scanner) < 0)
+			goto oom;
+	}
 	for (int i = 0; i < nfiles; i++)
-		if (scan_file(st, name, files[i], json) < 0)
-			failed++;
-	enclave_pii_stream_free(st);
+		scan_file(&F, files[i]);
+	flush_small(&F);
+	failed = (int)F.failed;
+	goto done;
+oom:
+	cli_error(name, "out of memory");
+	failed = nfiles;
+done:
+	for (size_t i = 0; F.small && i < F.max; i++)
+		enclave_pii_stream_free(F.small[i]);
+	free(F.small);
+	free(F.o);
+	free(F.payloads);
+	enclave_pii_stream_free(F.big);
 	enclave_pii_pool_free(pool);
 	cli_pii_close(&pii);
 	if (fflush(stdout) != 0) {

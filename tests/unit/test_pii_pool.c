@@ -219,6 +219,67 @@ static void stream_stops_and_reuse(void **st)
 	free(text);
 }
 
+/* streams_end's done callback: records each stream's result in order. */
+static int done_cb(size_t i, int rc, void *payload)
+{
+	int *seen = payload;
+
+	seen[i] = rc == 0 ? 1 : -1;
+	return 0;
+}
+
+static void streams_end_small(void **st)
+{
+	enum { N = 5 };
+	size_t len;
+	int nseams, seen[N] = { 0 };
+	char *text = make_text(&len, &nseams);
+	static struct report one[N], alone;
+	enclave_pii_stream *ps[N];
+	void *payloads[N];
+	enclave_pii_pool *pool;
+	long long bad;
+
+	(void)st;
+	assert_int_equal(enclave_pii_pool_new(&pool, scanner, 2), 0);
+	for (size_t i = 0; i < N; i++) {
+		/* Pieces of the text up to one byte under a window, cut anywhere. */
+		size_t off = i * 700001, n = enclave_pii_stream_window() - 1 - i * 200000;
+		memset(&one[i], 0, sizeof(one[i]));
+		payloads[i] = &one[i];
+		assert_int_equal(enclave_pii_stream_new(&ps[i], scanner), 0);
+		assert_int_equal(enclave_pii_stream_feed(ps[i], text + off, n, report_cb, &one[i]),
+		                 0);
+		assert_int_equal(one[i].calls, 0);
+	}
+	assert_int_equal(enclave_pii_streams_end(pool, ps, N, report_cb, payloads, done_cb, seen),
+	                 0);
+	for (size_t i = 0; i < N; i++) {
+		size_t off = i * 700001, n = enclave_pii_stream_window() - 1 - i * 200000;
+		assert_int_equal(seen[i], 1);
+		run_stream(&alone, NULL, text + off, n, n, &bad);
+		assert_int_equal(bad, enclave_pii_stream_bad_utf8(ps[i]));
+		assert_true(alone.calls > 0);
+		assert_int_equal(one[i].n, alone.n);
+		assert_memory_equal(one[i].s, alone.s, alone.n);
+		free(alone.s);
+		free(one[i].s);
+	}
+	/* A stream fed a whole window is refused before anything is reported. */
+	enclave_pii_stream_reset(ps[1]);
+	memset(&one[1], 0, sizeof(one[1]));
+	assert_int_equal(
+	    enclave_pii_stream_feed(ps[1], text, enclave_pii_stream_window(), report_cb, &one[1]),
+	    0);
+	assert_int_equal(enclave_pii_streams_end(pool, ps, 2, report_cb, payloads, done_cb, seen),
+	                 ENCLAVE_EINVALID);
+	free(one[1].s);
+	for (size_t i = 0; i < N; i++)
+		enclave_pii_stream_free(ps[i]);
+	enclave_pii_pool_free(pool);
+	free(text);
+}
+
 static void pool_bad_jobs(void **st)
 {
 	enclave_pii_pool *p = (enclave_pii_pool *)1;
@@ -282,6 +343,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(stream_jobs_identical),
 		cmocka_unit_test(stream_stops_and_reuse),
+		cmocka_unit_test(streams_end_small),
 		cmocka_unit_test(pool_bad_jobs),
 		cmocka_unit_test(json_batch),
 	};

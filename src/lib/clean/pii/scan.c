@@ -827,3 +827,38 @@ int enclave_pii_stream_end(enclave_pii_stream *st, enclave_pii_found_cb cb, void
 {
 	return run(st, st->nfull + 1, 1, cb, payload);
 }
+
+size_t enclave_pii_stream_window(void)
+{
+	return ENCLAVE_PII_CHUNK_BYTES + ENCLAVE_PII_OVERLAP_BYTES;
+}
+
+/* Scan the one window of streams[i] (a pii_task_fn over an array of streams). */
+static void stream_task(void *ctx, size_t i, enclave_pii_state *st)
+{
+	enclave_pii_stream *const *streams = ctx;
+
+	window_task(streams[i]->w, 0, st);
+}
+
+int enclave_pii_streams_end(enclave_pii_pool *p, enclave_pii_stream *const *streams, size_t n,
+                            enclave_pii_found_cb cb, void *const *payloads,
+                            enclave_pii_done_cb done, void *done_payload)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (streams[i]->nfull != 0 || streams[i]->w[0].base != 0 ||
+		    streams[i]->s != pii_pool_scanner(p))
+			return error_set(ENCLAVE_EINVALID,
+			                 "pii streams: stream %zu is past its first window or "
+			                 "over another scanner",
+			                 i);
+	pii_pool_run(p, n, stream_task, (void *)streams);
+	for (size_t i = 0; i < n; i++) {
+		rc = commit(streams[i], &streams[i]->w[0], 1, cb, payloads[i]);
+		if ((rc = done(i, rc, done_payload)) != 0)
+			return rc;
+	}
+	return 0;
+}
