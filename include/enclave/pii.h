@@ -227,6 +227,78 @@ int enclave_pii_stream_end(enclave_pii_stream *st, enclave_pii_found_cb cb, void
  */
 long long enclave_pii_stream_bad_utf8(const enclave_pii_stream *st);
 
+/* ------------------------------------------------------------ threads */
+
+/*
+ * A pool of `jobs` scan states over one scanner, jobs - 1 of them on their
+ * own threads and one on the thread that calls the pool (which takes part
+ * in every batch). It scans a stream's windows (enclave_pii_stream_set_pool)
+ * or batches of JSON lines in parallel; results come back in input order,
+ * the same as with one job. A pool is used by one thread at a time.
+ */
+typedef struct enclave_pii_pool enclave_pii_pool;
+
+/*
+ * A pool of `jobs` (1 to ENCLAVE_MAX_PII_JOBS; 1 starts no thread) over
+ * `s` (borrowed; it must outlive the pool). Returns 0, ENCLAVE_EINVALID,
+ * ENCLAVE_ENOMEM, or ENCLAVE_ERROR when a thread cannot start.
+ */
+int enclave_pii_pool_new(enclave_pii_pool **out, const enclave_pii_scanner *s, unsigned jobs);
+
+/* Stop the threads and free the pool (NULL does nothing); its streams first. */
+void enclave_pii_pool_free(enclave_pii_pool *p);
+
+/* The pool's number of jobs. */
+unsigned enclave_pii_pool_jobs(const enclave_pii_pool *p);
+
+/* One line of a JSON batch: `line` in, enclave_pii_scan_json's result out. */
+struct enclave_pii_json_line {
+	const char *line; /* in: the line (no newline), borrowed */
+	size_t len;
+	char *out; /* out: the object with its spans (free()), or NULL on error */
+	size_t out_len;
+	int error;         /* out: 0 or the ENCLAVE_E* code of enclave_pii_scan_json */
+	char message[256]; /* out: the error message when `error` is set */
+};
+
+/*
+ * enclave_pii_scan_json over lines[0..n) on the pool's threads; each line
+ * gets its own result (a bad line does not stop the others). Returns 0.
+ */
+int enclave_pii_pool_scan_json(enclave_pii_pool *p, struct enclave_pii_json_line *lines, size_t n,
+                               const char *field);
+
+/*
+ * Scan the stream's windows on the pool's threads (`p` borrowed, over the
+ * stream's scanner; NULL goes back to one window at a time in the caller):
+ * the stream then holds up to as many windows as the pool has jobs, and
+ * reports exactly the spans, in the order, that it reports without a pool.
+ * Call before feeding (or after a reset). Returns 0, ENCLAVE_EINVALID (a
+ * pool of another scanner) or ENCLAVE_ENOMEM.
+ */
+int enclave_pii_stream_set_pool(enclave_pii_stream *st, enclave_pii_pool *p);
+
+/* The bytes of a stream's window: a stream fed less reports nothing before its end. */
+size_t enclave_pii_stream_window(void);
+
+/* Called by enclave_pii_streams_end when stream `i` is done, with its result `rc`. */
+typedef int (*enclave_pii_done_cb)(size_t i, int rc, void *payload);
+
+/*
+ * End several streams at once (many small inputs): streams[0..n), each fed
+ * less than one window (enclave_pii_stream_window() bytes, so that none has
+ * reported anything yet), are scanned together on
+ * the pool's threads, then reported one after the other in order: stream
+ * i's spans through `cb` with payloads[i], then `done`(i, rc) with its
+ * result (what enclave_pii_stream_end would have returned: the spans are
+ * the same). Returns 0, what `done` returned when nonzero (which stops),
+ * or ENCLAVE_EINVALID (a stream fed a window or more, or over another
+ * scanner) before anything is reported.
+ */
+int enclave_pii_streams_end(enclave_pii_pool *p, enclave_pii_stream *const *streams, size_t n,
+                            enclave_pii_found_cb cb, void *const *payloads,
+                            enclave_pii_done_cb done, void *done_payload);
+
 /* ------------------------------------------------------------ models */
 
 /* The NER tagger (include/enclave/ner.h). */

@@ -99,6 +99,9 @@
  */
 #define ENCLAVE_PII_OVERLAP_BYTES ((size_t)16 << 10)
 
+/* Most threads one PII pool runs (enclave scan --jobs). */
+#define ENCLAVE_MAX_PII_JOBS 256
+
 /* Most spans one scan call reports (candidates are checked in batches). */
 #define ENCLAVE_MAX_PII_SPANS ((size_t)4 << 20)
 

@@ -11,7 +11,7 @@
  * a prefix ("phone" matches "phones"). Words may hold spaces and
  * punctuation ("social security", "s/n").
  */
-#include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "pii_int.h"
@@ -101,23 +101,72 @@ static int is_alnum(unsigned char c)
 }
 
 /*
+ * A filter for has_word: the first bytes of the one-byte words, and a
+ * 256-bit hash set of the first two bytes of the others. A position whose
+ * bytes are in neither cannot start a word of the list.
+ */
+struct word_filter {
+	uint64_t single[4];
+	uint64_t pair[4];
+};
+
+/* The hash of a pair of bytes, 0..255. */
+static unsigned pair_hash(unsigned char a, unsigned char b)
+{
+	return ((unsigned)a * 61u + (unsigned)b * 7u) & 255u;
+}
+
+static void filter_build(struct word_filter *f, const char *const *words)
+{
+	memset(f, 0, sizeof(*f));
+	for (size_t j = 0; words[j]; j++) {
+		unsigned char a = (unsigned char)words[j][0], b = (unsigned char)words[j][1];
+		unsigned h;
+		if (!a)
+			continue;
+		if (!b) {
+			f->single[a >> 6] |= (uint64_t)1 << (a & 63);
+			continue;
+		}
+		h = pair_hash(a, b);
+		f->pair[h >> 6] |= (uint64_t)1 << (h & 63);
+	}
+}
+
+/* May a word of the filter's list start at w[i] (w holds n bytes)? */
+static int filter_may(const struct word_filter *f, const char *w, size_t i, size_t n)
+{
+	unsigned char a = (unsigned char)w[i];
+	unsigned h;
+
+	if (f->single[a >> 6] & ((uint64_t)1 << (a & 63)))
+		return 1;
+	if (i + 1 >= n)
+		return 0;
+	h = pair_hash(a, (unsigned char)w[i + 1]);
+	return (f->pair[h >> 6] >> (h & 63)) & 1;
+}
+
+/*
  * Does one of `words` occur in w[0..n) (lowercase already) at a word
  * start, under the rule of the file's header? One pass over the window:
- * at each position where a word may start, only the words whose first
- * byte matches are compared.
+ * only positions that pass the filter (filter_build over `words`) are
+ * compared with the words.
  */
-static int has_word(const char *w, size_t n, const char *const *words)
+static int has_word(const char *w, size_t n, const char *const *words, const struct word_filter *f)
 {
 	for (size_t i = 0; i < n; i++) {
-		int lead_alnum = is_alnum((unsigned char)w[i]);
+		unsigned char c = (unsigned char)w[i];
 
-		if (w[i] == ' ' || (lead_alnum && i > 0 && is_alnum((unsigned char)w[i - 1])))
+		if (!filter_may(f, w, i, n))
+			continue;
+		if (c == ' ' || (is_alnum(c) && i > 0 && is_alnum((unsigned char)w[i - 1])))
 			continue;
 		for (size_t j = 0; words[j]; j++) {
 			const char *word = words[j];
 			size_t k;
 
-			if (word[0] != w[i])
+			if ((unsigned char)word[0] != c)
 				continue;
 			k = strlen(word);
 			if (k > n - i || memcmp(w + i, word, k) != 0)
@@ -131,13 +180,18 @@ static int has_word(const char *w, size_t n, const char *const *words)
 	return 0;
 }
 
-/* Lowercase [from, to) of `text` into `out` (cap bytes); its length. */
+/*
+ * Lowercase (ASCII: the "C" locale's tolower, which the library runs
+ * under) [from, to) of `text` into `out` (cap bytes); its length.
+ */
 static size_t lower_copy(char *out, size_t cap, const char *text, size_t from, size_t to)
 {
 	size_t n = to - from < cap ? to - from : cap;
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)text[from + i]);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)text[from + i];
+		out[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
 	return n;
 }
 
@@ -145,6 +199,7 @@ int pii_context_near(const char *const *words, const char *text, size_t len, siz
                      size_t end, size_t before, size_t after)
 {
 	char a[256], b[256];
+	struct word_filter f;
 	size_t na, nb;
 
 	if (!words)
@@ -153,9 +208,12 @@ int pii_context_near(const char *const *words, const char *text, size_t len, siz
 		before = sizeof(a);
 	if (after > sizeof(b))
 		after = sizeof(b);
+	filter_build(&f, words);
 	na = lower_copy(a, sizeof(a), text, start > before ? start - before : 0, start);
+	if (has_word(a, na, words, &f))
+		return 1;
 	nb = lower_copy(b, sizeof(b), text, end, end + after < len ? end + after : len);
-	return has_word(a, na, words) || has_word(b, nb, words);
+	return has_word(b, nb, words, &f);
 }
 
 float pii_context_score(const struct pii_context *ctx, const char *text, size_t len, size_t start,

@@ -129,6 +129,35 @@ int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *c
  */
 int pii_propagate_names(struct enclave_pii_spans *out, size_t first, const char *text, size_t len);
 
+/* ------------------------------------------------------------ the pool (pool.c) */
+
+/*
+ * One task of a batch: index `i`, scanned with `st` (the running thread's
+ * own state). Tasks report errors in their own results (pii_task_fail).
+ */
+typedef void (*pii_task_fn)(void *ctx, size_t i, enclave_pii_state *st);
+
+/*
+ * Run tasks 0..n-1 of `fn` on the pool's threads and the caller's, and
+ * return when all are done. Not reentrant: one batch at a time per pool.
+ */
+void pii_pool_run(enclave_pii_pool *p, size_t n, pii_task_fn fn, void *ctx);
+
+/* The scanner the pool's states belong to. */
+const enclave_pii_scanner *pii_pool_scanner(const enclave_pii_pool *p);
+
+/* A task's error, carried from the thread that ran it to the caller. */
+struct pii_task_error {
+	int code; /* 0 or ENCLAVE_E* */
+	char message[256];
+};
+
+/* Record `code` and this thread's message in `e`. */
+void pii_task_fail(struct pii_task_error *e, int code);
+
+/* Set the recorded error on the calling thread: returns its code, or 0 when there was none. */
+int pii_task_error(const struct pii_task_error *e);
+
 /* ------------------------------------------------------------ validators */
 
 /* Copy the ASCII digits of [s, s+n) to `out` (cap bytes with the NUL); their count, 0 if too many. */

@@ -547,20 +547,67 @@ done:
 
 /* ------------------------------------------------------------ streams */
 
+/*
+ * Windows. Window k holds the stream's bytes [k * CHUNK, k * CHUNK + CHUNK
+ * + OVERLAP) (the last one what is left): it starts with the last OVERLAP
+ * bytes of window k - 1. Scanning a window depends on its bytes alone, so
+ * windows are scanned in batches (one window without a pool, as many as the
+ * pool has jobs with one), and then committed one after the other in
+ * stream order: the UTF-8 check, the choice of the spans to report (those
+ * that start in [from, cut) and after the last reported span's end), the
+ * code point walk and the callback. Committing is the only part with state
+ * carried from window to window, and it runs in the caller's thread in the
+ * same order whatever the pool, so a stream reports the same spans with
+ * any number of jobs.
+ */
+struct window {
+	char *buf; /* ENCLAVE_PII_CHUNK_BYTES + ENCLAVE_PII_OVERLAP_BYTES */
+	size_t len;
+	unsigned long long base; /* stream offset of buf[0] */
+	struct enclave_pii_spans spans;
+	struct pii_task_error err; /* the scan's error */
+};
+
 struct enclave_pii_stream {
 	const enclave_pii_scanner *s;
-	enclave_pii_state *st;
-	char *buf; /* the window: ENCLAVE_PII_CHUNK_BYTES + ENCLAVE_PII_OVERLAP_BYTES */
-	size_t len, cap;
-	unsigned long long base;     /* stream offset of buf[0] */
+	enclave_pii_state *st; /* scans without a pool */
+	enclave_pii_pool *pool;
+	struct window *w; /* nw of them; w[nfull] is being filled */
+	size_t nw, nfull, cap;
 	unsigned long long from;     /* spans starting before this offset were reported */
 	unsigned long long last_end; /* end of the last span reported */
 	unsigned long long checked;  /* UTF-8 validity checked up to here */
 	unsigned long long walk_b,
 	    walk_cp;   /* code point walk: byte offset, code points before it */
 	long long bad; /* first invalid UTF-8 byte, or -1 */
-	struct enclave_pii_spans spans;
 };
+
+/* Free windows w[0..n) and the array. */
+static void windows_free(struct window *w, size_t n)
+{
+	for (size_t i = 0; w && i < n; i++) {
+		free(w[i].buf);
+		enclave_pii_spans_free(&w[i].spans);
+	}
+	free(w);
+}
+
+/* Allocate `n` empty windows of `cap` bytes into *out. Returns 0 or ENCLAVE_ENOMEM. */
+static int windows_new(struct window **out, size_t n, size_t cap)
+{
+	struct window *w = calloc(n, sizeof(*w));
+
+	*out = NULL;
+	if (!w)
+		return error_oom();
+	for (size_t i = 0; i < n; i++)
+		if (!(w[i].buf = malloc(cap))) {
+			windows_free(w, n);
+			return error_oom();
+		}
+	*out = w;
+	return 0;
+}
 
 int enclave_pii_stream_new(enclave_pii_stream **out, const enclave_pii_scanner *s)
 {
@@ -571,7 +618,8 @@ int enclave_pii_stream_new(enclave_pii_stream **out, const enclave_pii_scanner *
 		return error_oom();
 	st->s = s;
 	st->cap = ENCLAVE_PII_CHUNK_BYTES + ENCLAVE_PII_OVERLAP_BYTES;
-	if (!(st->buf = malloc(st->cap)) || enclave_pii_state_new(&st->st, s) < 0) {
+	st->nw = 1;
+	if (windows_new(&st->w, 1, st->cap) < 0 || enclave_pii_state_new(&st->st, s) < 0) {
 		enclave_pii_stream_free(st);
 		return error_oom();
 	}
@@ -580,20 +628,41 @@ int enclave_pii_stream_new(enclave_pii_stream **out, const enclave_pii_scanner *
 	return 0;
 }
 
+int enclave_pii_stream_set_pool(enclave_pii_stream *st, enclave_pii_pool *p)
+{
+	size_t n = p ? enclave_pii_pool_jobs(p) : 1;
+	struct window *w;
+
+	if (p && pii_pool_scanner(p) != st->s)
+		return error_set(ENCLAVE_EINVALID,
+		                 "pii stream: the pool belongs to another scanner");
+	if (n != st->nw) {
+		if (windows_new(&w, n, st->cap) < 0)
+			return ENCLAVE_ENOMEM;
+		windows_free(st->w, st->nw);
+		st->w = w;
+		st->nw = n;
+	}
+	st->pool = p;
+	enclave_pii_stream_reset(st);
+	return 0;
+}
+
 void enclave_pii_stream_free(enclave_pii_stream *st)
 {
 	if (!st)
 		return;
 	enclave_pii_state_free(st->st);
-	enclave_pii_spans_free(&st->spans);
-	free(st->buf);
+	windows_free(st->w, st->nw);
 	free(st);
 }
 
 void enclave_pii_stream_reset(enclave_pii_stream *st)
 {
-	st->len = 0;
-	st->base = st->from = st->last_end = st->checked = 0;
+	st->nfull = 0;
+	st->w[0].len = 0;
+	st->w[0].base = 0;
+	st->from = st->last_end = st->checked = 0;
 	st->walk_b = st->walk_cp = 0;
 	st->bad = -1;
 }
@@ -609,17 +678,17 @@ static size_t seq_len(unsigned char c)
 	return c < 0xC2 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 1;
 }
 
-/* Check UTF-8 validity of the window from st->checked on; a sequence cut at its end waits unless `final`. */
-static void check_utf8(enclave_pii_stream *st, int final)
+/* Check UTF-8 validity of window `w` from st->checked on; a sequence cut at its end waits unless `final`. */
+static void check_utf8(enclave_pii_stream *st, const struct window *w, int final)
 {
-	const unsigned char *p = (const unsigned char *)st->buf, *end = p + st->len;
-	size_t i = (size_t)(st->checked - st->base);
+	const unsigned char *p = (const unsigned char *)w->buf, *end = p + w->len;
+	size_t i = (size_t)(st->checked - w->base);
 	uint32_t c;
 
-	while (i < st->len) {
+	while (i < w->len) {
 		size_t n;
-		uint64_t w;
-		if (i + 8 <= st->len && (memcpy(&w, p + i, 8), !(w & 0x8080808080808080ull))) {
+		uint64_t x;
+		if (i + 8 <= w->len && (memcpy(&x, p + i, 8), !(x & 0x8080808080808080ull))) {
 			i += 8;
 			continue;
 		}
@@ -627,66 +696,103 @@ static void check_utf8(enclave_pii_stream *st, int final)
 			i++;
 			continue;
 		}
-		if (!final && i + seq_len(p[i]) > st->len)
+		if (!final && i + seq_len(p[i]) > w->len)
 			break;
 		n = utf8_decode(p + i, end, &c);
 		if (n == 1 && c == 0xFFFD && st->bad < 0)
-			st->bad = (long long)(st->base + i);
+			st->bad = (long long)(w->base + i);
 		i += n;
 	}
-	st->checked = st->base + i;
+	st->checked = w->base + i;
 }
 
-/* Advance the code point walk to stream offset `to` inside the window. */
-static void stream_walk(enclave_pii_stream *st, unsigned long long to)
+/* Advance the code point walk to stream offset `to` inside window `w`. */
+static void stream_walk(enclave_pii_stream *st, const struct window *w, unsigned long long to)
 {
-	size_t b = (size_t)(st->walk_b - st->base), cp = 0;
+	size_t b = (size_t)(st->walk_b - w->base), cp = 0;
 
-	walk_to(st->buf, st->len, &b, &cp, (size_t)(to - st->base));
-	st->walk_b = st->base + b;
+	walk_to(w->buf, w->len, &b, &cp, (size_t)(to - w->base));
+	st->walk_b = w->base + b;
 	st->walk_cp += cp;
 }
 
-/* Scan the window and report the spans that start in [from, cut); then slide it unless `final`. */
-static int process(enclave_pii_stream *st, int final, enclave_pii_found_cb cb, void *payload)
+/* Scan window i of the batch (a pii_task_fn): its spans, or its error. */
+static void window_task(void *ctx, size_t i, enclave_pii_state *st)
 {
-	size_t cut = final || st->len < ENCLAVE_PII_OVERLAP_BYTES / 2
-	                 ? st->len
-	                 : st->len - ENCLAVE_PII_OVERLAP_BYTES / 2;
+	struct window *w = &((struct window *)ctx)[i];
 	int rc;
 
-	check_utf8(st, final);
-	st->spans.n = 0;
-	if ((rc = enclave_pii_scan(&st->spans, st->s, st->st, st->buf, st->len)) < 0)
+	w->spans.n = 0;
+	w->err.code = 0;
+	if ((rc = enclave_pii_scan(&w->spans, st->s, st, w->buf, w->len)) < 0)
+		pii_task_fail(&w->err, rc);
+}
+
+/* Report the spans of scanned window `w` that start in [from, cut) (see "Windows"). */
+static int commit(enclave_pii_stream *st, const struct window *w, int final,
+                  enclave_pii_found_cb cb, void *payload)
+{
+	size_t cut = final || w->len < ENCLAVE_PII_OVERLAP_BYTES / 2
+	                 ? w->len
+	                 : w->len - ENCLAVE_PII_OVERLAP_BYTES / 2;
+	int rc;
+
+	check_utf8(st, w, final);
+	if ((rc = pii_task_error(&w->err)) < 0)
 		return rc;
-	for (size_t i = 0; i < st->spans.n; i++) {
-		const struct enclave_pii_span *sp = &st->spans.v[i];
-		unsigned long long a = st->base + sp->start, z = st->base + sp->end;
+	for (size_t i = 0; i < w->spans.n; i++) {
+		const struct enclave_pii_span *sp = &w->spans.v[i];
+		unsigned long long a = w->base + sp->start, z = w->base + sp->end;
 		struct enclave_pii_found f;
 
 		if (a < st->from || a < st->last_end || sp->start >= cut)
 			continue;
-		stream_walk(st, a);
+		stream_walk(st, w, a);
 		f.cp_start = (size_t)st->walk_cp;
-		stream_walk(st, z);
+		stream_walk(st, w, z);
 		f.cp_end = (size_t)st->walk_cp;
 		f.span = *sp;
 		f.span.start = (size_t)a;
 		f.span.end = (size_t)z;
-		f.text = st->buf + sp->start;
+		f.text = w->buf + sp->start;
 		f.text_len = sp->end - sp->start;
 		st->last_end = z;
 		if ((rc = cb(&f, payload)) != 0)
 			return rc;
 	}
 	if (!final) {
-		size_t keep = ENCLAVE_PII_OVERLAP_BYTES, drop = st->len - keep;
-		st->from = st->base + cut;
-		if (st->walk_b < st->base + drop)
-			stream_walk(st, st->base + drop);
-		memmove(st->buf, st->buf + drop, keep);
-		st->base += drop;
-		st->len = keep;
+		unsigned long long next = w->base + (w->len - ENCLAVE_PII_OVERLAP_BYTES);
+		st->from = w->base + cut;
+		if (st->walk_b < next)
+			stream_walk(st, w, next);
+	}
+	return 0;
+}
+
+/*
+ * Scan the windows w[0..n) (in parallel with a pool) and commit them in
+ * order, the last one as the end of the stream when `final`; unless
+ * `final`, w[0] then starts the next window with the last one's overlap.
+ */
+static int run(enclave_pii_stream *st, size_t n, int final, enclave_pii_found_cb cb, void *payload)
+{
+	struct window *last = &st->w[n - 1];
+	int rc;
+
+	if (st->pool)
+		pii_pool_run(st->pool, n, window_task, st->w);
+	else
+		for (size_t i = 0; i < n; i++)
+			window_task(st->w, i, st->st);
+	for (size_t i = 0; i < n; i++)
+		if ((rc = commit(st, &st->w[i], final && i == n - 1, cb, payload)) != 0)
+			return rc;
+	if (!final) {
+		size_t keep = ENCLAVE_PII_OVERLAP_BYTES;
+		memmove(st->w[0].buf, last->buf + last->len - keep, keep);
+		st->w[0].base = last->base + last->len - keep;
+		st->w[0].len = keep;
+		st->nfull = 0;
 	}
 	return 0;
 }
@@ -697,18 +803,65 @@ int enclave_pii_stream_feed(enclave_pii_stream *st, const char *data, size_t len
 	int rc;
 
 	while (len > 0) {
-		size_t n = st->cap - st->len < len ? st->cap - st->len : len;
-		memcpy(st->buf + st->len, data, n);
-		st->len += n;
+		struct window *w = &st->w[st->nfull];
+		size_t n = st->cap - w->len < len ? st->cap - w->len : len;
+
+		memcpy(w->buf + w->len, data, n);
+		w->len += n;
 		data += n;
 		len -= n;
-		if (st->len == st->cap && (rc = process(st, 0, cb, payload)) != 0)
-			return rc;
+		if (w->len < st->cap)
+			continue;
+		if (++st->nfull == st->nw) {
+			if ((rc = run(st, st->nw, 0, cb, payload)) != 0)
+				return rc;
+		} else { /* the next window starts with this one's overlap */
+			struct window *next = &st->w[st->nfull];
+			size_t keep = ENCLAVE_PII_OVERLAP_BYTES;
+			memcpy(next->buf, w->buf + w->len - keep, keep);
+			next->base = w->base + w->len - keep;
+			next->len = keep;
+		}
 	}
 	return 0;
 }
 
 int enclave_pii_stream_end(enclave_pii_stream *st, enclave_pii_found_cb cb, void *payload)
 {
-	return process(st, 1, cb, payload);
+	return run(st, st->nfull + 1, 1, cb, payload);
+}
+
+size_t enclave_pii_stream_window(void)
+{
+	return ENCLAVE_PII_CHUNK_BYTES + ENCLAVE_PII_OVERLAP_BYTES;
+}
+
+/* Scan the one window of streams[i] (a pii_task_fn over an array of streams). */
+static void stream_task(void *ctx, size_t i, enclave_pii_state *st)
+{
+	enclave_pii_stream *const *streams = ctx;
+
+	window_task(streams[i]->w, 0, st);
+}
+
+int enclave_pii_streams_end(enclave_pii_pool *p, enclave_pii_stream *const *streams, size_t n,
+                            enclave_pii_found_cb cb, void *const *payloads,
+                            enclave_pii_done_cb done, void *done_payload)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (streams[i]->nfull != 0 || streams[i]->w[0].base != 0 ||
+		    streams[i]->s != pii_pool_scanner(p))
+			return error_set(ENCLAVE_EINVALID,
+			                 "pii streams: stream %zu is past its first window or "
+			                 "over another scanner",
+			                 i);
+	pii_pool_run(p, n, stream_task, (void *)streams);
+	for (size_t i = 0; i < n; i++) {
+		rc = commit(streams[i], &streams[i]->w[0], 1, cb, payloads[i]);
+		if ((rc = done(i, rc, done_payload)) != 0)
+			return rc;
+	}
+	return 0;
 }
