@@ -314,6 +314,60 @@ static void places(void **st)
 	assert_false(any("GPS 97.7749, -122.4194", ENCLAVE_PII_GPS));
 }
 
+/* Does pii_address_scan find exactly the spans `want` (NULL-terminated) in `text`? */
+static int shapes(const char *text, const char *const *want)
+{
+	struct enclave_pii_spans s = { 0 };
+	size_t n = 0;
+	int ok;
+
+	assert_int_equal(pii_address_scan(NULL, text, strlen(text), &s), 0);
+	while (want[n])
+		n++;
+	ok = s.n == n;
+	for (size_t i = 0; ok && i < n; i++)
+		ok = find(&s, text, ENCLAVE_PII_STREET_ADDRESS, want[i]) != NULL;
+	enclave_pii_spans_free(&s);
+	return ok;
+}
+
+static void address_shapes(void **st)
+{
+	(void)st;
+	/* a block inside a sentence: one span over its place lines */
+	assert_true(
+	    shapes("send it to 1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903? ok",
+	           (const char *const[]){
+	               "1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903", NULL }));
+	assert_true(shapes(
+	    "meet at 25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237 later",
+	    (const char *const[]){ "25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237", NULL }));
+	/* at the start of a line, or on one line: number, street, postal code */
+	assert_true(shapes("Jane Roe\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
+	                   (const char *const[]){ "20789", "Allika 46", "62488", NULL }));
+	assert_true(shapes("Ann Lee\n\n233 Erzs\xc3\xa9"
+	                   "bet t\xc3\xa9r 19.\n Suite 2\n Pest\n Hungary 34796",
+	                   (const char *const[]){ "233",
+	                                          "Erzs\xc3\xa9"
+	                                          "bet t\xc3\xa9r 19.",
+	                                          "34796", NULL }));
+	assert_true(shapes("Tom lives at 86036 Rua do Arenque 1634, Goi\xc3\xa2nia",
+	                   (const char *const[]){ "86036", "Rua do Arenque 1634", NULL }));
+	/* numbers in clinical notes are not addresses */
+	assert_true(shapes("PA CATHETER PULLED AT 1600 BY HO. TV OF 700 AND PEEP OF 5.",
+	                   (const char *const[]){ NULL }));
+	assert_true(shapes("on vent settings A/C 900 Rate 12 FiO2 100% Peep 7.5 FiO2",
+	                   (const char *const[]){ NULL }));
+	assert_true(shapes("", (const char *const[]){ NULL }));
+	assert_true(shapes("99 ", (const char *const[]){ NULL }));
+	/* the rules: military mail, a URL's host is not a domain of its own */
+	assert_true(has("send to PSC 0413, Box 8144\nAPO AA 42323 now", ENCLAVE_PII_STREET_ADDRESS,
+	                "PSC 0413, Box 8144\nAPO AA 42323"));
+	assert_true(
+	    has("site https://www.example.se/ ok", ENCLAVE_PII_URL, "https://www.example.se/"));
+	assert_false(any("site https://www.example.se/ ok", ENCLAVE_PII_DOMAIN_NAME));
+}
+
 static void vehicles_wallets_secrets(void **st)
 {
 	(void)st;
@@ -565,6 +619,7 @@ int main(void)
 		cmocka_unit_test(dates_context),
 		cmocka_unit_test(ages),
 		cmocka_unit_test(places),
+		cmocka_unit_test(address_shapes),
 		cmocka_unit_test(vehicles_wallets_secrets),
 		cmocka_unit_test(sources_and_sorting),
 		cmocka_unit_test(presets_and_labels),

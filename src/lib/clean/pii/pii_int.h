@@ -121,6 +121,14 @@ typedef int (*pii_extra_fn)(const void *ctx, const char *text, size_t len,
 int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *ctx,
                           float min_score);
 
+/*
+ * Street addresses from their shape (address.c), a pii_extra_fn run beside
+ * the tagger: house number and street ("20789 Allika 46"), or a whole block
+ * over its place lines; label STREET_ADDRESS, source "rule:address_shape",
+ * byte offsets. `ctx` is unused. Returns 0 or ENCLAVE_ENOMEM.
+ */
+int pii_address_scan(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out);
+
 /* ------------------------------------------------------------ validators */
 
 /* Copy the ASCII digits of [s, s+n) to `out` (cap bytes with the NUL); their count, 0 if too many. */

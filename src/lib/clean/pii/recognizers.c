@@ -187,6 +187,9 @@ static int check_domain(struct pii_match *m, const char *t, size_t len)
 
 	if (is_alnum(p) || p == '-' || p == '.' || p == '@' || p == '_')
 		return 0;
+	/* The host of a URL: the URL rule takes the whole address. */
+	if (p == '/' && m->start >= 3 && t[m->start - 2] == '/' && t[m->start - 3] == ':')
+		return 0;
 	if (is_alnum(n) || n == '-' || n == '@' || n == '_' ||
 	    (n == '.' && is_alnum(at(t, len, m->end + 1))))
 		return 0;
@@ -1645,6 +1648,10 @@ const struct pii_pattern pii_patterns[] = {
 	  start_address },
 	{ "\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\d{1,5}[A-Za-z]?\\b", 0,
 	  ENCLAVE_PII_STREET_ADDRESS, 0.5f, "rule:address_unit", NULL, NULL, start_unit },
+	/* US military mail (APO/FPO/DPO), one or two lines. */
+	{ "\\b(?:PSC\\s\\d{4},\\sBox\\s\\d{4}|Unit\\s\\d{4}\\sBox\\s\\d{4}|"
+	  "US[NS]S\\s[A-Z][A-Za-z]+)\\s{1,3}[AFD]PO\\s(?:AA|AE|AP)\\s\\d{5}\\b",
+	  0, ENCLAVE_PII_STREET_ADDRESS, 0.9f, "rule:military_address", NULL, NULL, NULL },
 	{ "\\b(?:P\\.?\\s?O\\.?\\s+Box|Post\\s?box|Post\\s+Office\\s+Box)\\s+\\d{1,6}", 1,
 	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, start_po_box },
 	{ "[\\-+]?\\d{1,2}\\.\\d{3,8}\\s*,\\s*[\\-+]?\\d{1,3}\\.\\d{3,8}", 0, ENCLAVE_PII_GPS,

@@ -1,0 +1,321 @@
+/*
+ * Street addresses built from their shape, for the international addresses
+ * the US-centred street rule (recognizers.c) misses: a house number, then a
+ * street that is either a number and words ("74 Diakou Street") or words
+ * and a number ("Puruntie 82", "Rua do Arenque 1634", "Erzsébet tér 19."),
+ * with capitalised words (any non-ASCII letter counts as one).
+ *
+ * Two readings, after how such text is usually laid out:
+ *  - a block: the street line goes on over short place lines ("Suite 245",
+ *    "FÜRLING", ", CO", "Austria 25173") and the address starts inside a
+ *    sentence or after a "...:" line: one span from the house number to the
+ *    last line's postal code;
+ *  - otherwise (an address at the start of its line, in a letter head or a
+ *    signature, or on one line in a sentence): the house number and the
+ *    street are two spans, and a number after the words of the last place
+ *    line (the postal code) a third; the places themselves are left to the
+ *    tagger, the unit to the unit rule.
+ *
+ * It is an extra recogniser (pii_extra_fn) run beside the tagger; the spans
+ * go through the scanner's context scoring and overlap resolution. Input is
+ * any bytes: nothing is read outside [text, text+len) and every loop is
+ * bounded by the text or by ADDR_MAX_LINES.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "../../common_int.h"
+#include "pii_int.h"
+
+#define ADDR_MAX_LINES 4 /* place lines after the street line, at most */
+#define ADDR_MAX_WORDS 5 /* words of a street name or a place line, at most */
+
+static int is_dig(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A letter: ASCII letters and any byte of a multi-byte UTF-8 character. */
+static int is_let(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c >= 0x80;
+}
+
+static int is_blank(int c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The end of the word at `p` (letters, with ' - . inside), or p when none. */
+static size_t word_end(const char *t, size_t len, size_t p)
+{
+	size_t e = p;
+
+	while (e < len && (is_let((unsigned char)t[e]) ||
+	                   ((t[e] == '\'' || t[e] == '-' || t[e] == '.') && e > p)))
+		e++;
+	return e;
+}
+
+/* The end of a number of 1 to `max` digits at `p` with an optional letter after; p when none. */
+static size_t num_end(const char *t, size_t len, size_t p, size_t max)
+{
+	size_t e = p;
+
+	while (e < len && is_dig((unsigned char)t[e]) && e - p <= max)
+		e++;
+	if (e == p || e - p > max)
+		return p;
+	if (e < len && is_let((unsigned char)t[e]) && t[e] < 0x7f &&
+	    (e + 1 >= len || !is_let((unsigned char)t[e + 1])))
+		e++;
+	if (e < len && (is_let((unsigned char)t[e]) || is_dig((unsigned char)t[e])))
+		return p;
+	return e;
+}
+
+/*
+ * Can [s, e) be a word of a street name? A capitalised word with a lower-case
+ * letter ("Diakou", "Koskikatu") or one starting with a non-ASCII letter
+ * ("Þorsteinsgata", "Μεγάλη"), not a short function word; lower-case words
+ * ("do", "tér") only inside a name (`first` 0). All-capital words are not
+ * taken: in clinical notes they are abbreviations ("PEEP 5", "TV 700").
+ */
+static int street_word(const char *t, size_t s, size_t e, int first)
+{
+	static const char *const stop[] = { "And", "At", "By", "For", "From", "In", "Of",
+		                            "On", "Or", "Over", "The", "Then", "To", "With",
+		                            NULL };
+	int c = (unsigned char)t[s], lower = 0;
+
+	if (e - s < 2 && c < 0x80)
+		return 0;
+	for (int i = 0; stop[i]; i++)
+		if (strlen(stop[i]) == e - s && !memcmp(t + s, stop[i], e - s))
+			return 0;
+	if (c >= 0x80)
+		return 1;
+	for (size_t i = s + 1; i < e; i++)
+		lower |= t[i] >= 'a' && t[i] <= 'z';
+	if (c >= 'a' && c <= 'z')
+		return !first;
+	return lower;
+}
+
+static int is_unit(const char *t, size_t s, size_t e)
+{
+	static const char *const units[] = { "Apt", "Apt.", "Suite", "Ste", "Ste.", "Unit", NULL };
+
+	for (int i = 0; units[i]; i++)
+		if (strlen(units[i]) == e - s && !memcmp(t + s, units[i], e - s))
+			return 1;
+	return 0;
+}
+
+/*
+ * The street after a house number, from `p`: "N Word..." or "Word... N".
+ * Sets *end to the street's end (a '.' right after the number is kept when
+ * the line ends there). Returns 1 when one is there.
+ */
+static int street(const char *t, size_t len, size_t p, size_t *end)
+{
+	size_t q = num_end(t, len, p, 4), words = 0, e;
+
+	if (q > p) { /* "74 Diakou Street": a number, then capitalised words */
+		e = q;
+		while (words < ADDR_MAX_WORDS && e < len && t[e] == ' ' && e + 1 < len &&
+		       is_let((unsigned char)t[e + 1])) {
+			size_t w = word_end(t, len, e + 1);
+			if (is_unit(t, e + 1, w) || !street_word(t, e + 1, w, !words))
+				break;
+			e = w;
+			words++;
+		}
+		if (!words)
+			return 0;
+		*end = e;
+		return 1;
+	}
+	/* "Puruntie 82", "Rua do Arenque 1634": capitalised first word, then a number. */
+	if (p >= len || !is_let((unsigned char)t[p]))
+		return 0;
+	e = p;
+	while (words < ADDR_MAX_WORDS && e < len && is_let((unsigned char)t[e])) {
+		size_t w = word_end(t, len, e), n;
+		if (is_unit(t, e, w) || !street_word(t, e, w, !words))
+			return 0;
+		words++;
+		if (w >= len || t[w] != ' ')
+			return 0;
+		n = num_end(t, len, w + 1, 4);
+		if (n > w + 1) {
+			if (n < len && t[n] == '.' && (n + 1 >= len || t[n + 1] == '\n'))
+				n++;
+			*end = n;
+			return 1;
+		}
+		e = w + 1;
+	}
+	return 0;
+}
+
+/* Only blanks, '>' or '?' between the line's start and `p`? */
+static int at_line_start(const char *t, size_t p, int *after_colon)
+{
+	size_t i = p;
+
+	while (i > 0 && t[i - 1] != '\n') {
+		int c = (unsigned char)t[i - 1];
+		if (!is_blank(c) && c != '>' && c != '?')
+			return 0;
+		i--;
+	}
+	/* the last non-blank character before this line */
+	while (i > 0 && (is_blank((unsigned char)t[i - 1]) || t[i - 1] == '\n' || t[i - 1] == '\r'))
+		i--;
+	*after_colon = i > 0 && t[i - 1] == ':';
+	return 1;
+}
+
+/*
+ * A place line at `p` (the start of a line): blanks, then up to
+ * ADDR_MAX_WORDS words and commas, or a unit and its number, ending at the
+ * line's end or at a number (a postal code: *code and *code_end set, the
+ * number's bounds). Sets *end past its last word or number. Returns 1 for a
+ * place line, 0 otherwise.
+ */
+static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *code,
+                      size_t *code_end)
+{
+	size_t e = p, words = 0, last = 0;
+
+	*code = *code_end = 0;
+	while (e < len && is_blank((unsigned char)t[e]))
+		e++;
+	while (e < len && t[e] != '\n' && t[e] != '\r') {
+		int c = (unsigned char)t[e];
+		if (is_blank(c) || c == ',') {
+			e++;
+			continue;
+		}
+		if (is_dig(c)) {
+			size_t n = num_end(t, len, e, 6);
+			if (n == e || (!words && !last))
+				return 0;
+			*code = e;
+			*code_end = *end = n;
+			return 1;
+		}
+		if (!is_let(c) || words >= ADDR_MAX_WORDS)
+			return 0;
+		last = word_end(t, len, e);
+		if (is_unit(t, e, last)) {
+			size_t n = last;
+			while (n < len && is_blank((unsigned char)t[n]))
+				n++;
+			size_t ne = num_end(t, len, n, 5);
+			if (ne == n)
+				return 0;
+			*end = ne;
+			return ne >= len || t[ne] == '\n' || t[ne] == '\r';
+		}
+		words++;
+		e = last;
+	}
+	if (!words)
+		return 0;
+	*end = last;
+	return 1;
+}
+
+static int push(struct enclave_pii_spans *out, size_t s, size_t e, float score)
+{
+	struct enclave_pii_span span = { s, e, ENCLAVE_PII_STREET_ADDRESS, score,
+		                         "rule:address_shape" };
+
+	return enclave_pii_spans_push(out, &span) < 0 ? ENCLAVE_ENOMEM : 0;
+}
+
+int pii_address_scan(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out)
+{
+	(void)ctx;
+	for (size_t p = 0; p < len; p++) {
+		size_t hn, st_end, line_end, e, code = 0, code_end = 0, last_code = 0,
+		                                      last_code_end = 0, block_end;
+		int colon = 0, start_of_line, lines = 0;
+
+		if (!is_dig((unsigned char)text[p]) || (p > 0 && !is_blank((unsigned char)text[p - 1]) &&
+		                                        text[p - 1] != '\n' && text[p - 1] != '>'))
+			continue;
+		hn = num_end(text, len, p, 5);
+		if (hn < p + 2 || hn >= len || text[hn] != ' ' || !is_dig((unsigned char)text[hn - 1]))
+			continue;
+		if (!street(text, len, hn + 1, &st_end)) {
+			p = hn;
+			continue;
+		}
+		start_of_line = at_line_start(text, p, &colon);
+		/* the rest of the street line: a unit, then the line's end */
+		line_end = st_end;
+		e = st_end;
+		while (e < len && is_blank((unsigned char)text[e]))
+			e++;
+		if (e < len && is_let((unsigned char)text[e])) {
+			size_t w = word_end(text, len, e);
+			if (is_unit(text, e, w)) {
+				size_t n = w;
+				while (n < len && is_blank((unsigned char)text[n]))
+					n++;
+				size_t ne = num_end(text, len, n, 5);
+				if (ne > n) {
+					line_end = e = ne;
+				}
+			}
+		}
+		/* an address ends its line, clause or sentence ("Rate 12 FiO2" does not) */
+		if (e < len && text[e] != '\n' && text[e] != '\r' && text[e] != ',' &&
+		    text[e] != ';' && text[e] != '?' && text[e] != '!' &&
+		    !(text[e] == '.' && (e + 1 >= len || isspace((unsigned char)text[e + 1])))) {
+			p = hn;
+			continue;
+		}
+		block_end = line_end;
+		if (e < len && text[e] == '\n') {
+			size_t q = e + 1, le;
+			int blank_ok = start_of_line && !colon; /* a letter head's "\n\n Estonia 62488" */
+			while (lines < ADDR_MAX_LINES && q < len) {
+				if (blank_ok && lines > 0 && text[q] == '\n') {
+					blank_ok = 0;
+					q++;
+					continue;
+				}
+				if (!place_line(text, len, q, &le, &code, &code_end))
+					break;
+				lines++;
+				block_end = le;
+				if (code) {
+					last_code = code;
+					last_code_end = code_end;
+					break;
+				}
+				if (le >= len || text[le] != '\n')
+					break;
+				q = le + 1;
+			}
+		}
+		if (lines > 0 && (!start_of_line || colon)) {
+			if (push(out, p, block_end, 0.99f) < 0)
+				return ENCLAVE_ENOMEM;
+		} else {
+			if (push(out, p, hn, 0.9f) < 0 || push(out, hn + 1, st_end, 0.9f) < 0)
+				return ENCLAVE_ENOMEM;
+			/* "Estonia 62488": a postal code after the words of its line */
+			if (last_code >= 2 && text[last_code - 1] == ' ' &&
+			    is_let((unsigned char)text[last_code - 2]) &&
+			    push(out, last_code, last_code_end, 0.8f) < 0)
+				return ENCLAVE_ENOMEM;
+		}
+		p = (lines > 0 ? block_end : st_end) - 1;
+	}
+	return 0;
+}
