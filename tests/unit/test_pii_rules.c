@@ -342,6 +342,14 @@ static void address_shapes(void **st)
 	assert_true(shapes(
 	    "meet at 25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237 later",
 	    (const char *const[]){ "25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237", NULL }));
+	assert_true(
+	    shapes("add 370 3911 Fourth Avenue Suite 697 Apt. 397, Mora de Rubielos, Spain "
+	           "16200, and more",
+	           (const char *const[]){ "370 3911 Fourth Avenue Suite 697 Apt. 397, Mora de "
+	                                  "Rubielos, Spain 16200",
+	                                  NULL }));
+	assert_true(shapes("at 5586 Foo Street 31, Arnsdorf, Germany now",
+	                   (const char *const[]){ "5586 Foo Street 31, Arnsdorf, Germany", NULL }));
 	/* at the start of a line, or on one line: number, street, postal code */
 	assert_true(shapes("Jane Roe\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
 	                   (const char *const[]){ "20789", "Allika 46", "62488", NULL }));

@@ -83,9 +83,9 @@ static size_t num_end(const char *t, size_t len, size_t p, size_t max)
  */
 static int street_word(const char *t, size_t s, size_t e, int first)
 {
-	static const char *const stop[] = { "And", "At", "By", "For", "From", "In", "Of",
-		                            "On", "Or", "Over", "The", "Then", "To", "With",
-		                            NULL };
+	static const char *const stop[] = { "And", "At",   "By", "For",  "From",
+		                            "In",  "Of",   "On", "Or",   "Over",
+		                            "The", "Then", "To", "With", NULL };
 	int c = (unsigned char)t[s], lower = 0;
 
 	if (e - s < 2 && c < 0x80)
@@ -194,13 +194,13 @@ static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *
 		e++;
 	while (e < len && t[e] != '\n' && t[e] != '\r') {
 		int c = (unsigned char)t[e];
-		if (is_blank(c) || c == ',') {
+		if (is_blank(c) || c == ',' || c == '(' || c == ')') {
 			e++;
 			continue;
 		}
 		if (is_dig(c)) {
 			size_t n = num_end(t, len, e, 6);
-			if (n == e || (!words && !last))
+			if (n == e)
 				return 0;
 			*code = e;
 			*code_end = *end = n;
@@ -228,6 +228,59 @@ static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *
 	return 1;
 }
 
+/*
+ * Places after a street on its own line, from `p`: comma-separated runs of
+ * capitalised words (", Mora de Rubielos, Spain 16200", " CHARLEROI
+ * Victoria"), ending at a postal code (kept), a lower-case word, other
+ * punctuation or the line's end. Sets *end past the last word or number and
+ * returns the number of runs (0: none).
+ */
+static int same_line_places(const char *t, size_t len, size_t p, size_t *end)
+{
+	size_t e = p, words = 0;
+	int runs = 0, in_run = 0;
+
+	while (e < len && words < 2 * ADDR_MAX_WORDS) {
+		int c = (unsigned char)t[e];
+		if (is_blank(c)) {
+			e++;
+			continue;
+		}
+		if (c == ',') {
+			in_run = 0;
+			e++;
+			continue;
+		}
+		if (is_dig(c)) {
+			size_t n = num_end(t, len, e, 6);
+			if (n > e && runs) {
+				*end = n;
+				return runs;
+			}
+			break;
+		}
+		if (!is_let(c))
+			break;
+		if (c >= 'a' && c <= 'z') { /* "Mora de Rubielos": a short particle inside a name */
+			size_t w = word_end(t, len, e);
+			if (!in_run || w - e > 3 || w + 1 >= len || t[w] != ' ' ||
+			    !(((unsigned char)t[w + 1] >= 'A' && t[w + 1] <= 'Z') ||
+			      (unsigned char)t[w + 1] >= 0x80))
+				break;
+			e = w;
+			continue;
+		}
+		runs += !in_run;
+		in_run = 1;
+		e = word_end(t, len, e);
+		while (e > p && t[e - 1] == '.')
+			e--;
+		*end = e;
+		words++;
+	}
+	return runs;
+}
+
 static int push(struct enclave_pii_spans *out, size_t s, size_t e, float score)
 {
 	struct enclave_pii_span span = { s, e, ENCLAVE_PII_STREET_ADDRESS, score,
@@ -241,14 +294,16 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 	(void)ctx;
 	for (size_t p = 0; p < len; p++) {
 		size_t hn, st_end, line_end, e, code = 0, code_end = 0, last_code = 0,
-		                                      last_code_end = 0, block_end;
-		int colon = 0, start_of_line, lines = 0;
+		                                last_code_end = 0, block_end;
+		int colon = 0, start_of_line, lines = 0, units = 0;
 
-		if (!is_dig((unsigned char)text[p]) || (p > 0 && !is_blank((unsigned char)text[p - 1]) &&
-		                                        text[p - 1] != '\n' && text[p - 1] != '>'))
+		if (!is_dig((unsigned char)text[p]) ||
+		    (p > 0 && !is_blank((unsigned char)text[p - 1]) && text[p - 1] != '\n' &&
+		     text[p - 1] != '>'))
 			continue;
 		hn = num_end(text, len, p, 5);
-		if (hn < p + 2 || hn >= len || text[hn] != ' ' || !is_dig((unsigned char)text[hn - 1]))
+		if (hn < p + 2 || hn >= len || text[hn] != ' ' ||
+		    !is_dig((unsigned char)text[hn - 1]))
 			continue;
 		if (!street(text, len, hn + 1, &st_end)) {
 			p = hn;
@@ -260,16 +315,30 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		e = st_end;
 		while (e < len && is_blank((unsigned char)text[e]))
 			e++;
-		if (e < len && is_let((unsigned char)text[e])) {
-			size_t w = word_end(text, len, e);
-			if (is_unit(text, e, w)) {
-				size_t n = w;
-				while (n < len && is_blank((unsigned char)text[n]))
-					n++;
-				size_t ne = num_end(text, len, n, 5);
-				if (ne > n) {
-					line_end = e = ne;
-				}
+		for (int u = 0; u < 2 && e < len && is_let((unsigned char)text[e]); u++) {
+			size_t w = word_end(text, len, e), n = w, ne;
+			if (!is_unit(text, e, w))
+				break;
+			while (n < len && is_blank((unsigned char)text[n]))
+				n++;
+			if ((ne = num_end(text, len, n, 5)) == n)
+				break;
+			line_end = ne;
+			units++;
+			e = ne;
+			while (e < len && is_blank((unsigned char)text[e]))
+				e++;
+		}
+		e = line_end;
+		/* "... Suite 697 Apt. 397, Mora de Rubielos, Spain 16200" in a sentence: one span */
+		if (!start_of_line && e < len && text[e] != '\n') {
+			size_t pe = e;
+			int runs = same_line_places(text, len, e, &pe);
+			if ((units && runs) || runs >= 2) {
+				if (push(out, p, pe, 1.0f) < 0)
+					return ENCLAVE_ENOMEM;
+				p = pe - 1;
+				continue;
 			}
 		}
 		/* an address ends its line, clause or sentence ("Rate 12 FiO2" does not) */
@@ -282,7 +351,8 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		block_end = line_end;
 		if (e < len && text[e] == '\n') {
 			size_t q = e + 1, le;
-			int blank_ok = start_of_line && !colon; /* a letter head's "\n\n Estonia 62488" */
+			int blank_ok =
+			    start_of_line && !colon; /* a letter head's "\n\n Estonia 62488" */
 			while (lines < ADDR_MAX_LINES && q < len) {
 				if (blank_ok && lines > 0 && text[q] == '\n') {
 					blank_ok = 0;
@@ -304,7 +374,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 			}
 		}
 		if (lines > 0 && (!start_of_line || colon)) {
-			if (push(out, p, block_end, 0.99f) < 0)
+			if (push(out, p, block_end, 1.0f) < 0)
 				return ENCLAVE_ENOMEM;
 		} else {
 			if (push(out, p, hn, 0.9f) < 0 || push(out, hn + 1, st_end, 0.9f) < 0)

@@ -1651,7 +1651,7 @@ const struct pii_pattern pii_patterns[] = {
 	/* US military mail (APO/FPO/DPO), one or two lines. */
 	{ "\\b(?:PSC\\s\\d{4},\\sBox\\s\\d{4}|Unit\\s\\d{4}\\sBox\\s\\d{4}|"
 	  "US[NS]S\\s[A-Z][A-Za-z]+)\\s{1,3}[AFD]PO\\s(?:AA|AE|AP)\\s\\d{5}\\b",
-	  0, ENCLAVE_PII_STREET_ADDRESS, 0.9f, "rule:military_address", NULL, NULL, NULL },
+	  0, ENCLAVE_PII_STREET_ADDRESS, 1.0f, "rule:military_address", NULL, NULL, NULL },
 	{ "\\b(?:P\\.?\\s?O\\.?\\s+Box|Post\\s?box|Post\\s+Office\\s+Box)\\s+\\d{1,6}", 1,
 	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, start_po_box },
 	{ "[\\-+]?\\d{1,2}\\.\\d{3,8}\\s*,\\s*[\\-+]?\\d{1,3}\\.\\d{3,8}", 0, ENCLAVE_PII_GPS,
