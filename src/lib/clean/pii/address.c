@@ -97,8 +97,10 @@ static int street_word(const char *t, size_t s, size_t e, int first)
 		return 1;
 	for (size_t i = s + 1; i < e; i++)
 		lower |= t[i] >= 'a' && t[i] <= 'z';
-	if (c >= 'a' && c <= 'z')
-		return !first;
+	if (c >= 'a' && c <= 'z') /* "ul. Chrzanowska": Polish street abbreviations may lead */
+		return !first ||
+		       (e - s == 3 && (!memcmp(t + s, "ul.", 3) || !memcmp(t + s, "al.", 3) ||
+		                       !memcmp(t + s, "pl.", 3) || !memcmp(t + s, "os.", 3)));
 	return lower;
 }
 
@@ -112,6 +114,14 @@ static int is_unit(const char *t, size_t s, size_t e)
 	return 0;
 }
 
+/* Does the line at `p` hold a unit ("  Suite 245")? */
+static int unit_line(const char *t, size_t len, size_t p)
+{
+	while (p < len && is_blank((unsigned char)t[p]))
+		p++;
+	return is_unit(t, p, word_end(t, len, p));
+}
+
 /*
  * The street after a house number, from `p`: "N Word..." or "Word... N".
  * Sets *end to the street's end (a '.' right after the number is kept when
@@ -120,7 +130,16 @@ static int is_unit(const char *t, size_t s, size_t e)
 static int street(const char *t, size_t len, size_t p, size_t *end)
 {
 	size_t q = num_end(t, len, p, 4), words = 0, e;
+	static const char *const boxes[] = { "P.O. Box ", "PO Box ", "Postbox ", NULL };
 
+	for (int i = 0; boxes[i]; i++) {
+		size_t bl = strlen(boxes[i]);
+		if (len - p > bl && !memcmp(t + p, boxes[i], bl) &&
+		    (e = num_end(t, len, p + bl, 6)) > p + bl) {
+			*end = e;
+			return 1;
+		}
+	}
 	if (q > p) { /* "74 Diakou Street": a number, then capitalised words */
 		e = q;
 		while (words < ADDR_MAX_WORDS && e < len && t[e] == ' ' && e + 1 < len &&
@@ -149,8 +168,20 @@ static int street(const char *t, size_t len, size_t p, size_t *end)
 			return 0;
 		n = num_end(t, len, w + 1, 4);
 		if (n > w + 1) {
+			size_t x = n, more = 0;
 			if (n < len && t[n] == '.' && (n + 1 >= len || t[n + 1] == '\n'))
 				n++;
+			/* "Λεωφόρος Συγγρού 119 Nino Point" up to the line's end, a unit next */
+			while (more < 3 && x + 1 < len && t[x] == ' ' &&
+			       is_let((unsigned char)t[x + 1])) {
+				size_t y = word_end(t, len, x + 1);
+				if (is_unit(t, x + 1, y) || !street_word(t, x + 1, y, 1))
+					break;
+				x = y;
+				more++;
+			}
+			if (more && x < len && t[x] == '\n' && unit_line(t, len, x + 1))
+				n = x;
 			*end = n;
 			return 1;
 		}
@@ -190,8 +221,8 @@ static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *
 	size_t e = p, words = 0, last = 0;
 
 	*code = *code_end = 0;
-	while (e < len && is_blank((unsigned char)t[e]))
-		e++;
+	while (e < len && (is_blank((unsigned char)t[e]) || t[e] == '>' || t[e] == '?'))
+		e++; /* quoted mail ("> ") and garbled bullets ("??? ") */
 	while (e < len && t[e] != '\n' && t[e] != '\r') {
 		int c = (unsigned char)t[e];
 		if (is_blank(c) || c == ',' || c == '(' || c == ')') {
@@ -209,6 +240,8 @@ static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *
 		if (!is_let(c) || words >= ADDR_MAX_WORDS)
 			return 0;
 		last = word_end(t, len, e);
+		while (last > e + 1 && t[last - 1] == '.' && (last >= len || t[last] == '\n'))
+			last--;
 		if (is_unit(t, e, last)) {
 			size_t n = last;
 			while (n < len && is_blank((unsigned char)t[n]))
@@ -281,6 +314,51 @@ static int same_line_places(const char *t, size_t len, size_t p, size_t *end)
 	return runs;
 }
 
+/* Is [p, ...) preceded by a unit and its number ("Apt. 675 62314 ...")? */
+static int after_unit(const char *t, size_t p)
+{
+	size_t e = p, s;
+
+	if (e < 2 || t[e - 1] != ' ')
+		return 0;
+	e--;
+	while (e > 0 && is_dig((unsigned char)t[e - 1]))
+		e--;
+	if (e == p - 1 || e < 2 || t[e - 1] != ' ')
+		return 0;
+	e--;
+	s = e;
+	while (s > 0 && (is_let((unsigned char)t[s - 1]) || t[s - 1] == '.'))
+		s--;
+	return is_unit(t, s, e);
+}
+
+/* A postal code after a state's code ("NO 9100", "nan 1386") or alone on its line is a ZIP code. */
+static int zip_label(const char *t, size_t code)
+{
+	size_t s = code, e;
+
+	while (s > 0 && is_blank((unsigned char)t[s - 1]))
+		s--;
+	if (s == 0 || t[s - 1] == '\n')
+		return ENCLAVE_PII_ZIP_CODE;
+	e = s;
+	while (s > 0 && is_let((unsigned char)t[s - 1]))
+		s--;
+	if (e - s == 3 && !memcmp(t + s, "nan", 3))
+		return ENCLAVE_PII_ZIP_CODE;
+	if (e - s == 2 && t[s] >= 'A' && t[s] <= 'Z' && t[s + 1] >= 'A' && t[s + 1] <= 'Z')
+		return ENCLAVE_PII_ZIP_CODE;
+	return ENCLAVE_PII_STREET_ADDRESS;
+}
+
+static int push_label(struct enclave_pii_spans *out, size_t s, size_t e, int label, float score)
+{
+	struct enclave_pii_span span = { s, e, label, score, "rule:address_shape" };
+
+	return enclave_pii_spans_push(out, &span) < 0 ? ENCLAVE_ENOMEM : 0;
+}
+
 static int push(struct enclave_pii_spans *out, size_t s, size_t e, float score)
 {
 	struct enclave_pii_span span = { s, e, ENCLAVE_PII_STREET_ADDRESS, score,
@@ -295,7 +373,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 	for (size_t p = 0; p < len; p++) {
 		size_t hn, st_end, line_end, e, code = 0, code_end = 0, last_code = 0,
 		                                last_code_end = 0, block_end;
-		int colon = 0, start_of_line, lines = 0, units = 0;
+		int colon = 0, start_of_line, lines = 0, units = 0, nobn = 0, split;
 
 		if (!is_dig((unsigned char)text[p]) ||
 		    (p > 0 && !is_blank((unsigned char)text[p - 1]) && text[p - 1] != '\n' &&
@@ -306,10 +384,16 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		    !is_dig((unsigned char)text[hn - 1]))
 			continue;
 		if (!street(text, len, hn + 1, &st_end)) {
-			p = hn;
-			continue;
+			/* "14 Crown Street Kishiev Squares": the number is the street's own */
+			if (!street(text, len, p, &st_end) || st_end <= hn) {
+				p = hn;
+				continue;
+			}
+			nobn = 1;
 		}
 		start_of_line = at_line_start(text, p, &colon);
+		/* letter heads, and "Mrs. Roe Apt. 675 62314 Mellemvej 32": number, street, places */
+		split = (start_of_line && !colon) || after_unit(text, p);
 		/* the rest of the street line: a unit, then the line's end */
 		line_end = st_end;
 		e = st_end;
@@ -331,7 +415,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		}
 		e = line_end;
 		/* "... Suite 697 Apt. 397, Mora de Rubielos, Spain 16200" in a sentence: one span */
-		if (!start_of_line && e < len && text[e] != '\n') {
+		if (!split && e < len && text[e] != '\n') {
 			size_t pe = e;
 			int runs = same_line_places(text, len, e, &pe);
 			if ((units && runs) || runs >= 2) {
@@ -344,15 +428,16 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		/* an address ends its line, clause or sentence ("Rate 12 FiO2" does not) */
 		if (e < len && text[e] != '\n' && text[e] != '\r' && text[e] != ',' &&
 		    text[e] != ';' && text[e] != '?' && text[e] != '!' &&
-		    !(text[e] == '.' && (e + 1 >= len || isspace((unsigned char)text[e + 1])))) {
+		    !(text[e] == '.' && (e + 1 >= len || isspace((unsigned char)text[e + 1]))) &&
+		    !(len - e >= 4 && !memcmp(text + e, " St.", 4)) &&
+		    !(len - e >= 7 && !memcmp(text + e, " street", 7))) {
 			p = hn;
 			continue;
 		}
 		block_end = line_end;
 		if (e < len && text[e] == '\n') {
 			size_t q = e + 1, le;
-			int blank_ok =
-			    start_of_line && !colon; /* a letter head's "\n\n Estonia 62488" */
+			int blank_ok = split; /* a letter head's "\n\n Estonia 62488" */
 			while (lines < ADDR_MAX_LINES && q < len) {
 				if (blank_ok && lines > 0 && text[q] == '\n') {
 					blank_ok = 0;
@@ -373,16 +458,19 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 				q = le + 1;
 			}
 		}
-		if (lines > 0 && (!start_of_line || colon)) {
+		if (nobn && (split || !lines || !last_code)) {
+			p = hn;
+			continue;
+		}
+		if (lines > 0 && !split) {
 			if (push(out, p, block_end, 1.0f) < 0)
 				return ENCLAVE_ENOMEM;
 		} else {
 			if (push(out, p, hn, 0.9f) < 0 || push(out, hn + 1, st_end, 0.9f) < 0)
 				return ENCLAVE_ENOMEM;
-			/* "Estonia 62488": a postal code after the words of its line */
-			if (last_code >= 2 && text[last_code - 1] == ' ' &&
-			    is_let((unsigned char)text[last_code - 2]) &&
-			    push(out, last_code, last_code_end, 0.8f) < 0)
+			/* "Estonia 62488": the postal code of the last place line */
+			if (last_code && push_label(out, last_code, last_code_end,
+			                            zip_label(text, last_code), 0.8f) < 0)
 				return ENCLAVE_ENOMEM;
 		}
 		p = (lines > 0 ? block_end : st_end) - 1;
