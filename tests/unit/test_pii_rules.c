@@ -325,10 +325,16 @@ static int shapes(const char *text, const char *const *want)
 	while (want[n])
 		n++;
 	ok = s.n == n;
-	for (size_t i = 0; ok && i < n; i++) /* "zip:" before the text: a ZIP_CODE span */
-		ok = strncmp(want[i], "zip:", 4)
-		         ? find(&s, text, ENCLAVE_PII_STREET_ADDRESS, want[i]) != NULL
-		         : find(&s, text, ENCLAVE_PII_ZIP_CODE, want[i] + 4) != NULL;
+	/* "zip:" or "loc:" before the text: a ZIP_CODE or LOCATION span */
+	for (size_t i = 0; ok && i < n; i++) {
+		int label = ENCLAVE_PII_STREET_ADDRESS;
+		const char *w = want[i];
+		if (!strncmp(w, "zip:", 4) || !strncmp(w, "loc:", 4)) {
+			label = w[0] == 'z' ? ENCLAVE_PII_ZIP_CODE : ENCLAVE_PII_LOCATION;
+			w += 4;
+		}
+		ok = find(&s, text, label, w) != NULL;
+	}
 	enclave_pii_spans_free(&s);
 	return ok;
 }
@@ -354,24 +360,28 @@ static void address_shapes(void **st)
 	                   (const char *const[]){ "5586 Foo Street 31, Arnsdorf, Germany", NULL }));
 	/* at the start of a line, or on one line: number, street, postal code */
 	assert_true(shapes("Jane Roe\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
-	                   (const char *const[]){ "20789", "Allika 46", "62488", NULL }));
+	                   (const char *const[]){ "20789", "Allika 46", "62488", "loc:Riisa",
+	                                          "loc:Estonia", NULL }));
 	assert_true(shapes("Ann Lee\n\n233 Erzs\xc3\xa9"
 	                   "bet t\xc3\xa9r 19.\n Suite 2\n Pest\n Hungary 34796",
 	                   (const char *const[]){ "233",
 	                                          "Erzs\xc3\xa9"
 	                                          "bet t\xc3\xa9r 19.",
-	                                          "34796", NULL }));
-	assert_true(shapes("Tom lives at 86036 Rua do Arenque 1634, Goi\xc3\xa2nia",
-	                   (const char *const[]){ "86036", "Rua do Arenque 1634", NULL }));
+	                                          "34796", "loc:Pest", "loc:Hungary", NULL }));
+	assert_true(shapes(
+	    "Tom lives at 86036 Rua do Arenque 1634, Goi\xc3\xa2nia",
+	    (const char *const[]){ "86036", "Rua do Arenque 1634", "loc:Goi\xc3\xa2nia", NULL }));
 	assert_true(shapes("Mrs. Roe Apt. 675 62314 Mellemvej 32\nAalborg NO 9100",
-	                   (const char *const[]){ "62314", "Mellemvej 32", "zip:9100", NULL }));
-	assert_true(shapes("> Ann Roe\n> 077 Mellemstr\xc3\xa6"
-	                   "de 74\n> Apt. 316\n> Vordingborg\n> Denmark "
-	                   "29587",
-	                   (const char *const[]){ "077",
-	                                          "Mellemstr\xc3\xa6"
-	                                          "de 74",
-	                                          "29587", NULL }));
+	                   (const char *const[]){ "62314", "Mellemvej 32", "zip:9100",
+	                                          "loc:Aalborg", "loc:NO", NULL }));
+	assert_true(
+	    shapes("> Ann Roe\n> 077 Mellemstr\xc3\xa6"
+	           "de 74\n> Apt. 316\n> Vordingborg\n> Denmark "
+	           "29587",
+	           (const char *const[]){ "077",
+	                                  "Mellemstr\xc3\xa6"
+	                                  "de 74",
+	                                  "29587", "loc:Vordingborg", "loc:Denmark", NULL }));
 	assert_true(shapes("to 77009 P.O. Box 255\n Suite 966\n Nuuk\n Greenland 21169. ok",
 	                   (const char *const[]){
 	                       "77009 P.O. Box 255\n Suite 966\n Nuuk\n Greenland 21169", NULL }));

@@ -11,10 +11,14 @@
  *    sentence or after a "...:" line: one span from the house number to the
  *    last line's postal code;
  *  - otherwise (an address at the start of its line, in a letter head or a
- *    signature, or on one line in a sentence): the house number and the
- *    street are two spans, and a number after the words of the last place
- *    line (the postal code) a third; the places themselves are left to the
- *    tagger, the unit to the unit rule.
+ *    signature, after "Apt. 675", or on one line in a sentence): the house
+ *    number and the street are two spans, the last place line's postal code
+ *    a third (ZIP_CODE after a state's code, else STREET_ADDRESS), the place
+ *    lines (town, state, country) and the town after a one-line street
+ *    LOCATION spans; the unit is left to the unit rule.
+ * A block written all in one line ("... Suite 697 Apt. 397, Mora de
+ * Rubielos, Spain 16200") is one span too. Words in capitals alone never
+ * make a street: clinical notes are full of "PEEP 5" and "TV 700".
  *
  * It is an extra recogniser (pii_extra_fn) run beside the tagger; the spans
  * go through the scanner's context scoring and overlap resolution. Input is
@@ -215,17 +219,25 @@ static int at_line_start(const char *t, size_t p, int *after_colon)
  * number's bounds). Sets *end past its last word or number. Returns 1 for a
  * place line, 0 otherwise.
  */
+/* The places of a line: its words' first byte, end, and the last word's start (0 0 0: none). */
+struct places {
+	size_t start, end, last;
+};
+
 static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *code,
-                      size_t *code_end)
+                      size_t *code_end, struct places *pl)
 {
 	size_t e = p, words = 0, last = 0;
 
 	*code = *code_end = 0;
+	pl->start = pl->end = pl->last = 0;
 	while (e < len && (is_blank((unsigned char)t[e]) || t[e] == '>' || t[e] == '?'))
 		e++; /* quoted mail ("> ") and garbled bullets ("??? ") */
 	while (e < len && t[e] != '\n' && t[e] != '\r') {
 		int c = (unsigned char)t[e];
 		if (is_blank(c) || c == ',' || c == '(' || c == ')') {
+			if (c == ')' && words && e == pl->end)
+				pl->end = e + 1; /* "Cyprus (Greek)" */
 			e++;
 			continue;
 		}
@@ -252,13 +264,46 @@ static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *
 			*end = ne;
 			return ne >= len || t[ne] == '\n' || t[ne] == '\r';
 		}
+		if (!words)
+			pl->start = e;
+		pl->last = e;
+		pl->end = last;
 		words++;
 		e = last;
 	}
 	if (!words)
 		return 0;
-	*end = last;
+	*end = pl->end;
 	return 1;
+}
+
+/* A state's code: two capitals, or "nan" (a missing one, as some generated data writes it). */
+static int state_code(const char *t, size_t s, size_t e)
+{
+	if (e - s == 3 && !memcmp(t + s, "nan", 3))
+		return 1;
+	return e - s == 2 && t[s] >= 'A' && t[s] <= 'Z' && t[s + 1] >= 'A' && t[s + 1] <= 'Z';
+}
+
+/* Push the places of a letter head's line as LOCATION: "Aalborg NO" is two. */
+static int push_places(struct enclave_pii_spans *out, const char *t, const struct places *pl)
+{
+	struct enclave_pii_span span = { pl->start, pl->end, ENCLAVE_PII_LOCATION, 0.95f,
+		                         "rule:address_shape" };
+
+	if (pl->end <= pl->start)
+		return 0;
+	if (pl->last > pl->start && state_code(t, pl->last, pl->end)) {
+		size_t e = pl->last;
+		while (e > pl->start && (is_blank((unsigned char)t[e - 1]) || t[e - 1] == ','))
+			e--;
+		span.end = e;
+		if (enclave_pii_spans_push(out, &span) < 0)
+			return ENCLAVE_ENOMEM;
+		span.start = pl->last;
+		span.end = pl->end;
+	}
+	return enclave_pii_spans_push(out, &span) < 0 ? ENCLAVE_ENOMEM : 0;
 }
 
 /*
@@ -374,6 +419,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		size_t hn, st_end, line_end, e, code = 0, code_end = 0, last_code = 0,
 		                                last_code_end = 0, block_end;
 		int colon = 0, start_of_line, lines = 0, units = 0, nobn = 0, split;
+		struct places pls[ADDR_MAX_LINES], city = { 0, 0, 0 };
 
 		if (!is_dig((unsigned char)text[p]) ||
 		    (p > 0 && !is_blank((unsigned char)text[p - 1]) && text[p - 1] != '\n' &&
@@ -424,6 +470,12 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 				p = pe - 1;
 				continue;
 			}
+			if (runs == 1 && text[e] == ',') { /* "... 1634, Goiânia": the town */
+				city.start = e + 1;
+				while (city.start < pe && is_blank((unsigned char)text[city.start]))
+					city.start++;
+				city.end = pe;
+			}
 		}
 		/* an address ends its line, clause or sentence ("Rate 12 FiO2" does not) */
 		if (e < len && text[e] != '\n' && text[e] != '\r' && text[e] != ',' &&
@@ -444,7 +496,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 					q++;
 					continue;
 				}
-				if (!place_line(text, len, q, &le, &code, &code_end))
+				if (!place_line(text, len, q, &le, &code, &code_end, &pls[lines]))
 					break;
 				lines++;
 				block_end = le;
@@ -471,6 +523,11 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 			/* "Estonia 62488": the postal code of the last place line */
 			if (last_code && push_label(out, last_code, last_code_end,
 			                            zip_label(text, last_code), 0.8f) < 0)
+				return ENCLAVE_ENOMEM;
+			for (int i = 0; i < lines; i++)
+				if (push_places(out, text, &pls[i]) < 0)
+					return ENCLAVE_ENOMEM;
+			if (!lines && push_places(out, text, &city) < 0)
 				return ENCLAVE_ENOMEM;
 		}
 		p = (lines > 0 ? block_end : st_end) - 1;

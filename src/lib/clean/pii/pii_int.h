@@ -124,8 +124,10 @@ int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *c
 /*
  * Street addresses from their shape (address.c), a pii_extra_fn run beside
  * the tagger: house number and street ("20789 Allika 46"), or a whole block
- * over its place lines; label STREET_ADDRESS, source "rule:address_shape",
- * byte offsets. `ctx` is unused. Returns 0 or ENCLAVE_ENOMEM.
+ * over its place lines; labels STREET_ADDRESS, and ZIP_CODE and LOCATION
+ * for the postal codes and places of a letter head; source
+ * "rule:address_shape", byte offsets. `ctx` is unused. Returns 0 or
+ * ENCLAVE_ENOMEM.
  */
 int pii_address_scan(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out);
 
