@@ -310,6 +310,9 @@ static void places(void **st)
 	assert_true(has("ZIP: 75534-030", ENCLAVE_PII_ZIP_CODE, "75534-030"));
 	assert_true(has("Austin, TX 78701", ENCLAVE_PII_ZIP_CODE, "78701"));
 	assert_false(any("we sold 78701 units", ENCLAVE_PII_ZIP_CODE));
+	assert_true(has("ZIP: 394 13", ENCLAVE_PII_ZIP_CODE, "394 13"));
+	assert_true(has("ZIP: 7412 SL", ENCLAVE_PII_ZIP_CODE, "7412 SL"));
+	assert_true(has("Austin, TX 78701 12 units", ENCLAVE_PII_ZIP_CODE, "78701"));
 	assert_true(has("GPS 37.7749, -122.4194", ENCLAVE_PII_GPS, "37.7749, -122.4194"));
 	assert_false(any("GPS 97.7749, -122.4194", ENCLAVE_PII_GPS));
 }
@@ -392,6 +395,14 @@ static void address_shapes(void **st)
 	                                  NULL }));
 	assert_true(shapes("off at 9383 ul. Chrzanowska 61 St.",
 	                   (const char *const[]){ "9383", "ul. Chrzanowska 61", NULL }));
+	assert_true(shapes(
+	    "Billing: Ann Roe\n    31401 Foo Street 10 Apt. 360\n   Wroclaw\n    nan\n    53-320",
+	    (const char *const[]){ "31401", "Foo Street 10", "loc:Wroclaw", "loc:nan", "zip:53-320",
+	                           NULL }));
+	assert_true(shapes(
+	    "Billing: Ann Roe\n    31401 Foo Street 10\n   Mill Village\n    NS\n    B0J 2H0",
+	    (const char *const[]){ "31401", "Foo Street 10", "loc:Mill Village", "loc:NS",
+	                           "zip:B0J 2H0", NULL }));
 	/* numbers in clinical notes are not addresses */
 	assert_true(shapes("Received 20 Units\nNeuro Alert", (const char *const[]){ NULL }));
 	assert_true(shapes("pt given 12 mg. Morphine 4.", (const char *const[]){ NULL }));

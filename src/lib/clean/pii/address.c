@@ -108,6 +108,32 @@ static int street_word(const char *t, size_t s, size_t e, int first)
 	return lower;
 }
 
+/*
+ * The end of a postal code at `p`: digits with an optional second group
+ * ("53-320", "340 12", "7412 SL"), or a Canadian one ("B0J 2H0"); p when
+ * none.
+ */
+static size_t postal_end(const char *t, size_t len, size_t p)
+{
+	size_t e = num_end(t, len, p, 6), f;
+
+	if (len - p >= 7 && t[p] >= 'A' && t[p] <= 'Z' && is_dig((unsigned char)t[p + 1]) &&
+	    t[p + 2] >= 'A' && t[p + 2] <= 'Z' && t[p + 3] == ' ' &&
+	    is_dig((unsigned char)t[p + 4]) && t[p + 5] >= 'A' && t[p + 5] <= 'Z' &&
+	    is_dig((unsigned char)t[p + 6]) && (len == p + 7 || !is_let((unsigned char)t[p + 7])))
+		return p + 7;
+	if (e == p || e + 2 >= len || (t[e] != '-' && t[e] != ' '))
+		return e;
+	f = num_end(t, len, e + 1, 4);
+	if (f >= e + 3 && (f >= len || t[f] == '\n' || t[f] == '\r' || t[f] == ' ' || t[f] == ',' ||
+	                   t[f] == '.' || t[f] == '?'))
+		return f;
+	if (t[e] == ' ' && t[e + 1] >= 'A' && t[e + 1] <= 'Z' && t[e + 2] >= 'A' &&
+	    t[e + 2] <= 'Z' && (e + 3 >= len || t[e + 3] == '\n'))
+		return e + 3;
+	return e;
+}
+
 static int is_unit(const char *t, size_t s, size_t e)
 {
 	static const char *const units[] = { "Apt", "Apt.", "Suite", "Ste", "Ste.", "Unit", NULL };
@@ -241,8 +267,8 @@ static int place_line(const char *t, size_t len, size_t p, size_t *end, size_t *
 			e++;
 			continue;
 		}
-		if (is_dig(c)) {
-			size_t n = num_end(t, len, e, 6);
+		if (is_dig(c) || (!words && postal_end(t, len, e) == e + 7)) {
+			size_t n = postal_end(t, len, e);
 			if (n == e)
 				return 0;
 			*code = e;

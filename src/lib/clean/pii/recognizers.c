@@ -753,17 +753,34 @@ static int check_value(struct pii_match *m, const char *t, size_t len)
 static int check_zip(struct pii_match *m, const char *t, size_t len)
 {
 	size_t s = m->end;
+	int dutch;
 
 	if (is_alnum(at(t, len, m->end)) ||
 	    (at(t, len, m->end) == '-' && is_digit(at(t, len, m->end + 1))))
 		return 0;
+	/* "zip 394 13": the longer match (ending after "13") is the code */
+	if (!strcmp(m->source, "rule:zip_context") && at(t, len, m->end) == ' ' &&
+	    is_digit(at(t, len, m->end + 1)) && is_digit(at(t, len, m->end + 2)) &&
+	    !is_alnum(at(t, len, m->end + 3)))
+		return 0;
+	/* "7412 SL": a Dutch code's two letters */
+	dutch = at(t, len, m->end) == ' ' && at(t, len, m->end + 1) >= 'A' &&
+	        at(t, len, m->end + 1) <= 'Z' && at(t, len, m->end + 2) >= 'A' &&
+	        at(t, len, m->end + 2) <= 'Z' && !is_alnum(at(t, len, m->end + 3));
 	while (s > m->start && (is_digit((unsigned char)t[s - 1]) || t[s - 1] == '-' ||
 	                        (t[s - 1] == ' ' && s - 1 > m->start &&
 	                         is_digit((unsigned char)t[s - 2]) && m->end - s <= 2)))
 		s--;
+	/* the second group of "394 13", when the match starts at it */
+	if (m->end - s <= 2 && s >= 2 && t[s - 1] == ' ' && is_digit((unsigned char)t[s - 2])) {
+		s--;
+		while (s > 0 && is_digit((unsigned char)t[s - 1]) && m->end - s < 10)
+			s--;
+	}
 	if (m->end - s < 3)
 		return 0;
 	m->start = s;
+	m->end += dutch ? 3 : 0;
 	return 1;
 }
 
