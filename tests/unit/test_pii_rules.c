@@ -403,6 +403,11 @@ static void address_shapes(void **st)
 	    "Billing: Ann Roe\n    31401 Foo Street 10\n   Mill Village\n    NS\n    B0J 2H0",
 	    (const char *const[]){ "31401", "Foo Street 10", "loc:Mill Village", "loc:NS",
 	                           "zip:B0J 2H0", NULL }));
+	assert_true(shapes(
+	    "Meet at the corner of 3744 Retreat Avenue and Foo Route, then",
+	    (const char *const[]){ "the corner of 3744 Retreat Avenue and Foo Route", NULL }));
+	assert_true(
+	    shapes("stop at the corner of Foo St. and Bar St. ok", (const char *const[]){ NULL }));
 	/* numbers in clinical notes are not addresses */
 	assert_true(shapes("Received 20 Units\nNeuro Alert", (const char *const[]){ NULL }));
 	assert_true(shapes("pt given 12 mg. Morphine 4.", (const char *const[]){ NULL }));

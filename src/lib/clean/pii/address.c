@@ -438,10 +438,57 @@ static int push(struct enclave_pii_spans *out, size_t s, size_t e, float score)
 	return enclave_pii_spans_push(out, &span) < 0 ? ENCLAVE_ENOMEM : 0;
 }
 
+/*
+ * "the corner of 3744 Retreat Avenue and Władysława Route" at `p` (the "t"
+ * of "the", any case): returns the end of the second street (two words
+ * after "and", on the same line), or p when it is not one. "the corner of
+ * Foo St. and Bar St." (two street names, each its own) is not taken.
+ */
+static size_t corner(const char *t, size_t len, size_t p)
+{
+	static const char lead[] = "the corner of ";
+	size_t n = sizeof(lead) - 1, e, a;
+
+	if (len - p < n + 8 || (p > 0 && is_let((unsigned char)t[p - 1])))
+		return p;
+	for (size_t i = 0; i < n; i++)
+		if ((t[p + i] | 0x20) != lead[i] && !(lead[i] == ' ' && t[p + i] == ' '))
+			return p;
+	for (a = p + n; a + 5 < len && a - p < 80 && t[a] != '\n'; a++)
+		if (!memcmp(t + a, " and ", 5))
+			break;
+	if (a + 5 >= len || t[a] == '\n' || a - p >= 80 || a == p + n ||
+	    (a >= 4 && !memcmp(t + a - 4, " St.", 4)))
+		return p;
+	e = a + 5;
+	for (int w = 0; w < 2; w++) {
+		size_t we = word_end(t, len, e);
+		if (we == e)
+			return w ? e : p;
+		while (we > e + 1 && t[we - 1] == '.')
+			we--;
+		e = we;
+		if (w == 0 && (e + 1 >= len || t[e] != ' ' || !is_let((unsigned char)t[e + 1])))
+			return e;
+		if (w == 0)
+			e++;
+	}
+	return e;
+}
+
 int pii_address_scan(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out)
 {
 	(void)ctx;
 	for (size_t p = 0; p < len; p++) {
+		if ((text[p] | 0x20) == 't') {
+			size_t ce = corner(text, len, p);
+			if (ce > p) {
+				if (push(out, p, ce, 1.0f) < 0)
+					return ENCLAVE_ENOMEM;
+				p = ce - 1;
+				continue;
+			}
+		}
 		size_t hn, st_end, line_end, e, code = 0, code_end = 0, last_code = 0,
 		                                last_code_end = 0, block_end;
 		int colon = 0, start_of_line, lines = 0, units = 0, nobn = 0, split;
