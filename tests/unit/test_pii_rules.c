@@ -408,6 +408,18 @@ static void address_shapes(void **st)
 	    (const char *const[]){ "the corner of 3744 Retreat Avenue and Foo Route", NULL }));
 	assert_true(
 	    shapes("stop at the corner of Foo St. and Bar St. ok", (const char *const[]){ NULL }));
+	/* at a line's start with place lines not indented, or on one line: one span */
+	assert_true(shapes("Acme\n33787 590 Edington Drive\nToronto\n, ON\n Canada 27539\nMobile",
+	                   (const char *const[]){
+	                       "33787 590 Edington Drive\nToronto\n, ON\n Canada 27539", NULL }));
+	assert_true(shapes("Acme\n213 Pilekrogen 53 Apt. 263, Grand-Leez, Belgium 18431\n",
+	                   (const char *const[]){
+	                       "213 Pilekrogen 53 Apt. 263, Grand-Leez, Belgium 18431", NULL }));
+	assert_true(
+	    shapes("to P.O. Box 149 Monika Union\n Apt. 485\n Pituffik\n Greenland 52888 ok",
+	           (const char *const[]){ "P.O. Box 149 Monika Union\n Apt. 485\n Pituffik\n "
+	                                  "Greenland 52888",
+	                                  NULL }));
 	/* numbers in clinical notes are not addresses */
 	assert_true(shapes("Received 20 Units\nNeuro Alert", (const char *const[]){ NULL }));
 	assert_true(shapes("pt given 12 mg. Morphine 4.", (const char *const[]){ NULL }));

@@ -153,6 +153,25 @@ static int unit_line(const char *t, size_t len, size_t p)
 }
 
 /*
+ * From the end of a street's number at `e`: past up to three capitalised
+ * words ("119 Nino Point") when they end the line and a unit line follows,
+ * else e.
+ */
+static size_t words_to_unit_line(const char *t, size_t len, size_t e)
+{
+	size_t x = e, more = 0;
+
+	while (more < 3 && x + 1 < len && t[x] == ' ' && is_let((unsigned char)t[x + 1])) {
+		size_t y = word_end(t, len, x + 1);
+		if (is_unit(t, x + 1, y) || !street_word(t, x + 1, y, 1))
+			break;
+		x = y;
+		more++;
+	}
+	return more && x < len && t[x] == '\n' && unit_line(t, len, x + 1) ? x : e;
+}
+
+/*
  * The street after a house number, from `p`: "N Word..." or "Word... N".
  * Sets *end to the street's end (a '.' right after the number is kept when
  * the line ends there). Returns 1 when one is there.
@@ -166,7 +185,7 @@ static int street(const char *t, size_t len, size_t p, size_t *end)
 		size_t bl = strlen(boxes[i]);
 		if (len - p > bl && !memcmp(t + p, boxes[i], bl) &&
 		    (e = num_end(t, len, p + bl, 6)) > p + bl) {
-			*end = e;
+			*end = words_to_unit_line(t, len, e);
 			return 1;
 		}
 	}
@@ -198,21 +217,11 @@ static int street(const char *t, size_t len, size_t p, size_t *end)
 			return 0;
 		n = num_end(t, len, w + 1, 4);
 		if (n > w + 1) {
-			size_t x = n, more = 0;
+			/* "Λεωφόρος Συγγρού 119 Nino Point" up to the line's end, a unit next */
+			size_t x = words_to_unit_line(t, len, n);
 			if (n < len && t[n] == '.' && (n + 1 >= len || t[n + 1] == '\n'))
 				n++;
-			/* "Λεωφόρος Συγγρού 119 Nino Point" up to the line's end, a unit next */
-			while (more < 3 && x + 1 < len && t[x] == ' ' &&
-			       is_let((unsigned char)t[x + 1])) {
-				size_t y = word_end(t, len, x + 1);
-				if (is_unit(t, x + 1, y) || !street_word(t, x + 1, y, 1))
-					break;
-				x = y;
-				more++;
-			}
-			if (more && x < len && t[x] == '\n' && unit_line(t, len, x + 1))
-				n = x;
-			*end = n;
+			*end = x > n ? x : n;
 			return 1;
 		}
 		e = w + 1;
@@ -491,18 +500,23 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		}
 		size_t hn, st_end, line_end, e, code = 0, code_end = 0, last_code = 0,
 		                                last_code_end = 0, block_end;
-		int colon = 0, start_of_line, lines = 0, units = 0, nobn = 0, split;
+		int colon = 0, start_of_line, lines = 0, units = 0, nobn = 0, split, maybe_split;
 		struct places pls[ADDR_MAX_LINES], city = { 0, 0, 0 };
 
-		if (!is_dig((unsigned char)text[p]) ||
+		if ((!is_dig((unsigned char)text[p]) && text[p] != 'P') ||
 		    (p > 0 && !is_blank((unsigned char)text[p - 1]) && text[p - 1] != '\n' &&
 		     text[p - 1] != '>'))
 			continue;
-		hn = num_end(text, len, p, 5);
-		if (hn < p + 2 || hn >= len || text[hn] != ' ' ||
-		    !is_dig((unsigned char)text[hn - 1]))
+		if (text[p] == 'P') { /* "P.O. Box 149 Monika Union\n Apt. 485 ...": a block */
+			if (!street(text, len, p, &st_end))
+				continue;
+			hn = p;
+			nobn = 1;
+		} else if ((hn = num_end(text, len, p, 5)) < p + 2 || hn >= len ||
+		           text[hn] != ' ' || !is_dig((unsigned char)text[hn - 1]) ||
+		           (p >= 4 && !memcmp(text + p - 4, "Box ", 4))) {
 			continue;
-		if (!street(text, len, hn + 1, &st_end)) {
+		} else if (!street(text, len, hn + 1, &st_end)) {
 			/* "14 Crown Street Kishiev Squares": the number is the street's own */
 			if (!street(text, len, p, &st_end) || st_end <= hn) {
 				p = hn;
@@ -511,8 +525,15 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 			nobn = 1;
 		}
 		start_of_line = at_line_start(text, p, &colon);
-		/* letter heads, and "Mrs. Roe Apt. 675 62314 Mellemvej 32": number, street, places */
-		split = (start_of_line && !colon) || after_unit(text, p);
+		/*
+		 * Letter heads, and "Mrs. Roe Apt. 675 62314 Mellemvej 32": number,
+		 * street and places apart. Quoted lines ("> ") and a unit before
+		 * always split; another address at a line's start splits when its
+		 * place lines are indented or it has none (decided once they are read).
+		 */
+		maybe_split = start_of_line && !colon;
+		split = after_unit(text, p) || (maybe_split && p > 0 && text[p - 1] != '\n' &&
+		                                !is_blank((unsigned char)text[p - 1]));
 		/* the rest of the street line: a unit, then the line's end */
 		line_end = st_end;
 		e = st_end;
@@ -562,7 +583,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		block_end = line_end;
 		if (e < len && text[e] == '\n') {
 			size_t q = e + 1, le;
-			int blank_ok = split; /* a letter head's "\n\n Estonia 62488" */
+			int blank_ok = maybe_split; /* a letter head's "\n\n Estonia 62488" */
 			while (lines < ADDR_MAX_LINES && q < len) {
 				if (blank_ok && lines > 0 && text[q] == '\n') {
 					blank_ok = 0;
@@ -583,6 +604,9 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 				q = le + 1;
 			}
 		}
+		if (maybe_split && (!lines || is_blank((unsigned char)text[line_end + 1]) ||
+		                    text[line_end + 1] == '>' || text[line_end + 1] == '?'))
+			split = 1;
 		if (nobn && (split || !lines || !last_code)) {
 			p = hn;
 			continue;
