@@ -16,7 +16,9 @@ B-/I- PER, ORG, LOC), a blank line between sentences:
    --templates, by default the copy in the shared corpus, never copied
    into the repository), their `{{slot}}`s filled with values of our own
    from Faker (several locales) and lists written here. People, cities,
-   countries, states and organisations are tagged PER, LOC and ORG; every
+   countries, states and organisations (Faker companies, names built from
+   word lists, invented brands like "Kyvora" or "PowerWeb") are tagged
+   PER, LOC and ORG; every
    other slot (addresses, phone numbers, titles, jobs, ...) is filled with
    a realistic value tagged O, so the tagger learns that those are not
    names. A title before a name is O, as presidio's TITLE is not PERSON.
@@ -158,6 +160,20 @@ UNIS = ["State University", "Community College", "University", "Medical Center",
         "Children's Hospital", "City Council", "Fire Department", "Police Department"]
 ACRONYMS = ["IBM", "ACME", "NHS", "FBI", "UNICEF", "NASA", "WHO", "UN", "EU", "NATO", "BBC",
             "CNN", "AT&T", "3M", "HSBC", "KPMG", "EY", "SAP", "BMW", "UPS", "FedEx", "DHL"]
+# Brand-like names (invented here): syllables, and compounds of common words.
+BRAND_SYL = ("ka zi vo ra lo nex tri pax a ta ly xa ri va on o ra e qu mi sta zen ku ve "
+             "lu tas cor den gra fi no vi sa ty ar el is um ex ia go be da").split()
+BRAND_WORDS = ("power web mystic planet eco health coach lend club insight civic clean "
+               "finance market markets data cloud care flight aware advocate recycle "
+               "instruct scrap book credit social open counter storm trans union bio "
+               "bright smart quick true blue green red iron gold silver star sun moon "
+               "river stone rock wave spark pulse signal vector matrix logic mind brain "
+               "trust secure safe shield guard path way link net hub lab labs works "
+               "forge craft mint leaf seed root tree farm field home house space orbit "
+               "rocket jet sky air cargo ship freight route map geo local civic public "
+               "people crowd fund pay cash coin bank loan rent deal shop store cart "
+               "learn school tutor skill talent hire job career doc med pharma gene cell "
+               "legal law policy vote gov city metro urban rural energy solar volt grid").split()
 TITLES_M = ["Mr.", "Mr", "Dr.", "Dr", "Prof.", "Sir", "Rev.", "Capt.", "Mister"]
 TITLES_F = ["Ms.", "Mrs.", "Miss", "Dr.", "Mrs", "Ms", "Prof.", "Lady", "Madam"]
 NATIONALITIES = ["American", "British", "French", "German", "Italian", "Spanish", "Mexican",
@@ -219,8 +235,27 @@ class Values:
     def state(self):
         return self.us.state()
 
+    def brand(self):
+        """An invented brand: 'Kyvora', 'Powerweb', 'PowerWeb', 'Civic Insight'."""
+        rng = self.rng
+        r = rng.random()
+        if r < 0.35:
+            return "".join(rng.choice(BRAND_SYL) for _ in range(rng.randrange(2, 4))).capitalize()
+        a, b = rng.choice(BRAND_WORDS), rng.choice(BRAND_WORDS)
+        if r < 0.65:
+            return (a + b).capitalize()
+        if r < 0.85:
+            return a.capitalize() + b.capitalize()
+        if r < 0.97:
+            return "%s %s" % (a.capitalize(), b.capitalize())
+        return "%s %s %s" % (a.capitalize(), b.capitalize(),
+                             rng.choice(BRAND_WORDS).capitalize())
+
     def organization(self):
         r, rng = self.rng.random(), self.rng
+        if r < 0.45:
+            return self.brand()
+        r = rng.random()
         if r < 0.3:
             return self.faker(0.6).company()
         if r < 0.5:

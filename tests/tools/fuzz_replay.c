@@ -82,6 +82,10 @@
 #include "../../fuzz/fuzz_pii_clinical.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_pii_address_one
+#include "../../fuzz/fuzz_pii_address.c"
+#undef LLVMFuzzerTestOneInput
+
 #define LLVMFuzzerTestOneInput fuzz_conll_one
 #include "../../fuzz/fuzz_conll.c"
 #undef LLVMFuzzerTestOneInput
@@ -114,6 +118,7 @@ static const struct target {
 	{ "fuzz_rtf", fuzz_rtf_one },
 	{ "fuzz_redact", fuzz_redact_one },
 	{ "fuzz_pii_clinical", fuzz_pii_clinical_one },
+	{ "fuzz_pii_address", fuzz_pii_address_one },
 	{ "fuzz_conll", fuzz_conll_one },
 	{ "fuzz_scan", fuzz_scan_one },
 	{ "fuzz_config", fuzz_config_one },

@@ -374,6 +374,35 @@ static void shipped_model_finds_entities(void **state)
 	enclave_ner_free(m);
 }
 
+/* The scanner's post-pass: "The" leaves a name; firms named after partners are organisations. */
+static void postpass_articles_and_firms(void **state)
+{
+	struct enclave_pii_spans spans = { 0 };
+	enclave_ner_model *m = NULL;
+	const char *firm = "I work at Davis, Reynolds and Williamson now.";
+	const char *people =
+	    "our founders: Davis, Reynolds and Williamson. Lasix, Heparin and Coumadin.";
+	struct enclave_pii_span the = { 9, 25, ENCLAVE_PII_ORGANIZATION, 0.9f, "model:ner" };
+	const char *club = "I joined The Lending Club.";
+
+	(void)state;
+	unsetenv("ENCLAVE_MODELS");
+	assert_int_equal(enclave_ner_load_default(&m), 0);
+	assert_int_equal(ner_pii_postpass(m, firm, strlen(firm), &spans, 0), 0);
+	assert_int_equal(spans.n, 1);
+	assert_true(
+	    has_span(&spans, firm, "Davis, Reynolds and Williamson", ENCLAVE_PII_ORGANIZATION));
+	spans.n = 0;
+	assert_int_equal(ner_pii_postpass(m, people, strlen(people), &spans, 0), 0);
+	assert_int_equal(spans.n, 0);
+	assert_int_equal(enclave_pii_spans_push(&spans, &the), 0);
+	assert_int_equal(ner_pii_postpass(m, club, strlen(club), &spans, 0), 0);
+	assert_int_equal(spans.n, 1);
+	assert_true(has_span(&spans, club, "Lending Club", ENCLAVE_PII_ORGANIZATION));
+	enclave_pii_spans_free(&spans);
+	enclave_ner_free(m);
+}
+
 /*
  * On nursing notes: section headers and abbreviations in capitals are not
  * names (the shipped model learnt them as O from generated note lines), and
@@ -507,6 +536,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(malformed_models_are_rejected, setup, teardown),
 		cmocka_unit_test(shipped_model_finds_entities),
 		cmocka_unit_test(shipped_model_reads_nursing_notes),
+		cmocka_unit_test(postpass_articles_and_firms),
 		cmocka_unit_test(long_text_is_tagged_window_by_window),
 		cmocka_unit_test(threads_share_a_model),
 		cmocka_unit_test_setup_teardown(default_model_honours_environment, setup, teardown),

@@ -330,8 +330,131 @@ static void places(void **st)
 	assert_true(has("ZIP: 75534-030", ENCLAVE_PII_ZIP_CODE, "75534-030"));
 	assert_true(has("Austin, TX 78701", ENCLAVE_PII_ZIP_CODE, "78701"));
 	assert_false(any("we sold 78701 units", ENCLAVE_PII_ZIP_CODE));
+	assert_true(has("ZIP: 394 13", ENCLAVE_PII_ZIP_CODE, "394 13"));
+	assert_true(has("ZIP: 7412 SL", ENCLAVE_PII_ZIP_CODE, "7412 SL"));
+	assert_true(has("Austin, TX 78701 12 units", ENCLAVE_PII_ZIP_CODE, "78701"));
 	assert_true(has("GPS 37.7749, -122.4194", ENCLAVE_PII_GPS, "37.7749, -122.4194"));
 	assert_false(any("GPS 97.7749, -122.4194", ENCLAVE_PII_GPS));
+}
+
+/* Does pii_address_scan find exactly the spans `want` (NULL-terminated) in `text`? */
+static int shapes(const char *text, const char *const *want)
+{
+	struct enclave_pii_spans s = { 0 };
+	size_t n = 0;
+	int ok;
+
+	assert_int_equal(pii_address_scan(NULL, text, strlen(text), &s), 0);
+	while (want[n])
+		n++;
+	ok = s.n == n;
+	/* "zip:" or "loc:" before the text: a ZIP_CODE or LOCATION span */
+	for (size_t i = 0; ok && i < n; i++) {
+		int label = ENCLAVE_PII_STREET_ADDRESS;
+		const char *w = want[i];
+		if (!strncmp(w, "zip:", 4) || !strncmp(w, "loc:", 4)) {
+			label = w[0] == 'z' ? ENCLAVE_PII_ZIP_CODE : ENCLAVE_PII_LOCATION;
+			w += 4;
+		}
+		ok = find(&s, text, label, w) != NULL;
+	}
+	enclave_pii_spans_free(&s);
+	return ok;
+}
+
+static void address_shapes(void **st)
+{
+	(void)st;
+	/* a block inside a sentence: one span over its place lines */
+	assert_true(
+	    shapes("send it to 1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903? ok",
+	           (const char *const[]){
+	               "1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903", NULL }));
+	assert_true(shapes(
+	    "meet at 25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237 later",
+	    (const char *const[]){ "25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237", NULL }));
+	assert_true(
+	    shapes("add 370 3911 Fourth Avenue Suite 697 Apt. 397, Mora de Rubielos, Spain "
+	           "16200, and more",
+	           (const char *const[]){ "370 3911 Fourth Avenue Suite 697 Apt. 397, Mora de "
+	                                  "Rubielos, Spain 16200",
+	                                  NULL }));
+	assert_true(shapes("at 5586 Foo Street 31, Arnsdorf, Germany now",
+	                   (const char *const[]){ "5586 Foo Street 31, Arnsdorf, Germany", NULL }));
+	/* at the start of a line, or on one line: number, street, postal code */
+	assert_true(shapes("Jane Roe\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
+	                   (const char *const[]){ "20789", "Allika 46", "62488", "loc:Riisa",
+	                                          "loc:Estonia", NULL }));
+	assert_true(shapes("Ann Lee\n\n233 Erzs\xc3\xa9"
+	                   "bet t\xc3\xa9r 19.\n Suite 2\n Pest\n Hungary 34796",
+	                   (const char *const[]){ "233",
+	                                          "Erzs\xc3\xa9"
+	                                          "bet t\xc3\xa9r 19.",
+	                                          "34796", "loc:Pest", "loc:Hungary", NULL }));
+	assert_true(shapes(
+	    "Tom lives at 86036 Rua do Arenque 1634, Goi\xc3\xa2nia",
+	    (const char *const[]){ "86036", "Rua do Arenque 1634", "loc:Goi\xc3\xa2nia", NULL }));
+	assert_true(shapes("Mrs. Roe Apt. 675 62314 Mellemvej 32\nAalborg NO 9100",
+	                   (const char *const[]){ "62314", "Mellemvej 32", "zip:9100",
+	                                          "loc:Aalborg", "loc:NO", NULL }));
+	assert_true(
+	    shapes("> Ann Roe\n> 077 Mellemstr\xc3\xa6"
+	           "de 74\n> Apt. 316\n> Vordingborg\n> Denmark "
+	           "29587",
+	           (const char *const[]){ "077",
+	                                  "Mellemstr\xc3\xa6"
+	                                  "de 74",
+	                                  "29587", "loc:Vordingborg", "loc:Denmark", NULL }));
+	assert_true(shapes("to 77009 P.O. Box 255\n Suite 966\n Nuuk\n Greenland 21169. ok",
+	                   (const char *const[]){
+	                       "77009 P.O. Box 255\n Suite 966\n Nuuk\n Greenland 21169", NULL }));
+	assert_true(
+	    shapes("to 14 Crown Street Kishiev Squares\n Suite 321\n LONDON\n United Kingdom 75419",
+	           (const char *const[]){ "14 Crown Street Kishiev Squares\n Suite 321\n LONDON\n "
+	                                  "United Kingdom 75419",
+	                                  NULL }));
+	assert_true(shapes("off at 9383 ul. Chrzanowska 61 St.",
+	                   (const char *const[]){ "9383", "ul. Chrzanowska 61", NULL }));
+	assert_true(shapes(
+	    "Billing: Ann Roe\n    31401 Foo Street 10 Apt. 360\n   Wroclaw\n    nan\n    53-320",
+	    (const char *const[]){ "31401", "Foo Street 10", "loc:Wroclaw", "loc:nan", "zip:53-320",
+	                           NULL }));
+	assert_true(shapes(
+	    "Billing: Ann Roe\n    31401 Foo Street 10\n   Mill Village\n    NS\n    B0J 2H0",
+	    (const char *const[]){ "31401", "Foo Street 10", "loc:Mill Village", "loc:NS",
+	                           "zip:B0J 2H0", NULL }));
+	assert_true(shapes(
+	    "Meet at the corner of 3744 Retreat Avenue and Foo Route, then",
+	    (const char *const[]){ "the corner of 3744 Retreat Avenue and Foo Route", NULL }));
+	assert_true(
+	    shapes("stop at the corner of Foo St. and Bar St. ok", (const char *const[]){ NULL }));
+	/* at a line's start with place lines not indented, or on one line: one span */
+	assert_true(shapes("Acme\n33787 590 Edington Drive\nToronto\n, ON\n Canada 27539\nMobile",
+	                   (const char *const[]){
+	                       "33787 590 Edington Drive\nToronto\n, ON\n Canada 27539", NULL }));
+	assert_true(shapes("Acme\n213 Pilekrogen 53 Apt. 263, Grand-Leez, Belgium 18431\n",
+	                   (const char *const[]){
+	                       "213 Pilekrogen 53 Apt. 263, Grand-Leez, Belgium 18431", NULL }));
+	assert_true(
+	    shapes("to P.O. Box 149 Monika Union\n Apt. 485\n Pituffik\n Greenland 52888 ok",
+	           (const char *const[]){ "P.O. Box 149 Monika Union\n Apt. 485\n Pituffik\n "
+	                                  "Greenland 52888",
+	                                  NULL }));
+	/* numbers in clinical notes are not addresses */
+	assert_true(shapes("Received 20 Units\nNeuro Alert", (const char *const[]){ NULL }));
+	assert_true(shapes("pt given 12 mg. Morphine 4.", (const char *const[]){ NULL }));
+	assert_true(shapes("PA CATHETER PULLED AT 1600 BY HO. TV OF 700 AND PEEP OF 5.",
+	                   (const char *const[]){ NULL }));
+	assert_true(shapes("on vent settings A/C 900 Rate 12 FiO2 100% Peep 7.5 FiO2",
+	                   (const char *const[]){ NULL }));
+	assert_true(shapes("", (const char *const[]){ NULL }));
+	assert_true(shapes("99 ", (const char *const[]){ NULL }));
+	/* the rules: military mail, a URL's host is not a domain of its own */
+	assert_true(has("send to PSC 0413, Box 8144\nAPO AA 42323 now", ENCLAVE_PII_STREET_ADDRESS,
+	                "PSC 0413, Box 8144\nAPO AA 42323"));
+	assert_true(
+	    has("site https://www.example.se/ ok", ENCLAVE_PII_URL, "https://www.example.se/"));
+	assert_false(any("site https://www.example.se/ ok", ENCLAVE_PII_DOMAIN_NAME));
 }
 
 static void vehicles_wallets_secrets(void **st)
@@ -629,6 +752,7 @@ int main(void)
 		cmocka_unit_test(dates_context),
 		cmocka_unit_test(ages),
 		cmocka_unit_test(places),
+		cmocka_unit_test(address_shapes),
 		cmocka_unit_test(vehicles_wallets_secrets),
 		cmocka_unit_test(sources_and_sorting),
 		cmocka_unit_test(presets_and_labels),

@@ -22,7 +22,12 @@ struct enclave_pii_clinical {
 
 static int tag_extra(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out)
 {
-	return ner_tag(ctx, text, len, out);
+	size_t first = out->n;
+	int error = ner_tag(ctx, text, len, out);
+
+	if (error >= 0)
+		error = ner_pii_postpass(ctx, text, len, out, first);
+	return error < 0 ? error : pii_address_scan(NULL, text, len, out);
 }
 
 int enclave_pii_scanner_add_ner(enclave_pii_scanner *s, const enclave_ner_model *m, float min_score)

@@ -1071,6 +1071,80 @@ done:
 	return error;
 }
 
+/* ---------------------------------------------------------------- the scanner's post-pass */
+
+/* The end of the ASCII word at `p` whose letters are all lower case or capitalised; p if none. */
+static size_t firm_word(const char *t, size_t len, size_t p, int *cap)
+{
+	size_t e = p;
+
+	if (p >= len || !((t[p] >= 'A' && t[p] <= 'Z') || (t[p] >= 'a' && t[p] <= 'z')))
+		return p;
+	*cap = t[p] >= 'A' && t[p] <= 'Z';
+	for (e = p + 1; e < len && t[e] >= 'a' && t[e] <= 'z'; e++)
+		;
+	if (e < len && ((t[e] >= 'A' && t[e] <= 'Z') || (unsigned char)t[e] >= 0x80))
+		return p;
+	return e - p >= 2 ? e : p;
+}
+
+int ner_pii_postpass(const struct ner_model *m, const char *text, size_t len,
+                     struct enclave_pii_spans *out, size_t first)
+{
+	/* "The Lending Club": the article is not part of the name */
+	for (size_t i = first; i < out->n; i++) {
+		struct enclave_pii_span *sp = &out->v[i];
+		if (sp->end - sp->start > 4 && (text[sp->start] == 'T' || text[sp->start] == 't') &&
+		    !memcmp(text + sp->start + 1, "he ", 3))
+			sp->start += 4;
+	}
+	/* "Davis, Reynolds and Williamson": a firm named after its partners */
+	for (size_t p = 0; p + 1 < len; p++) {
+		size_t w[3][2], e;
+		int cap[3], sur = 0;
+		struct enclave_pii_span span;
+
+		if (text[p] != ',' || text[p + 1] != ' ')
+			continue;
+		e = p;
+		while (e > 0 &&
+		       ((text[e - 1] >= 'a' && text[e - 1] <= 'z') ||
+		        (text[e - 1] >= 'A' && text[e - 1] <= 'Z')) &&
+		       p - e < 32)
+			e--;
+		if (e > 0 && (unsigned char)text[e - 1] >= 0x80)
+			continue;
+		/* "our 3 founders: Brabec, Doyle and Gonzalez", "A, B, C and D": people */
+		if (e >= 2 && text[e - 1] == ' ' && (text[e - 2] == ':' || text[e - 2] == ','))
+			continue;
+		w[0][0] = e;
+		if ((w[0][1] = firm_word(text, len, e, &cap[0])) != p)
+			continue;
+		w[1][0] = p + 2;
+		if ((w[1][1] = firm_word(text, len, p + 2, &cap[1])) == p + 2 ||
+		    len - w[1][1] < 6 || memcmp(text + w[1][1], " and ", 5))
+			continue;
+		w[2][0] = w[1][1] + 5;
+		if ((w[2][1] = firm_word(text, len, w[2][0], &cap[2])) == w[2][0] ||
+		    cap[0] != cap[1] || cap[1] != cap[2])
+			continue;
+		for (int k = 0; k < 3; k++)
+			sur += ner_gazetteer_has(m, NER_GAZ_SURNAME, text + w[k][0],
+			                         w[k][1] - w[k][0]);
+		if (sur < 2)
+			continue;
+		span.start = w[0][0];
+		span.end = w[2][1];
+		span.label = ENCLAVE_PII_ORGANIZATION;
+		span.score = 1.0f;
+		span.source = "model:ner";
+		if (enclave_pii_spans_push(out, &span) < 0)
+			return ENCLAVE_ENOMEM;
+		p = w[2][1];
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- the public face */
 
 int enclave_ner_load(enclave_ner_model **out, const char *path, const char *sha256_hex)

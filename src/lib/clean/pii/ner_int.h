@@ -129,6 +129,17 @@ size_t ner_model_gazetteer_entries(const struct ner_model *m);
 int ner_tag(const struct ner_model *m, const char *text, size_t len, struct enclave_pii_spans *out);
 
 /*
+ * The PII scanner's pass over the tagger's spans out->v[first..]: drops a
+ * leading "The "/"the " ("The Lending Club" -> "Lending Club"), and adds
+ * ORGANIZATION spans (score 1, source "model:ner") for firms named after
+ * partners, "Davis, Reynolds and Williamson" (one case throughout, two of
+ * the three in the surname gazetteer). Not part of ner_tag, so the
+ * tagger's own evaluation is unchanged. Returns 0 or ENCLAVE_ENOMEM.
+ */
+int ner_pii_postpass(const struct ner_model *m, const char *text, size_t len,
+                     struct enclave_pii_spans *out, size_t first);
+
+/*
  * Is `word` ([word, word+len), UTF-8, any case; several words joined by
  * single spaces for multi-word entries like "new york") in gazetteer
  * `kind`? Case-insensitive for ASCII and Latin-1 letters. Returns 1 or 0.

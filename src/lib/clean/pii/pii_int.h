@@ -158,6 +158,16 @@ void pii_task_fail(struct pii_task_error *e, int code);
 /* Set the recorded error on the calling thread: returns its code, or 0 when there was none. */
 int pii_task_error(const struct pii_task_error *e);
 
+/*
+ * Street addresses from their shape (address.c), a pii_extra_fn run beside
+ * the tagger: house number and street ("20789 Allika 46"), or a whole block
+ * over its place lines; labels STREET_ADDRESS, and ZIP_CODE and LOCATION
+ * for the postal codes and places of a letter head; source
+ * "rule:address_shape", byte offsets. `ctx` is unused. Returns 0 or
+ * ENCLAVE_ENOMEM.
+ */
+int pii_address_scan(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out);
+
 /* ------------------------------------------------------------ validators */
 
 /* Copy the ASCII digits of [s, s+n) to `out` (cap bytes with the NUL); their count, 0 if too many. */

@@ -187,6 +187,9 @@ static int check_domain(struct pii_match *m, const char *t, size_t len)
 
 	if (is_alnum(p) || p == '-' || p == '.' || p == '@' || p == '_')
 		return 0;
+	/* The host of a URL: the URL rule takes the whole address. */
+	if (p == '/' && m->start >= 3 && t[m->start - 2] == '/' && t[m->start - 3] == ':')
+		return 0;
 	if (is_alnum(n) || n == '-' || n == '@' || n == '_' ||
 	    (n == '.' && is_alnum(at(t, len, m->end + 1))))
 		return 0;
@@ -889,17 +892,34 @@ static int check_value(struct pii_match *m, const char *t, size_t len)
 static int check_zip(struct pii_match *m, const char *t, size_t len)
 {
 	size_t s = m->end;
+	int dutch;
 
 	if (is_alnum(at(t, len, m->end)) ||
 	    (at(t, len, m->end) == '-' && is_digit(at(t, len, m->end + 1))))
 		return 0;
+	/* "zip 394 13": the longer match (ending after "13") is the code */
+	if (!strcmp(m->source, "rule:zip_context") && at(t, len, m->end) == ' ' &&
+	    is_digit(at(t, len, m->end + 1)) && is_digit(at(t, len, m->end + 2)) &&
+	    !is_alnum(at(t, len, m->end + 3)))
+		return 0;
+	/* "7412 SL": a Dutch code's two letters */
+	dutch = at(t, len, m->end) == ' ' && at(t, len, m->end + 1) >= 'A' &&
+	        at(t, len, m->end + 1) <= 'Z' && at(t, len, m->end + 2) >= 'A' &&
+	        at(t, len, m->end + 2) <= 'Z' && !is_alnum(at(t, len, m->end + 3));
 	while (s > m->start && (is_digit((unsigned char)t[s - 1]) || t[s - 1] == '-' ||
 	                        (t[s - 1] == ' ' && s - 1 > m->start &&
 	                         is_digit((unsigned char)t[s - 2]) && m->end - s <= 2)))
 		s--;
+	/* the second group of "394 13", when the match starts at it */
+	if (m->end - s <= 2 && s >= 2 && t[s - 1] == ' ' && is_digit((unsigned char)t[s - 2])) {
+		s--;
+		while (s > 0 && is_digit((unsigned char)t[s - 1]) && m->end - s < 10)
+			s--;
+	}
 	if (m->end - s < 3)
 		return 0;
 	m->start = s;
+	m->end += dutch ? 3 : 0;
 	return 1;
 }
 
@@ -1784,6 +1804,10 @@ const struct pii_pattern pii_patterns[] = {
 	  start_address },
 	{ "\\b(?:Apt|Apartment|Suite|Ste|Unit)\\.?\\s*#?\\d{1,5}[A-Za-z]?\\b", 0,
 	  ENCLAVE_PII_STREET_ADDRESS, 0.5f, "rule:address_unit", NULL, NULL, start_unit },
+	/* US military mail (APO/FPO/DPO), one or two lines. */
+	{ "\\b(?:PSC\\s\\d{4},\\sBox\\s\\d{4}|Unit\\s\\d{4}\\sBox\\s\\d{4}|"
+	  "US[NS]S\\s[A-Z][A-Za-z]+)\\s{1,3}[AFD]PO\\s(?:AA|AE|AP)\\s\\d{5}\\b",
+	  0, ENCLAVE_PII_STREET_ADDRESS, 1.0f, "rule:military_address", NULL, NULL, NULL },
 	{ "\\b(?:P\\.?\\s?O\\.?\\s+Box|Post\\s?box|Post\\s+Office\\s+Box)\\s+\\d{1,6}", 1,
 	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, start_po_box },
 	{ "[\\-+]?\\d{1,2}\\.\\d{3,8}\\s*,\\s*[\\-+]?\\d{1,3}\\.\\d{3,8}", 0, ENCLAVE_PII_GPS,
