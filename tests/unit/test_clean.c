@@ -123,38 +123,7 @@ static void config_errors_name_the_line(void **state)
 	}
 }
 
-struct fixture {
-	char dir[64];
-	enclave_project *p;
-};
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-	struct enclave_project_options o = ENCLAVE_PROJECT_OPTIONS_INIT;
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/enclave-clean-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	o.actor = "tester";
-	if (enclave_project_init(f->dir, &o) < 0 || enclave_project_open(&f->p, f->dir, &o) < 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-	char cmd[256];
-
-	enclave_project_free(f->p);
-	snprintf(cmd, sizeof(cmd), "chmod -R u+w '%s' && rm -rf '%s'", f->dir, f->dir);
-	if (system(cmd) != 0)
-		return -1;
-	free(f);
-	return 0;
-}
+#include "project_fixture.h"
 
 static void config_file_of_the_project(void **state)
 {
