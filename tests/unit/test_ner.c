@@ -379,9 +379,9 @@ static void postpass_articles_and_firms(void **state)
 {
 	struct enclave_pii_spans spans = { 0 };
 	enclave_ner_model *m = NULL;
-	const char *firm = "I work at Davis, Reynolds and Williamson now.";
+	const char *firm = "I work at Palmer, Fletcher and Hargrove now.";
 	const char *people =
-	    "our founders: Davis, Reynolds and Williamson. Lasix, Heparin and Coumadin.";
+	    "our founders: Palmer, Fletcher and Hargrove. Lasix, Heparin and Coumadin.";
 	struct enclave_pii_span the = { 9, 25, ENCLAVE_PII_ORGANIZATION, 0.9f, "model:ner" };
 	const char *club = "I joined The Lending Club.";
 
@@ -391,7 +391,7 @@ static void postpass_articles_and_firms(void **state)
 	assert_int_equal(ner_pii_postpass(m, firm, strlen(firm), &spans, 0), 0);
 	assert_int_equal(spans.n, 1);
 	assert_true(
-	    has_span(&spans, firm, "Davis, Reynolds and Williamson", ENCLAVE_PII_ORGANIZATION));
+	    has_span(&spans, firm, "Palmer, Fletcher and Hargrove", ENCLAVE_PII_ORGANIZATION));
 	spans.n = 0;
 	assert_int_equal(ner_pii_postpass(m, people, strlen(people), &spans, 0), 0);
 	assert_int_equal(spans.n, 0);

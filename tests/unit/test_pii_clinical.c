@@ -27,7 +27,7 @@
 /* A tiny gazetteer: a few first names, surnames and places. */
 static int has(const void *payload, enum pii_clinical_gaz kind, const char *word, size_t len)
 {
-	static const char *const first[] = { "helen", "rob", "john", "natalie", NULL };
+	static const char *const first[] = { "helen", "rob", "john", "wenonah", NULL };
 	static const char *const sur[] = { "page", "green", "smith", NULL };
 	static const char *const city[] = { "baltimore", "rome", NULL };
 	static const char *const state[] = { "maryland", NULL };
@@ -96,10 +96,10 @@ static void test_titles(void **state)
 {
 	(void)state;
 	EXPECT(NULL, "CK DRAWN AT 1515. DR JONES AWARE.", "PERSON:JONES");
-	EXPECT(NULL, "pt of dr. john bowman.\nallergies: nka", "PERSON:john bowman");
-	EXPECT(NULL, "Dr. Rakusin and Toolis aware.", "PERSON:Rakusin", "PERSON:Toolis");
-	EXPECT(NULL, "plan per Dr. Retterer-moore today", "PERSON:Retterer-moore");
-	EXPECT(NULL, "Mr. Lomish was admitted", "PERSON:Lomish");
+	EXPECT(NULL, "pt of dr. john treadwell.\nallergies: nka", "PERSON:john treadwell");
+	EXPECT(NULL, "Dr. Halversen and Quibbet aware.", "PERSON:Halversen", "PERSON:Quibbet");
+	EXPECT(NULL, "plan per Dr. Hasselby-moore today", "PERSON:Hasselby-moore");
+	EXPECT(NULL, "Mr. Quenby was admitted", "PERSON:Quenby");
 	/* Strong stop words and clinical abbreviations that look like titles. */
 	EXPECT_NONE(NULL, "DR AWARE OF LABS");
 	EXPECT_NONE(NULL, "MS: ALERT, ORIENTED X3");
@@ -113,11 +113,11 @@ static void test_titles(void **state)
 static void test_relations(void **state)
 {
 	(void)state;
-	EXPECT(NULL, "his wife, Carol Buckley (201/324/1423) confirms", "PERSON:Carol Buckley");
-	EXPECT(NULL, "daughter is mrs. marcela carlson, tel", "PERSON:marcela carlson");
-	EXPECT(NULL, "SPOKE WITH DAUGHTER PHILOMENA ON PHONE", "PERSON:PHILOMENA");
+	EXPECT(NULL, "his wife, Edda Thornbury (318/507/2246) confirms", "PERSON:Edda Thornbury");
+	EXPECT(NULL, "daughter is mrs. ottilie varnum, tel", "PERSON:ottilie varnum");
+	EXPECT(NULL, "SPOKE TO DAUGHTER GWENLLIAN BY PHONE", "PERSON:GWENLLIAN");
 	/* Common words after a relation are no names... */
-	EXPECT_NONE(NULL, "WIFE IN TO VISIT. SON AWARE. daughter is flying in at 6am");
+	EXPECT_NONE(NULL, "WIFE IN TO VISIT. SON AWARE. daughter is driving up at 7pm");
 	EXPECT_NONE(NULL, "WIFE STAYED WITH PT. SON NEWLY GRADUATED");
 	/* ...unless the gazetteer knows the name: ROB is also a verb. */
 	EXPECT(&with_gaz, "LIVES ALONE. SON ROB VISITED", "PERSON:ROB");
@@ -137,28 +137,28 @@ static void test_relations(void **state)
 static void test_credentials_and_initials(void **state)
 {
 	(void)state;
-	EXPECT(NULL, "all is well.\n\nirene snell, rn\n", "PERSON:irene snell");
-	EXPECT(NULL, "STABLE.\n ANTHONY C. KOZICKI, RRT\n", "PERSON:ANTHONY C. KOZICKI");
-	EXPECT(NULL, "Social: Andrwe O'connell MD spoke with daughter", "PERSON:Andrwe O'connell");
-	EXPECT(NULL, "TAP...DICK CUCCHIARA (RESIDENT) WORKING", "PERSON:DICK CUCCHIARA");
-	EXPECT(NULL, "INR THIS AM 6.0. E. WELSH AWARE.", "PERSON:E. WELSH");
+	EXPECT(NULL, "all is well.\n\nirene tolvar, rn\n", "PERSON:irene tolvar");
+	EXPECT(NULL, "STABLE.\n ANTHONY C. PELWORTH, RRT\n", "PERSON:ANTHONY C. PELWORTH");
+	EXPECT(NULL, "Social: Teodrik O'fennan MD met with son", "PERSON:Teodrik O'fennan");
+	EXPECT(NULL, "LINE...BRAM OSTERVELD (RESIDENT) PLACING", "PERSON:BRAM OSTERVELD");
+	EXPECT(NULL, "PTT TODAY 88.1. G. CARVER AWARE.", "PERSON:G. CARVER");
 	/* A dictionary word after an initial only before a word of telling. */
 	EXPECT(NULL, "K 3.1. T. BAKER NOTIFIED.", "PERSON:T. BAKER");
-	EXPECT_NONE(NULL, "IV: L. WRIST PIV.\nS. STAYS SEDATED. abd soft with b. sounds");
+	EXPECT_NONE(NULL, "IV: L. WRIST PIV.\nS. STAYS ASLEEP. belly firm, b. sounds x4");
 	/* A dictionary word before a credential at the end of a line. */
 	EXPECT(NULL, "resting.\n\nmary hunter, rn\n", "PERSON:mary hunter");
 	/* One uncommon word before a credential in mid-sentence is not enough. */
-	EXPECT_NONE(NULL, "INTEG: Stoma RN following for R hip");
+	EXPECT_NONE(NULL, "SKIN: Ostomy RN seeing for L heel");
 	/* Nor an "initial" that ends an abbreviation. */
-	EXPECT_NONE(NULL, "RR HIGH 20'S. RESTED COMFORTABLY; U/O. Suggest CXR");
+	EXPECT_NONE(NULL, "HR LOW 50'S. SLEPT SOUNDLY; U/O. Suggest ABG");
 }
 
 static void test_intro_and_gazetteer(void **state)
 {
 	(void)state;
-	EXPECT(NULL, "lorrie morales is a 70 yr old female", "PERSON:lorrie morales");
-	EXPECT(&with_gaz, "Lethargic, but once Natalie woke up she ate", "PERSON:Natalie");
-	EXPECT_NONE(NULL, "Lethargic, but once Natalie woke up she ate");
+	EXPECT(NULL, "dagny whitlow is a 73 yr old female", "PERSON:dagny whitlow");
+	EXPECT(&with_gaz, "Drowsy early, but once Wenonah woke she drank", "PERSON:Wenonah");
+	EXPECT_NONE(NULL, "Drowsy early, but once Wenonah woke she drank");
 	/* A surname that is a common word is not taken after "to" in an upper-case note. */
 	EXPECT_NONE(&with_gaz, "please refer to page 2. SECRETIONS TO GREEN");
 }
@@ -166,22 +166,22 @@ static void test_intro_and_gazetteer(void **state)
 static void test_propagation(void **state)
 {
 	(void)state;
-	EXPECT(NULL,
-	       "SICU team has spoken with Radu Crosson today. At this time, Radu wishes to visit.",
-	       "PERSON:Radu Crosson", "PERSON:Radu");
+	EXPECT(NULL, "SICU team has spoken with Tavis Orlund today. For now, Tavis hopes to visit.",
+	       "PERSON:Tavis Orlund", "PERSON:Tavis");
 }
 
 static void test_facilities(void **state)
 {
 	(void)state;
-	EXPECT(NULL, "ADMITTED IN TRANSFER FROM CALVERT HOSPITAL FOR FALL", "LOCATION:CALVERT");
+	EXPECT(NULL, "CAME IN TRANSFER FROM BRIXLEY HOSPITAL FOR SYNCOPE", "LOCATION:BRIXLEY");
 	EXPECT(NULL, "REFERRED TO GH. PT ARRIVED", "LOCATION:GH");
-	EXPECT(NULL, "TRANSFERRED FROM VAMC HOSPITAL", "LOCATION:VAMC");
+	EXPECT(NULL, "PT TRANSFERRED FROM QRMC HOSPITAL", "LOCATION:QRMC");
 	EXPECT(NULL, "went to HOLY CROSS with fever", "LOCATION:HOLY CROSS");
-	EXPECT(NULL, "FROM UNIVERSITY OF MD MEDICAL CENTER", "LOCATION:UNIVERSITY OF MD");
-	EXPECT(NULL, "SCREENED BY BALTIMORE REHAB AND KIMBROUGH. ", "LOCATION:BALTIMORE",
-	       "LOCATION:KIMBROUGH");
-	EXPECT(NULL, "He lives at Carpenter Assisted living with 24 hr care", "LOCATION:Carpenter");
+	EXPECT(NULL, "SENT FROM UNIVERSITY OF KS MEDICAL CENTER", "LOCATION:UNIVERSITY OF KS");
+	EXPECT(NULL, "SEEN BY DUNMORROW REHAB AND PELLIGREW. ", "LOCATION:DUNMORROW",
+	       "LOCATION:PELLIGREW");
+	EXPECT(NULL, "She lives at Bramblecote Assisted living, 24 hr care",
+	       "LOCATION:Bramblecote");
 	EXPECT_NONE(NULL, "TRANSFERRED FROM OUTSIDE HOSPITAL; STATE HOSPITAL BED");
 	/* "X Memorial" without a facility word; a named "Bay"/"Harbor" hospital. */
 	EXPECT(NULL, "ADMITTED TO KENTWELL MEMORIAL FOR SYNCOPE", "LOCATION:KENTWELL MEMORIAL");
@@ -194,9 +194,9 @@ static void test_facilities(void **state)
 static void test_places(void **state)
 {
 	(void)state;
-	EXPECT(NULL, "TRANSFERRED BACK TO QUARTERMAIN 3 POST PROCEDURE", "LOCATION:QUARTERMAIN");
-	EXPECT_NONE(NULL, "ate at least 50% of breakfast. PLACED ON NIMBEX 0.18 MG");
-	EXPECT(NULL, "HIS SISTER IS LIVING IN ROME.", "LOCATION:ROME");
+	EXPECT(NULL, "TRANSFERRED BACK TO FENWORTH 6 AFTER PROCEDURE", "LOCATION:FENWORTH");
+	EXPECT_NONE(NULL, "finished about 40% of supper. PLACED ON NIMBEX 0.25 MG");
+	EXPECT(NULL, "HER COUSIN IS LIVING IN VELMORA.", "LOCATION:VELMORA");
 	EXPECT(&with_gaz, "DAUGHTER FROM ROME CALLED", "LOCATION:ROME");
 	EXPECT_NONE(NULL, "DAUGHTER FROM ROME CALLED");
 	EXPECT_NONE(&with_gaz, "MAGNESIUM SENT FROM PHARMACY; EDEMA IN SCROTUM");
@@ -212,7 +212,7 @@ static void test_places(void **state)
 	       "LOCATION:NEW DORVALE", "LOCATION:TARNBY HEIGHTS");
 	EXPECT(NULL, "she lives in the Quillmoor area", "LOCATION:Quillmoor");
 	EXPECT(NULL, "Brennock County police are here", "LOCATION:Brennock");
-	EXPECT_NONE(NULL, "LIVES IN THE AREA; TRANSFERRED TO THE FLOOR");
+	EXPECT_NONE(NULL, "LIVES IN THE AREA; TRANSFERRED TO THE UNIT");
 	/* Not in one-case notes, nor a misspelt word. */
 	EXPECT_NONE(NULL, "SON FROM GLENWOODBURY CALLED. FOLEY IN PALCE");
 	EXPECT_NONE(NULL, "Covered in Brusies. Calmer in Afteroon");

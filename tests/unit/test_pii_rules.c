@@ -201,8 +201,8 @@ static void national_ids(void **st)
 	assert_false(any("NHS number 943 476 5918", ENCLAVE_PII_UK_NHS));
 	assert_true(has("NI AB 12 34 56 C", ENCLAVE_PII_UK_NINO, "AB 12 34 56 C"));
 	assert_false(any("NI GB 12 34 56 C", ENCLAVE_PII_UK_NINO));
-	assert_true(has("My driver's license number is F162823540116",
-	                ENCLAVE_PII_US_DRIVER_LICENSE, "F162823540116"));
+	assert_true(has("driver's license number: K407195362218", ENCLAVE_PII_US_DRIVER_LICENSE,
+	                "K407195362218"));
 	assert_true(has("passport no. 123456789", ENCLAVE_PII_US_PASSPORT, "123456789"));
 	assert_true(has("MRN: 00451234", ENCLAVE_PII_MEDICAL_RECORD, "00451234"));
 	assert_true(has("Member ID: XJ-88123456", ENCLAVE_PII_HEALTH_PLAN, "XJ-88123456"));
@@ -250,7 +250,7 @@ static void dates(void **st)
 	(void)st;
 	assert_true(has("on 2021-03-04 we", ENCLAVE_PII_DATE_TIME, "2021-03-04"));
 	assert_true(
-	    has("Date: 1980-07-28 19:49:46\n", ENCLAVE_PII_DATE_TIME, "1980-07-28 19:49:46"));
+	    has("Date: 1974-11-09 06:23:51\n", ENCLAVE_PII_DATE_TIME, "1974-11-09 06:23:51"));
 	assert_false(any("on 2021-13-04 we", ENCLAVE_PII_DATE_TIME));
 	assert_true(has("since 9/15/1946", ENCLAVE_PII_DATE_TIME, "9/15/1946"));
 	assert_true(has("admitted 2/3/97 to", ENCLAVE_PII_DATE_TIME, "2/3/97"));
@@ -316,7 +316,7 @@ static void ages(void **st)
 	assert_true(has("a 72 yo man", ENCLAVE_PII_AGE, "72"));
 	assert_true(has("a 45-year-old woman", ENCLAVE_PII_AGE, "45"));
 	assert_true(has("patient aged 45 was", ENCLAVE_PII_AGE, "45"));
-	assert_true(has("He just turned 69 years old", ENCLAVE_PII_AGE, "69"));
+	assert_true(has("Ada turned 67 years old today", ENCLAVE_PII_AGE, "67"));
 	assert_true(score_of("a 92 y/o woman", ENCLAVE_PII_AGE, "92") > 0.9f);
 	assert_false(any("a 200 year old oak", ENCLAVE_PII_AGE));
 }
@@ -366,24 +366,24 @@ static void address_shapes(void **st)
 {
 	(void)st;
 	/* a block inside a sentence: one span over its place lines */
-	assert_true(
-	    shapes("send it to 1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903? ok",
-	           (const char *const[]){
-	               "1987 74 Diakou Street\n Suite 680\n Kissousa\n Cyprus 36903", NULL }));
 	assert_true(shapes(
-	    "meet at 25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237 later",
-	    (const char *const[]){ "25615 Tawastintie 72 Apt. 004\nKNIVSTA, nan 18237", NULL }));
+	    "send it to 4410 58 Marrowgate Street\n Suite 612\n Tarviston\n Norway 44718? ok",
+	    (const char *const[]){
+	        "4410 58 Marrowgate Street\n Suite 612\n Tarviston\n Norway 44718", NULL }));
+	assert_true(shapes(
+	    "meet at 61847 Korvenkatu 39 Apt. 118\nHALSBERG, nan 27604 later",
+	    (const char *const[]){ "61847 Korvenkatu 39 Apt. 118\nHALSBERG, nan 27604", NULL }));
 	assert_true(
-	    shapes("add 370 3911 Fourth Avenue Suite 697 Apt. 397, Mora de Rubielos, Spain "
-	           "16200, and more",
-	           (const char *const[]){ "370 3911 Fourth Avenue Suite 697 Apt. 397, Mora de "
-	                                  "Rubielos, Spain 16200",
+	    shapes("add 518 2074 Seventh Avenue Suite 238 Apt. 561, Vila de Corvelo, Portugal "
+	           "48310, and more",
+	           (const char *const[]){ "518 2074 Seventh Avenue Suite 238 Apt. 561, Vila de "
+	                                  "Corvelo, Portugal 48310",
 	                                  NULL }));
 	assert_true(shapes("at 5586 Foo Street 31, Arnsdorf, Germany now",
 	                   (const char *const[]){ "5586 Foo Street 31, Arnsdorf, Germany", NULL }));
 	/* at the start of a line, or on one line: number, street, postal code */
-	assert_true(shapes("Jane Roe\n\n20789 Allika 46\n Suite 501\n Riisa\n\n Estonia 62488",
-	                   (const char *const[]){ "20789", "Allika 46", "62488", "loc:Riisa",
+	assert_true(shapes("Jane Roe\n\n41372 Merikivi 83\n Suite 274\n Tornaja\n\n Estonia 95031",
+	                   (const char *const[]){ "41372", "Merikivi 83", "95031", "loc:Tornaja",
 	                                          "loc:Estonia", NULL }));
 	assert_true(shapes("Ann Lee\n\n233 Erzs\xc3\xa9"
 	                   "bet t\xc3\xa9r 19.\n Suite 2\n Pest\n Hungary 34796",
@@ -391,67 +391,68 @@ static void address_shapes(void **st)
 	                                          "Erzs\xc3\xa9"
 	                                          "bet t\xc3\xa9r 19.",
 	                                          "34796", "loc:Pest", "loc:Hungary", NULL }));
+	assert_true(shapes("Tom lives at 52917 Rua do Salgueiro 2871, An\xc3\xa1polis",
+	                   (const char *const[]){ "52917", "Rua do Salgueiro 2871",
+	                                          "loc:An\xc3\xa1polis", NULL }));
+	assert_true(shapes("Mrs. Roe Apt. 418 73625 Kirkestien 57\nHaldrup NO 8350",
+	                   (const char *const[]){ "73625", "Kirkestien 57", "zip:8350",
+	                                          "loc:Haldrup", "loc:NO", NULL }));
+	assert_true(shapes("> Ann Roe\n> 052 Havnestr\xc3\xa6"
+	                   "de 38\n> Apt. 729\n> Fjeldholm\n> Denmark "
+	                   "61854",
+	                   (const char *const[]){ "052",
+	                                          "Havnestr\xc3\xa6"
+	                                          "de 38",
+	                                          "61854", "loc:Fjeldholm", "loc:Denmark", NULL }));
+	assert_true(
+	    shapes("to 84213 P.O. Box 637\n Suite 142\n Ilulik\n Greenland 70354. ok",
+	           (const char *const[]){
+	               "84213 P.O. Box 637\n Suite 142\n Ilulik\n Greenland 70354", NULL }));
 	assert_true(shapes(
-	    "Tom lives at 86036 Rua do Arenque 1634, Goi\xc3\xa2nia",
-	    (const char *const[]){ "86036", "Rua do Arenque 1634", "loc:Goi\xc3\xa2nia", NULL }));
-	assert_true(shapes("Mrs. Roe Apt. 675 62314 Mellemvej 32\nAalborg NO 9100",
-	                   (const char *const[]){ "62314", "Mellemvej 32", "zip:9100",
-	                                          "loc:Aalborg", "loc:NO", NULL }));
-	assert_true(
-	    shapes("> Ann Roe\n> 077 Mellemstr\xc3\xa6"
-	           "de 74\n> Apt. 316\n> Vordingborg\n> Denmark "
-	           "29587",
-	           (const char *const[]){ "077",
-	                                  "Mellemstr\xc3\xa6"
-	                                  "de 74",
-	                                  "29587", "loc:Vordingborg", "loc:Denmark", NULL }));
-	assert_true(shapes("to 77009 P.O. Box 255\n Suite 966\n Nuuk\n Greenland 21169. ok",
-	                   (const char *const[]){
-	                       "77009 P.O. Box 255\n Suite 966\n Nuuk\n Greenland 21169", NULL }));
-	assert_true(
-	    shapes("to 14 Crown Street Kishiev Squares\n Suite 321\n LONDON\n United Kingdom 75419",
-	           (const char *const[]){ "14 Crown Street Kishiev Squares\n Suite 321\n LONDON\n "
-	                                  "United Kingdom 75419",
-	                                  NULL }));
-	assert_true(shapes("off at 9383 ul. Chrzanowska 61 St.",
-	                   (const char *const[]){ "9383", "ul. Chrzanowska 61", NULL }));
+	    "to 27 Marrow Street Pellinor Squares\n Suite 845\n TARVISTON\n United Kingdom 30962",
+	    (const char *const[]){ "27 Marrow Street Pellinor Squares\n Suite 845\n TARVISTON\n "
+	                           "United Kingdom 30962",
+	                           NULL }));
+	assert_true(shapes("off at 5726 ul. Brzozowska 48 St.",
+	                   (const char *const[]){ "5726", "ul. Brzozowska 48", NULL }));
 	assert_true(shapes(
 	    "Billing: Ann Roe\n    31401 Foo Street 10 Apt. 360\n   Wroclaw\n    nan\n    53-320",
 	    (const char *const[]){ "31401", "Foo Street 10", "loc:Wroclaw", "loc:nan", "zip:53-320",
 	                           NULL }));
+	assert_true(
+	    shapes("Billing: Ann Roe\n    31401 Foo Street 10\n   Elm Village\n    NS\n    B3K 4T7",
+	           (const char *const[]){ "31401", "Foo Street 10", "loc:Elm Village", "loc:NS",
+	                                  "zip:B3K 4T7", NULL }));
 	assert_true(shapes(
-	    "Billing: Ann Roe\n    31401 Foo Street 10\n   Mill Village\n    NS\n    B0J 2H0",
-	    (const char *const[]){ "31401", "Foo Street 10", "loc:Mill Village", "loc:NS",
-	                           "zip:B0J 2H0", NULL }));
-	assert_true(shapes(
-	    "Meet at the corner of 3744 Retreat Avenue and Foo Route, then",
-	    (const char *const[]){ "the corner of 3744 Retreat Avenue and Foo Route", NULL }));
+	    "Meet at the corner of 6152 Harrow Avenue and Foo Route, then",
+	    (const char *const[]){ "the corner of 6152 Harrow Avenue and Foo Route", NULL }));
 	assert_true(
 	    shapes("stop at the corner of Foo St. and Bar St. ok", (const char *const[]){ NULL }));
 	/* at a line's start with place lines not indented, or on one line: one span */
-	assert_true(shapes("Acme\n33787 590 Edington Drive\nToronto\n, ON\n Canada 27539\nMobile",
-	                   (const char *const[]){
-	                       "33787 590 Edington Drive\nToronto\n, ON\n Canada 27539", NULL }));
-	assert_true(shapes("Acme\n213 Pilekrogen 53 Apt. 263, Grand-Leez, Belgium 18431\n",
-	                   (const char *const[]){
-	                       "213 Pilekrogen 53 Apt. 263, Grand-Leez, Belgium 18431", NULL }));
 	assert_true(
-	    shapes("to P.O. Box 149 Monika Union\n Apt. 485\n Pituffik\n Greenland 52888 ok",
-	           (const char *const[]){ "P.O. Box 149 Monika Union\n Apt. 485\n Pituffik\n "
-	                                  "Greenland 52888",
+	    shapes("Acme\n48216 731 Bellweather Drive\nKingsmere\n, ON\n Canada 60348\nMobile",
+	           (const char *const[]){
+	               "48216 731 Bellweather Drive\nKingsmere\n, ON\n Canada 60348", NULL }));
+	assert_true(shapes(
+	    "Acme\n364 Vossebeek 82 Apt. 517, Haut-Morel, Belgium 27096\n",
+	    (const char *const[]){ "364 Vossebeek 82 Apt. 517, Haut-Morel, Belgium 27096", NULL }));
+	assert_true(
+	    shapes("to P.O. Box 836 Teodora Union\n Apt. 219\n Qasigiak\n Greenland 40617 ok",
+	           (const char *const[]){ "P.O. Box 836 Teodora Union\n Apt. 219\n Qasigiak\n "
+	                                  "Greenland 40617",
 	                                  NULL }));
 	/* numbers in clinical notes are not addresses */
 	assert_true(shapes("Received 20 Units\nNeuro Alert", (const char *const[]){ NULL }));
 	assert_true(shapes("pt given 12 mg. Morphine 4.", (const char *const[]){ NULL }));
-	assert_true(shapes("PA CATHETER PULLED AT 1600 BY HO. TV OF 700 AND PEEP OF 5.",
+	assert_true(shapes("ART LINE REMOVED AT 1400 BY HO. TV OF 550 AND PEEP OF 8.",
 	                   (const char *const[]){ NULL }));
-	assert_true(shapes("on vent settings A/C 900 Rate 12 FiO2 100% Peep 7.5 FiO2",
+	assert_true(shapes("vent now on A/C 650 Rate 16 FiO2 40% Peep 5.5 FiO2",
 	                   (const char *const[]){ NULL }));
 	assert_true(shapes("", (const char *const[]){ NULL }));
 	assert_true(shapes("99 ", (const char *const[]){ NULL }));
 	/* the rules: military mail, a URL's host is not a domain of its own */
-	assert_true(has("send to PSC 0413, Box 8144\nAPO AA 42323 now", ENCLAVE_PII_STREET_ADDRESS,
-	                "PSC 0413, Box 8144\nAPO AA 42323"));
+	assert_true(has("send to PSC 2791, Box 6038\nAPO AE 09517 now", ENCLAVE_PII_STREET_ADDRESS,
+	                "PSC 2791, Box 6038\nAPO AE 09517"));
 	assert_true(
 	    has("site https://www.example.se/ ok", ENCLAVE_PII_URL, "https://www.example.se/"));
 	assert_false(any("site https://www.example.se/ ok", ENCLAVE_PII_DOMAIN_NAME));

@@ -1,13 +1,13 @@
 /*
  * Street addresses built from their shape, for the international addresses
  * the US-centred street rule (recognizers.c) misses: a house number, then a
- * street that is either a number and words ("74 Diakou Street") or words
- * and a number ("Puruntie 82", "Rua do Arenque 1634", "Erzsébet tér 19."),
+ * street that is either a number and words ("58 Marrowgate Street") or words
+ * and a number ("Korvenkatu 39", "Rua do Salgueiro 2871", "Erzsébet tér 19."),
  * with capitalised words (any non-ASCII letter counts as one).
  *
  * Two readings, after how such text is usually laid out:
  *  - a block: the street line goes on over short place lines ("Suite 245",
- *    "FÜRLING", ", CO", "Austria 25173") and the address starts inside a
+ *    "TARVISTON", ", CO", "Norway 44718") and the address starts inside a
  *    sentence or after a "...:" line: one span from the house number to the
  *    last line's postal code;
  *  - otherwise (an address at the start of its line, in a letter head or a
@@ -16,8 +16,8 @@
  *    a third (ZIP_CODE after a state's code, else STREET_ADDRESS), the place
  *    lines (town, state, country) and the town after a one-line street
  *    LOCATION spans; the unit is left to the unit rule.
- * A block written all in one line ("... Suite 697 Apt. 397, Mora de
- * Rubielos, Spain 16200") is one span too. Words in capitals alone never
+ * A block written all in one line ("... Suite 238 Apt. 561, Vila de
+ * Corvelo, Portugal 48310") is one span too. Words in capitals alone never
  * make a street: clinical notes are full of "PEEP 5" and "TV 700".
  *
  * It is an extra recogniser (pii_extra_fn) run beside the tagger; the spans
@@ -80,7 +80,7 @@ static size_t num_end(const char *t, size_t len, size_t p, size_t max)
 
 /*
  * Can [s, e) be a word of a street name? A capitalised word with a lower-case
- * letter ("Diakou", "Koskikatu") or one starting with a non-ASCII letter
+ * letter ("Marrowgate", "Koskikatu") or one starting with a non-ASCII letter
  * ("Þorsteinsgata", "Μεγάλη"), not a short function word; lower-case words
  * ("do", "tér") only inside a name (`first` 0). All-capital words are not
  * taken: in clinical notes they are abbreviations ("PEEP 5", "TV 700").
@@ -189,7 +189,7 @@ static int street(const char *t, size_t len, size_t p, size_t *end)
 			return 1;
 		}
 	}
-	if (q > p) { /* "74 Diakou Street": a number, then capitalised words */
+	if (q > p) { /* "58 Marrowgate Street": a number, then capitalised words */
 		e = q;
 		while (words < ADDR_MAX_WORDS && e < len && t[e] == ' ' && e + 1 < len &&
 		       is_let((unsigned char)t[e + 1])) {
@@ -204,7 +204,7 @@ static int street(const char *t, size_t len, size_t p, size_t *end)
 		*end = e;
 		return 1;
 	}
-	/* "Puruntie 82", "Rua do Arenque 1634": capitalised first word, then a number. */
+	/* "Korvenkatu 39", "Rua do Salgueiro 2871": capitalised first word, then a number. */
 	if (p >= len || !is_let((unsigned char)t[p]))
 		return 0;
 	e = p;
@@ -217,7 +217,7 @@ static int street(const char *t, size_t len, size_t p, size_t *end)
 			return 0;
 		n = num_end(t, len, w + 1, 4);
 		if (n > w + 1) {
-			/* "Λεωφόρος Συγγρού 119 Nino Point" up to the line's end, a unit next */
+			/* "Λεωφόρος Αμαλίας 742 Tessa Point" up to the line's end, a unit next */
 			size_t x = words_to_unit_line(t, len, n);
 			if (n < len && t[n] == '.' && (n + 1 >= len || t[n + 1] == '\n'))
 				n++;
@@ -343,7 +343,7 @@ static int push_places(struct enclave_pii_spans *out, const char *t, const struc
 
 /*
  * Places after a street on its own line, from `p`: comma-separated runs of
- * capitalised words (", Mora de Rubielos, Spain 16200", " CHARLEROI
+ * capitalised words (", Vila de Corvelo, Portugal 48310", " HALSBERG
  * Victoria"), ending at a postal code (kept), a lower-case word, other
  * punctuation or the line's end. Sets *end past the last word or number and
  * returns the number of runs (0: none).
@@ -374,7 +374,7 @@ static int same_line_places(const char *t, size_t len, size_t p, size_t *end)
 		}
 		if (!is_let(c))
 			break;
-		if (c >= 'a' && c <= 'z') { /* "Mora de Rubielos": a short particle inside a name */
+		if (c >= 'a' && c <= 'z') { /* "Vila de Corvelo": a short particle inside a name */
 			size_t w = word_end(t, len, e);
 			if (!in_run || w - e > 3 || w + 1 >= len || t[w] != ' ' ||
 			    !(((unsigned char)t[w + 1] >= 'A' && t[w + 1] <= 'Z') ||
@@ -448,7 +448,7 @@ static int push(struct enclave_pii_spans *out, size_t s, size_t e, float score)
 }
 
 /*
- * "the corner of 3744 Retreat Avenue and Władysława Route" at `p` (the "t"
+ * "the corner of 6152 Harrow Avenue and Bronisława Route" at `p` (the "t"
  * of "the", any case): returns the end of the second street (two words
  * after "and", on the same line), or p when it is not one. "the corner of
  * Foo St. and Bar St." (two street names, each its own) is not taken.
@@ -507,7 +507,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		    (p > 0 && !is_blank((unsigned char)text[p - 1]) && text[p - 1] != '\n' &&
 		     text[p - 1] != '>'))
 			continue;
-		if (text[p] == 'P') { /* "P.O. Box 149 Monika Union\n Apt. 485 ...": a block */
+		if (text[p] == 'P') { /* "P.O. Box 836 Teodora Union\n Apt. 219 ...": a block */
 			if (!street(text, len, p, &st_end))
 				continue;
 			hn = p;
@@ -517,7 +517,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		           (p >= 4 && !memcmp(text + p - 4, "Box ", 4))) {
 			continue;
 		} else if (!street(text, len, hn + 1, &st_end)) {
-			/* "14 Crown Street Kishiev Squares": the number is the street's own */
+			/* "27 Marrow Street Pellinor Squares": the number is the street's own */
 			if (!street(text, len, p, &st_end) || st_end <= hn) {
 				p = hn;
 				continue;
@@ -526,7 +526,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 		}
 		start_of_line = at_line_start(text, p, &colon);
 		/*
-		 * Letter heads, and "Mrs. Roe Apt. 675 62314 Mellemvej 32": number,
+		 * Letter heads, and "Mrs. Roe Apt. 418 73625 Kirkestien 57": number,
 		 * street and places apart. Quoted lines ("> ") and a unit before
 		 * always split; another address at a line's start splits when its
 		 * place lines are indented or it has none (decided once they are read).
@@ -554,7 +554,7 @@ int pii_address_scan(const void *ctx, const char *text, size_t len, struct encla
 				e++;
 		}
 		e = line_end;
-		/* "... Suite 697 Apt. 397, Mora de Rubielos, Spain 16200" in a sentence: one span */
+		/* "... Suite 238 Apt. 561, Vila de Corvelo, Portugal 48310" in a sentence: one span */
 		if (!split && e < len && text[e] != '\n') {
 			size_t pe = e;
 			int runs = same_line_places(text, len, e, &pe);

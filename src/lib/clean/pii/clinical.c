@@ -5,8 +5,8 @@
  * Nursing notes are upper case or lower case as often as mixed, so
  * capitals say little; what marks a name is its neighbourhood: a title
  * ("DR KLEIN", "Mrs. Burns"), a relation or a role ("wife HELEN",
- * "IV NURSE VIRGINIA SALLESE"), a credential after it ("irene snell, rn"),
- * a verb of contact ("spoke with Radu"). A candidate word must not be a
+ * "IV NURSE MARISKA VOLLAND"), a credential after it ("irene tolvar, rn"),
+ * a verb of contact ("spoke with Tavis"). A candidate word must not be a
  * common word: the strong stop list (function words, the verbs that follow
  * a name in a note: "DR AWARE", "wife IN") is never a name; the common
  * lists (clinical_common.c: about 63,000 English words from Debian's
@@ -14,12 +14,12 @@
  * abbreviations and drugs written by us), words ending like English or
  * like a drug's stem, and common words misspelt by a letter ("presnt") are
  * names only where a gazetteer or a strong cue says so. A name found once
- * marks the same word anywhere else in the window ("Radu ... Radu").
+ * marks the same word anywhere else in the window ("Tavis ... Tavis").
  *
- * Places: words before a facility word ("CALVERT HOSPITAL", "BALTIMORE
+ * Places: words before a facility word ("BRIXLEY HOSPITAL", "DUNMORROW
  * REHAB": the facility word itself is not part of the span, as in the deid
  * gold standard), "university of X", facility acronyms (GH, MGH, *MC), a
- * ward with its floor after to/from/on ("TO QUARTERMAIN 3"), and places
+ * ward with its floor after to/from/on ("TO FENWORTH 6"), and places
  * after "lives in", "from" and the like (the city gazetteer, any uncommon
  * word after the strongest cues, a long capitalised one in cased notes).
  * Numbers: 4-5 digit pagers and extensions after pager/beeper/pg/ext/x,
@@ -214,7 +214,7 @@ static const char *const contacts[] = {
 	"reached", "spoke",  "talked",    "to",    "with",
 };
 
-/* Credentials after a name: "irene snell, rn", "ANTHONY C. KOZICKI, RRT". */
+/* Credentials after a name: "irene tolvar, rn", "ANTHONY C. PELWORTH, RRT". */
 static const char *const credentials[] = {
 	"bsn", "ccrn", "cna", "crna", "licsw", "lpn", "md", "msw", "np", "pa", "rn", "rrt",
 };
@@ -645,7 +645,7 @@ static int misspelt(const char *w)
 
 /*
  * Is token i a dictionary word that may still be a surname where a strong
- * cue stands ("E. WELSH", "irene snell, rn", "Dr Lucie Lange"): English
+ * cue stands ("G. CARVER", "irene tolvar, rn", "Dr Lucie Lange"): English
  * only (no clinical word, no stop word), written capitalised in a cased
  * note or after an initial or before a credential?
  */
@@ -760,7 +760,7 @@ static int name_next(const struct scan *s, size_t i)
 	if (!(t->flags & T_ALPHA) || !t->w[0] || IN(strong_stop, t))
 		return 0;
 	if (gap_only(s, i - 1, i, "-"))
-		return 1; /* Retterer-moore */
+		return 1; /* Hasselby-moore */
 	if (!gap_only(s, i - 1, i, (prev->flags & T_INITIAL) ? ". " : " "))
 		return 0;
 	if (!name_case(s, i))
@@ -823,7 +823,7 @@ static void names_by_cue(struct scan *s)
 			take_name(s, next, weak_title(s, i) ? AFTER_RELATION : AFTER_TITLE, 0.85f,
 			          1);
 		} else if (IN(relations, &s->t[i])) {
-			/* Skip fillers and punctuation: "daughter is mrs. marcela carlson", "wife, Carol". */
+			/* Skip fillers and punctuation: "daughter is mrs. ottilie varnum", "wife, Carol". */
 			while (next < s->n && IN(relation_fillers, &s->t[next]) &&
 			       !gap_has(s, next - 1, next, '\n'))
 				next++;
@@ -840,8 +840,8 @@ static void names_by_cue(struct scan *s)
 }
 
 /*
- * Names before a credential or a role on the same line: "irene snell, rn",
- * "Andrwe O'connell MD spoke", "DICK CUCCHIARA (RESIDENT)". A credential
+ * Names before a credential or a role on the same line: "irene tolvar, rn",
+ * "Teodrik O'fennan MD met", "BRAM OSTERVELD (RESIDENT)". A credential
  * with more words after it on its line needs two words of name, or a
  * gazetteer name ("Stoma RN following" is no name).
  */
@@ -849,7 +849,7 @@ static void names_by_credential(struct scan *s)
 {
 	for (size_t i = 1; i < s->n; i++) {
 		int role = IN(credentials, &s->t[i]);
-		/* "DICK CUCCHIARA (RESIDENT)", "Mary Smith (daughter)". */
+		/* "BRAM OSTERVELD (RESIDENT)", "Mary Smith (daughter)". */
 		int paren_role =
 		    !role &&
 		    (is(s, i, "resident") || is(s, i, "attending") || is(s, i, "fellow") ||
@@ -894,7 +894,7 @@ static int word_start(const struct scan *s, size_t i)
 	return b == 0 || strchr(" \t\n(", s->text[b - 1]) != NULL;
 }
 
-/* Does token i say that someone was told ("E. WELSH AWARE", "Z. MILLER NOTIFIED")? */
+/* Does token i say that someone was told ("G. CARVER AWARE", "Z. MILLER NOTIFIED")? */
 static int told(const struct scan *s, size_t i)
 {
 	return is(s, i, "aware") || is(s, i, "notified") || is(s, i, "informed") ||
@@ -902,7 +902,7 @@ static int told(const struct scan *s, size_t i)
 }
 
 /*
- * An initial and a surname: "E. WELSH AWARE", "Z. MILLER IN TO STRIP
+ * An initial and a surname: "G. CARVER AWARE", "Z. MILLER IN TO STRIP
  * TUBES". A dictionary word ("WELSH", "MILLER") only before a word of
  * telling: "R. WRIST", "S. REMAINS" are no names.
  */
@@ -923,8 +923,8 @@ static void names_by_initial(struct scan *s)
 }
 
 /*
- * The patient introduced at the start of a line: "lorrie morales is a 70
- * yr old female", "Miss Margaret Gaudreau is a 64 y.o.".
+ * The patient introduced at the start of a line: "dagny whitlow is a 73
+ * yr old female", "Miss Harriet Ellingsworth is a 61 y.o.".
  */
 static void names_by_intro(struct scan *s)
 {
@@ -1070,7 +1070,7 @@ static int floor_number(const struct scan *s, size_t k)
 	       (s->text[t->end] == '.' && (t->end + 1 >= s->len || !is_digit(s->text[t->end + 1])));
 }
 
-/* Facilities: "CALVERT HOSPITAL", "Sacred Heart", "UNIVERSITY OF MD", "GH". */
+/* Facilities: "BRIXLEY HOSPITAL", "Sacred Heart", "UNIVERSITY OF MD", "GH". */
 static void facilities(struct scan *s)
 {
 	for (size_t i = 0; i < s->n; i++) {
@@ -1088,7 +1088,7 @@ static void facilities(struct scan *s)
 				    !IN(facility_name_words, &s->t[k]) || !generic_facility(s, k);
 			for (size_t k = j; named && k < i; k++)
 				mark(s, k, ENCLAVE_PII_LOCATION, 0.75f, SRC_FACILITY);
-			/* "BALTIMORE REHAB AND KIMBROUGH": the second name shares the facility word. */
+			/* "DUNMORROW REHAB AND PELLIGREW": the second name shares the facility word. */
 			size_t a = i + head;
 			if (named && a + 1 < s->n && (is(s, a, "and") || is(s, a, "or")) &&
 			    gap_only(s, a - 1, a, " ") && gap_only(s, a, a + 1, " ") &&
@@ -1153,7 +1153,7 @@ static int movement_cue(const struct scan *s, size_t i)
 	       !is(s, i, "works") && !is(s, i, "home");
 }
 
-/* Wards and places: "TO QUARTERMAIN 3", "lives in ROME", "son from Pikesville". */
+/* Wards and places: "TO FENWORTH 6", "lives in ROME", "son from Pikesville". */
 static void places(struct scan *s)
 {
 	for (size_t i = 0; i + 1 < s->n; i++) {

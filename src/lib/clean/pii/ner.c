@@ -1098,7 +1098,7 @@ int ner_pii_postpass(const struct ner_model *m, const char *text, size_t len,
 		    !memcmp(text + sp->start + 1, "he ", 3))
 			sp->start += 4;
 	}
-	/* "Davis, Reynolds and Williamson": a firm named after its partners */
+	/* "Palmer, Fletcher and Hargrove": a firm named after its partners */
 	for (size_t p = 0; p + 1 < len; p++) {
 		size_t w[3][2], e;
 		int cap[3], sur = 0;
@@ -1114,7 +1114,7 @@ int ner_pii_postpass(const struct ner_model *m, const char *text, size_t len,
 			e--;
 		if (e > 0 && (unsigned char)text[e - 1] >= 0x80)
 			continue;
-		/* "our 3 founders: Brabec, Doyle and Gonzalez", "A, B, C and D": people */
+		/* "our 3 founders: Quenby, Lowther and Marsh", "A, B, C and D": people */
 		if (e >= 2 && text[e - 1] == ' ' && (text[e - 2] == ':' || text[e - 2] == ','))
 			continue;
 		w[0][0] = e;

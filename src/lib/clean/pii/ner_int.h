@@ -132,7 +132,7 @@ int ner_tag(const struct ner_model *m, const char *text, size_t len, struct encl
  * The PII scanner's pass over the tagger's spans out->v[first..]: drops a
  * leading "The "/"the " ("The Lending Club" -> "Lending Club"), and adds
  * ORGANIZATION spans (score 1, source "model:ner") for firms named after
- * partners, "Davis, Reynolds and Williamson" (one case throughout, two of
+ * partners, "Palmer, Fletcher and Hargrove" (one case throughout, two of
  * the three in the surname gazetteer). Not part of ner_tag, so the
  * tagger's own evaluation is unchanged. Returns 0 or ENCLAVE_ENOMEM.
  */

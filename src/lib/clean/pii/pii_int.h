@@ -160,7 +160,7 @@ int pii_task_error(const struct pii_task_error *e);
 
 /*
  * Street addresses from their shape (address.c), a pii_extra_fn run beside
- * the tagger: house number and street ("20789 Allika 46"), or a whole block
+ * the tagger: house number and street ("41372 Merikivi 83"), or a whole block
  * over its place lines; labels STREET_ADDRESS, and ZIP_CODE and LOCATION
  * for the postal codes and places of a letter head; source
  * "rule:address_shape", byte offsets. `ctx` is unused. Returns 0 or

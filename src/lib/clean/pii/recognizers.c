@@ -672,7 +672,7 @@ static int check_date_md(struct pii_match *m, const char *t, size_t len)
 	else if (is_alpha(p))
 		glued = 1; /* "fx4/97": a month/year only, below */
 	else if ((p == '.' || p == '-') && is_alpha(before(t, m->start - 1)))
-		; /* "to Quartermain.8/31", "UO-9/10": a word, then the date */
+		; /* "to Fenworth.8/31", "UO-9/10": a word, then the date */
 	else if (is_digit(p) || p == '/' || p == '.' || p == '-' || p == '+' || p == '$')
 		return 0;
 	if (is_alnum(n) || n == '/' || n == '%' ||
