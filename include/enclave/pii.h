@@ -93,7 +93,12 @@ int enclave_pii_spans_push(struct enclave_pii_spans *s, const struct enclave_pii
 /* Release the list's memory and zero it. */
 void enclave_pii_spans_free(struct enclave_pii_spans *s);
 
-/* Sort by start, longer first; then drop overlaps, keeping the higher score. */
+/*
+ * Sort by start, longer first; then resolve overlaps: spans of one label
+ * become one span over both (so no part of a value is left in clear), with
+ * the better score and its recogniser; of different labels, the kept span
+ * yields only to a strictly better score.
+ */
 void enclave_pii_spans_resolve(struct enclave_pii_spans *s);
 
 /* ------------------------------------------------------------ the scanner */

@@ -695,6 +695,41 @@ static void extra_recognisers(void **st)
 	enclave_pii_scanner_free(sc);
 }
 
+/* Overlaps: one label makes one span over both; different labels keep the better score. */
+static void resolve_overlaps(void **st)
+{
+	struct enclave_pii_spans s = { 0 };
+	struct enclave_pii_span a = { 10, 17, ENCLAVE_PII_LOCATION, 1.0f, "model:a" };
+	struct enclave_pii_span b = { 10, 22, ENCLAVE_PII_LOCATION, 0.8f, "rule:b" };
+	struct enclave_pii_span c = { 30, 40, ENCLAVE_PII_PERSON, 0.6f, "rule:c" };
+	struct enclave_pii_span d = { 35, 45, ENCLAVE_PII_DATE_TIME, 0.9f, "rule:d" };
+	struct enclave_pii_span e = { 50, 60, ENCLAVE_PII_PERSON, 0.9f, "rule:e" };
+	struct enclave_pii_span f = { 55, 70, ENCLAVE_PII_PERSON, 0.5f, "rule:f" };
+
+	(void)st;
+	assert_int_equal(enclave_pii_spans_push(&s, &a), 0);
+	assert_int_equal(enclave_pii_spans_push(&s, &b), 0);
+	assert_int_equal(enclave_pii_spans_push(&s, &c), 0);
+	assert_int_equal(enclave_pii_spans_push(&s, &d), 0);
+	assert_int_equal(enclave_pii_spans_push(&s, &f), 0);
+	assert_int_equal(enclave_pii_spans_push(&s, &e), 0);
+	enclave_pii_spans_resolve(&s);
+	assert_int_equal(s.n, 3);
+	/* "MILFORD" (1.0) inside "MILFORD MILL" (0.8): the whole, at 1.0. */
+	assert_int_equal(s.v[0].start, 10);
+	assert_int_equal(s.v[0].end, 22);
+	assert_true(s.v[0].score == 1.0f);
+	assert_string_equal(s.v[0].source, "model:a");
+	/* A PERSON and a DATE_TIME overlapping: the better score wins whole. */
+	assert_int_equal(s.v[1].label, ENCLAVE_PII_DATE_TIME);
+	assert_int_equal(s.v[1].start, 35);
+	/* Two PERSON spans overlapping in part: their union. */
+	assert_int_equal(s.v[2].start, 50);
+	assert_int_equal(s.v[2].end, 70);
+	assert_string_equal(s.v[2].source, "rule:e");
+	enclave_pii_spans_free(&s);
+}
+
 /* A recogniser that knows one name: "Jane Q. Example". */
 static int jane_finder(const void *ctx, const char *text, size_t len, struct enclave_pii_spans *out)
 {
@@ -763,6 +798,7 @@ int main(void)
 		cmocka_unit_test(json_lines),
 		cmocka_unit_test(extra_recognisers),
 		cmocka_unit_test(names_repeat),
+		cmocka_unit_test(resolve_overlaps),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

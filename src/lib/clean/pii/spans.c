@@ -100,9 +100,23 @@ void enclave_pii_spans_resolve(struct enclave_pii_spans *s)
 	for (size_t i = 0; i < s->n; i++) {
 		struct enclave_pii_span *cur = &s->v[i];
 		if (out > 0 && cur->start < s->v[out - 1].end) {
-			/* Overlap: the kept span is replaced only by a strictly better score. */
-			if (cur->score > s->v[out - 1].score)
-				s->v[out - 1] = *cur;
+			struct enclave_pii_span *kept = &s->v[out - 1];
+			if (cur->label == kept->label) {
+				/*
+				 * Two findings of one label ("MILFORD" and "MILFORD
+				 * MILL"): one span over both, the better score and its
+				 * recogniser.
+				 */
+				if (cur->end > kept->end)
+					kept->end = cur->end;
+				if (cur->score > kept->score) {
+					kept->score = cur->score;
+					kept->source = cur->source;
+				}
+			} else if (cur->score > kept->score) {
+				/* Different labels: the kept span yields only to a strictly better score. */
+				*kept = *cur;
+			}
 			continue;
 		}
 		s->v[out++] = *cur;
