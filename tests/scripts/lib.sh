@@ -251,3 +251,28 @@ p = collections.Counter(d["path"] for d in docs)
 print("ok=%d failed=%d docs=%d dup_paths=%d" % (c["ok"], c["failed"], len(docs),
       sum(1 for v in p.values() if v > 1)))'
 }
+
+# crash_setup PREFIX DEFAULT_ITER: ITER from ${PREFIX}_ITERATIONS (else
+# DEFAULT_ITER), SEED from ${PREFIX}_SEED (else the clock), RANDOM seeded
+# with it, and a note saying how to replay. For the SIGKILL tests.
+crash_setup() {
+	local iters="${1}_ITERATIONS" seed="${1}_SEED"
+	ITER=${!iters:-$2}
+	SEED=${!seed:-$(($(date +%s) % 32768))}
+	RANDOM=$SEED
+	note "seed $SEED ($1_SEED=$SEED replays the delays), $ITER iterations"
+}
+
+# kill_after MS ERRFILE CMD...: run CMD in the background (stdout dropped,
+# stderr to ERRFILE), SIGKILL it after MS milliseconds; its exit status in
+# $rc (137 when the kill came first).
+kill_after() {
+	local ms=$1 err=$2 pid
+	shift 2
+	"$@" >/dev/null 2>"$err" &
+	pid=$!
+	sleep "$(printf '%d.%03d' $((ms / 1000)) $((ms % 1000)))"
+	kill -KILL "$pid" 2>/dev/null
+	rc=0
+	{ wait "$pid"; } 2>/dev/null || rc=$?
+}

@@ -23,10 +23,7 @@ need_env
 setup_tmp clean-crash
 
 E=$ENCLAVE
-ITER=${CLEAN_CRASH_ITERATIONS:-8}
-SEED=${CLEAN_CRASH_SEED:-$(($(date +%s) % 32768))}
-RANDOM=$SEED
-note "seed $SEED (CLEAN_CRASH_SEED=$SEED replays the delays), $ITER iterations"
+crash_setup CLEAN_CRASH 8
 
 CORPUS=$T/corpus
 python3 - "$CORPUS" <<'EOF' || fail "writing the corpus"
@@ -113,12 +110,7 @@ for ((i = 0; i < ITER; i++)); do
 		proj=$SAME
 	fi
 	delay=$(((RANDOM * 32768 + RANDOM) % (FULL_MS * 12 / 10)))
-	"$E" -C "$proj" clean --pii --operator tag -q >/dev/null 2>"$T/clean.err" &
-	pid=$!
-	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
-	kill -KILL "$pid" 2>/dev/null
-	rc=0
-	{ wait "$pid"; } 2>/dev/null || rc=$?
+	kill_after "$delay" "$T/clean.err" "$E" -C "$proj" clean --pii --operator tag -q
 	case "$rc" in
 	137) killed=$((killed + 1)) how="killed after ${delay} ms" ;;
 	0) how="finished before the kill at ${delay} ms" ;;

@@ -26,10 +26,7 @@ need_env
 setup_tmp crash
 
 E=$ENCLAVE
-ITER=${CRASH_ITERATIONS:-20}
-SEED=${CRASH_SEED:-$(( $(date +%s) % 32768 ))}
-RANDOM=$SEED
-note "seed $SEED (CRASH_SEED=$SEED replays the delays), $ITER iterations"
+crash_setup CRASH 20
 
 # ---------------------------------------------------------------- corpus
 CORPUS=$T/corpus
@@ -193,12 +190,7 @@ for ((i = 0; i < ITER; i++)); do
 		range=$(( MAX_MS * (left > NFILES / 4 ? left : NFILES / 4) / NFILES ))
 	fi
 	delay=$(( (RANDOM * 32768 + RANDOM) % range ))
-	"$E" -C "$proj" ingest -q "$CORPUS" >/dev/null 2>"$T/ingest.err" &
-	pid=$!
-	sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
-	kill -KILL "$pid" 2>/dev/null
-	rc=0
-	{ wait "$pid"; } 2>/dev/null || rc=$?
+	kill_after "$delay" "$T/ingest.err" "$E" -C "$proj" ingest -q "$CORPUS"
 	case "$rc" in
 	137) killed=$((killed + 1)); how="killed after ${delay} ms" ;;
 	0 | 3) finished=$((finished + 1)); how="finished before the kill at ${delay} ms" ;;
