@@ -1570,6 +1570,32 @@ static size_t start_po_box(const char *t, size_t end)
 	return first_word(t, s, end, (const char *const[]){ "p.o", "po ", "p o", "post", NULL });
 }
 
+/*
+ * US military mail: the last "PSC 1234", "Unit 1234" or "USS/USNS Name"
+ * within 96 bytes before the end (the APO/FPO/DPO line follows it). Found
+ * here rather than by Hyperscan's start-of-match tracking, which made this
+ * one pattern cost more than the other seventy together.
+ */
+static size_t start_military(const char *t, size_t end)
+{
+	size_t lo = end > 96 ? end - 96 : 0;
+
+	for (size_t i = end >= 6 ? end - 6 : 0; i-- > lo;) {
+		size_t j = i + (t[i] == 'P' || !strncmp(t + i, "USS", 3) ? 3 : 4);
+		int blank = t[j] == ' ' || t[j] == '\t' || t[j] == '\n' || t[j] == '\r';
+
+		if (!blank || (i > 0 && is_alnum(before(t, i))))
+			continue;
+		if ((!strncmp(t + i, "PSC", 3) || !strncmp(t + i, "Unit", 4)) &&
+		    is_digit((unsigned char)t[j + 1]))
+			return i;
+		if ((!strncmp(t + i, "USS", 3) || !strncmp(t + i, "USNS", 4)) && t[j + 1] >= 'A' &&
+		    t[j + 1] <= 'Z')
+			return i;
+	}
+	return lo;
+}
+
 static size_t start_gps(const char *t, size_t end)
 {
 	size_t s = back_over(t, end, 40, 0, "0123456789., +-");
@@ -1807,7 +1833,8 @@ const struct pii_pattern pii_patterns[] = {
 	/* US military mail (APO/FPO/DPO), one or two lines. */
 	{ "\\b(?:PSC\\s\\d{4},\\sBox\\s\\d{4}|Unit\\s\\d{4}\\sBox\\s\\d{4}|"
 	  "US[NS]S\\s[A-Z][A-Za-z]+)\\s{1,3}[AFD]PO\\s(?:AA|AE|AP)\\s\\d{5}\\b",
-	  0, ENCLAVE_PII_STREET_ADDRESS, 1.0f, "rule:military_address", NULL, NULL, NULL },
+	  0, ENCLAVE_PII_STREET_ADDRESS, 1.0f, "rule:military_address", NULL, NULL,
+	  start_military },
 	{ "\\b(?:P\\.?\\s?O\\.?\\s+Box|Post\\s?box|Post\\s+Office\\s+Box)\\s+\\d{1,6}", 1,
 	  ENCLAVE_PII_STREET_ADDRESS, 0.75f, "rule:po_box", NULL, NULL, start_po_box },
 	{ "[\\-+]?\\d{1,2}\\.\\d{3,8}\\s*,\\s*[\\-+]?\\d{1,3}\\.\\d{3,8}", 0, ENCLAVE_PII_GPS,
