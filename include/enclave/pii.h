@@ -94,12 +94,16 @@ int enclave_pii_spans_push(struct enclave_pii_spans *s, const struct enclave_pii
 void enclave_pii_spans_free(struct enclave_pii_spans *s);
 
 /*
- * Sort by start, longer first; then resolve overlaps: spans of one label
- * become one span over both (so no part of a value is left in clear), with
- * the better score and its recogniser; of different labels, the kept span
- * yields only to a strictly better score.
+ * Resolve overlaps, so that no two spans overlap and every character any
+ * span covered stays covered (nothing found is left in clear): spans of one
+ * label become one span over both, with the better score and its
+ * recogniser; of different labels, the better span (higher score, then
+ * longer, then earlier) stands whole and the other keeps only the
+ * characters it alone covers, as one piece or two. The result is sorted by
+ * start. Returns 0, or ENCLAVE_ENOMEM (the list then still holds every
+ * span, some perhaps overlapping).
  */
-void enclave_pii_spans_resolve(struct enclave_pii_spans *s);
+int enclave_pii_spans_resolve(struct enclave_pii_spans *s);
 
 /* ------------------------------------------------------------ the scanner */
 

@@ -76,7 +76,10 @@ static int scan_object(json_t *obj, const char *field, const struct pii_clinical
 	struct enclave_pii_spans spans = { 0 };
 	if (pii_clinical_scan(ctx, text, len, &spans) < 0)
 		return -1;
-	enclave_pii_spans_resolve(&spans);
+	if (enclave_pii_spans_resolve(&spans) < 0) {
+		enclave_pii_spans_free(&spans);
+		return -1;
+	}
 	json_t *arr = json_array();
 	for (size_t i = 0; i < spans.n; i++) {
 		const struct enclave_pii_span *sp = &spans.v[i];

@@ -49,7 +49,7 @@ static struct enclave_pii_spans scan_ctx(const struct pii_clinical_ctx *ctx, con
 {
 	struct enclave_pii_spans out = { 0 };
 	assert_int_equal(pii_clinical_scan(ctx, text, strlen(text), &out), 0);
-	enclave_pii_spans_resolve(&out);
+	assert_int_equal(enclave_pii_spans_resolve(&out), 0);
 	return out;
 }
 

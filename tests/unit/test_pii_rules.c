@@ -695,7 +695,64 @@ static void extra_recognisers(void **st)
 	enclave_pii_scanner_free(sc);
 }
 
-/* Overlaps: one label makes one span over both; different labels keep the better score. */
+/*
+ * The redaction guarantee of resolve, on random span sets: the result is
+ * sorted and disjoint, covers exactly the characters the input covered (so
+ * nothing found is left in clear, nothing more is taken), every output
+ * character carries the label of a span that covered it, and the single
+ * best-scoring span of the input stands whole.
+ */
+static void resolve_keeps_coverage(void **st)
+{
+	unsigned seed = 12345;
+
+	(void)st;
+	for (int round = 0; round < 2000; round++) {
+		struct enclave_pii_spans s = { 0 };
+		unsigned char covered[200] = { 0 }, label_at[200];
+		size_t n = 2 + (seed = seed * 1103515245u + 12345u) % 12, best = 0;
+		struct enclave_pii_span in[16];
+
+		for (size_t i = 0; i < n; i++) {
+			size_t start = (seed = seed * 1103515245u + 12345u) % 150;
+			size_t len = 1 + (seed = seed * 1103515245u + 12345u) % 40;
+			struct enclave_pii_span sp = {
+				start, start + len, (int)((seed = seed * 1103515245u + 12345u) % 3),
+				(float)(i + 1) / 20.0f, "rule:t"
+			};
+			in[i] = sp;
+			if (sp.score > in[best].score)
+				best = i;
+			for (size_t c = sp.start; c < sp.end; c++)
+				covered[c] = 1;
+			assert_int_equal(enclave_pii_spans_push(&s, &sp), 0);
+		}
+		assert_int_equal(enclave_pii_spans_resolve(&s), 0);
+		memset(label_at, 0xff, sizeof(label_at));
+		for (size_t i = 0; i < s.n; i++) {
+			assert_true(s.v[i].start < s.v[i].end);
+			if (i > 0)
+				assert_true(s.v[i - 1].end <= s.v[i].start);
+			for (size_t c = s.v[i].start; c < s.v[i].end; c++) {
+				int found = 0;
+				assert_true(covered[c]);
+				covered[c] = 2;
+				label_at[c] = (unsigned char)s.v[i].label;
+				for (size_t j = 0; j < n; j++)
+					found |= in[j].label == s.v[i].label && in[j].start <= c &&
+					         c < in[j].end;
+				assert_true(found);
+			}
+		}
+		for (size_t c = 0; c < sizeof(covered); c++)
+			assert_int_not_equal(covered[c], 1);
+		for (size_t c = in[best].start; c < in[best].end; c++)
+			assert_int_equal(label_at[c], in[best].label);
+		enclave_pii_spans_free(&s);
+	}
+}
+
+/* Overlaps: one label makes one span over both; of different labels the better stands whole and the other keeps the rest. */
 static void resolve_overlaps(void **st)
 {
 	struct enclave_pii_spans s = { 0 };
@@ -713,20 +770,28 @@ static void resolve_overlaps(void **st)
 	assert_int_equal(enclave_pii_spans_push(&s, &d), 0);
 	assert_int_equal(enclave_pii_spans_push(&s, &f), 0);
 	assert_int_equal(enclave_pii_spans_push(&s, &e), 0);
-	enclave_pii_spans_resolve(&s);
-	assert_int_equal(s.n, 3);
+	assert_int_equal(enclave_pii_spans_resolve(&s), 0);
+	assert_int_equal(s.n, 4);
 	/* "MILFORD" (1.0) inside "MILFORD MILL" (0.8): the whole, at 1.0. */
 	assert_int_equal(s.v[0].start, 10);
 	assert_int_equal(s.v[0].end, 22);
 	assert_true(s.v[0].score == 1.0f);
 	assert_string_equal(s.v[0].source, "model:a");
-	/* A PERSON and a DATE_TIME overlapping: the better score wins whole. */
-	assert_int_equal(s.v[1].label, ENCLAVE_PII_DATE_TIME);
-	assert_int_equal(s.v[1].start, 35);
+	/*
+	 * A PERSON (0.6) and a DATE_TIME (0.9) overlapping: the better stands
+	 * whole, the other keeps what it alone covers, so 30..35 is not left in
+	 * clear.
+	 */
+	assert_int_equal(s.v[1].label, ENCLAVE_PII_PERSON);
+	assert_int_equal(s.v[1].start, 30);
+	assert_int_equal(s.v[1].end, 35);
+	assert_int_equal(s.v[2].label, ENCLAVE_PII_DATE_TIME);
+	assert_int_equal(s.v[2].start, 35);
+	assert_int_equal(s.v[2].end, 45);
 	/* Two PERSON spans overlapping in part: their union. */
-	assert_int_equal(s.v[2].start, 50);
-	assert_int_equal(s.v[2].end, 70);
-	assert_string_equal(s.v[2].source, "rule:e");
+	assert_int_equal(s.v[3].start, 50);
+	assert_int_equal(s.v[3].end, 70);
+	assert_string_equal(s.v[3].source, "rule:e");
 	enclave_pii_spans_free(&s);
 }
 
@@ -799,6 +864,7 @@ int main(void)
 		cmocka_unit_test(extra_recognisers),
 		cmocka_unit_test(names_repeat),
 		cmocka_unit_test(resolve_overlaps),
+		cmocka_unit_test(resolve_keeps_coverage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

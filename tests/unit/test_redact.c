@@ -445,13 +445,14 @@ static void test_overlaps_multibyte(void **state)
 	add(&s, t, "Müller", ENCLAVE_PII_PERSON); /* inside the longer one */
 	add(&s, t, "030 1234567", ENCLAVE_PII_PHONE_NUMBER);
 	s.v[2].score = 0.5f;
-	add(&s, t, "all 030", ENCLAVE_PII_ACCOUNT_NUMBER); /* overlaps the phone, lower score */
+	/* Overlaps the phone with a lower score: it keeps "all ", which it alone covers. */
+	add(&s, t, "all 030", ENCLAVE_PII_ACCOUNT_NUMBER);
 	s.v[4].score = 0.1f;
 	assert_int_equal(enclave_redact_policy_parse(&p, "*=mask:●:2"), 0);
 	assert_int_equal(enclave_redactor_new(&r, &p, NULL), 0);
 	assert_int_equal(enclave_redact(&out, r, t, strlen(t), &s, NULL), 0);
-	assert_string_equal(out.text, "«●●●●●● ●●●●er» 住所 ●京都 — call ●●● ●●●●●67");
-	assert_int_equal(out.nspans, 3);
+	assert_string_equal(out.text, "«●●●●●● ●●●●er» 住所 ●京都 — c●ll ●●● ●●●●●67");
+	assert_int_equal(out.nspans, 4);
 	/* The output offsets point at the replacements. */
 	assert_memory_equal(out.text + out.spans[0].out_start, "●", 3);
 	assert_int_equal(out.spans[0].start, strlen("«"));

@@ -137,6 +137,6 @@ int pii_propagate_names(struct enclave_pii_spans *out, size_t first, const char 
 	}
 	free(table);
 	if (error == 0 && out->n > nspans)
-		enclave_pii_spans_resolve(out);
+		error = enclave_pii_spans_resolve(out);
 	return error;
 }

@@ -566,8 +566,7 @@ static int copy_spans(struct enclave_pii_spans *out, const struct enclave_pii_sp
 		if ((error = enclave_pii_spans_push(out, s)) < 0)
 			return error;
 	}
-	enclave_pii_spans_resolve(out);
-	return 0;
+	return enclave_pii_spans_resolve(out);
 }
 
 /* Write the replacement of one span. Returns 0, a buf_* error or ENCLAVE_E*. */

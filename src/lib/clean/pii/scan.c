@@ -393,7 +393,8 @@ int enclave_pii_scan(struct enclave_pii_spans *out, const enclave_pii_scanner *s
 			    (error = emit(st, &st->extra.v[j], NULL)) < 0)
 				goto done;
 	}
-	enclave_pii_spans_resolve(out);
+	if ((error = enclave_pii_spans_resolve(out)) < 0)
+		goto done;
 	if ((s->labels & ((enclave_pii_labels)1 << ENCLAVE_PII_PERSON)) && out->n > st->out_start &&
 	    (error = pii_propagate_names(out, st->out_start, text, len)) < 0)
 		goto done;

@@ -91,35 +91,146 @@ static int by_start(const void *a, const void *b)
 	return x->label - y->label;
 }
 
-void enclave_pii_spans_resolve(struct enclave_pii_spans *s)
+static int by_label_start(const void *a, const void *b)
 {
-	if (s->n < 2)
-		return;
-	qsort(s->v, s->n, sizeof(s->v[0]), by_start);
+	const struct enclave_pii_span *x = a, *y = b;
+	if (x->label != y->label)
+		return x->label - y->label;
+	return by_start(a, b);
+}
+
+/* The order in which overlapping spans of different labels claim text: better score first, then longer, then earlier. */
+static int by_priority(const void *a, const void *b)
+{
+	const struct enclave_pii_span *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	if (x->end - x->start != y->end - y->start)
+		return x->end - x->start > y->end - y->start ? -1 : 1;
+	return by_start(a, b);
+}
+
+/* Overlapping spans of one label become one span over both, with the better score and its recogniser. */
+static void union_same_label(struct enclave_pii_spans *s)
+{
 	size_t out = 0;
+
+	qsort(s->v, s->n, sizeof(s->v[0]), by_label_start);
 	for (size_t i = 0; i < s->n; i++) {
-		struct enclave_pii_span *cur = &s->v[i];
-		if (out > 0 && cur->start < s->v[out - 1].end) {
-			struct enclave_pii_span *kept = &s->v[out - 1];
-			if (cur->label == kept->label) {
-				/*
-				 * Two findings of one label ("MILFORD" and "MILFORD
-				 * MILL"): one span over both, the better score and its
-				 * recogniser.
-				 */
-				if (cur->end > kept->end)
-					kept->end = cur->end;
-				if (cur->score > kept->score) {
-					kept->score = cur->score;
-					kept->source = cur->source;
-				}
-			} else if (cur->score > kept->score) {
-				/* Different labels: the kept span yields only to a strictly better score. */
-				*kept = *cur;
+		struct enclave_pii_span *cur = &s->v[i], *kept = out ? &s->v[out - 1] : NULL;
+
+		if (kept && kept->label == cur->label && cur->start < kept->end) {
+			if (cur->end > kept->end)
+				kept->end = cur->end;
+			if (cur->score > kept->score) {
+				kept->score = cur->score;
+				kept->source = cur->source;
 			}
 			continue;
 		}
 		s->v[out++] = *cur;
 	}
 	s->n = out;
+}
+
+/* Add [sp->start, sp->end) to `claimed`: disjoint intervals sorted by start, touching ones merged. */
+static int claim(struct enclave_pii_spans *claimed, const struct enclave_pii_span *sp)
+{
+	size_t k = 0, w = 0;
+	int error;
+
+	while (k < claimed->n && claimed->v[k].start < sp->start)
+		k++;
+	if ((error = enclave_pii_spans_push(claimed, sp)) < 0)
+		return error;
+	memmove(&claimed->v[k + 1], &claimed->v[k], (claimed->n - 1 - k) * sizeof(claimed->v[0]));
+	claimed->v[k] = *sp;
+	for (size_t r = 0; r < claimed->n; r++) {
+		if (w > 0 && claimed->v[r].start <= claimed->v[w - 1].end) {
+			if (claimed->v[r].end > claimed->v[w - 1].end)
+				claimed->v[w - 1].end = claimed->v[r].end;
+			continue;
+		}
+		claimed->v[w++] = claimed->v[r];
+	}
+	claimed->n = w;
+	return 0;
+}
+
+/*
+ * One cluster of overlapping spans of different labels, v[0..n): each span,
+ * in priority order, keeps the characters no better span has claimed, as
+ * one piece or several, appended to `out`; so the better span stands whole
+ * and no character any span found is left in clear. `claimed` is scratch.
+ */
+static int paint(const struct enclave_pii_span *v, size_t n, struct enclave_pii_spans *out,
+                 struct enclave_pii_spans *claimed)
+{
+	struct enclave_pii_span *order = malloc(n * sizeof(*order));
+	int error = 0;
+
+	if (!order)
+		return error_oom();
+	memcpy(order, v, n * sizeof(*order));
+	qsort(order, n, sizeof(*order), by_priority);
+	claimed->n = 0;
+	for (size_t i = 0; i < n && error == 0; i++) {
+		const struct enclave_pii_span *sp = &order[i];
+		struct enclave_pii_span piece = *sp;
+		size_t cursor = sp->start;
+
+		for (size_t k = 0; k < claimed->n && error == 0; k++) {
+			const struct enclave_pii_span *c = &claimed->v[k];
+			if (c->end <= cursor)
+				continue;
+			if (c->start >= sp->end)
+				break;
+			if (c->start > cursor) {
+				piece.start = cursor;
+				piece.end = c->start;
+				error = enclave_pii_spans_push(out, &piece);
+			}
+			cursor = c->end;
+		}
+		if (error == 0 && cursor < sp->end) {
+			piece.start = cursor;
+			piece.end = sp->end;
+			error = enclave_pii_spans_push(out, &piece);
+		}
+		if (error == 0)
+			error = claim(claimed, sp);
+	}
+	free(order);
+	return error;
+}
+
+int enclave_pii_spans_resolve(struct enclave_pii_spans *s)
+{
+	struct enclave_pii_spans out = { 0 }, placed = { 0 };
+	int error = 0;
+
+	if (s->n < 2)
+		return 0;
+	union_same_label(s);
+	qsort(s->v, s->n, sizeof(s->v[0]), by_start);
+	for (size_t i = 0, j; i < s->n && error == 0; i = j) {
+		size_t end = s->v[i].end;
+
+		for (j = i + 1; j < s->n && s->v[j].start < end; j++)
+			if (s->v[j].end > end)
+				end = s->v[j].end;
+		if (j - i == 1)
+			error = enclave_pii_spans_push(&out, &s->v[i]);
+		else
+			error = paint(&s->v[i], j - i, &out, &placed);
+	}
+	enclave_pii_spans_free(&placed);
+	if (error < 0) {
+		enclave_pii_spans_free(&out);
+		return error;
+	}
+	qsort(out.v, out.n, sizeof(out.v[0]), by_start);
+	free(s->v);
+	*s = out;
+	return 0;
 }
