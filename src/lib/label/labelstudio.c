@@ -427,6 +427,11 @@ static int read_rectangle(struct reader *r, struct ls_annotation *a, size_t *cap
 		b->y0 = y / 100.0 * ph;
 		b->x1 = (x + w) / 100.0 * pw;
 		b->y1 = (y + h) / 100.0 * ph;
+		if (rot == 0.0) {
+			/* Within the rounding allowed above, the box ends at the edge. */
+			b->x1 = fmin(b->x1, pw);
+			b->y1 = fmin(b->y1, ph);
+		}
 		b->rotation = rot;
 		if ((error = dup_string(&b->label, l)) < 0)
 			return error;
