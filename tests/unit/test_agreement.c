@@ -567,6 +567,25 @@ static void box_pair_table(void **state)
 	agree_table_release(&t);
 }
 
+/* One group of candidates larger than AGREE_MAX_MATCH_GROUP: refused, not slow. */
+static void box_group_limit(void **state)
+{
+	size_t n = AGREE_MAX_MATCH_GROUP + 1;
+	struct agree_box *a = malloc(n * sizeof(*a));
+	struct agree_f1 f;
+
+	(void)state;
+	assert_non_null(a);
+	for (size_t i = 0; i < n; i++)
+		a[i] = box(1, 0, 0, 10, 10, 0);
+	assert_int_equal(agree_box_f1(&f, a, n, a, n, AGREE_MATCH_OPTIMAL), ENCLAVE_ELIMIT);
+	assert_non_null(strstr(enclave_error_last(), "one group"));
+	/* Greedy has no such limit. */
+	assert_int_equal(agree_box_f1(&f, a, n, a, n, AGREE_MATCH_GREEDY), 0);
+	assert_int_equal(f.matched, n);
+	free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +607,7 @@ int main(void)
 		cmocka_unit_test(box_greedy_vs_optimal),
 		cmocka_unit_test(box_optimal_is_maximum),
 		cmocka_unit_test(box_pair_table),
+		cmocka_unit_test(box_group_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

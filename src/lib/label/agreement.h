@@ -1,6 +1,7 @@
 /*
  * Inter-annotator agreement: plain numbers from plain structs (no SQL, no
- * HTTP, no allocation the caller must track except the pair tables).
+ * HTTP). Only the pair tables and agree_binarize allocate what the caller
+ * frees.
  *
  * Classes. Cohen's kappa for two annotators, Fleiss' kappa for any number,
  * both unweighted: kappa = (P_o - P_e) / (1 - P_e).
@@ -68,7 +69,7 @@
 #define AGREE_MAX_PAIR_CELLS ((size_t)64 << 20)
 
 /* Most boxes or spans on each side of one group matched optimally (O(n^3)). */
-#define AGREE_MAX_MATCH_GROUP 1000
+#define AGREE_MAX_MATCH_GROUP 500
 
 enum agree_status {
 	AGREE_OK = 0,        /* the formula applied */
