@@ -547,6 +547,46 @@ static void box_optimal_is_maximum(void **state)
 	}
 }
 
+/*
+ * Random span sets (some long, some empty) in overlap mode: the matching
+ * finds exactly the most pairs an exhaustive search over all pairs of the
+ * same label sharing a code point (or identical and empty) finds.
+ */
+static void spans_overlap_is_maximum(void **state)
+{
+	uint64_t seed = 7;
+
+	(void)state;
+	for (int round = 0; round < 500; round++) {
+		struct agree_span a[7], b[7];
+		unsigned adj[7] = { 0 };
+		size_t na = 1 + rng_next(&seed) % 7, nb = 1 + rng_next(&seed) % 7;
+		struct agree_f1 f;
+
+		for (size_t i = 0; i < na + nb; i++) {
+			size_t start = rng_next(&seed) % 30;
+			size_t len =
+			    rng_next(&seed) % 4 == 0 ? rng_next(&seed) % 25 : rng_next(&seed) % 4;
+			struct agree_span v = { start, start + len, (int)(rng_next(&seed) % 2) };
+			if (i < na)
+				a[i] = v;
+			else
+				b[i - na] = v;
+		}
+		for (size_t i = 0; i < na; i++)
+			for (size_t j = 0; j < nb; j++) {
+				size_t lo = a[i].start > b[j].start ? a[i].start : b[j].start;
+				size_t hi = a[i].end < b[j].end ? a[i].end : b[j].end;
+				int same_empty = a[i].start == a[i].end &&
+				                 a[i].start == b[j].start && a[i].end == b[j].end;
+				if (a[i].label == b[j].label && (hi > lo || same_empty))
+					adj[i] |= 1u << j;
+			}
+		assert_int_equal(agree_span_f1(&f, a, na, b, nb, AGREE_SPAN_OVERLAP), 0);
+		assert_int_equal(f.matched, brute_max_matching(adj, na, 0, 0));
+	}
+}
+
 /* Box pair table: two raters, two pages of one item, one box each shifted. */
 static void box_pair_table(void **state)
 {
@@ -606,6 +646,7 @@ int main(void)
 		cmocka_unit_test(box_invalid),
 		cmocka_unit_test(box_greedy_vs_optimal),
 		cmocka_unit_test(box_optimal_is_maximum),
+		cmocka_unit_test(spans_overlap_is_maximum),
 		cmocka_unit_test(box_pair_table),
 		cmocka_unit_test(box_group_limit),
 	};

@@ -856,26 +856,86 @@ static int match_edges(size_t *matched, struct edges *e, size_t na, size_t nb,
 	return error;
 }
 
+/*
+ * The candidate scan sorts b (through an index, so that b keeps its
+ * numbering) by where it starts, and for each of a looks only at those of b
+ * that start no earlier than a's start minus b's longest extent, and no
+ * later than a's end: near-linear when spans or boxes are short against the
+ * document, as they are.
+ */
+struct sort_key {
+	int page;     /* boxes; 0 for spans */
+	double start; /* span start, box x0 */
+	size_t j;     /* index in b */
+};
+
+static int cmp_sort_key(const void *x, const void *y)
+{
+	const struct sort_key *a = x, *b = y;
+
+	if (a->page != b->page)
+		return a->page < b->page ? -1 : 1;
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return (a->j > b->j) - (a->j < b->j);
+}
+
+/* First key at or after (page, start). */
+static size_t key_lower_bound(const struct sort_key *k, size_t n, int page, double start)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (k[mid].page < page || (k[mid].page == page && k[mid].start < start))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Matched spans of `a` and `b` under `mode` (checked already). */
 static int spans_matched(size_t *matched, const struct agree_span *a, size_t na,
                          const struct agree_span *b, size_t nb, enum agree_span_mode mode)
 {
 	struct edges e = { 0 };
-	int error;
+	struct sort_key *k;
+	size_t longest = 0;
+	int error = 0;
 
+	*matched = 0;
 	if (mode == AGREE_SPAN_EXACT)
 		return spans_exact(matched, a, na, b, nb);
-	/* O(na * nb) candidate test: spans per document stay in the thousands. */
-	for (size_t i = 0; i < na; i++)
-		for (size_t j = 0; j < nb; j++) {
+	if (!na || !nb)
+		return 0;
+	if (!(k = malloc(nb * sizeof(*k))))
+		return error_oom();
+	for (size_t j = 0; j < nb; j++) {
+		k[j].page = 0;
+		k[j].start = (double)b[j].start;
+		k[j].j = j;
+		if (b[j].end - b[j].start > longest)
+			longest = b[j].end - b[j].start;
+	}
+	qsort(k, nb, sizeof(*k), cmp_sort_key);
+	for (size_t i = 0; i < na && !error; i++) {
+		double from = (double)a[i].start - (double)longest;
+		for (size_t q = key_lower_bound(k, nb, 0, from);
+		     q < nb && k[q].start <= (double)a[i].end; q++) {
+			size_t j = k[q].j;
 			double iou;
 			if (a[i].label != b[j].label || (iou = span_iou(&a[i], &b[j])) <= 0)
 				continue;
-			if ((error = edges_add(&e, i, j, iou)) < 0) {
-				free(e.v);
-				return error;
-			}
+			if ((error = edges_add(&e, i, j, iou)) < 0)
+				break;
 		}
+	}
+	free(k);
+	if (error < 0) {
+		free(e.v);
+		return error;
+	}
 	return match_edges(matched, &e, na, nb, AGREE_MATCH_OPTIMAL);
 }
 
@@ -884,19 +944,39 @@ static int boxes_matched(size_t *matched, const struct agree_box *a, size_t na,
                          const struct agree_box *b, size_t nb, enum agree_matching matching)
 {
 	struct edges e = { 0 };
-	int error;
+	struct sort_key *k;
+	double widest = 0.0;
+	int error = 0;
 
-	for (size_t i = 0; i < na; i++)
-		for (size_t j = 0; j < nb; j++) {
+	*matched = 0;
+	if (!na || !nb)
+		return 0;
+	if (!(k = malloc(nb * sizeof(*k))))
+		return error_oom();
+	for (size_t j = 0; j < nb; j++) {
+		k[j].page = b[j].page;
+		k[j].start = b[j].x0;
+		k[j].j = j;
+		widest = fmax(widest, b[j].x1 - b[j].x0);
+	}
+	qsort(k, nb, sizeof(*k), cmp_sort_key);
+	for (size_t i = 0; i < na && !error; i++) {
+		for (size_t q = key_lower_bound(k, nb, a[i].page, a[i].x0 - widest);
+		     q < nb && k[q].page == a[i].page && k[q].start <= a[i].x1; q++) {
+			size_t j = k[q].j;
 			double iou;
-			if (a[i].label != b[j].label || a[i].page != b[j].page ||
+			if (a[i].label != b[j].label ||
 			    (iou = agree_box_iou(&a[i], &b[j])) < AGREE_IOU_MIN)
 				continue;
-			if ((error = edges_add(&e, i, j, iou)) < 0) {
-				free(e.v);
-				return error;
-			}
+			if ((error = edges_add(&e, i, j, iou)) < 0)
+				break;
 		}
+	}
+	free(k);
+	if (error < 0) {
+		free(e.v);
+		return error;
+	}
 	return match_edges(matched, &e, na, nb, matching);
 }
 
