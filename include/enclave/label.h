@@ -62,8 +62,8 @@ const char *enclave_label_role_name(enum enclave_label_role role);
  * and `password` (8-1024 bytes), hashed with Argon2id. *id (may be NULL)
  * receives the new id. Returns 0, ENCLAVE_EEXISTS, ENCLAVE_EINVALID, ...
  */
-int enclave_label_user_add(enclave_project *project, const char *name,
-                           enum enclave_label_role role, const char *password, int64_t *id);
+int enclave_label_user_add(enclave_project *project, const char *name, enum enclave_label_role role,
+                           const char *password, int64_t *id);
 
 /* Set user `name`'s password. ENCLAVE_ENOTFOUND when there is no such user. */
 int enclave_label_user_passwd(enclave_project *project, const char *name, const char *password);
@@ -84,8 +84,8 @@ int enclave_label_user_get(struct enclave_label_user *out, enclave_project *proj
  * with the message "invalid username or password" for a wrong password, an
  * unknown user and a disabled one alike (and spends the same time on each).
  */
-int enclave_label_login(struct enclave_label_user *out, enclave_project *project,
-                        const char *name, const char *password);
+int enclave_label_login(struct enclave_label_user *out, enclave_project *project, const char *name,
+                        const char *password);
 
 /* ---- tasks ---- */
 
@@ -106,6 +106,13 @@ int enclave_label_tasks_create(enclave_project *project, const char *type, int k
  */
 int enclave_label_task_next(struct json_t **out, enclave_project *project,
                             const struct enclave_label_user *who, const char *type);
+
+/*
+ * The task `who` holds and has not submitted (the read-only half of
+ * task_next: no change, no audit event); *out NULL when none.
+ */
+int enclave_label_task_current(struct json_t **out, enclave_project *project,
+                               const struct enclave_label_user *who, const char *type);
 
 /* Tasks with their assignments: `status` and `user` (0: any) filter; paged. */
 int enclave_label_tasks_list(struct json_t **out, enclave_project *project, const char *status,
@@ -165,16 +172,16 @@ int enclave_label_documents(struct json_t **out, enclave_project *project, int64
 int enclave_label_document(struct json_t **out, enclave_project *project, int64_t id);
 
 /* {"total", "blocks": [...]}: a page of document `id`'s blocks. */
-int enclave_label_blocks(struct json_t **out, enclave_project *project, int64_t id,
-                         int64_t offset, int64_t limit);
+int enclave_label_blocks(struct json_t **out, enclave_project *project, int64_t id, int64_t offset,
+                         int64_t limit);
 
 /*
  * Page `n` (1-based) of document `id` as PNG: rendered at `dpi` with MuPDF
  * when the source is a PDF, or the stored page image. ENCLAVE_ENOTFOUND when
  * there is neither. *out is malloc'd; the caller frees it.
  */
-int enclave_label_page_image(unsigned char **out, size_t *len, enclave_project *project,
-                             int64_t id, int n, int dpi);
+int enclave_label_page_image(unsigned char **out, size_t *len, enclave_project *project, int64_t id,
+                             int n, int dpi);
 
 #ifdef __cplusplus
 }

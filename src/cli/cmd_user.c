@@ -38,13 +38,14 @@ static int print_user(const struct enclave_label_user *u, void *payload)
 	if (json) {
 		printf("{\"id\":%lld,\"name\":", (long long)u->id);
 		cli_json_string(stdout, u->name);
-		printf(",\"role\":\"%s\",\"disabled\":%s,\"created\":", enclave_label_role_name(u->role),
-		       u->disabled ? "true" : "false");
+		printf(",\"role\":\"%s\",\"disabled\":%s,\"created\":",
+		       enclave_label_role_name(u->role), u->disabled ? "true" : "false");
 		cli_json_string(stdout, u->created);
 		printf("}\n");
 	} else {
-		printf("%6lld  %-9s  %-8s  %s\n", (long long)u->id, enclave_label_role_name(u->role),
-		       u->disabled ? "disabled" : "active", u->name);
+		printf("%6lld  %-9s  %-8s  %s\n", (long long)u->id,
+		       enclave_label_role_name(u->role), u->disabled ? "disabled" : "active",
+		       u->name);
 	}
 	return 0;
 }
@@ -78,10 +79,11 @@ int cmd_user(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		if (strcmp(sub, "add") && role)
 			return cli_usage(name, "--role goes with add");
 		if (role && enclave_label_role_parse(role) == ENCLAVE_ROLE_NONE)
-			return cli_usage(name, "unknown role '%s': annotator, reviewer or admin", role);
+			return cli_usage(name, "unknown role '%s': annotator, reviewer or admin",
+			                 role);
 		if (strcmp(sub, "disable") && !stdin_pw)
-			return cli_usage(name, "%s needs --password-stdin (passwords never go in argv)",
-			                 sub);
+			return cli_usage(
+			    name, "%s needs --password-stdin (passwords never go in argv)", sub);
 		if (!strcmp(sub, "disable") && stdin_pw)
 			return cli_usage(name, "disable takes no password");
 	} else {
@@ -94,7 +96,8 @@ int cmd_user(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	if (!strcmp(sub, "list"))
 		rc = enclave_label_user_list(p, print_user, &json);
 	else if (!strcmp(sub, "add"))
-		rc = enclave_label_user_add(p, a.pos[1], enclave_label_role_parse(role), password, NULL);
+		rc = enclave_label_user_add(p, a.pos[1], enclave_label_role_parse(role), password,
+		                            NULL);
 	else if (!strcmp(sub, "passwd"))
 		rc = enclave_label_user_passwd(p, a.pos[1], password);
 	else

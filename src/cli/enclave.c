@@ -25,6 +25,7 @@ static const struct cli_command commands[] = {
 	{ "train", cmd_train, cmd_train_opts, "train the NER tagger (or score it), no project" },
 	{ "user", cmd_user, cmd_user_opts, "add, list, disable the label server's users" },
 	{ "label", cmd_label, cmd_label_opts, "create label tasks for the documents" },
+	{ "serve", cmd_serve, cmd_serve_opts, "serve the label web app and its API" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -96,7 +96,8 @@ static int check_schema(const json_t *s)
 			     json_is_boolean(json_object_get(v, "multi")) &&
 			     string_array(json_object_get(v, "labels")) && json_object_size(v) == 3;
 		else
-			return error_set(ENCLAVE_EINVALID, "label schema: unknown key '%.64s'", key);
+			return error_set(ENCLAVE_EINVALID, "label schema: unknown key '%.64s'",
+			                 key);
 		if (!ok)
 			return error_set(ENCLAVE_EINVALID, "label schema: bad value of '%s'", key);
 	}
@@ -208,8 +209,8 @@ static int check_range(const json_t *o, int64_t len, const char *what, size_t i)
 
 	if (s < 0 || e < 0 || e <= s)
 		return error_set(ENCLAVE_EINVALID,
-		                 "%s %zu: start and end are code points, 0 <= start < end <= %lld", what,
-		                 i, (long long)len);
+		                 "%s %zu: start and end are code points, 0 <= start < end <= %lld",
+		                 what, i, (long long)len);
 	return 0;
 }
 
@@ -242,22 +243,28 @@ static int check_result(const json_t *result, const char *type, int64_t len, con
 			json_t *from = json_object_get(it, "from");
 			if (!json_is_object(it) || check_range(it, len, "span", i) < 0)
 				return ENCLAVE_EINVALID;
-			if (!label || !*label || !label_allowed(json_object_get(schema, "ner"), label))
-				return error_set(ENCLAVE_EINVALID, "span %zu: label not in the schema", i);
+			if (!label || !*label ||
+			    !label_allowed(json_object_get(schema, "ner"), label))
+				return error_set(ENCLAVE_EINVALID,
+				                 "span %zu: label not in the schema", i);
 			if (from && !json_is_integer(from))
-				return error_set(ENCLAVE_EINVALID, "span %zu: 'from' is a span id", i);
+				return error_set(ENCLAVE_EINVALID, "span %zu: 'from' is a span id",
+				                 i);
 		}
 	} else if (!strcmp(type, "class")) {
 		const json_t *classes = json_object_get(schema, "classes");
 		if (!(items = result_items(result, "labels", type)))
 			return ENCLAVE_EINVALID;
 		if (json_array_size(items) > 1 && !json_is_true(json_object_get(classes, "multi")))
-			return error_set(ENCLAVE_EINVALID, "one label: the schema's classes are not multi");
+			return error_set(ENCLAVE_EINVALID,
+			                 "one label: the schema's classes are not multi");
 		json_array_foreach(items, i, it)
 		{
 			if (!json_is_string(it) || !json_string_length(it) ||
-			    !label_allowed(json_object_get(classes, "labels"), json_string_value(it)))
-				return error_set(ENCLAVE_EINVALID, "label %zu: not in the schema", i);
+			    !label_allowed(json_object_get(classes, "labels"),
+			                   json_string_value(it)))
+				return error_set(ENCLAVE_EINVALID, "label %zu: not in the schema",
+				                 i);
 		}
 	} else if (!strcmp(type, "box")) {
 		if (!(items = result_items(result, "boxes", type)))
@@ -268,18 +275,23 @@ static int check_result(const json_t *result, const char *type, int64_t len, con
 			const char *label = json_string_value(json_object_get(it, "label"));
 			double c[4];
 			size_t j;
-			if (int_member(it, "page", 1, ENCLAVE_MAX_PAGES) < 0 || !json_is_array(bb) ||
-			    json_array_size(bb) != 4)
-				return error_set(ENCLAVE_EINVALID, "box %zu: page and bbox [x0,y0,x1,y1]", i);
+			if (int_member(it, "page", 1, ENCLAVE_MAX_PAGES) < 0 ||
+			    !json_is_array(bb) || json_array_size(bb) != 4)
+				return error_set(ENCLAVE_EINVALID,
+				                 "box %zu: page and bbox [x0,y0,x1,y1]", i);
 			for (j = 0; j < 4; j++) {
 				if (!json_is_number(json_array_get(bb, j)))
-					return error_set(ENCLAVE_EINVALID, "box %zu: bbox holds numbers", i);
+					return error_set(ENCLAVE_EINVALID,
+					                 "box %zu: bbox holds numbers", i);
 				c[j] = json_number_value(json_array_get(bb, j));
 			}
 			if (!(c[0] < c[2] && c[1] < c[3] && c[0] >= 0 && c[1] >= 0))
-				return error_set(ENCLAVE_EINVALID, "box %zu: x0 < x1 and y0 < y1", i);
-			if (!label || !*label || !label_allowed(json_object_get(schema, "boxes"), label))
-				return error_set(ENCLAVE_EINVALID, "box %zu: label not in the schema", i);
+				return error_set(ENCLAVE_EINVALID, "box %zu: x0 < x1 and y0 < y1",
+				                 i);
+			if (!label || !*label ||
+			    !label_allowed(json_object_get(schema, "boxes"), label))
+				return error_set(ENCLAVE_EINVALID,
+				                 "box %zu: label not in the schema", i);
 		}
 	} else {
 		if (!(items = result_items(result, "pairs", type)))
@@ -289,7 +301,8 @@ static int check_result(const json_t *result, const char *type, int64_t len, con
 			const json_t *ev = json_object_get(it, "evidence");
 			if (!json_is_string(json_object_get(it, "question")) ||
 			    !json_is_string(json_object_get(it, "answer")))
-				return error_set(ENCLAVE_EINVALID, "pair %zu: question and answer", i);
+				return error_set(ENCLAVE_EINVALID, "pair %zu: question and answer",
+				                 i);
 			if (ev && !json_is_null(ev) &&
 			    (!json_is_object(ev) || check_range(ev, len, "evidence", i) < 0))
 				return ENCLAVE_EINVALID;
@@ -371,8 +384,8 @@ int enclave_label_tasks_create(enclave_project *p, const char *type, int k, size
 	return label_end(p, error);
 }
 
-int enclave_label_task_next(json_t **out, enclave_project *p,
-                            const struct enclave_label_user *who, const char *type)
+int enclave_label_task_next(json_t **out, enclave_project *p, const struct enclave_label_user *who,
+                            const char *type)
 {
 	struct label_actor a;
 	int64_t task = 0;
@@ -380,7 +393,8 @@ int enclave_label_task_next(json_t **out, enclave_project *p,
 
 	*out = NULL;
 	if (type && !enclave_label_type_valid(type))
-		return error_set(ENCLAVE_EINVALID, "task type '%.32s': ner, class, box or qa", type);
+		return error_set(ENCLAVE_EINVALID, "task type '%.32s': ner, class, box or qa",
+		                 type);
 	/* The common case, a task in hand, reads only. */
 	if ((error = store_task_current(p->db, who->id, type, &task)) < 0)
 		return error;
@@ -396,6 +410,21 @@ int enclave_label_task_next(json_t **out, enclave_project *p,
 			return error;
 	}
 	return task ? store_task_json(out, p->db, task, who->id) : 0;
+}
+
+int enclave_label_task_current(json_t **out, enclave_project *p,
+                               const struct enclave_label_user *who, const char *type)
+{
+	int64_t task = 0;
+	int error;
+
+	*out = NULL;
+	if (type && !enclave_label_type_valid(type))
+		return error_set(ENCLAVE_EINVALID, "task type '%.32s': ner, class, box or qa",
+		                 type);
+	if ((error = store_task_current(p->db, who->id, type, &task)) < 0 || !task)
+		return error;
+	return store_task_json(out, p->db, task, who->id);
 }
 
 int enclave_label_tasks_list(json_t **out, enclave_project *p, const char *status, int64_t user,
@@ -423,7 +452,8 @@ int enclave_label_annotation_save(json_t **out, enclave_project *p,
 	*out = NULL;
 	memset(&cur, 0, sizeof(cur));
 	if ((error = store_assignment_get(p->db, task, who->id, astatus)) == ENCLAVE_ENOTFOUND)
-		return error_set(ENCLAVE_EDENIED, "task %lld is not assigned to you", (long long)task);
+		return error_set(ENCLAVE_EDENIED, "task %lld is not assigned to you",
+		                 (long long)task);
 	if (error < 0 || (error = check_task_result(p, task, result)) < 0)
 		return error;
 	if (!(text = json_dumps(result, JSON_COMPACT | JSON_SORT_KEYS)))
@@ -433,8 +463,9 @@ int enclave_label_annotation_save(json_t **out, enclave_project *p,
 	error = store_annotation_get(p->db, 0, task, who->id, &cur);
 	if (error == ENCLAVE_ENOTFOUND) {
 		if (version >= 0)
-			error = error_set(ENCLAVE_ECONFLICT, "stale version %lld: no annotation yet",
-			                  (long long)version);
+			error =
+			    error_set(ENCLAVE_ECONFLICT, "stale version %lld: no annotation yet",
+			              (long long)version);
 		else
 			error = store_annotation_insert(p, task, who->id,
 			                                submit ? "submitted" : "draft", text, &id);
@@ -444,10 +475,12 @@ int enclave_label_annotation_save(json_t **out, enclave_project *p,
 			error = error_set(ENCLAVE_ECONFLICT, "annotation %lld is %s already",
 			                  (long long)cur.id, cur.status);
 		else if (version != cur.version)
-			error = error_set(ENCLAVE_ECONFLICT, "stale version %lld: the current one is %lld",
+			error = error_set(ENCLAVE_ECONFLICT,
+			                  "stale version %lld: the current one is %lld",
 			                  (long long)version, (long long)cur.version);
 		else
-			error = store_annotation_update(p, cur.id, submit ? "submitted" : "draft", text);
+			error = store_annotation_update(p, cur.id, submit ? "submitted" : "draft",
+			                                text);
 	}
 	if (!error && submit)
 		error = store_assignment_submit(p, task, who->id);
@@ -510,7 +543,8 @@ int enclave_label_review(json_t **out, enclave_project *p, const struct enclave_
 	if (!decision || (strcmp(decision, "accept") && strcmp(decision, "reject") && !correct))
 		return error_set(ENCLAVE_EINVALID, "a decision is accept, reject or correct");
 	if (correct != (result != NULL))
-		return error_set(ENCLAVE_EINVALID, "a result goes with 'correct', and only with it");
+		return error_set(ENCLAVE_EINVALID,
+		                 "a result goes with 'correct', and only with it");
 	if (comment && strlen(comment) > 10000)
 		return error_set(ENCLAVE_EINVALID, "a comment has at most 10000 bytes");
 	if ((error = store_annotation_get(p->db, id, 0, 0, &cur)) < 0)
@@ -536,13 +570,14 @@ int enclave_label_review(json_t **out, enclave_project *p, const struct enclave_
 	if (!error)
 		error = store_review_insert(p, id, who->id, decision, text, comment);
 	if (!error)
-		error = store_annotation_update(p, id, strcmp(decision, "reject") ? "accepted" : "rejected",
-		                                text);
-	if (!error && !(params = json_pack("{s:s,s:I}", "decision", decision, "task",
-	                                   (json_int_t)cur.task)))
+		error = store_annotation_update(
+		    p, id, strcmp(decision, "reject") ? "accepted" : "rejected", text);
+	if (!error &&
+	    !(params = json_pack("{s:s,s:I}", "decision", decision, "task", (json_int_t)cur.task)))
 		error = error_oom();
 	if (!error)
-		error = audit_label(p, "label.review", "annotation", id, params, text ? text : cur.result);
+		error = audit_label(p, "label.review", "annotation", id, params,
+		                    text ? text : cur.result);
 	if ((error = label_end(p, error)) == 0)
 		error = store_annotation_json(out, p->db, id);
 done:
@@ -563,11 +598,10 @@ int enclave_label_progress(json_t **out, enclave_project *p)
 
 static int user_json_cb(const struct enclave_label_user *u, void *payload)
 {
-	return json_array_append_new(payload, json_pack("{s:I,s:s,s:s,s:b,s:s}", "id",
-	                                                (json_int_t)u->id, "name", u->name, "role",
-	                                                enclave_label_role_name(u->role),
-	                                                "disabled", u->disabled, "created",
-	                                                u->created)) < 0
+	return json_array_append_new(
+	           payload, json_pack("{s:I,s:s,s:s,s:b,s:s}", "id", (json_int_t)u->id, "name",
+	                              u->name, "role", enclave_label_role_name(u->role), "disabled",
+	                              u->disabled, "created", u->created)) < 0
 	           ? error_oom()
 	           : 0;
 }

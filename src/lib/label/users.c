@@ -183,9 +183,8 @@ int enclave_label_user_get(struct enclave_label_user *out, enclave_project *p, i
  * an unknown user is checked against it, so that it takes as long as a real
  * one. tests/unit/test_label.c checks that it parses and costs the same.
  */
-static const char dummy_hash[] =
-    "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-    "2QzvYJgGZbNl2l6eSE3Vq2ylZbqEOMJcJ2cG0bVgq5U";
+static const char dummy_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
+                                 "2QzvYJgGZbNl2l6eSE3Vq2ylZbqEOMJcJ2cG0bVgq5U";
 
 int enclave_label_login(struct enclave_label_user *out, enclave_project *p, const char *name,
                         const char *password)

@@ -117,8 +117,8 @@ int store_user_set_hash(enclave_project *p, const char *name, const char *hash, 
 int store_user_disable(enclave_project *p, const char *name, int64_t *id)
 {
 	/* ?1 is unused here: user_update binds it for the hash of set_hash. */
-	return user_update(p, "UPDATE users SET disabled = 1 WHERE ?1 IS NOT NULL AND name = ?2", "",
-	                   name, id);
+	return user_update(p, "UPDATE users SET disabled = 1 WHERE ?1 IS NOT NULL AND name = ?2",
+	                   "", name, id);
 }
 
 /* Fill `out` from SELECT id, name, role, disabled, created_at. */
@@ -274,12 +274,13 @@ static int query_id(sqlite3 *db, const char *sql, int64_t user, const char *type
 int store_task_current(sqlite3 *db, int64_t user, const char *type, int64_t *task)
 {
 	return query_id(db,
-	                type ? "SELECT a.task_id FROM assignments a JOIN tasks t ON t.id = a.task_id"
-	                       " WHERE a.user_id = ?1 AND a.status = 'assigned' AND t.type = ?2"
-	                       " ORDER BY a.task_id LIMIT 1"
-	                     : "SELECT task_id FROM assignments"
-	                       " WHERE user_id = ?1 AND status = 'assigned'"
-	                       " ORDER BY task_id LIMIT 1",
+	                type
+	                    ? "SELECT a.task_id FROM assignments a JOIN tasks t ON t.id = a.task_id"
+	                      " WHERE a.user_id = ?1 AND a.status = 'assigned' AND t.type = ?2"
+	                      " ORDER BY a.task_id LIMIT 1"
+	                    : "SELECT task_id FROM assignments"
+	                      " WHERE user_id = ?1 AND status = 'assigned'"
+	                      " ORDER BY task_id LIMIT 1",
 	                user, type, task);
 }
 
@@ -411,9 +412,10 @@ static int task_fields(json_t *o, sqlite3_stmt *st)
 	if ((error = put(o, "id", json_integer(sqlite3_column_int64(st, 0)))) < 0 ||
 	    (error = put(o, "type", json_string(col_text(st, 1)))) < 0 ||
 	    (error = put(o, "document", json_integer(sqlite3_column_int64(st, 2)))) < 0 ||
-	    (error = put(o, "block", sqlite3_column_type(st, 3) == SQLITE_NULL
-	                                 ? json_null()
-	                                 : json_integer(sqlite3_column_int64(st, 3)))) < 0 ||
+	    (error = put(o, "block",
+	                 sqlite3_column_type(st, 3) == SQLITE_NULL
+	                     ? json_null()
+	                     : json_integer(sqlite3_column_int64(st, 3)))) < 0 ||
 	    (error = put(o, "status", json_string(col_text(st, 4)))) < 0 ||
 	    (error = put(o, "k", json_integer(sqlite3_column_int(st, 5)))) < 0 ||
 	    (error = put(o, "assigned", json_integer(sqlite3_column_int(st, 6)))) < 0)
@@ -448,8 +450,9 @@ int store_task_json(json_t **out, sqlite3 *db, int64_t task, int64_t user)
 	if (error < 0 || (error = assignments_json(&arr, db, task, user)) < 0)
 		goto done;
 	if (user) {
-		error = put(o, "assignment",
-		            json_array_size(arr) ? json_incref(json_array_get(arr, 0)) : json_null());
+		error =
+		    put(o, "assignment",
+		        json_array_size(arr) ? json_incref(json_array_get(arr, 0)) : json_null());
 		if (error < 0)
 			goto done;
 		error = store_annotation_get(db, 0, task, user, &a);
@@ -586,8 +589,7 @@ int store_annotation_insert(enclave_project *p, int64_t task, int64_t user, cons
 	return 0;
 }
 
-int store_annotation_update(enclave_project *p, int64_t id, const char *status,
-                            const char *result)
+int store_annotation_update(enclave_project *p, int64_t id, const char *status, const char *result)
 {
 	sqlite3_stmt *st;
 	char when[32];
@@ -616,10 +618,10 @@ int store_annotation_json(json_t **out, sqlite3 *db, int64_t id)
 			error_set(error, "no annotation %lld", (long long)id);
 		return error;
 	}
-	*out = json_pack("{s:I,s:I,s:I,s:s,s:I,s:o,s:s}", "id", (json_int_t)a.id, "task",
-	                 (json_int_t)a.task, "user", (json_int_t)a.user, "status", a.status,
-	                 "version", (json_int_t)a.version, "result", stored_json(a.result),
-	                 "updated", a.updated);
+	*out =
+	    json_pack("{s:I,s:I,s:I,s:s,s:I,s:o,s:s}", "id", (json_int_t)a.id, "task",
+	              (json_int_t)a.task, "user", (json_int_t)a.user, "status", a.status, "version",
+	              (json_int_t)a.version, "result", stored_json(a.result), "updated", a.updated);
 	store_annotation_release(&a);
 	return *out ? 0 : error_oom();
 }
@@ -640,9 +642,10 @@ int store_review_insert(enclave_project *p, int64_t annotation, int64_t reviewer
 	int error;
 
 	time_now_iso(when);
-	if ((error = store_prepare(&st, p->db,
-	                           "INSERT INTO reviews(annotation_id, reviewer_id, decision, result,"
-	                           " comment, created_at) VALUES(?, ?, ?, ?, ?, ?)")) < 0)
+	if ((error =
+	         store_prepare(&st, p->db,
+	                       "INSERT INTO reviews(annotation_id, reviewer_id, decision, result,"
+	                       " comment, created_at) VALUES(?, ?, ?, ?, ?, ?)")) < 0)
 		return error;
 	sqlite3_bind_int64(st, 1, annotation);
 	sqlite3_bind_int64(st, 2, reviewer);
@@ -662,25 +665,25 @@ int store_progress_json(json_t **out, sqlite3 *db)
 	*out = NULL;
 	if (!arr)
 		return error_oom();
-	if ((error = store_prepare(
-	         &st, db,
-	         "SELECT u.id, u.name, u.role,"
-	         " (SELECT count(*) FROM assignments a WHERE a.user_id = u.id),"
-	         " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id AND n.status = 'draft'),"
-	         " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id"
-	         "  AND n.status = 'submitted'),"
-	         " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id"
-	         "  AND n.status = 'accepted'),"
-	         " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id"
-	         "  AND n.status = 'rejected')"
-	         " FROM users u ORDER BY u.id")) < 0) {
+	if ((error = store_prepare(&st, db,
+	                           "SELECT u.id, u.name, u.role,"
+	                           " (SELECT count(*) FROM assignments a WHERE a.user_id = u.id),"
+	                           " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id "
+	                           "AND n.status = 'draft'),"
+	                           " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id"
+	                           "  AND n.status = 'submitted'),"
+	                           " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id"
+	                           "  AND n.status = 'accepted'),"
+	                           " (SELECT count(*) FROM annotations n WHERE n.user_id = u.id"
+	                           "  AND n.status = 'rejected')"
+	                           " FROM users u ORDER BY u.id")) < 0) {
 		json_decref(arr);
 		return error;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *o = json_pack("{s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I}", "user",
-		                      (json_int_t)sqlite3_column_int64(st, 0), "name", col_text(st, 1),
-		                      "role", col_text(st, 2), "assigned",
+		                      (json_int_t)sqlite3_column_int64(st, 0), "name",
+		                      col_text(st, 1), "role", col_text(st, 2), "assigned",
 		                      (json_int_t)sqlite3_column_int64(st, 3), "drafts",
 		                      (json_int_t)sqlite3_column_int64(st, 4), "submitted",
 		                      (json_int_t)sqlite3_column_int64(st, 5), "accepted",
@@ -755,11 +758,11 @@ int store_label_documents_json(json_t **out, sqlite3 *db, int64_t offset, int64_
 	sqlite3_bind_int64(st, 2, offset);
 	sqlite3_bind_int64(st, 3, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:I,s:s,s:s,s:i,s:i,s:s,s:s}", "id",
-		                      (json_int_t)sqlite3_column_int64(st, 0), "title", col_text(st, 1),
-		                      "format", col_text(st, 2), "pages", sqlite3_column_int(st, 3),
-		                      "blocks", sqlite3_column_int(st, 4), "status", col_text(st, 5),
-		                      "path", col_text(st, 6));
+		json_t *o = json_pack(
+		    "{s:I,s:s,s:s,s:i,s:i,s:s,s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+		    "title", col_text(st, 1), "format", col_text(st, 2), "pages",
+		    sqlite3_column_int(st, 3), "blocks", sqlite3_column_int(st, 4), "status",
+		    col_text(st, 5), "path", col_text(st, 6));
 		if (json_array_append_new(arr, o) < 0) {
 			error = error_oom();
 			break;
@@ -780,25 +783,24 @@ fail:
 /* A block row (SELECT seq, kind, page, x0, y0, x1, y1, offset, length, text) as JSON. */
 static json_t *block_json(sqlite3_stmt *st)
 {
-	json_t *bbox = sqlite3_column_type(st, 3) == SQLITE_NULL
-	                   ? json_null()
-	                   : json_pack("[f,f,f,f]", sqlite3_column_double(st, 3),
-	                               sqlite3_column_double(st, 4), sqlite3_column_double(st, 5),
-	                               sqlite3_column_double(st, 6));
+	json_t *bbox =
+	    sqlite3_column_type(st, 3) == SQLITE_NULL
+	        ? json_null()
+	        : json_pack("[f,f,f,f]", sqlite3_column_double(st, 3), sqlite3_column_double(st, 4),
+	                    sqlite3_column_double(st, 5), sqlite3_column_double(st, 6));
 	int64_t off = sqlite3_column_int64(st, 7);
 
-	return json_pack("{s:I,s:I,s:s,s:o,s:o,s:I,s:I,s:s}", "id",
-	                 (json_int_t)sqlite3_column_int64(st, 0), "seq",
-	                 (json_int_t)sqlite3_column_int64(st, 0), "kind", col_text(st, 1), "page",
-	                 sqlite3_column_type(st, 2) == SQLITE_NULL
-	                     ? json_null()
-	                     : json_integer(sqlite3_column_int64(st, 2)),
-	                 "bbox", bbox ? bbox : json_null(), "start", (json_int_t)off, "end",
-	                 (json_int_t)(off + sqlite3_column_int64(st, 8)), "text", col_text(st, 9));
+	return json_pack(
+	    "{s:I,s:I,s:s,s:o,s:o,s:I,s:I,s:s}", "id", (json_int_t)sqlite3_column_int64(st, 0),
+	    "seq", (json_int_t)sqlite3_column_int64(st, 0), "kind", col_text(st, 1), "page",
+	    sqlite3_column_type(st, 2) == SQLITE_NULL ? json_null()
+	                                              : json_integer(sqlite3_column_int64(st, 2)),
+	    "bbox", bbox ? bbox : json_null(), "start", (json_int_t)off, "end",
+	    (json_int_t)(off + sqlite3_column_int64(st, 8)), "text", col_text(st, 9));
 }
 
-#define BLOCK_SQL                                                                                \
-	"SELECT seq, kind, page, x0, y0, x1, y1, offset, length, text FROM blocks"               \
+#define BLOCK_SQL                                                                  \
+	"SELECT seq, kind, page, x0, y0, x1, y1, offset, length, text FROM blocks" \
 	" WHERE document_id = ?1 ORDER BY seq LIMIT ?3 OFFSET ?2"
 
 int store_label_blocks_json(json_t **out, sqlite3 *db, int64_t id, int64_t offset, int64_t limit)
@@ -850,8 +852,8 @@ static int document_text(struct buf *out, sqlite3 *db, int64_t id)
 	sqlite3_stmt *st;
 	int error, rc, first = 1;
 
-	if ((error = store_prepare(&st, db,
-	                           "SELECT text FROM blocks WHERE document_id = ? ORDER BY seq")) < 0)
+	if ((error = store_prepare(
+	         &st, db, "SELECT text FROM blocks WHERE document_id = ? ORDER BY seq")) < 0)
 		return error;
 	sqlite3_bind_int64(st, 1, id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -926,10 +928,10 @@ static int spans_json(json_t **out, sqlite3 *db, int64_t id)
 	for (i = 0; i < spans.n; i++) {
 		const struct store_span *s = &spans.v[i];
 		if (json_array_append_new(
-		        arr, json_pack("{s:I,s:I,s:I,s:s,s:s,s:f,s:s}", "id", (json_int_t)s->id, "start",
-		                       (json_int_t)s->start, "end", (json_int_t)s->end, "label",
-		                       s->label, "source", s->source, "score", s->score, "status",
-		                       store_span_status_name(s->status))) < 0) {
+		        arr, json_pack("{s:I,s:I,s:I,s:s,s:s,s:f,s:s}", "id", (json_int_t)s->id,
+		                       "start", (json_int_t)s->start, "end", (json_int_t)s->end,
+		                       "label", s->label, "source", s->source, "score", s->score,
+		                       "status", store_span_status_name(s->status))) < 0) {
 			error = error_oom();
 			goto done;
 		}
@@ -960,8 +962,8 @@ int store_label_document_json(json_t **out, sqlite3 *db, int64_t id)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s}", "id", (json_int_t)id, "title",
-		              col_text(st, 1), "format", col_text(st, 2), "language", col_text(st, 3),
-		              "status", col_text(st, 4), "path", col_text(st, 5));
+		              col_text(st, 1), "format", col_text(st, 2), "language",
+		              col_text(st, 3), "status", col_text(st, 4), "path", col_text(st, 5));
 	sqlite3_finalize(st);
 	if (rc == SQLITE_DONE)
 		return error_set(ENCLAVE_ENOTFOUND, "no document %lld", (long long)id);
@@ -1012,7 +1014,8 @@ int store_page_source(sqlite3 *db, int64_t id, int n, char image[65], char sha25
 		snprintf(sha256, 65, "%s", col_text(st, 1));
 		snprintf(media_type, 64, "%s", col_text(st, 2));
 	} else if (rc == SQLITE_DONE) {
-		error = error_set(ENCLAVE_ENOTFOUND, "document %lld has no page %d", (long long)id, n);
+		error =
+		    error_set(ENCLAVE_ENOTFOUND, "document %lld has no page %d", (long long)id, n);
 	} else {
 		error = store_error(db, "read page");
 	}
