@@ -129,7 +129,7 @@ typedef int (*route_fn)(struct req *r, const int64_t *args);
 
 struct route {
 	const char *method;
-	const char *pattern; /* "#" matches a decimal id */
+	const char *pattern;          /* "#" matches a decimal id */
 	enum enclave_label_role role; /* lowest role; NONE: no session needed */
 	int writes;                   /* takes the write lock */
 	route_fn fn;
