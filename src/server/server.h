@@ -55,6 +55,7 @@ struct sessions {
 	pthread_mutex_t mu;
 	struct session *v;
 	size_t cap;
+	size_t top; /* slots [top, cap) were never used: searches stop there */
 	double idle, absolute;
 	struct throttle *t;
 	size_t tcap;
