@@ -20,4 +20,11 @@ int label_end(enclave_project *p, int error);
 /* The result's SHA-256 over its canonical JSON, for audit events. */
 int label_result_hash(char out[65], const char *canonical);
 
+/*
+ * Inside a transaction: the id of user `name`, made when missing as a
+ * disabled annotator with the hash of a random password (an account that
+ * holds imported work and cannot log in), audited as label.user.add.
+ */
+int label_user_ensure_disabled(enclave_project *p, const char *name, int64_t *id);
+
 #endif
