@@ -21,6 +21,13 @@ int label_end(enclave_project *p, int error);
 int label_result_hash(char out[65], const char *canonical);
 
 /*
+ * 0 when `result` fits a task of `type` ("ner", "class", "box", "qa") on a
+ * text of `len` code points and the label `schema` (docs/api.md); else
+ * ENCLAVE_EINVALID saying what does not fit.
+ */
+int label_check_result(const json_t *result, const char *type, int64_t len, const json_t *schema);
+
+/*
  * Inside a transaction: the id of user `name`, made when missing as a
  * disabled annotator with the hash of a random password (an account that
  * holds imported work and cannot log in), audited as label.user.add.

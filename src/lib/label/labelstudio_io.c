@@ -61,9 +61,11 @@ static int export_annotation(struct ls_task *t, const char *type, int64_t id, in
 		{
 			if (error)
 				break;
-			a->spans[i].start = (size_t)json_integer_value(json_object_get(it, "start"));
+			a->spans[i].start =
+			    (size_t)json_integer_value(json_object_get(it, "start"));
 			a->spans[i].end = (size_t)json_integer_value(json_object_get(it, "end"));
-			error = dup(&a->spans[i].label, json_string_value(json_object_get(it, "label")));
+			error = dup(&a->spans[i].label,
+			            json_string_value(json_object_get(it, "label")));
 			a->nspans = i + 1;
 		}
 	} else if (!strcmp(type, "class") && n) {
@@ -246,38 +248,39 @@ static json_t *import_result(const struct ls_annotation *a, const char *type, si
 		for (i = 0; i < a->nspans; i++) {
 			if (a->spans[i].start < shift)
 				continue; /* inside the trimmed white space */
-			json_array_append_new(arr, json_pack("{s:I,s:I,s:s}", "start",
-			                                     (json_int_t)(a->spans[i].start - shift),
-			                                     "end", (json_int_t)(a->spans[i].end - shift),
-			                                     "label", a->spans[i].label));
+			json_array_append_new(
+			    arr, json_pack("{s:I,s:I,s:s}", "start",
+			                   (json_int_t)(a->spans[i].start - shift), "end",
+			                   (json_int_t)(a->spans[i].end - shift), "label",
+			                   a->spans[i].label));
 		}
 	else if (!strcmp(type, "class"))
 		for (i = 0; i < a->nchoices; i++)
 			json_array_append_new(arr, json_string(a->choices[i]));
 	else if (!strcmp(type, "box"))
 		for (i = 0; i < a->nboxes; i++)
-			json_array_append_new(
-			    arr, json_pack("{s:i,s:[f,f,f,f],s:s}", "page", 1, "bbox", a->boxes[i].x0,
-			                   a->boxes[i].y0, a->boxes[i].x1, a->boxes[i].y1, "label",
-			                   a->boxes[i].label));
+			json_array_append_new(arr, json_pack("{s:i,s:[f,f,f,f],s:s}", "page", 1,
+			                                     "bbox", a->boxes[i].x0, a->boxes[i].y0,
+			                                     a->boxes[i].x1, a->boxes[i].y1,
+			                                     "label", a->boxes[i].label));
 	else
 		for (i = 0; i < a->ntexts; i++)
-			json_array_append_new(arr, json_pack("{s:s,s:s}", "question", "", "answer",
-			                                     a->texts[i]));
+			json_array_append_new(
+			    arr, json_pack("{s:s,s:s}", "question", "", "answer", a->texts[i]));
 	if (!json_array_size(arr)) {
 		json_decref(arr);
 		return NULL;
 	}
-	return json_pack("{s:o}", !strcmp(type, "ner")     ? "spans"
-	                          : !strcmp(type, "class") ? "labels"
-	                          : !strcmp(type, "box")   ? "boxes"
-	                                                   : "pairs",
+	return json_pack("{s:o}",
+	                 !strcmp(type, "ner")     ? "spans"
+	                 : !strcmp(type, "class") ? "labels"
+	                 : !strcmp(type, "box")   ? "boxes"
+	                                          : "pairs",
 	                 arr);
 }
 
 /* One imported task: its document, tasks and annotations, inside the transaction. */
-static int import_task(enclave_project *p, const struct ls_task *t, int k,
-                       struct import_counts *c)
+static int import_task(enclave_project *p, const struct ls_task *t, int k, struct import_counts *c)
 {
 	static const char *const types[] = { "ner", "class", "box", "qa" };
 	int64_t doc = 0, task, user, ann;
@@ -307,7 +310,8 @@ static int import_task(enclave_project *p, const struct ls_task *t, int k,
 			if (!r)
 				continue;
 			if (!task) {
-				if ((error = store_task_ensure(p, doc, types[j], k, &task, &created)) < 0) {
+				if ((error = store_task_ensure(p, doc, types[j], k, &task,
+				                               &created)) < 0) {
 					json_decref(r);
 					return error;
 				}
@@ -320,27 +324,28 @@ static int import_task(enclave_project *p, const struct ls_task *t, int k,
 				return error_oom();
 			if ((error = label_user_ensure_disabled(p, name, &user)) < 0 ||
 			    (error = store_task_assign(p, task, user)) < 0 ||
-			    (error = store_annotation_insert(p, task, user, "submitted", text, &ann)) <
-			        0 ||
+			    (error = store_annotation_insert(p, task, user, "submitted", text,
+			                                     &ann)) < 0 ||
 			    (error = store_assignment_submit(p, task, user)) < 0 ||
 			    (error = label_result_hash(hash, text)) < 0) {
 				free(text);
 				if (error != ENCLAVE_EEXISTS)
 					return error;
 				/* The same Label Studio user twice on one task: the first stays. */
-				error = import_note(c, t->index, "a second annotation by one user skipped");
+				error = import_note(c, t->index,
+				                    "a second annotation by one user skipped");
 				if (error < 0)
 					return error;
 				break;
 			}
 			free(text);
-			params = json_pack("{s:I,s:I}", "task", (json_int_t)task, "labelstudio_task",
-			                   (json_int_t)t->id);
+			params = json_pack("{s:I,s:I}", "task", (json_int_t)task,
+			                   "labelstudio_task", (json_int_t)t->id);
 			snprintf(subject, sizeof(subject), "annotation:%lld", (long long)ann);
 			{
 				json_t *outputs = json_pack("{s:s}", "result", hash);
-				error = audit_append(p, "label.annotation.import", subject, params, NULL,
-				                     outputs, NULL);
+				error = audit_append(p, "label.annotation.import", subject, params,
+				                     NULL, outputs, NULL);
 				json_decref(outputs);
 			}
 			json_decref(params);
@@ -382,10 +387,10 @@ int enclave_label_labelstudio_import(json_t **out, enclave_project *p,
 		goto done;
 	for (i = 0; i < imp.ntasks && !error; i++)
 		error = import_task(p, &imp.tasks[i], k, &c);
-	if (!error && !(params = json_pack("{s:I,s:I,s:I,s:I}", "tasks", (json_int_t)imp.ntasks,
-	                                   "documents", (json_int_t)c.documents, "annotations",
-	                                   (json_int_t)c.annotations, "errors",
-	                                   (json_int_t)json_array_size(c.errors))))
+	if (!error &&
+	    !(params = json_pack("{s:I,s:I,s:I,s:I}", "tasks", (json_int_t)imp.ntasks, "documents",
+	                         (json_int_t)c.documents, "annotations", (json_int_t)c.annotations,
+	                         "errors", (json_int_t)json_array_size(c.errors))))
 		error = error_oom();
 	if (!error) {
 		json_t *inputs = json_pack("{s:s}", "sha256", sha);
