@@ -9,12 +9,12 @@ libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-
 libfreetype-dev libharfbuzz-dev zlib1g-dev
 libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
-libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev"
-test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2"
+libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev"
+test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 nodejs curl"
 # gen: what regenerates committed sources (scripts/make_surrogates.py: Faker's lists;
 # scripts/make_common_words.py: wamerican's word list).
 gen_pkgs="python3 python3-fake-factory wamerican"
-bench_pkgs="poppler-utils time hyperfine pandoc tesseract-ocr python3-fake-factory"
+bench_pkgs="poppler-utils time hyperfine pandoc tesseract-ocr python3-fake-factory wrk curl"
 
 want=""
 [ $# -eq 0 ] && set -- build
