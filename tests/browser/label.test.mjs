@@ -1,0 +1,518 @@
+/*
+ * Browser tests of the label web app (web/): playwright-core drives
+ * Debian's chromium headless against a real `enclave serve` on loopback,
+ * with a project this test creates (init, ingest of generated files,
+ * clean --pii, users, tasks). Run through run.sh (which installs the npm
+ * packages when missing); ctest registers it as browser/label.
+ *
+ * Environment: ENCLAVE (the binary), TOOLS_DIR (mkpdf), TEST_TMP (scratch),
+ * ARTIFACTS (screenshots and the log go there), CHROMIUM (default
+ * /usr/bin/chromium). BASE_URL instead of ENCLAVE runs the same steps
+ * against a server already running with users admin, ann and rev whose
+ * password is PASSWORD (for working on the app).
+ *
+ * Every step fails the test on a console error, an uncaught exception or a
+ * CSP violation in the page.
+ */
+import {chromium} from 'playwright-core';
+import {spawn, execFileSync} from 'node:child_process';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import crypto from 'node:crypto';
+
+const ART = path.resolve(process.env.ARTIFACTS || 'browser-artifacts');
+const TMP = path.resolve(process.env.TEST_TMP || '/tmp');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+fs.mkdirSync(ART, {recursive: true});
+fs.mkdirSync(TMP, {recursive: true});
+const logFile = fs.createWriteStream(path.join(ART, 'label-test.log'));
+const log = (...a) => { const line = a.join(' '); console.log(line); logFile.write(`${line}\n`); };
+
+/* ------------------------------------------------------------------ setup */
+
+const LONG_BLOCKS = 10000;
+const NOTES = 'Meeting notes\n\nAlice Smith met Bob Jones at Acme Corp in Paris on Tuesday.\n\n' +
+	'They agreed to call Alice Smith again next week.\n';
+const INVOICE = 'Invoice 2041\nPayment terms are thirty days.\nSigned by Alice Smith in Paris.';
+
+function freePort() {
+	return new Promise((resolve, reject) => {
+		const s = net.createServer();
+		s.on('error', reject);
+		s.listen(0, '127.0.0.1', () => { const {port} = s.address(); s.close(() => resolve(port)); });
+	});
+}
+
+function run(args, opts = {}) {
+	log(`$ enclave ${args.join(' ')}`);
+	try {
+		return execFileSync(process.env.ENCLAVE, args, {cwd: opts.cwd, input: opts.input, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], timeout: 300000});
+	} catch (e) {
+		throw new Error(`enclave ${args.join(' ')} failed (${e.status}): ${e.stderr || e.message}`);
+	}
+}
+
+async function waitForPort(port, child, ms) {
+	const until = Date.now() + ms;
+	while (Date.now() < until) {
+		if (child.exitCode !== null) throw new Error(`enclave serve exited with ${child.exitCode}`);
+		const ok = await new Promise((r) => { const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); }); c.on('error', () => r(false)); });
+		if (ok) return;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`enclave serve did not listen on port ${port} within ${ms} ms`);
+}
+
+/* Create the project, start the server; returns {base, users, stop}. */
+async function startServer() {
+	if (process.env.BASE_URL) {
+		const pw = process.env.PASSWORD || 'pw';
+		return {base: process.env.BASE_URL, users: {admin: pw, ann: pw, rev: pw}, stop: async () => {}};
+	}
+	assert.ok(process.env.ENCLAVE, 'ENCLAVE (the enclave binary) is not set');
+	const dir = fs.mkdtempSync(path.join(TMP, 'browser-'));
+	const proj = path.join(dir, 'proj');
+	const files = path.join(dir, 'files');
+	fs.mkdirSync(files);
+	fs.writeFileSync(path.join(files, 'notes.txt'), NOTES);
+	execFileSync(path.join(process.env.TOOLS_DIR, 'mkpdf'), ['simple', path.join(files, 'invoice.pdf'), INVOICE]);
+	const lines = [];
+	for (let i = 1; i <= LONG_BLOCKS; i++) lines.push(`Paragraph ${i} of the long report, with a few words to read.`);
+	fs.writeFileSync(path.join(dir, 'long.txt'), `${lines.join('\n\n')}\n`);
+
+	run(['init', proj]);
+	/* Box tasks for the PDF only (the text file has no page images), then
+	 * the other types for both; the long document gets no tasks. */
+	run(['-C', proj, 'ingest', path.join(files, 'invoice.pdf')]);
+	run(['-C', proj, 'label', 'tasks', '--type', 'box']);
+	run(['-C', proj, 'ingest', path.join(files, 'notes.txt')]);
+	run(['-C', proj, 'clean', '--pii']);
+	for (const t of ['ner', 'class', 'qa']) run(['-C', proj, 'label', 'tasks', '--type', t]);
+	run(['-C', proj, 'ingest', path.join(dir, 'long.txt')]);
+	const users = {};
+	for (const [name, role] of [['admin', 'admin'], ['ann', 'annotator'], ['rev', 'reviewer']]) {
+		users[name] = crypto.randomBytes(12).toString('base64url');
+		run(['-C', proj, 'user', 'add', name, '--role', role, '--password-stdin'], {input: `${users[name]}\n`});
+	}
+	const port = await freePort();
+	const child = spawn(process.env.ENCLAVE, ['-C', proj, 'serve', '--listen', `127.0.0.1:${port}`], {stdio: ['ignore', 'pipe', 'pipe']});
+	const serverLog = fs.createWriteStream(path.join(ART, 'server.log'));
+	child.stdout.pipe(serverLog);
+	child.stderr.pipe(serverLog);
+	await waitForPort(port, child, 20000);
+	return {
+		base: `http://127.0.0.1:${port}`,
+		users,
+		proj,
+		stop: async () => {
+			if (child.exitCode === null) {
+				child.kill('SIGTERM');
+				await new Promise((r) => { child.once('exit', r); setTimeout(r, 5000); });
+			}
+			fs.rmSync(dir, {recursive: true, force: true});
+		},
+	};
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+const problems = [];
+
+/* A fresh browser context and page that records console errors, uncaught
+ * exceptions and CSP violations into `problems`. */
+async function newPage(browser, base, name) {
+	const ctx = await browser.newContext({viewport: {width: 1280, height: 900}});
+	const page = await ctx.newPage();
+	page.on('console', (m) => {
+		if (m.type() !== 'error' && m.type() !== 'warning') return;
+		const url = m.location() && m.location().url ? m.location().url : '';
+		/* The app asks GET /api/me once at load to find out whether a session
+		 * exists: a 401 there is the expected answer before logging in. */
+		if (/status of 401/.test(m.text()) && url.endsWith('/api/me')) return;
+		problems.push(`${name}: console ${m.type()}: ${m.text()} ${url}`);
+	});
+	page.on('pageerror', (e) => problems.push(`${name}: uncaught: ${e.message}`));
+	await page.addInitScript(() => {
+		document.addEventListener('securitypolicyviolation', (e) => {
+			console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`);
+		});
+	});
+	page.setDefaultTimeout(15000);
+	return {ctx, page};
+}
+
+async function shot(page, name) {
+	const file = path.join(ART, `${name}.png`);
+	await page.screenshot({path: file, fullPage: false});
+	log(`  screenshot ${file}`);
+}
+
+async function login(page, base, user, pass) {
+	await page.goto(`${base}/`);
+	await page.locator('#login-user').waitFor();
+	await page.fill('#login-user', user);
+	await page.fill('#login-pass', pass);
+	await page.press('#login-pass', 'Enter');
+	await page.locator('#who').getByText(user, {exact: false}).waitFor();
+}
+
+/* Drag the mouse across `text` inside the element matched by `root`. */
+async function mouseSelect(page, root, text) {
+	const box = await page.evaluate(([sel, needle]) => {
+		const el = document.querySelector(sel);
+		const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+		/* the text can be split over several segments: join them */
+		const nodes = [];
+		let all = '';
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, all.length]); all += n.data; }
+		const at = all.indexOf(needle);
+		if (at < 0) return null;
+		const locate = (i) => { for (let k = nodes.length - 1; k >= 0; k--) if (nodes[k][1] <= i) return [nodes[k][0], i - nodes[k][1]]; return null; };
+		const rectOf = (i) => { const [n, o] = locate(i); const r = document.createRange(); r.setStart(n, o); r.setEnd(n, o + 1); return r.getBoundingClientRect(); };
+		const [sn] = locate(at);
+		sn.parentElement.scrollIntoView({block: 'center'});
+		const a = rectOf(at), z = rectOf(at + needle.length - 1);
+		return {x0: a.left + 1, y0: a.top + a.height / 2, x1: z.right - 1, y1: z.top + z.height / 2};
+	}, [root, text]);
+	assert.ok(box, `'${text}' is not in ${root}`);
+	await page.mouse.move(box.x0, box.y0);
+	await page.mouse.down();
+	await page.mouse.move((box.x0 + box.x1) / 2, box.y1, {steps: 4});
+	await page.mouse.move(box.x1, box.y1, {steps: 4});
+	await page.mouse.up();
+}
+
+/* The code point slice [start, end) of `text`. */
+const cpSlice = (text, start, end) => Array.from(text).slice(start, end).join('');
+
+/* Wait for the POST /api/annotations whose body matches `pred`; its reply. */
+async function annotationPost(page, pred, action) {
+	const [resp] = await Promise.all([
+		page.waitForResponse((r) => r.url().endsWith('/api/annotations') && r.request().method() === 'POST' && pred(r.request().postDataJSON())),
+		action(),
+	]);
+	const req = resp.request();
+	assert.equal(resp.status(), 200, `POST /api/annotations: ${resp.status()} ${await resp.text()}`);
+	assert.ok(req.headers()['x-csrf-token'], 'POST /api/annotations without X-CSRF-Token');
+	return {body: req.postDataJSON(), reply: await resp.json()};
+}
+
+async function docText(page, base, id) {
+	const r = await page.request.get(`${base}/api/documents/${id}`);
+	assert.equal(r.status(), 200);
+	return (await r.json()).text;
+}
+
+async function currentTask(page) {
+	const txt = await page.locator('.task-head').innerText();
+	const m = txt.match(/Task (\d+)/);
+	assert.ok(m, `no task id in '${txt}'`);
+	return Number(m[1]);
+}
+
+/* ------------------------------------------------------------------ steps */
+
+const steps = [];
+const step = (name, fn) => steps.push({name, fn});
+const ctx = {};
+
+step('headers: CSP on the app and its modules', async ({page, base}) => {
+	const r = await page.request.get(`${base}/`);
+	assert.equal(r.status(), 200);
+	assert.match(r.headers()['content-security-policy'] || '', /default-src 'self'/);
+	assert.equal(r.headers()['x-content-type-options'], 'nosniff');
+	const html = await r.text();
+	assert.doesNotMatch(html, /https?:\/\//, 'index.html names an external URL');
+	const js = await page.request.get(`${base}/js/app.js`);
+	assert.equal(js.status(), 200);
+	assert.match(js.headers()['content-type'] || '', /javascript/);
+});
+
+step('admin: log in, edit the label schema', async ({page, base, users}) => {
+	await login(page, base, 'admin', users.admin);
+	await page.click('#nav a[href="#/admin"]');
+	await page.locator('#schema-ner').waitFor();
+	await page.fill('#schema-ner', 'PERSON\nORG\nLOCATION');
+	await page.fill('#schema-cname', 'topic');
+	await page.fill('#schema-classes', 'finance\nlegal\nmedical');
+	await page.fill('#schema-boxes', 'signature\nstamp');
+	await page.check('#schema-qa');
+	const [resp] = await Promise.all([
+		page.waitForResponse((r) => r.url().endsWith('/api/schema') && r.request().method() === 'PUT'),
+		page.click('text=Save schema'),
+	]);
+	assert.equal(resp.status(), 200, `PUT /api/schema: ${resp.status()}`);
+	assert.ok(resp.request().headers()['x-csrf-token'], 'PUT /api/schema without X-CSRF-Token');
+	const schema = await (await page.request.get(`${base}/api/schema`)).json();
+	assert.deepEqual(schema.ner, ['PERSON', 'ORG', 'LOCATION']);
+	assert.deepEqual(schema.classes.labels, ['finance', 'legal', 'medical']);
+	assert.deepEqual(schema.boxes, ['signature', 'stamp']);
+	await shot(page, 'admin-schema');
+	await page.click('text=Log out');
+	await page.locator('#login-user').waitFor();
+});
+
+step('annotator: wrong password is refused', async ({page, base}) => {
+	await page.goto(`${base}/`);
+	await page.fill('#login-user', 'ann');
+	await page.fill('#login-pass', 'not-the-password');
+	await page.press('#login-pass', 'Enter');
+	await page.locator('#login-error').getByText('Wrong username or password').waitFor();
+	/* the refused login itself logs a 401 resource error: expected here */
+	for (let i = problems.length - 1; i >= 0; i--) if (/status of 401/.test(problems[i]) && /\/api\/login/.test(problems[i])) problems.splice(i, 1);
+});
+
+step('annotator: label a span with the mouse, accept a proposal, submit', async ({page, base, users}) => {
+	await login(page, base, 'ann', users.ann);
+	await page.click('#nav a[href="#/task/ner"]');
+	await page.locator('.textview .block').first().waitFor();
+	const task = await currentTask(page);
+	const docId = Number(await page.evaluate(() => 0)) || null;
+	void docId;
+	await mouseSelect(page, '.textview .text', 'Acme Corp');
+	await page.locator('.selinfo').getByText('Acme Corp').waitFor();
+	await page.keyboard.press('2'); /* ORG */
+	await page.locator('.side .items[aria-label="Your spans"] li').filter({hasText: 'Acme Corp'}).waitFor();
+	/* accept the first proposal (the PII detections of clean --pii) */
+	const prop = page.locator('.items[aria-label="Proposals"] li').first();
+	await prop.waitFor();
+	const propText = await prop.locator('q').innerText();
+	await prop.focus();
+	const saved = annotationPost(page, (b) => b.task === task && b.submit === false && b.result.spans.some((s) => s.from !== undefined), () => page.keyboard.press('a'));
+	await prop.locator('.state').getByText('accepted').waitFor();
+	const draft = await saved;
+	assert.equal(draft.reply.status, 'draft');
+	assert.ok(Number.isInteger(draft.reply.version), 'the draft reply has no version');
+	await page.locator('.save-state').getByText('Draft saved').waitFor();
+	await shot(page, 'ner-labelled');
+	const sub = await annotationPost(page, (b) => b.task === task && b.submit === true, () => page.click('.task-head button.primary'));
+	assert.equal(sub.reply.status, 'submitted');
+	assert.equal(sub.body.version, draft.reply.version, 'submit did not carry the draft version');
+	const taskDoc = await page.request.get(`${base}/api/annotations/${sub.reply.id}`);
+	assert.equal(taskDoc.status(), 200);
+	const spans = sub.body.result.spans;
+	const org = spans.find((s) => s.label === 'ORG');
+	assert.ok(org, 'no ORG span submitted');
+	const accepted = spans.find((s) => s.from !== undefined);
+	assert.ok(accepted, 'no accepted proposal submitted');
+	ctx.nerAnnotation = sub.reply.id;
+	ctx.nerCheck = {org, accepted, propText};
+	await page.locator('.textview .block, .empty').first().waitFor();
+});
+
+step('annotator: the submitted spans are at the right code points', async ({page, base}) => {
+	const ann = await (await page.request.get(`${base}/api/annotations/${ctx.nerAnnotation}`)).json();
+	const taskId = typeof ann.task === 'object' ? ann.task.id : ann.task;
+	const docId = (typeof ann.task === 'object' && ann.task.document) || ann.document;
+	assert.ok(docId, `annotation ${ctx.nerAnnotation} names no document (task ${taskId})`);
+	const text = await docText(page, base, docId);
+	assert.equal(cpSlice(text, ctx.nerCheck.org.start, ctx.nerCheck.org.end), 'Acme Corp');
+	assert.equal(cpSlice(text, ctx.nerCheck.accepted.start, ctx.nerCheck.accepted.end), ctx.nerCheck.propText);
+});
+
+step('annotator: draw a box, move it with the keyboard, delete one, submit', async ({page}) => {
+	await page.click('#nav a[href="#/task/box"]');
+	const img = page.locator('.stage img');
+	await img.waitFor();
+	await page.waitForFunction(() => { const i = document.querySelector('.stage img'); return i && i.complete && i.naturalWidth > 0; });
+	const task = await currentTask(page);
+	const b = await page.locator('.stage .overlay').boundingBox();
+	await page.mouse.move(b.x + b.width * 0.2, b.y + b.height * 0.2);
+	await page.mouse.down();
+	await page.mouse.move(b.x + b.width * 0.35, b.y + b.height * 0.27, {steps: 5});
+	await page.mouse.move(b.x + b.width * 0.5, b.y + b.height * 0.3, {steps: 5});
+	await page.mouse.up();
+	await page.locator('.overlay rect.box').first().waitFor();
+	assert.equal(await page.locator('.overlay rect.box').count(), 1);
+	const x0 = Number(await page.locator('.overlay rect.box').first().getAttribute('x'));
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('Shift+ArrowRight');
+	const x1 = Number(await page.locator('.overlay rect.box').first().getAttribute('x'));
+	assert.ok(Math.abs(x1 - x0 - 11) < 0.01, `the arrow keys moved the box by ${x1 - x0}, not 11`);
+	await page.keyboard.press('n');
+	assert.equal(await page.locator('.overlay rect.box').count(), 2);
+	await page.keyboard.press('Delete');
+	assert.equal(await page.locator('.overlay rect.box').count(), 1);
+	await shot(page, 'box-drawn');
+	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	const boxes = sub.body.result.boxes;
+	assert.equal(boxes.length, 1);
+	assert.equal(boxes[0].page, 1);
+	assert.equal(boxes[0].label, 'signature');
+	const [bx0, by0, bx1, by1] = boxes[0].bbox;
+	assert.ok(bx0 < bx1 && by0 < by1, `bad box ${boxes[0].bbox}`);
+	/* 20%..50% of the page width, moved right by 11 points */
+	const page1 = (await (await page.request.get(`${new URL(page.url()).origin}/api/documents/${(await (await page.request.get(`${new URL(page.url()).origin}/api/annotations/${sub.reply.id}`)).json()).document || ''}`)).json().catch(() => ({})));
+	void page1;
+	assert.equal(sub.reply.status, 'submitted');
+});
+
+step('annotator: write a Q&A pair with its evidence, submit', async ({page}) => {
+	await page.click('#nav a[href="#/task/qa"]');
+	await page.locator('.textview .block').first().waitFor();
+	const task = await currentTask(page);
+	await mouseSelect(page, '.textview .text', 'Alice Smith');
+	await page.locator('#qa-evidence').getByText('Alice Smith').waitFor();
+	await page.fill('#qa-q', 'Who signed or met about the matter?');
+	await page.fill('#qa-a', 'Alice Smith');
+	await page.click('text=Add pair');
+	await page.locator('.items[aria-label="Question and answer pairs"] li').filter({hasText: 'Who signed'}).waitFor();
+	await shot(page, 'qa-pair');
+	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.click('.task-head button.primary'));
+	const pairs = sub.body.result.pairs;
+	assert.equal(pairs.length, 1);
+	assert.equal(pairs[0].answer, 'Alice Smith');
+	ctx.qa = {annotation: sub.reply.id, evidence: pairs[0].evidence};
+});
+
+step('annotator: keyboard only: a NER task (select words, label, reject a proposal) and a class task', async ({page}) => {
+	/* from here on no mouse: Tab to the navigation, Enter, keys */
+	await page.keyboard.press('Escape');
+	await page.evaluate(() => document.activeElement && document.activeElement.blur());
+	const tabTo = async (pred, max = 60) => {
+		for (let i = 0; i < max; i++) {
+			await page.keyboard.press('Tab');
+			if (await page.evaluate(pred)) return;
+		}
+		throw new Error(`Tab never reached ${pred}`);
+	};
+	await tabTo(() => document.activeElement && document.activeElement.getAttribute('href') === '#/task/ner');
+	await page.keyboard.press('Enter');
+	await page.locator('.textview .block').first().waitFor();
+	const text = await page.locator('.textview .text').innerText();
+	if (!/\w/.test(text)) throw new Error('the second NER task has no text');
+	const task = await currentTask(page);
+	/* the editor focuses the text: select the first two words */
+	assert.ok(await page.evaluate(() => document.activeElement.classList.contains('text')), 'the text is not focused');
+	await page.keyboard.press('ArrowRight');
+	await page.keyboard.press('Shift+ArrowRight');
+	const sel = await page.locator('.selinfo').innerText();
+	await page.keyboard.press('3'); /* LOCATION */
+	await page.locator('.items[aria-label="Your spans"] li').filter({hasText: 'LOCATION'}).waitFor();
+	const props = page.locator('.items[aria-label="Proposals"] li');
+	if (await props.count()) {
+		await tabTo(() => document.activeElement && document.activeElement.closest('.items[aria-label="Proposals"]') !== null);
+		await page.keyboard.press('r');
+		await page.locator('.items[aria-label="Proposals"] li.rejected').first().waitFor();
+	}
+	await shot(page, 'ner-keyboard');
+	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	const loc = sub.body.result.spans.find((s) => s.label === 'LOCATION');
+	assert.ok(loc, `no LOCATION span (selection was ${sel})`);
+	assert.ok(loc.end > loc.start);
+
+	await page.evaluate(() => document.activeElement && document.activeElement.blur());
+	await tabTo(() => document.activeElement && document.activeElement.getAttribute('href') === '#/task/class');
+	await page.keyboard.press('Enter');
+	await page.locator('fieldset.choices').waitFor();
+	const ctask = await currentTask(page);
+	await page.keyboard.press('2'); /* legal */
+	assert.ok(await page.locator('fieldset.choices input[value="legal"]').isChecked());
+	/* and Tab/arrow through the radio group to the third one */
+	await page.keyboard.press('ArrowDown');
+	const csub = await annotationPost(page, (x) => x.task === ctask && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	assert.deepEqual(csub.body.result.labels, ['medical']);
+	await shot(page, 'class-keyboard');
+});
+
+step('reviewer: review the submissions: accept, reject, correct', async ({page, base, users}) => {
+	await login(page, base, 'rev', users.rev);
+	await page.click('#nav a[href="#/review"]');
+	const decide = async (label, decision) => {
+		await page.locator('.review-bar').waitFor();
+		const [resp] = await Promise.all([
+			page.waitForResponse((r) => r.url().endsWith('/api/review') && r.request().method() === 'POST'),
+			page.click(`.review-bar button:has-text("${label}")`),
+		]);
+		assert.equal(resp.status(), 200, `POST /api/review: ${resp.status()} ${await resp.text()}`);
+		assert.equal(resp.request().postDataJSON().decision, decision);
+		assert.ok(resp.request().headers()['x-csrf-token']);
+		return resp.request().postDataJSON();
+	};
+	await shot(page, 'review');
+	await decide('Accept', 'accept');
+	await decide('Reject', 'reject');
+	/* correct the next one: for a NER, class, box or QA editor, the keys of
+	 * that editor change it; a class answer is the simplest to change */
+	await page.locator('.review-bar').waitFor();
+	const heading = await page.locator('.task-head').innerText();
+	if (/Classification/.test(heading)) await page.keyboard.press('1');
+	else if (/Boxes/.test(heading)) { await page.locator('.overlay').focus(); await page.keyboard.press('n'); }
+	else if (/Entities/.test(heading)) { await page.locator('.textview .text').focus(); await page.keyboard.press('ArrowRight'); await page.keyboard.press('1'); }
+	else { await page.locator('.items button:has-text("Remove")').first().click(); }
+	const body = await decide('Save correction', 'correct');
+	assert.ok(body.result, 'a correction without a result');
+});
+
+step('reviewer: the dashboard shows progress per user', async ({page}) => {
+	await page.click('#nav a[href="#/dashboard"]');
+	await page.locator('h2:has-text("Progress per user")').waitFor();
+	await page.locator('table.grid').first().waitFor();
+	await page.locator('table.grid th[scope="row"]:has-text("ann")').waitFor();
+	await shot(page, 'dashboard');
+});
+
+step('the 10,000-block document opens and scrolls', async ({page, base}) => {
+	await page.goto(`${base}/#/documents`);
+	const link = page.locator('table.grid a:has-text("long")');
+	await link.waitFor();
+	const t0 = Date.now();
+	await link.click();
+	await page.locator('.pager-info:has-text("of 10000")').waitFor();
+	const opened = Date.now() - t0;
+	assert.ok(await page.locator('.textview .block').count() <= 200, 'more than a page of blocks in the DOM');
+	await page.locator('.textview .text').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+	await page.locator('.textview .block:has-text("Paragraph 100 of")').waitFor();
+	const t1 = Date.now();
+	await page.fill('.goto', '9999');
+	await page.press('.goto', 'Enter');
+	await page.locator('.textview .block:has-text("Paragraph 9999 of")').waitFor();
+	const jumped = Date.now() - t1;
+	await page.locator('.textview .text').focus();
+	const t2 = Date.now();
+	await page.keyboard.press('[');
+	await page.locator('.textview .block:has-text("Paragraph 9801 of")').waitFor();
+	const back = Date.now() - t2;
+	await shot(page, 'long-document');
+	log(`  long document: opened in ${opened} ms, jump to block 9999 in ${jumped} ms, page back in ${back} ms`);
+	assert.ok(opened < 5000 && jumped < 5000 && back < 5000, 'the long document is slow');
+});
+
+/* ------------------------------------------------------------------- main */
+
+async function main() {
+	const server = await startServer();
+	log(`server ${server.base}`);
+	const browser = await chromium.launch({executablePath: CHROMIUM, headless: true, args: ['--no-sandbox']});
+	let failed = 0;
+	let pg = await newPage(browser, server.base, 'setup');
+	try {
+		for (const s of steps) {
+			const before = problems.length;
+			const t = Date.now();
+			try {
+				if (s.name.startsWith('reviewer: review') || s.name.startsWith('the 10,000')) {
+					if (s.name.startsWith('reviewer: review')) { await pg.ctx.close(); pg = await newPage(browser, server.base, 'reviewer'); }
+				} else if (s.name.startsWith('annotator: wrong')) { await pg.ctx.close(); pg = await newPage(browser, server.base, 'annotator'); }
+				await s.fn({page: pg.page, base: server.base, users: server.users});
+				if (problems.length > before) throw new Error(`page problems:\n    ${problems.slice(before).join('\n    ')}`);
+				log(`ok   ${s.name} (${Date.now() - t} ms)`);
+			} catch (e) {
+				failed++;
+				log(`FAIL ${s.name}: ${e.stack || e.message}`);
+				await pg.page.screenshot({path: path.join(ART, `FAIL-${steps.indexOf(s)}.png`)}).catch(() => {});
+				if (!s.name.startsWith('headers')) break;
+			}
+		}
+	} finally {
+		await browser.close();
+		await server.stop();
+	}
+	log(failed ? `${failed} step(s) failed` : `all ${steps.length} steps passed`);
+	logFile.end();
+	process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e) => { log(`FAIL setup: ${e.stack || e.message}`); logFile.end(); process.exitCode = 1; });
