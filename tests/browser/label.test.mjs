@@ -480,6 +480,18 @@ step('the 10,000-block document opens and scrolls', async ({page, base}) => {
 	assert.ok(opened < 5000 && jumped < 5000 && back < 5000, 'the long document is slow');
 });
 
+step('every file the app loaded is same-origin and names no external URL', async ({page, base}) => {
+	const urls = await page.evaluate(() => [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)]);
+	const files = [...new Set(urls.map((u) => u.split('#')[0]).filter((u) => !u.includes('/api/')))];
+	assert.ok(files.some((u) => u.endsWith('.js')) && files.some((u) => u.endsWith('.css')), `too few files loaded: ${files}`);
+	for (const u of files) {
+		assert.ok(u.startsWith(`${base}/`), `loaded from another origin: ${u}`);
+		const body = await (await page.request.get(u)).body();
+		assert.doesNotMatch(body.toString('latin1'), /(https?|wss?|ftp):\/\//i, `${u} names an external URL`);
+	}
+	log(`  ${files.length} files checked`);
+});
+
 /* ------------------------------------------------------------------- main */
 
 async function main() {

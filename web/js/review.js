@@ -35,9 +35,8 @@ export async function reviewScreen(main, app) {
 	}
 	const task = taskOf(ann);
 	const [doc, schema] = await Promise.all([get(`/api/documents/${task.document}`), app.schema()]);
-	let edited = false;
-	const correctBtn = h('button', {type: 'button', class: 'btn', disabled: true, onclick: () => decide('correct')}, icon('edit'), 'Save correction');
-	const editor = await openEditor(task.type, doc, schema, task, ann.result, () => { edited = true; correctBtn.disabled = false; });
+		const correctBtn = h('button', {type: 'button', class: 'btn', disabled: true, onclick: () => decide('correct')}, icon('edit'), 'Save correction');
+	const editor = await openEditor(task.type, doc, schema, task, ann.result, () => { correctBtn.disabled = false; });
 	const comment = h('textarea', {id: 'review-comment', rows: 2});
 	const who = ann.user_name || ann.username || (ann.user && typeof ann.user === 'object' ? ann.user.name : `user ${ann.user}`);
 
@@ -67,8 +66,7 @@ export async function reviewScreen(main, app) {
 		editor.el);
 	app.setKeys((ev) => {
 		if (typing(ev) || ev.metaKey || (ev.ctrlKey && !ev.key.startsWith('Arrow'))) return;
-		if (editor.key(ev)) { edited = true; ev.preventDefault(); }
+		if (editor.key(ev)) ev.preventDefault();
 	});
 	title.focus();
-	void edited;
 }
