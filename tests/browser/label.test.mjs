@@ -39,7 +39,7 @@ const log = (...a) => { const line = a.join(' '); console.log(line); logFile.wri
 const LONG_BLOCKS = 10000;
 const NOTES = 'Meeting notes\n\nAlice Smith met Bob Jones at Acme Corp in Paris on Tuesday.\n\n' +
 	'They agreed to call Alice Smith again next week.\n';
-const INVOICE = 'Invoice 2041\nPayment terms are thirty days.\nSigned by Alice Smith in Paris.';
+const INVOICE = 'Invoice 2041\nPayment terms are thirty days.\nSigned by Alice Smith of Acme Corp in Paris.';
 
 function freePort() {
 	return new Promise((resolve, reject) => {
