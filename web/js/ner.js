@@ -84,6 +84,11 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 		if (!p) { say('No proposal'); return; }
 		current = i;
 		const text = source.text(p.start, p.end);
+		if (kind === 'accept' && labels.length && !labels.includes(p.label)) {
+			/* the server takes only the schema's labels (an empty schema: any) */
+			say(`${p.label} is not a label of the schema: edit the proposal (e) and pick one`);
+			return;
+		}
 		if (kind === 'accept') {
 			spans = spans.filter((s) => s.from !== p.id);
 			rejected.delete(p.id);
@@ -125,7 +130,7 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 			h('span', {class: `tag l${labelIndex(p.label) % 8}`}, p.label), ' ',
 			h('q', null, source.text(p.start, p.end) || `${p.start}–${p.end}`),
 			p.score !== undefined ? h('span', {class: 'muted'}, ` ${Number(p.score).toFixed(2)}`) : null,
-			h('span', {class: 'state'}, st),
+			h('span', {class: 'state'}, labels.length && !labels.includes(p.label) && st === 'pending' ? 'pending: not in the schema, edit it' : st),
 			h('span', {class: 'acts'},
 				h('button', {type: 'button', class: 'btn small', tabindex: -1, 'aria-label': 'Accept', onclick: () => act('accept', i)}, icon('check')),
 				h('button', {type: 'button', class: 'btn small', tabindex: -1, 'aria-label': 'Reject', onclick: () => act('reject', i)}, icon('cross')),
