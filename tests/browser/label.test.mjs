@@ -216,6 +216,59 @@ async function currentTask(page) {
 	return Number(m[1]);
 }
 
+/*
+ * Accessibility checks of what is on screen: every text has a contrast of at
+ * least 4.5:1 against its background (3:1 when large: 24 px, or 18.66 px
+ * bold), WCAG AA; every button, link and form control has an accessible
+ * name. Returns the failures.
+ */
+async function a11yProblems(page) {
+	return page.evaluate(() => {
+		const out = [];
+		const parse = (c) => { const m = c.match(/[\d.]+/g); return m ? m.map(Number) : [0, 0, 0, 0]; };
+		const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }; return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+		const bgOf = (el) => {
+			for (let e = el; e; e = e.parentElement) {
+				const c = parse(getComputedStyle(e).backgroundColor);
+				if (c.length < 4 || c[3] > 0.5) return c;
+			}
+			return [255, 255, 255];
+		};
+		const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		const seen = new Set();
+		for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+			const el = n.parentElement;
+			if (!n.data.trim() || seen.has(el) || el.closest('svg, [hidden], [aria-hidden="true"]')) continue;
+			seen.add(el);
+			const r = el.getBoundingClientRect();
+			if (!r.width || !r.height || r.bottom < 0 || r.top > innerHeight) continue;
+			if (el.closest('button:disabled, input:disabled')) continue; /* inactive controls are exempt */
+			const st = getComputedStyle(el);
+			if (st.visibility === 'hidden' || Number(st.opacity) === 0) continue;
+			const fg = parse(st.color), bg = bgOf(el);
+			const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+			const ratio = (a + 0.05) / (b + 0.05);
+			const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+			const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+			if (ratio < need) out.push(`contrast ${ratio.toFixed(2)} < ${need} for '${n.data.trim().slice(0, 30)}' (${st.color} on rgb(${bg.slice(0, 3)}))`);
+		}
+		for (const el of document.querySelectorAll('button, a[href], input, textarea, select, [tabindex="0"]')) {
+			const r = el.getBoundingClientRect();
+			if (!r.width || el.closest('[hidden]')) continue;
+			let name = el.getAttribute('aria-label') || el.getAttribute('aria-labelledby') || el.getAttribute('title') || '';
+			if (!name && el.labels && el.labels.length) name = el.labels[0].textContent;
+			if (!name && !['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)) name = el.textContent;
+			if (!name.trim()) out.push(`no accessible name: <${el.tagName.toLowerCase()} class="${el.getAttribute('class') || ''}">`);
+		}
+		return out;
+	});
+}
+
+async function checkA11y(page, where) {
+	const p = await a11yProblems(page);
+	assert.deepEqual(p, [], `accessibility problems on ${where}:\n  ${p.join('\n  ')}`);
+}
+
 /* ------------------------------------------------------------------ steps */
 
 const steps = [];
@@ -254,6 +307,7 @@ step('admin: log in, edit the label schema', async ({page, base, users}) => {
 	assert.deepEqual(schema.classes.labels, ['finance', 'legal', 'medical']);
 	assert.deepEqual(schema.boxes, ['signature', 'stamp']);
 	await shot(page, 'admin-schema');
+	await checkA11y(page, 'the admin screen');
 	await page.click('text=Log out');
 	await page.locator('#login-user').waitFor();
 });
@@ -289,6 +343,7 @@ step('annotator: label a span with the mouse, accept a proposal, submit', async 
 	assert.ok(Number.isInteger(draft.reply.version), 'the draft reply has no version');
 	await page.locator('.save-state').getByText('Draft saved').waitFor();
 	await shot(page, 'ner-labelled');
+	await checkA11y(page, 'the NER task');
 	const sub = await annotationPost(page, (b) => b.task === task && b.submit === true, () => page.click('.task-head button.primary'));
 	assert.equal(sub.reply.status, 'submitted');
 	assert.equal(sub.body.version, draft.reply.version, 'submit did not carry the draft version');
@@ -336,6 +391,7 @@ step('annotator: draw a box, move it with the keyboard, delete one, submit', asy
 	await page.keyboard.press('Delete');
 	assert.equal(await page.locator('.overlay rect.box').count(), 1);
 	await shot(page, 'box-drawn');
+	await checkA11y(page, 'the box task');
 	const pw = Number((await page.locator('.stage .overlay').getAttribute('viewBox')).split(' ')[2]);
 	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.keyboard.press('Control+Enter'));
 	const boxes = sub.body.result.boxes;
@@ -360,6 +416,7 @@ step('annotator: write a Q&A pair with its evidence, submit', async ({page}) => 
 	await page.click('text=Add pair');
 	await page.locator('.items[aria-label="Question and answer pairs"] li').filter({hasText: 'Who signed'}).waitFor();
 	await shot(page, 'qa-pair');
+	await checkA11y(page, 'the Q&A task');
 	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.click('.task-head button.primary'));
 	const pairs = sub.body.result.pairs;
 	assert.equal(pairs.length, 1);
@@ -379,6 +436,8 @@ step('annotator: keyboard only: a NER task (select words, label, reject a propos
 		throw new Error(`Tab never reached ${pred}`);
 	};
 	await tabTo(() => document.activeElement && document.activeElement.getAttribute('href') === '#/task/ner');
+	const ring = await page.evaluate(() => { const st = getComputedStyle(document.activeElement); return `${st.outlineStyle} ${st.outlineWidth}`; });
+	assert.ok(!/^none/.test(ring) && !/ 0px$/.test(ring), `no visible focus on the focused link (outline ${ring})`);
 	await page.keyboard.press('Enter');
 	await page.locator('.textview .block').first().waitFor();
 	const text = await page.locator('.textview .text').innerText();
@@ -432,6 +491,7 @@ step('reviewer: review the submissions: accept, reject, correct', async ({page, 
 		return resp.request().postDataJSON();
 	};
 	await shot(page, 'review');
+	await checkA11y(page, 'the review screen');
 	await decide('Accept', 'accept');
 	await decide('Reject', 'reject');
 	/* correct the next one: for a NER, class, box or QA editor, the keys of
@@ -452,6 +512,7 @@ step('reviewer: the dashboard shows progress per user', async ({page}) => {
 	await page.locator('table.grid').first().waitFor();
 	await page.locator('table.grid th[scope="row"]:has-text("ann")').waitFor();
 	await shot(page, 'dashboard');
+	await checkA11y(page, 'the dashboard');
 });
 
 step('the 10,000-block document opens and scrolls', async ({page, base}) => {
@@ -476,6 +537,7 @@ step('the 10,000-block document opens and scrolls', async ({page, base}) => {
 	await page.locator('.textview .block:has-text("Paragraph 9801 of")').waitFor();
 	const back = Date.now() - t2;
 	await shot(page, 'long-document');
+	await checkA11y(page, 'the document view');
 	log(`  long document: opened in ${opened} ms, jump to block 9999 in ${jumped} ms, page back in ${back} ms`);
 	assert.ok(opened < 5000 && jumped < 5000 && back < 5000, 'the long document is slow');
 });
