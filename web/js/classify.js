@@ -4,20 +4,21 @@
  * Result: {"labels": [...]}.
  */
 import {h, say} from './dom.js';
-import {TextView} from './textview.js';
+import {TextView, PAGE} from './textview.js';
 
 export function classEditor({doc, source, schema, task, result, onChange}) {
 	const cls = (schema && schema.classes) || {name: 'class', multi: false, labels: []};
 	const labels = cls.labels || [];
 	const multi = Boolean(cls.multi);
 	let chosen = new Set(((result && result.labels) || []).filter((l) => labels.includes(l)));
-	const block = task && task.block !== null && task.block !== undefined
-		? (doc.blocks || []).find((b) => b.id === task.block) || null : null;
+	/* a block task names the block by its reading-order number (seq) */
+	const blockTask = Boolean(task && task.block !== null && task.block !== undefined);
+	let block = blockTask ? (doc.blocks || []).find((b) => b.seq === task.block) || null : null;
 
 	const view = new TextView({
 		source,
 		selectable: false,
-		label: block ? 'Document text, the block to classify is highlighted' : 'Document text',
+		label: blockTask ? 'Document text, the block to classify is highlighted' : 'Document text',
 		ranges: () => (block ? [{start: block.start, end: block.end, cls: 'target'}] : []),
 	});
 	const name = `cls-${task ? task.id : 'x'}`;
@@ -31,10 +32,20 @@ export function classEditor({doc, source, schema, task, result, onChange}) {
 		h('legend', null, `${cls.name || 'Class'}${multi ? ' (any number)' : ' (one)'}`),
 		labels.map((l, i) => h('label', {class: 'choice', for: `${name}-${i}`}, inputs[i], ' ', i < 9 ? h('kbd', null, String(i + 1)) : null, ' ', l)),
 		labels.length ? null : h('p', {class: 'muted'}, 'The schema has no classes: an admin adds them in Admin.'));
+	const quote = h('blockquote', {class: 'target-text', hidden: !blockTask}, block ? block.text : '');
 	const el = h('div', {class: 'editor class'}, view.el, h('div', {class: 'side'},
-		h('h3', null, block ? `Classify block ${block.seq !== undefined ? block.seq + 1 : ''}` : 'Classify the document'),
-		block ? h('blockquote', {class: 'target-text'}, block.text) : null, fs));
-	view.showPage(0);
+		h('h3', null, blockTask ? `Classify block ${task.block + 1}` : 'Classify the document'), quote, fs));
+	if (blockTask && !block) {
+		/* past the blocks that came with the document: fetch it, show its page */
+		source.range(task.block, 1).then(([b]) => {
+			if (!b) return;
+			block = b;
+			quote.textContent = b.text;
+			view.showPage(Math.floor(task.block / PAGE));
+		});
+	} else {
+		view.showPage(blockTask ? Math.floor(task.block / PAGE) : 0);
+	}
 	return {
 		el,
 		view,

@@ -4,18 +4,29 @@
  * decision (POST /api/review): accept, reject, or correct (the edited result).
  */
 import {h, replace, icon, say, alertMsg, typing} from './dom.js';
-import {get, post} from './api.js';
+import {get, post, qs} from './api.js';
 import {openEditor, TYPE_NAMES} from './task.js';
 
-/* The task an annotation belongs to, whatever shape the server gives it in. */
-function taskOf(ann) {
+/*
+ * The task an annotation belongs to: from the annotation when the server
+ * put it there, else from GET /api/tasks?user= (paged through; the
+ * annotation names only the task's id).
+ */
+async function taskOf(ann) {
 	const t = ann.task && typeof ann.task === 'object' ? ann.task : {id: ann.task};
-	return {
-		id: t.id,
-		type: t.type || ann.type || ann.task_type,
-		document: t.document ?? ann.document ?? ann.document_id,
-		block: t.block ?? ann.block ?? null,
-	};
+	const type = t.type || ann.type;
+	const document = t.document ?? ann.document;
+	if (type && document !== undefined) return {id: t.id, type, document, block: t.block ?? ann.block ?? null};
+	const user = ann.user && typeof ann.user === 'object' ? ann.user.id : ann.user;
+	const LIMIT = 200;
+	for (let offset = 0; offset < 100000; offset += LIMIT) {
+		const r = await get(`/api/tasks${qs({user, offset, limit: LIMIT})}`);
+		const list = Array.isArray(r) ? r : (r && r.tasks) || [];
+		const found = list.find((x) => x.id === t.id);
+		if (found) return found;
+		if (list.length < LIMIT) break;
+	}
+	throw new Error(`task ${t.id} of annotation ${ann.id} not found`);
 }
 
 export async function reviewScreen(main, app) {
@@ -33,7 +44,7 @@ export async function reviewScreen(main, app) {
 		title.focus();
 		return;
 	}
-	const task = taskOf(ann);
+	const task = await taskOf(ann);
 	const [doc, schema] = await Promise.all([get(`/api/documents/${task.document}`), app.schema()]);
 		const correctBtn = h('button', {type: 'button', class: 'btn', disabled: true, onclick: () => decide('correct')}, icon('edit'), 'Save correction');
 	const editor = await openEditor(task.type, doc, schema, task, ann.result, () => { correctBtn.disabled = false; });
