@@ -209,6 +209,16 @@ async function docText(page, base, id) {
 	return (await r.json()).text;
 }
 
+/* After a submit: wait until the next task (another id) or "no task" is shown. */
+async function nextShown(page, old) {
+	await page.waitForFunction((id) => {
+		if (document.querySelector('.empty')) return true;
+		const head = document.querySelector('.task-head');
+		const m = head && head.textContent.match(/Task (\d+)/);
+		return m && Number(m[1]) !== id && document.activeElement && document.activeElement !== document.body;
+	}, old);
+}
+
 async function currentTask(page) {
 	const txt = await page.locator('.task-head').innerText();
 	const m = txt.match(/Task (\d+)/);
@@ -347,6 +357,7 @@ step('annotator: label a span with the mouse, accept a proposal, submit', async 
 	const sub = await annotationPost(page, (b) => b.task === task && b.submit === true, () => page.click('.task-head button.primary'));
 	assert.equal(sub.reply.status, 'submitted');
 	assert.equal(sub.body.version, draft.reply.version, 'submit did not carry the draft version');
+	await nextShown(page, task);
 	const spans = sub.body.result.spans;
 	const org = spans.find((s) => s.label === 'ORG');
 	assert.ok(org, 'no ORG span submitted');
@@ -354,7 +365,6 @@ step('annotator: label a span with the mouse, accept a proposal, submit', async 
 	assert.ok(accepted, 'no accepted proposal submitted');
 	ctx.nerAnnotation = sub.reply.id;
 	ctx.nerCheck = {org, accepted, propText};
-	await page.locator('.textview .block, .empty').first().waitFor();
 });
 
 step('annotator: the submitted spans are at the right code points', async ({page, base}) => {
@@ -394,6 +404,7 @@ step('annotator: draw a box, move it with the keyboard, delete one, submit', asy
 	await checkA11y(page, 'the box task');
 	const pw = Number((await page.locator('.stage .overlay').getAttribute('viewBox')).split(' ')[2]);
 	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	await nextShown(page, task);
 	const boxes = sub.body.result.boxes;
 	assert.equal(boxes.length, 1);
 	assert.equal(boxes[0].page, 1);
@@ -418,6 +429,7 @@ step('annotator: write a Q&A pair with its evidence, submit', async ({page}) => 
 	await shot(page, 'qa-pair');
 	await checkA11y(page, 'the Q&A task');
 	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.click('.task-head button.primary'));
+	await nextShown(page, task);
 	const pairs = sub.body.result.pairs;
 	assert.equal(pairs.length, 1);
 	assert.equal(pairs[0].answer, 'Alice Smith');
@@ -458,6 +470,7 @@ step('annotator: keyboard only: a NER task (select words, label, reject a propos
 	}
 	await shot(page, 'ner-keyboard');
 	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	await nextShown(page, task);
 	const loc = sub.body.result.spans.find((s) => s.label === 'LOCATION');
 	assert.ok(loc, `no LOCATION span (selection was ${sel})`);
 	assert.ok(loc.end > loc.start);
@@ -473,6 +486,7 @@ step('annotator: keyboard only: a NER task (select words, label, reject a propos
 	await page.keyboard.press('ArrowDown');
 	const csub = await annotationPost(page, (x) => x.task === ctask && x.submit === true, () => page.keyboard.press('Control+Enter'));
 	assert.deepEqual(csub.body.result.labels, ['medical']);
+	await nextShown(page, ctask);
 	await shot(page, 'class-keyboard');
 });
 

@@ -16,6 +16,7 @@ const RANK = {annotator: 1, reviewer: 2, admin: 3};
 
 const app = {
 	user: null,
+	returnTo: null,
 	schemaP: null,
 	keyHandler: null,
 	leave: [],
@@ -33,7 +34,10 @@ const app = {
 		this.user = r.user;
 		setCsrf(r.csrf);
 		this.nav();
-		if (location.hash === '' || location.hash.startsWith('#/login')) location.hash = '#/documents';
+		const back = this.returnTo;
+		this.returnTo = null;
+		if (back && back !== location.hash) location.hash = back;
+		else if (location.hash === '' || location.hash.startsWith('#/login')) location.hash = '#/documents';
 		else this.route();
 	},
 
@@ -42,7 +46,9 @@ const app = {
 		this.signedOut();
 	},
 
-	signedOut() {
+	signedOut(keepPlace) {
+		/* after an expired session, logging in again returns to the same screen */
+		if (keepPlace && location.hash && !location.hash.startsWith('#/login')) this.returnTo = location.hash;
 		this.user = null;
 		setCsrf(null);
 		this.schemaP = null;
@@ -98,7 +104,7 @@ const app = {
 	},
 
 	async start() {
-		setUnauthorizedHandler(() => { say('Your session has ended: log in again'); this.signedOut(); });
+		setUnauthorizedHandler(() => { say('Your session has ended: log in again'); this.signedOut(true); });
 		window.addEventListener('hashchange', () => this.route());
 		document.addEventListener('keydown', (ev) => { if (this.keyHandler) this.keyHandler(ev); });
 		try {
@@ -109,7 +115,10 @@ const app = {
 			this.user = null;
 		}
 		this.nav();
-		if (!this.user && location.hash !== '#/login') location.hash = '#/login';
+		if (!this.user && location.hash !== '#/login') {
+			if (location.hash) this.returnTo = location.hash;
+			location.hash = '#/login';
+		}
 		else this.route();
 	},
 };
