@@ -15,5 +15,6 @@
 #include "enclave/pii.h"
 #include "enclave/redact.h"
 #include "enclave/ner.h"
+#include "enclave/label.h"
 
 #endif

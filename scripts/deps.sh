@@ -9,16 +9,15 @@ libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-
 libfreetype-dev libharfbuzz-dev zlib1g-dev
 libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
-libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev"
-# chromium: the browser tests (tests/browser, playwright-core from npm); node
-# and npm only when absent (a Node.js of another origin may provide them).
-test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 chromium"
-command -v node >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs"
+libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev"
+# chromium: the browser tests (tests/browser, playwright-core from npm); npm
+# only when absent (a Node.js of another origin may bring its own).
+test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 nodejs curl chromium"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 # gen: what regenerates committed sources (scripts/make_surrogates.py: Faker's lists;
 # scripts/make_common_words.py: wamerican's word list).
 gen_pkgs="python3 python3-fake-factory wamerican"
-bench_pkgs="poppler-utils time hyperfine pandoc tesseract-ocr python3-fake-factory"
+bench_pkgs="poppler-utils time hyperfine pandoc tesseract-ocr python3-fake-factory wrk curl"
 
 want=""
 [ $# -eq 0 ] && set -- build

@@ -30,7 +30,9 @@ enum enclave_error_code {
 	ENCLAVE_ENOMEM = -9,       /* allocation failed */
 	ENCLAVE_EENCRYPTED = -10,  /* input is password-protected */
 	ENCLAVE_ETAMPER = -11,     /* an integrity check failed */
-	ENCLAVE_EEMPTY = -12       /* input holds no content */
+	ENCLAVE_EEMPTY = -12,      /* input holds no content */
+	ENCLAVE_ECONFLICT = -13,   /* a stale version, or a state that forbids the change */
+	ENCLAVE_EDENIED = -14      /* the user may not do this (wrong password, role, owner) */
 };
 
 /*

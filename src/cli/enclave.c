@@ -23,6 +23,9 @@ static const struct cli_command commands[] = {
 	{ "audit", cmd_audit, cmd_audit_opts, "read, verify and export the audit trail" },
 	{ "reveal", cmd_reveal, cmd_reveal_opts, "decrypt encrypt-redaction tokens, no project" },
 	{ "train", cmd_train, cmd_train_opts, "train the NER tagger (or score it), no project" },
+	{ "user", cmd_user, cmd_user_opts, "add, list, disable the label server's users" },
+	{ "label", cmd_label, cmd_label_opts, "create label tasks for the documents" },
+	{ "serve", cmd_serve, cmd_serve_opts, "serve the label web app and its API" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -175,7 +175,7 @@ int audit_append(enclave_project *p, const char *action, const char *subject, js
 	time_now_iso(when);
 	ev.seq = seq + 1;
 	ev.time = when;
-	ev.actor = p->actor;
+	ev.actor = p->actor_as ? p->actor_as : p->actor;
 	ev.action = action;
 	ev.subject = subject ? subject : "";
 	ev.params = cp;

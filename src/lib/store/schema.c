@@ -33,6 +33,25 @@
  *                holds its place against the machine's on a rerun.
  *   texts        gains the layers "redacted" (and later "clean") beside
  *                "original"; no change to the table itself.
+ *
+ * Version 3 (the label stage, `enclave serve`, src/lib/label/):
+ *   users        web users: unique name, role annotator/reviewer/admin, the
+ *                Argon2id hash (libsodium's crypto_pwhash_str string, which
+ *                holds its salt and costs), disabled flag, creation time
+ *   tasks        one per (document, type, block): type ner/class/box/qa,
+ *                block_seq NULL for the whole document, k (how many distinct
+ *                annotators), `assigned` (assignments made so far), status
+ *                open (fewer than k assignments), assigned (k of them), done
+ *                (k submissions)
+ *   assignments  (task, user): assigned, or submitted once the user submitted;
+ *                the primary key keeps a user from getting a task twice
+ *   annotations  one per (task, user): status draft/submitted/accepted/
+ *                rejected, version (1 on creation, +1 on every change; a
+ *                write naming an older version is refused), result JSON
+ *   reviews      a reviewer's decision accept/reject/correct on an
+ *                annotation, with the corrected result and a comment
+ *   meta         gains "label.schema" and "label.settings" (JSON objects)
+ * Web sessions are not stored: they live in the server's memory.
  */
 #include "store_int.h"
 
@@ -128,6 +147,52 @@ static const char *const migrations[] = {
 	"  created_at TEXT NOT NULL,"
 	"  CHECK (start >= 0 AND \"end\" > start));"
 	"CREATE UNIQUE INDEX spans_place ON spans(document_id, start, \"end\", label);",
+	/* 3: the label stage */
+	"CREATE TABLE users ("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL CHECK (role IN ('annotator', 'reviewer', 'admin')),"
+	"  hash TEXT NOT NULL,"
+	"  disabled INTEGER NOT NULL DEFAULT 0,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE TABLE tasks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,"
+	"  block_seq INTEGER,"
+	"  type TEXT NOT NULL CHECK (type IN ('ner', 'class', 'box', 'qa')),"
+	"  k INTEGER NOT NULL CHECK (k >= 1),"
+	"  assigned INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'assigned', 'done')),"
+	"  created_at TEXT NOT NULL);"
+	"CREATE UNIQUE INDEX tasks_place ON tasks(document_id, type, ifnull(block_seq, -1));"
+	"CREATE INDEX tasks_queue ON tasks(status, type, assigned DESC, id);"
+	"CREATE TABLE assignments ("
+	"  task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  status TEXT NOT NULL DEFAULT 'assigned' CHECK (status IN ('assigned', 'submitted')),"
+	"  assigned_at TEXT NOT NULL,"
+	"  PRIMARY KEY (task_id, user_id)) WITHOUT ROWID;"
+	"CREATE INDEX assignments_user ON assignments(user_id, status, task_id);"
+	"CREATE TABLE annotations ("
+	"  id INTEGER PRIMARY KEY,"
+	"  task_id INTEGER NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,"
+	"  user_id INTEGER NOT NULL REFERENCES users(id),"
+	"  status TEXT NOT NULL"
+	"    CHECK (status IN ('draft', 'submitted', 'accepted', 'rejected')),"
+	"  version INTEGER NOT NULL,"
+	"  result TEXT NOT NULL,"
+	"  updated_at TEXT NOT NULL,"
+	"  UNIQUE (task_id, user_id));"
+	"CREATE INDEX annotations_status ON annotations(status, id);"
+	"CREATE TABLE reviews ("
+	"  id INTEGER PRIMARY KEY,"
+	"  annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,"
+	"  reviewer_id INTEGER NOT NULL REFERENCES users(id),"
+	"  decision TEXT NOT NULL CHECK (decision IN ('accept', 'reject', 'correct')),"
+	"  result TEXT,"
+	"  comment TEXT,"
+	"  created_at TEXT NOT NULL);"
+	"CREATE INDEX reviews_annotation ON reviews(annotation_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -27,9 +27,10 @@
 #define PROJECT_CONFIG "enclave.yaml"
 
 struct enclave_project {
-	char *path;          /* absolute project directory */
-	char *actor;         /* recorded in every audit event */
-	char project_id[37]; /* random UUID made at init */
+	char *path;           /* absolute project directory */
+	char *actor;          /* recorded in every audit event */
+	const char *actor_as; /* when set, recorded instead (a web user); borrowed */
+	char project_id[37];  /* random UUID made at init */
 	sqlite3 *db;
 	int in_tx;         /* inside store_begin/commit */
 	int64_t tx_events; /* audit events appended in this transaction */
@@ -222,6 +223,73 @@ int store_text_delete(enclave_project *p, int64_t doc_id, const char *layer);
 
 /* The ok documents with no redacted layer, in id order: *ids malloc'd (NULL when none). */
 int store_unredacted(enclave_project *p, int64_t **ids, size_t *n);
+
+/* ---- label.c: the label stage's tables (schema 3) ---- */
+
+/* An annotation row; `result` malloc'd (store_annotation_release). */
+struct store_annotation {
+	int64_t id, task, user, version;
+	char status[16];
+	char *result; /* JSON text */
+	char updated[32];
+};
+void store_annotation_release(struct store_annotation *a);
+
+/* A task's type, document, block (-1: none) and k. ENCLAVE_ENOTFOUND (message set). */
+int store_task_get(sqlite3 *db, int64_t task, char type[8], int64_t *document, int64_t *block,
+                   int *k);
+
+int store_user_insert(enclave_project *p, const char *name, const char *role, const char *hash,
+                      int64_t *id);
+int store_user_set_hash(enclave_project *p, const char *name, const char *hash, int64_t *id);
+int store_user_disable(enclave_project *p, const char *name, int64_t *id);
+/* Find user `name`: *hash malloc'd. ENCLAVE_ENOTFOUND without a message. */
+int store_user_find(sqlite3 *db, const char *name, struct enclave_label_user *out, char **hash);
+int store_user_get(sqlite3 *db, int64_t id, struct enclave_label_user *out);
+int store_user_foreach(sqlite3 *db, enclave_label_user_cb cb, void *payload);
+
+int store_tasks_create(enclave_project *p, const char *type, int k, size_t *created);
+/* The oldest task assigned to `user` and not submitted; *task 0 when none. */
+int store_task_current(sqlite3 *db, int64_t user, const char *type, int64_t *task);
+/* An open task `user` never had, started ones first; *task 0 when none. */
+int store_task_pick(sqlite3 *db, int64_t user, const char *type, int64_t *task);
+int store_task_assign(enclave_project *p, int64_t task, int64_t user);
+/* The task as JSON, with `user`'s assignment and draft (user 0: all assignments). */
+int store_task_json(json_t **out, sqlite3 *db, int64_t task, int64_t user);
+int store_tasks_list_json(json_t **out, sqlite3 *db, const char *status, int64_t user,
+                          int64_t offset, int64_t limit);
+
+/* The assignment's status ("assigned"/"submitted"); ENCLAVE_ENOTFOUND without a message. */
+int store_assignment_get(sqlite3 *db, int64_t task, int64_t user, char status[16]);
+/* Mark it submitted; the task is done once k assignments are. */
+int store_assignment_submit(enclave_project *p, int64_t task, int64_t user);
+
+/* By id, or by (task, user) when id is 0. ENCLAVE_ENOTFOUND without a message. */
+int store_annotation_get(sqlite3 *db, int64_t id, int64_t task, int64_t user,
+                         struct store_annotation *out);
+int store_annotation_insert(enclave_project *p, int64_t task, int64_t user, const char *status,
+                            const char *result, int64_t *id);
+/* Set status and (when not NULL) result; version + 1, updated now. */
+int store_annotation_update(enclave_project *p, int64_t id, const char *status, const char *result);
+int store_annotation_json(json_t **out, sqlite3 *db, int64_t id);
+/* The oldest submitted annotation not by `user`; *id 0 when none. */
+int store_review_next(sqlite3 *db, int64_t user, int64_t *id);
+int store_review_insert(enclave_project *p, int64_t annotation, int64_t reviewer,
+                        const char *decision, const char *result, const char *comment);
+int store_progress_json(json_t **out, sqlite3 *db);
+
+/* Length in code points of document `id`'s text (its blocks joined by blank lines). */
+int store_document_text_length(sqlite3 *db, int64_t id, int64_t *len);
+int store_label_documents_json(json_t **out, sqlite3 *db, int64_t offset, int64_t limit,
+                               const char *q);
+int store_label_document_json(json_t **out, sqlite3 *db, int64_t id);
+int store_label_blocks_json(json_t **out, sqlite3 *db, int64_t id, int64_t offset, int64_t limit);
+/*
+ * Page `n` of document `id`: its size, its stored image blob (*image "" when
+ * none) and its source's sha256 and media type ("" when none).
+ */
+int store_page_source(sqlite3 *db, int64_t id, int n, char image[65], char sha256[65],
+                      char media_type[64]);
 
 /* ---- project.c ---- */
 

@@ -1,0 +1,23 @@
+/*
+ * The label stage's internals: what users.c, tasks.c and pages.c share.
+ */
+#ifndef ENCLAVE_LABEL_INT_H
+#define ENCLAVE_LABEL_INT_H
+
+#include "../store/store_int.h"
+
+/* Audit events of this module record "user:NAME" as actor: set it on `p` for one change. */
+struct label_actor {
+	char name[ENCLAVE_LABEL_NAME_MAX + 8];
+};
+
+/* Begin a transaction acting as `who` (NULL: the handle's own actor). */
+int label_begin(enclave_project *p, struct label_actor *a, const struct enclave_label_user *who);
+
+/* Commit (then rewrite the signed head file), or roll back when `error` < 0; returns error. */
+int label_end(enclave_project *p, int error);
+
+/* The result's SHA-256 over its canonical JSON, for audit events. */
+int label_result_hash(char out[65], const char *canonical);
+
+#endif
