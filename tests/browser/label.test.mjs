@@ -37,17 +37,13 @@ const log = (...a) => { const line = a.join(' '); console.log(line); logFile.wri
 /* ------------------------------------------------------------------ setup */
 
 const LONG_BLOCKS = 10000;
-const NOTES = 'Meeting notes\n\nAlice Smith met Bob Jones at Acme Corp in Paris on Tuesday.\n\n' +
+/* An astral character (two UTF-16 units, one code point) and an accented
+ * one come before the spans, so that offsets counted in UTF-16 units or in
+ * bytes instead of code points are caught. */
+const NOTES = 'Meeting notes \u{1F4DD} from the caf\u00e9\n\nAlice Smith met Bob Jones at Acme Corp in Paris on Tuesday.\n\n' +
 	'They agreed to call Alice Smith again next week.\n';
+const MEMO = 'Memo\n\nBob Jones will visit London in March with Carol White.\n';
 const INVOICE = 'Invoice 2041\nPayment terms are thirty days.\nSigned by Alice Smith of Acme Corp in Paris.';
-
-function freePort() {
-	return new Promise((resolve, reject) => {
-		const s = net.createServer();
-		s.on('error', reject);
-		s.listen(0, '127.0.0.1', () => { const {port} = s.address(); s.close(() => resolve(port)); });
-	});
-}
 
 function run(args, opts = {}) {
 	log(`$ enclave ${args.join(' ')}`);
@@ -80,34 +76,47 @@ async function startServer() {
 	const proj = path.join(dir, 'proj');
 	const files = path.join(dir, 'files');
 	fs.mkdirSync(files);
+	fs.mkdirSync(path.join(dir, 'pdf'));
 	fs.writeFileSync(path.join(files, 'notes.txt'), NOTES);
-	execFileSync(path.join(process.env.TOOLS_DIR, 'mkpdf'), ['simple', path.join(files, 'invoice.pdf'), INVOICE]);
+	fs.writeFileSync(path.join(files, 'memo.txt'), MEMO);
+	execFileSync(path.join(process.env.TOOLS_DIR, 'mkpdf'), ['simple', path.join(dir, 'pdf', 'invoice.pdf'), INVOICE]);
 	const lines = [];
 	for (let i = 1; i <= LONG_BLOCKS; i++) lines.push(`Paragraph ${i} of the long report, with a few words to read.`);
 	fs.writeFileSync(path.join(dir, 'long.txt'), `${lines.join('\n\n')}\n`);
 
 	run(['init', proj]);
-	/* Box tasks for the PDF only (the text file has no page images), then
-	 * the other types for both; the long document gets no tasks. */
-	run(['-C', proj, 'ingest', path.join(files, 'invoice.pdf')]);
-	run(['-C', proj, 'label', 'tasks', '--type', 'box']);
-	run(['-C', proj, 'ingest', path.join(files, 'notes.txt')]);
+	/* NER, class and Q&A tasks for the two text files, box tasks for the PDF
+	 * only (the text files have no page images); the long document gets none. */
+	run(['-C', proj, 'ingest', path.join(files, 'notes.txt')]); /* first: the first NER task */
+	run(['-C', proj, 'ingest', path.join(files, 'memo.txt')]);
 	run(['-C', proj, 'clean', '--pii']);
 	for (const t of ['ner', 'class', 'qa']) run(['-C', proj, 'label', 'tasks', '--type', t]);
+	run(['-C', proj, 'ingest', path.join(dir, 'pdf', 'invoice.pdf')]);
+	run(['-C', proj, 'label', 'tasks', '--type', 'box']);
 	run(['-C', proj, 'ingest', path.join(dir, 'long.txt')]);
 	const users = {};
 	for (const [name, role] of [['admin', 'admin'], ['ann', 'annotator'], ['rev', 'reviewer']]) {
 		users[name] = crypto.randomBytes(12).toString('base64url');
 		run(['-C', proj, 'user', 'add', name, '--role', role, '--password-stdin'], {input: `${users[name]}\n`});
 	}
-	const port = await freePort();
-	const child = spawn(process.env.ENCLAVE, ['-C', proj, 'serve', '--listen', `127.0.0.1:${port}`], {stdio: ['ignore', 'pipe', 'pipe']});
+	/* port 0: the server takes a free port and names it on stderr */
+	const child = spawn(process.env.ENCLAVE, ['-C', proj, 'serve', '--listen', '127.0.0.1:0'], {stdio: ['ignore', 'pipe', 'pipe']});
 	const serverLog = fs.createWriteStream(path.join(ART, 'server.log'));
 	child.stdout.pipe(serverLog);
-	child.stderr.pipe(serverLog);
-	await waitForPort(port, child, 20000);
+	const base = await new Promise((resolve, reject) => {
+		let seen = '';
+		const timer = setTimeout(() => reject(new Error(`enclave serve named no address within 20 s: ${seen}`)), 20000);
+		child.stderr.on('data', (d) => {
+			serverLog.write(d);
+			seen += d.toString();
+			const m = seen.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+			if (m) { clearTimeout(timer); resolve(m[1]); }
+		});
+		child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`enclave serve exited with ${code}: ${seen}`)); });
+	});
+	await waitForPort(Number(new URL(base).port), child, 20000);
 	return {
-		base: `http://127.0.0.1:${port}`,
+		base,
 		users,
 		proj,
 		stop: async () => {
@@ -334,7 +343,12 @@ step('annotator: wrong password is refused', async ({page, base}) => {
 
 step('annotator: label a span with the mouse, accept a proposal, submit', async ({page, base, users}) => {
 	await login(page, base, 'ann', users.ann);
-	await page.click('#nav a[href="#/task/ner"]');
+	const [next] = await Promise.all([
+		page.waitForResponse((r) => r.url().includes('/api/tasks/next')),
+		page.click('#nav a[href="#/task/ner"]'),
+	]);
+	assert.equal(next.status(), 200, `GET /api/tasks/next?type=ner: ${next.status()}`);
+	ctx.nerDoc = (await next.json()).document;
 	await page.locator('.textview .block').first().waitFor();
 	const task = await currentTask(page);
 	await mouseSelect(page, '.textview .text', 'Acme Corp');
@@ -368,11 +382,10 @@ step('annotator: label a span with the mouse, accept a proposal, submit', async 
 });
 
 step('annotator: the submitted spans are at the right code points', async ({page, base}) => {
-	const ann = await (await page.request.get(`${base}/api/annotations/${ctx.nerAnnotation}`)).json();
-	const taskId = typeof ann.task === 'object' ? ann.task.id : ann.task;
-	const docId = (typeof ann.task === 'object' && ann.task.document) || ann.document;
-	assert.ok(docId, `annotation ${ctx.nerAnnotation} names no document (task ${taskId})`);
-	const text = await docText(page, base, docId);
+	const r = await page.request.get(`${base}/api/annotations/${ctx.nerAnnotation}`);
+	assert.equal(r.status(), 200, `GET /api/annotations/${ctx.nerAnnotation}: ${r.status()}`);
+	assert.equal((await r.json()).status, 'submitted');
+	const text = await docText(page, base, ctx.nerDoc);
 	assert.equal(cpSlice(text, ctx.nerCheck.org.start, ctx.nerCheck.org.end), 'Acme Corp');
 	assert.equal(cpSlice(text, ctx.nerCheck.accepted.start, ctx.nerCheck.accepted.end), ctx.nerCheck.propText);
 });
@@ -450,16 +463,21 @@ step('annotator: keyboard only: a NER task (select words, label, reject a propos
 	await tabTo(() => document.activeElement && document.activeElement.getAttribute('href') === '#/task/ner');
 	const ring = await page.evaluate(() => { const st = getComputedStyle(document.activeElement); return `${st.outlineStyle} ${st.outlineWidth}`; });
 	assert.ok(!/^none/.test(ring) && !/ 0px$/.test(ring), `no visible focus on the focused link (outline ${ring})`);
-	await page.keyboard.press('Enter');
+	const [next] = await Promise.all([page.waitForResponse((r) => r.url().includes('/api/tasks/next')), page.keyboard.press('Enter')]);
+	assert.equal(next.status(), 200, 'no second NER task');
+	const docId = (await next.json()).document;
 	await page.locator('.textview .block').first().waitFor();
 	const text = await page.locator('.textview .text').innerText();
 	if (!/\w/.test(text)) throw new Error('the second NER task has no text');
 	const task = await currentTask(page);
 	/* the editor focuses the text: select the first two words */
 	assert.ok(await page.evaluate(() => document.activeElement.classList.contains('text')), 'the text is not focused');
-	await page.keyboard.press('ArrowRight');
+	/* the first word of the first block, then of the second, extended by one word */
+	await page.keyboard.press('ArrowDown');
+	await page.keyboard.press('ArrowDown');
 	await page.keyboard.press('Shift+ArrowRight');
-	const sel = await page.locator('.selinfo').innerText();
+	const sel = (await page.locator('.selinfo').innerText()).replace(/[“”]/g, '');
+	assert.ok(/^\S+ \S+$/.test(sel), `the keys selected '${sel}', not two words`);
 	await page.keyboard.press('3'); /* LOCATION */
 	await page.locator('.items[aria-label="Your spans"] li').filter({hasText: 'LOCATION'}).waitFor();
 	const props = page.locator('.items[aria-label="Proposals"] li');
@@ -473,7 +491,7 @@ step('annotator: keyboard only: a NER task (select words, label, reject a propos
 	await nextShown(page, task);
 	const loc = sub.body.result.spans.find((s) => s.label === 'LOCATION');
 	assert.ok(loc, `no LOCATION span (selection was ${sel})`);
-	assert.ok(loc.end > loc.start);
+	assert.equal(cpSlice(await docText(page, new URL(page.url()).origin, docId), loc.start, loc.end), sel);
 
 	await page.evaluate(() => document.activeElement && document.activeElement.blur());
 	await tabTo(() => document.activeElement && document.activeElement.getAttribute('href') === '#/task/class');
