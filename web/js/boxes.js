@@ -181,7 +181,7 @@ export function boxEditor({doc, schema, result, onChange}) {
 	return {
 		el,
 		result: () => ({boxes: boxes.map((b) => ({page: b.page, bbox: b.bbox.slice(), label: b.label}))}),
-		focus: () => { const r = svg.querySelector('rect'); (r || prev).focus(); },
+		focus: () => { const r = svg.querySelector('rect.box'); (r || (pages.length ? svg : labelBar.querySelector('button') || prev)).focus(); },
 		key(ev) {
 			if (/^[1-9]$/.test(ev.key) && labels[Number(ev.key) - 1]) { pick(labels[Number(ev.key) - 1]); return true; }
 			if (ev.key === 'n' && !ev.ctrlKey) { newBox(); return true; }

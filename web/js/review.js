@@ -67,7 +67,7 @@ export async function reviewScreen(main, app) {
 	replace(main,
 		h('div', {class: 'task-head'}, title,
 			h('span', null, `${TYPE_NAMES[task.type] || task.type} · annotation ${ann.id} by ${who}`),
-			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || `#${doc.id}`)),
+			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || doc.path || `#${doc.id}`)),
 		h('div', {class: 'review-bar', role: 'group', 'aria-label': 'Decision'},
 			h('button', {type: 'button', class: 'btn primary', onclick: () => decide('accept')}, icon('check'), 'Accept'),
 			h('button', {type: 'button', class: 'btn danger', onclick: () => decide('reject')}, icon('cross'), 'Reject'),

@@ -108,7 +108,7 @@ export async function taskScreen(main, app, type) {
 	}
 	replace(main,
 		h('div', {class: 'task-head'}, title,
-			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || `#${doc.id}`),
+			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || doc.path || `#${doc.id}`),
 			h('span', {class: 'muted'}, `Task ${task.id}`), saveState, submitBtn),
 		h('p', {class: 'keys', id: 'task-keys'}, `Keys: ${editor.help} · Ctrl+Enter submits`),
 		editor.el);
