@@ -170,7 +170,7 @@ export function boxEditor({doc, schema, result, onChange}) {
 	}
 
 	const el = h('div', {class: 'editor box'},
-		h('div', {class: 'boxpane'}, h('div', {class: 'pager'}, prev, pageInfo, next), pages.length ? stage : h('p', {class: 'muted'}, 'This document has no page images.')),
+		h('div', {class: 'boxpane'}, h('div', {class: 'pager'}, prev, pageInfo, next), pages.length ? stage : h('p', {class: 'muted'}, 'This document has no page images: submit it empty to go on.')),
 		h('div', {class: 'side'}, h('h3', null, 'Label for new boxes'), labelBar,
 			labels.length ? null : h('p', {class: 'muted'}, 'The schema has no box labels: an admin adds them in Admin.'),
 			h('h3', null, 'Boxes'), list));

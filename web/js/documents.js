@@ -2,7 +2,7 @@
  * documents.js: the document list (paged, searchable) and a read-only
  * document viewer (text paged by blocks, its detected spans highlighted).
  */
-import {h, replace, icon, alertMsg} from './dom.js';
+import {baseName, h, replace, icon, alertMsg} from './dom.js';
 import {get, qs} from './api.js';
 import {BlockSource, TextView} from './textview.js';
 
@@ -30,7 +30,7 @@ export async function documentsScreen(main, app, params) {
 		h('thead', null, h('tr', null, ['Id', 'Title', 'Format', 'Pages', 'Blocks', 'Status'].map((c) => h('th', {scope: 'col'}, c)))),
 		h('tbody', null, docs.map((d) => h('tr', null,
 			h('td', null, String(d.id)),
-			h('td', null, h('a', {href: `#/doc/${d.id}`}, d.title || d.path || `(untitled ${d.id})`)),
+			h('td', null, h('a', {href: `#/doc/${d.id}`}, d.title || baseName(d.path) || `(untitled ${d.id})`)),
 			h('td', null, d.format || ''), h('td', {class: 'num'}, String(d.pages ?? '')),
 			h('td', {class: 'num'}, String(d.blocks ?? '')), h('td', null, d.status || '')))));
 	const nav = h('div', {class: 'pager'},
@@ -50,7 +50,7 @@ export async function docScreen(main, app, id) {
 	const spans = doc.spans || [];
 	const view = new TextView({source, selectable: false, label: `Text of ${doc.title || 'the document'}`,
 		ranges: () => spans.map((s) => ({start: s.start, end: s.end, label: s.label, cls: s.status === 'accepted' ? 'span l0' : 'prop'}))});
-	const title = h('h1', {tabindex: -1}, doc.title || doc.path || `Document ${doc.id}`);
+	const title = h('h1', {tabindex: -1}, doc.title || baseName(doc.path) || `Document ${doc.id}`);
 	replace(main, title,
 		h('p', {class: 'muted'}, `${doc.format || ''} · ${doc.language || ''} · ${source.total} blocks · ${(doc.pages || []).length} pages · ${spans.length} detected spans`),
 		view.el);

@@ -107,3 +107,8 @@ export function debounce(fn, ms) {
 	d.flush = () => { if (timer !== null) { clearTimeout(timer); timer = null; return fn(); } return undefined; };
 	return d;
 }
+
+/* The last part of a path ('' for none): a document without a title is named by its file. */
+export function baseName(p) {
+	return typeof p === 'string' ? p.split(/[\\/]/).pop() : '';
+}

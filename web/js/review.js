@@ -3,7 +3,7 @@
  * (GET /api/review/next), shows it in its task's editor, and sends the
  * decision (POST /api/review): accept, reject, or correct (the edited result).
  */
-import {h, replace, icon, say, alertMsg, typing} from './dom.js';
+import {baseName, h, replace, icon, say, alertMsg, typing} from './dom.js';
 import {get, post, qs} from './api.js';
 import {openEditor, TYPE_NAMES} from './task.js';
 
@@ -67,7 +67,7 @@ export async function reviewScreen(main, app) {
 	replace(main,
 		h('div', {class: 'task-head'}, title,
 			h('span', null, `${TYPE_NAMES[task.type] || task.type} · annotation ${ann.id} by ${who}`),
-			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || doc.path || `#${doc.id}`)),
+			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || baseName(doc.path) || `#${doc.id}`)),
 		h('div', {class: 'review-bar', role: 'group', 'aria-label': 'Decision'},
 			h('button', {type: 'button', class: 'btn primary', onclick: () => decide('accept')}, icon('check'), 'Accept'),
 			h('button', {type: 'button', class: 'btn danger', onclick: () => decide('reject')}, icon('cross'), 'Reject'),

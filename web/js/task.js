@@ -4,7 +4,7 @@
  * automatically (POST /api/annotations, submit false, debounced, with the
  * version last seen) and submits (Ctrl+Enter or the Submit button).
  */
-import {h, replace, icon, say, alertMsg, debounce, typing} from './dom.js';
+import {baseName, h, replace, icon, say, alertMsg, debounce, typing} from './dom.js';
 import {get, post, qs} from './api.js';
 import {BlockSource} from './textview.js';
 import {nerEditor} from './ner.js';
@@ -108,7 +108,7 @@ export async function taskScreen(main, app, type) {
 	}
 	replace(main,
 		h('div', {class: 'task-head'}, title,
-			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || doc.path || `#${doc.id}`),
+			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || baseName(doc.path) || `#${doc.id}`),
 			h('span', {class: 'muted'}, `Task ${task.id}`), saveState, submitBtn),
 		h('p', {class: 'keys', id: 'task-keys'}, `Keys: ${editor.help} · Ctrl+Enter submits`),
 		editor.el);
