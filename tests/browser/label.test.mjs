@@ -531,6 +531,10 @@ step('reviewer: review the submissions: accept, reject, correct', async ({page, 
 		assert.ok(resp.request().headers()['x-csrf-token']);
 		return resp.request().postDataJSON();
 	};
+	await page.locator('.review-bar').waitFor();
+	await page.locator('.editor').waitFor();
+	assert.match(await page.locator('.task-head').innerText(), /Entities/, 'the first annotation to review is not the NER one');
+	await page.locator('.items[aria-label="Your spans"] li').filter({hasText: 'Acme Corp'}).waitFor();
 	await shot(page, 'review');
 	await checkA11y(page, 'the review screen');
 	await decide('Accept', 'accept');

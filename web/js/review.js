@@ -49,7 +49,9 @@ export async function reviewScreen(main, app) {
 		const correctBtn = h('button', {type: 'button', class: 'btn', disabled: true, onclick: () => decide('correct')}, icon('edit'), 'Save correction');
 	const editor = await openEditor(task.type, doc, schema, task, ann.result, () => { correctBtn.disabled = false; });
 	const comment = h('textarea', {id: 'review-comment', rows: 2});
-	const who = ann.user_name || ann.username || (ann.user && typeof ann.user === 'object' ? ann.user.name : `user ${ann.user}`);
+	/* the annotation names its user by id: the progress list has the names */
+	const names = await get('/api/progress').then((r) => new Map((Array.isArray(r) ? r : r.users || []).map((u) => [u.user, u.name])), () => new Map());
+	const who = ann.user && typeof ann.user === 'object' ? ann.user.name : names.get(ann.user) || `user ${ann.user}`;
 
 	async function decide(decision) {
 		const body = {annotation: ann.id, decision};
