@@ -42,6 +42,8 @@ const LONG_BLOCKS = 10000;
  * bytes instead of code points are caught. */
 const NOTES = 'Meeting notes \u{1F4DD} from the caf\u00e9\n\nAlice Smith met Bob Jones at Acme Corp in Paris on Tuesday.\n\n' +
 	'They agreed to call Alice Smith again next week.\n';
+/* Markup in a document's text must come out as text, never run. */
+const XSS = 'Markup test\n\n<img src=x onerror="window.__xss=1"> and <script>window.__xss=2</script> and <b onmouseover="window.__xss=3">bold</b>\n';
 const MEMO = 'Memo\n\nBob Jones will visit London in March with Carol White.\n';
 const INVOICE = 'Invoice 2041\nPayment terms are thirty days.\nSigned by Alice Smith of Acme Corp in Paris.';
 
@@ -93,7 +95,8 @@ async function startServer() {
 	for (const t of ['ner', 'class', 'qa']) run(['-C', proj, 'label', 'tasks', '--type', t]);
 	run(['-C', proj, 'ingest', path.join(dir, 'pdf', 'invoice.pdf')]);
 	run(['-C', proj, 'label', 'tasks', '--type', 'box']); /* all three documents */
-	run(['-C', proj, 'ingest', path.join(dir, 'long.txt')]);
+	fs.writeFileSync(path.join(dir, 'markup.txt'), XSS);
+	run(['-C', proj, 'ingest', path.join(dir, 'long.txt'), path.join(dir, 'markup.txt')]);
 	const users = {};
 	for (const [name, role] of [['admin', 'admin'], ['ann', 'annotator'], ['rev', 'reviewer']]) {
 		users[name] = crypto.randomBytes(12).toString('base64url');
@@ -591,6 +594,20 @@ step('the 10,000-block document opens and scrolls', async ({page, base}) => {
 	await checkA11y(page, 'the document view');
 	log(`  long document: opened in ${opened} ms, jump to block 9999 in ${jumped} ms, page back in ${back} ms`);
 	assert.ok(opened < 5000 && jumped < 5000 && back < 5000, 'the long document is slow');
+});
+
+step('markup in document text is shown as text and never runs', async ({page, base}) => {
+	await page.goto(`${base}/#/documents`);
+	const link = page.locator('table.grid a:has-text("markup")');
+	await link.waitFor();
+	await link.click();
+	await page.locator('.textview .block:has-text("onerror")').waitFor();
+	const text = await page.locator('.textview .text').innerText();
+	assert.ok(text.includes('<img src=x onerror="window.__xss=1">') && text.includes('<script>'), `the markup is not shown as text: ${text}`);
+	assert.equal(await page.locator('.textview img, .textview script, .textview b').count(), 0, 'document markup became elements');
+	await page.locator('.textview .block:has-text("onmouseover")').hover();
+	assert.equal(await page.evaluate(() => window.__xss), undefined, 'document markup ran');
+	await shot(page, 'markup-as-text');
 });
 
 step('every file the app loaded is same-origin and names no external URL', async ({page, base}) => {
