@@ -10,8 +10,12 @@
 #include "../server/server.h"
 
 const struct cli_opt cmd_serve_opts[] = {
-	{ "listen", 'l', "ADDR:PORT" }, { "tls-cert", 0, "FILE" },   { "tls-key", 0, "FILE" },
-	{ "insecure", 0, NULL },        { "idle-timeout", 0, "SECONDS" }, { "threads", 0, "N" },
+	{ "listen", 'l', "ADDR:PORT" },
+	{ "tls-cert", 0, "FILE" },
+	{ "tls-key", 0, "FILE" },
+	{ "insecure", 0, NULL },
+	{ "idle-timeout", 0, "SECONDS" },
+	{ "threads", 0, "N" },
 	{ NULL, 0, NULL },
 };
 

@@ -62,7 +62,8 @@ static int page_image(struct req *r, const int64_t *args)
 		return 0;
 	if (args[1] < 1 || args[1] > 100000)
 		return reply_error(r, 404, "no such page");
-	if ((error = enclave_label_page_image(&png, &len, r->p, args[0], (int)args[1], (int)dpi)) < 0)
+	if ((error = enclave_label_page_image(&png, &len, r->p, args[0], (int)args[1], (int)dpi)) <
+	    0)
 		return reply_lib(r, error);
 	r->status = 200;
 	r->bytes = png;

@@ -72,11 +72,12 @@ static int annotation_save(struct req *r, const int64_t *args)
 	version = json_object_get(body, "version");
 	submit = json_object_get(body, "submit");
 	result = json_object_get(body, "result");
-	if (!json_is_integer(task) || !result || (version && !json_is_null(version) &&
-	                                          !json_is_integer(version)) ||
+	if (!json_is_integer(task) || !result ||
+	    (version && !json_is_null(version) && !json_is_integer(version)) ||
 	    (submit && !json_is_boolean(submit))) {
 		json_decref(body);
-		return reply_error(r, 400, "give task (an id), result, and optionally version, submit");
+		return reply_error(r, 400,
+		                   "give task (an id), result, and optionally version, submit");
 	}
 	error = enclave_label_annotation_save(
 	    &out, r->p, &r->user, json_integer_value(task), result, json_is_true(submit),
@@ -120,7 +121,8 @@ static int review(struct req *r, const int64_t *args)
 		return 0;
 	ann = json_object_get(body, "annotation");
 	comment = json_object_get(body, "comment");
-	if (!json_is_integer(ann) || (comment && !json_is_null(comment) && !json_is_string(comment))) {
+	if (!json_is_integer(ann) ||
+	    (comment && !json_is_null(comment) && !json_is_string(comment))) {
 		json_decref(body);
 		return reply_error(r, 400, "give annotation (an id), decision, result?, comment?");
 	}

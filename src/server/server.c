@@ -55,17 +55,12 @@ int reply_error(struct req *r, unsigned status, const char *fmt, ...)
 int reply_lib(struct req *r, int code)
 {
 	switch (code) {
-	case ENCLAVE_ENOTFOUND:
-		return reply_error(r, 404, "%s", enclave_error_last());
-	case ENCLAVE_EINVALID:
-		return reply_error(r, 400, "%s", enclave_error_last());
+	case ENCLAVE_ENOTFOUND: return reply_error(r, 404, "%s", enclave_error_last());
+	case ENCLAVE_EINVALID: return reply_error(r, 400, "%s", enclave_error_last());
 	case ENCLAVE_EEXISTS:
-	case ENCLAVE_ECONFLICT:
-		return reply_error(r, 409, "%s", enclave_error_last());
-	case ENCLAVE_EDENIED:
-		return reply_error(r, 403, "%s", enclave_error_last());
-	case ENCLAVE_ELIMIT:
-		return reply_error(r, 413, "%s", enclave_error_last());
+	case ENCLAVE_ECONFLICT: return reply_error(r, 409, "%s", enclave_error_last());
+	case ENCLAVE_EDENIED: return reply_error(r, 403, "%s", enclave_error_last());
+	case ENCLAVE_ELIMIT: return reply_error(r, 413, "%s", enclave_error_last());
 	default:
 		/* The details are for the operator, not the client. */
 		fprintf(stderr, "enclave serve: %s %s: %s\n", r->method, r->url,
@@ -110,7 +105,8 @@ json_t *req_json(struct req *r)
 	v = json_loadb(r->body.ptr ? r->body.ptr : "", r->body.len, JSON_REJECT_DUPLICATES, &err);
 	if (!json_is_object(v)) {
 		json_decref(v);
-		reply_error(r, 400, "the body is not a JSON object: %s", v ? "other value" : err.text);
+		reply_error(r, 400, "the body is not a JSON object: %s",
+		            v ? "other value" : err.text);
 		return NULL;
 	}
 	return v;
@@ -144,7 +140,8 @@ static enum MHD_Result send_reply(struct req *r, int api)
 			return MHD_NO;
 		resp = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 		if (resp)
-			MHD_add_response_header(resp, "Content-Type", "application/json; charset=utf-8");
+			MHD_add_response_header(resp, "Content-Type",
+			                        "application/json; charset=utf-8");
 	} else if (r->bytes) {
 		resp = MHD_create_response_from_buffer(r->nbytes, r->bytes, MHD_RESPMEM_MUST_FREE);
 		r->bytes = NULL;
@@ -206,7 +203,8 @@ static enclave_project *thread_project(struct server *srv)
 		return p;
 	o.actor = srv->opts.actor;
 	if (enclave_project_open(&p, srv->opts.project_dir, &o) < 0) {
-		fprintf(stderr, "enclave serve: cannot open the project: %s\n", enclave_error_last());
+		fprintf(stderr, "enclave serve: cannot open the project: %s\n",
+		        enclave_error_last());
 		return NULL;
 	}
 	pthread_setspecific(srv->project_key, p);
@@ -223,7 +221,8 @@ static int is_change(const char *method)
 /* Find the session of the request's cookie and its user; 0, or -1 (none, expired, disabled). */
 static int load_session(struct req *r)
 {
-	const char *token = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "enclave_session");
+	const char *token =
+	    MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, "enclave_session");
 	int64_t uid;
 
 	if (!token || sessions_check(&r->srv->sessions, token, &uid, r->csrf) < 0)
@@ -259,7 +258,8 @@ static void dispatch_api(struct req *r)
 		}
 	}
 	if (!rt) {
-		reply_error(r, path_known ? 405 : 404, path_known ? "method not allowed" : "not found");
+		reply_error(r, path_known ? 405 : 404,
+		            path_known ? "method not allowed" : "not found");
 		return;
 	}
 	if (r->too_big) {
@@ -336,15 +336,15 @@ static void client_address(struct req *r)
 
 	snprintf(r->client, sizeof(r->client), "unknown");
 	if (sa)
-		getnameinfo(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-		                                          : sizeof(struct sockaddr_in),
+		getnameinfo(sa,
+		            sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+		                                      : sizeof(struct sockaddr_in),
 		            r->client, sizeof(r->client), NULL, 0, NI_NUMERICHOST);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct req *r = *con_cls;
@@ -353,7 +353,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	(void)version;
 	if (!r) {
-		const char *len = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+		const char *len =
+		    MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
 		if (!(r = calloc(1, sizeof(*r))))
 			return MHD_NO;
 		r->srv = srv;
@@ -529,9 +530,10 @@ int server_run(const struct server_options *o)
 	srv.tls = o->tls_cert && o->tls_key;
 	if (!srv.tls && !is_loopback(&ss)) {
 		if (!o->insecure) {
-			fprintf(stderr, "enclave serve: refusing to listen on '%s' without TLS: give "
-			                "--tls-cert and --tls-key (or --insecure to send passwords and "
-			                "documents in clear)\n",
+			fprintf(stderr,
+			        "enclave serve: refusing to listen on '%s' without TLS: give "
+			        "--tls-cert and --tls-key (or --insecure to send passwords and "
+			        "documents in clear)\n",
 			        o->listen);
 			return 2;
 		}
@@ -566,13 +568,15 @@ int server_run(const struct server_options *o)
 		    (unsigned)1024, MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY, key,
 		    MHD_OPTION_END);
 	else
-		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &ss,
-		                     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-		                     on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR,
+		                     &ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
+		                     MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+		                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
 		                     MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024, MHD_OPTION_END);
 	if (!d) {
-		fprintf(stderr, "enclave serve: cannot listen on '%s' (in use, or a bad TLS key "
-		                "or certificate?)\n",
+		fprintf(stderr,
+		        "enclave serve: cannot listen on '%s' (in use, or a bad TLS key "
+		        "or certificate?)\n",
 		        o->listen ? o->listen : "127.0.0.1:8484");
 		goto done;
 	}

@@ -55,6 +55,7 @@ struct sessions {
 	pthread_mutex_t mu;
 	struct session *v;
 	size_t cap;
+	size_t top; /* slots [top, cap) were never used: searches stop there */
 	double idle, absolute;
 	struct throttle *t;
 	size_t tcap;
@@ -129,7 +130,7 @@ typedef int (*route_fn)(struct req *r, const int64_t *args);
 
 struct route {
 	const char *method;
-	const char *pattern; /* "#" matches a decimal id */
+	const char *pattern;          /* "#" matches a decimal id */
 	enum enclave_label_role role; /* lowest role; NONE: no session needed */
 	int writes;                   /* takes the write lock */
 	route_fn fn;

@@ -7,7 +7,9 @@
  * usable tokens. Each session has its own CSRF token (256 bits). A session
  * ends after `idle` seconds without a request, or `absolute` seconds after
  * its login, whichever comes first. At most SERVER_MAX_SESSIONS live at once:
- * beyond that, logins fail (503) until some expire.
+ * beyond that, logins fail (503) until some expire. New sessions take the
+ * lowest free slot, and lookups scan only up to the highest slot ever used,
+ * so a server with a team's few dozen sessions scans a few dozen.
  *
  * Throttling counts failed logins per key ("u:NAME", "a:ADDRESS") in a
  * window of SERVER_THROTTLE_WINDOW seconds from the first failure: after
@@ -89,6 +91,8 @@ int sessions_create(struct sessions *s, int64_t user, char token[65], char csrf[
 		if (v->used && !expired(s, v, now))
 			continue;
 		memset(v, 0, sizeof(*v));
+		if (i >= s->top)
+			s->top = i + 1;
 		crypto_hash_sha256(v->key, (const unsigned char *)token, 64);
 		memcpy(v->csrf, csrf, 65);
 		v->user = user;
@@ -110,7 +114,7 @@ static struct session *find(struct sessions *s, const char *token)
 	if (!token || strlen(token) != 64)
 		return NULL;
 	crypto_hash_sha256(key, (const unsigned char *)token, 64);
-	for (i = 0; i < s->cap; i++)
+	for (i = 0; i < s->top; i++)
 		if (s->v[i].used && !sodium_memcmp(s->v[i].key, key, sizeof(key)))
 			return &s->v[i];
 	return NULL;
@@ -167,7 +171,8 @@ static struct throttle *throttle_entry(struct sessions *s, const char *key, int 
 	}
 	if (!make)
 		return NULL;
-	free_slot = free_slot ? free_slot : oldest;
+	if (!(free_slot = free_slot ? free_slot : oldest))
+		return NULL;
 	memset(free_slot, 0, sizeof(*free_slot));
 	snprintf(free_slot->key, sizeof(free_slot->key), "%s", key);
 	free_slot->start = now;
@@ -194,7 +199,10 @@ void throttle_fail(struct sessions *s, const char *key)
 	struct throttle *t;
 
 	pthread_mutex_lock(&s->mu);
-	t = throttle_entry(s, key, 1, now);
+	if (!(t = throttle_entry(s, key, 1, now))) {
+		pthread_mutex_unlock(&s->mu);
+		return;
+	}
 	if (now - t->start > SERVER_THROTTLE_WINDOW) {
 		t->start = now;
 		t->failures = 0;

@@ -76,9 +76,9 @@ static void test_users(void **state)
 	assert_int_equal(
 	    enclave_label_user_add(f->p, "alice", ENCLAVE_ROLE_ADMIN, "correct horse", NULL),
 	    ENCLAVE_EEXISTS);
-	assert_int_equal(enclave_label_user_add(f->p, "bad name", ENCLAVE_ROLE_ADMIN, "long enough",
-	                                        NULL),
-	                 ENCLAVE_EINVALID);
+	assert_int_equal(
+	    enclave_label_user_add(f->p, "bad name", ENCLAVE_ROLE_ADMIN, "long enough", NULL),
+	    ENCLAVE_EINVALID);
 	assert_int_equal(enclave_label_user_add(f->p, "bob", ENCLAVE_ROLE_ADMIN, "short", NULL),
 	                 ENCLAVE_EINVALID);
 
@@ -92,7 +92,8 @@ static void test_users(void **state)
 	known = now() - t0;
 	assert_string_equal(enclave_error_last(), "invalid username or password");
 	t0 = now();
-	assert_int_equal(enclave_label_login(&u, f->p, "mallory", "correct horse"), ENCLAVE_EDENIED);
+	assert_int_equal(enclave_label_login(&u, f->p, "mallory", "correct horse"),
+	                 ENCLAVE_EDENIED);
 	unknown = now() - t0;
 	assert_string_equal(enclave_error_last(), "invalid username or password");
 	/* The dummy hash is a real Argon2id check: not ten times faster than a real one. */
@@ -205,7 +206,8 @@ static void test_versions(void **state)
 	assert_int_equal(enclave_label_annotation_save(&ann, f->p, &a, task, res, 0, -1),
 	                 ENCLAVE_ECONFLICT);
 	/* Results that do not fit: past the text, unknown label. */
-	bad = json_pack("{s:[{s:i,s:i,s:s}]}", "spans", "start", 12, "end", 9999, "label", "PERSON");
+	bad =
+	    json_pack("{s:[{s:i,s:i,s:s}]}", "spans", "start", 12, "end", 9999, "label", "PERSON");
 	assert_int_equal(enclave_label_annotation_save(&ann, f->p, &a, task, bad, 0, 2),
 	                 ENCLAVE_EINVALID);
 	json_decref(bad);
@@ -264,8 +266,9 @@ static void test_audit(void **state)
 	assert_int_equal(enclave_label_tasks_create(f->p, "class", 0, &created), 0);
 	assert_int_equal(enclave_label_task_next(&t, f->p, &a, "class"), 0);
 	res = json_pack("{s:[s]}", "labels", "finance");
-	assert_int_equal(enclave_label_annotation_save(
-	                     &ann, f->p, &a, json_integer_value(json_object_get(t, "id")), res, 0, -1),
+	assert_int_equal(enclave_label_annotation_save(&ann, f->p, &a,
+	                                               json_integer_value(json_object_get(t, "id")),
+	                                               res, 0, -1),
 	                 0);
 	assert_int_equal(enclave_audit_foreach(f->p, count_cb, &c), 0);
 	assert_int_equal(c.n, 1);
