@@ -461,7 +461,7 @@ step('annotator: write a Q&A pair with its evidence, submit', async ({page}) => 
 	ctx.qa = {annotation: sub.reply.id, evidence: pairs[0].evidence};
 });
 
-step('annotator: keyboard only: a NER task (select words, label, reject a proposal) and a class task', async ({page}) => {
+step('annotator: keyboard only: a NER task (select words, label, edit and reject proposals) and a class task', async ({page}) => {
 	/* from here on no mouse: Tab to the navigation, Enter, keys */
 	await page.keyboard.press('Escape');
 	await page.evaluate(() => document.activeElement && document.activeElement.blur());
@@ -492,18 +492,38 @@ step('annotator: keyboard only: a NER task (select words, label, reject a propos
 	assert.ok(/^\S+ \S+$/.test(sel), `the keys selected '${sel}', not two words`);
 	await page.keyboard.press('3'); /* LOCATION */
 	await page.locator('.items[aria-label="Your spans"] li').filter({hasText: 'LOCATION'}).waitFor();
+	/* the proposals: edit the first (shrink it by a word, or grow it by one,
+	 * and give it PERSON), reject the next */
 	const props = page.locator('.items[aria-label="Proposals"] li');
-	if (await props.count()) {
-		await tabTo(() => document.activeElement && document.activeElement.closest('.items[aria-label="Proposals"]') !== null);
-		await page.keyboard.press('r');
-		await page.locator('.items[aria-label="Proposals"] li.rejected').first().waitFor();
-	}
+	assert.ok(await props.count() >= 2, 'the memo has fewer than two proposals');
+	await tabTo(() => document.activeElement && document.activeElement.closest('.items[aria-label="Proposals"]') !== null);
+	const first = (await props.first().locator('q').innerText()).replace(/[“”"]/g, '');
+	await page.keyboard.press('e');
+	await page.waitForFunction(() => document.activeElement.classList.contains('text'));
+	await page.keyboard.press(first.includes(' ') ? 'Shift+ArrowLeft' : 'Shift+ArrowRight');
+	const edited = (await page.locator('.selinfo').innerText()).replace(/[“”]/g, '');
+	assert.notEqual(edited, first, 'Shift+arrow did not change the edited range');
+	await page.keyboard.press('1'); /* PERSON */
+	await props.first().locator('.state:has-text("edited")').waitFor();
+	await tabTo(() => document.activeElement && document.activeElement.closest('.items[aria-label="Proposals"]') !== null);
+	await page.keyboard.press('ArrowDown'); /* from the edited one to the next */
+	const focusedText = await page.evaluate(() => document.activeElement.querySelector('q').textContent);
+	await page.keyboard.press('r');
+	await page.locator('.items[aria-label="Proposals"] li.rejected').first().waitFor();
+	assert.ok(await page.evaluate(() => document.activeElement.closest('.items[aria-label="Proposals"]') !== null), 'focus left the proposals after r');
 	await shot(page, 'ner-keyboard');
 	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.keyboard.press('Control+Enter'));
 	await nextShown(page, task);
 	const loc = sub.body.result.spans.find((s) => s.label === 'LOCATION');
 	assert.ok(loc, `no LOCATION span (selection was ${sel})`);
-	assert.equal(cpSlice(await docText(page, new URL(page.url()).origin, docId), loc.start, loc.end), sel);
+	const memo = await docText(page, new URL(page.url()).origin, docId);
+	assert.equal(cpSlice(memo, loc.start, loc.end), sel);
+	const ed = sub.body.result.spans.find((s) => s.from !== undefined);
+	assert.ok(ed, 'the edited proposal is not in the result');
+	assert.equal(ed.label, 'PERSON');
+	assert.equal(cpSlice(memo, ed.start, ed.end), edited);
+	assert.ok(!sub.body.result.spans.some((s) => cpSlice(memo, s.start, s.end) === focusedText.replace(/[“”"]/g, '') && s.from !== undefined && s.from !== ed.from),
+		'the rejected proposal is in the result');
 
 	await page.evaluate(() => document.activeElement && document.activeElement.blur());
 	await tabTo(() => document.activeElement && document.activeElement.getAttribute('href') === '#/task/class');

@@ -108,9 +108,11 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 			return;
 		}
 		current = nextPending(i);
+		/* the list is rebuilt: keep the keyboard user's place in it */
+		const inList = propList.contains(document.activeElement);
 		changed();
 		const item = propList.children[current];
-		if (item && propList.contains(document.activeElement)) item.focus();
+		if (item && inList) item.focus();
 	}
 
 	function renderLists() {
