@@ -9,7 +9,8 @@
  * ARTIFACTS (screenshots and the log go there), CHROMIUM (default
  * /usr/bin/chromium). BASE_URL instead of ENCLAVE runs the same steps
  * against a server already running with users admin, ann and rev whose
- * password is PASSWORD (for working on the app).
+ * password is PASSWORD, and a project like the one made here (for working
+ * on the app).
  *
  * Every step fails the test on a console error, an uncaught exception or a
  * CSP violation in the page.
@@ -344,7 +345,7 @@ step('annotator: wrong password is refused', async ({page, base}) => {
 	for (let i = problems.length - 1; i >= 0; i--) if (/status of 401/.test(problems[i]) && /\/api\/login/.test(problems[i])) problems.splice(i, 1);
 });
 
-step('annotator: label a span with the mouse, accept a proposal, submit', async ({page, base, users}) => {
+step('annotator: label a span with the mouse, accept a proposal, the draft saved and reloaded, submit', async ({page, base, users}) => {
 	await login(page, base, 'ann', users.ann);
 	const [next] = await Promise.all([
 		page.waitForResponse((r) => r.url().includes('/api/tasks/next')),
@@ -369,6 +370,12 @@ step('annotator: label a span with the mouse, accept a proposal, submit', async 
 	assert.equal(draft.reply.status, 'draft');
 	assert.ok(Number.isInteger(draft.reply.version), 'the draft reply has no version');
 	await page.locator('.save-state').getByText('Draft saved').waitFor();
+	/* the draft survives a reload: the same task comes back with it */
+	await page.reload();
+	await page.locator('.save-state').getByText('Draft loaded').waitFor();
+	assert.equal(await currentTask(page), task, 'a reload gave another task');
+	await page.locator('.items[aria-label="Your spans"] li').filter({hasText: 'Acme Corp'}).waitFor();
+	await prop.locator('.state').getByText('accepted').waitFor();
 	await shot(page, 'ner-labelled');
 	await checkA11y(page, 'the NER task');
 	const sub = await annotationPost(page, (b) => b.task === task && b.submit === true, () => page.click('.task-head button.primary'));
