@@ -310,7 +310,7 @@ step('headers: CSP on the app and its modules', async ({page, base}) => {
 	assert.match(js.headers()['content-type'] || '', /javascript/);
 });
 
-step('admin: log in, edit the label schema', async ({page, base, users}) => {
+step('admin: log in, edit the label schema and a setting', async ({page, base, users}) => {
 	await login(page, base, 'admin', users.admin);
 	await page.click('#nav a[href="#/admin"]');
 	await page.locator('#schema-ner').waitFor();
@@ -329,6 +329,13 @@ step('admin: log in, edit the label schema', async ({page, base, users}) => {
 	assert.deepEqual(schema.ner, ['PERSON', 'ORG', 'LOCATION']);
 	assert.deepEqual(schema.classes.labels, ['finance', 'legal', 'medical']);
 	assert.deepEqual(schema.boxes, ['signature', 'stamp']);
+	await page.fill('#set-idle_timeout', '3600');
+	const [sresp] = await Promise.all([
+		page.waitForResponse((r) => r.url().endsWith('/api/settings') && r.request().method() === 'PUT'),
+		page.click('text=Save settings'),
+	]);
+	assert.equal(sresp.status(), 200, `PUT /api/settings: ${sresp.status()}`);
+	assert.equal((await (await page.request.get(`${base}/api/settings`)).json()).idle_timeout, 3600);
 	await shot(page, 'admin-schema');
 	await checkA11y(page, 'the admin screen');
 	await page.click('text=Log out');

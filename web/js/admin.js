@@ -5,6 +5,9 @@
 import {h, replace, say, alertMsg} from './dom.js';
 import {get, put} from './api.js';
 
+/* Names of the settings the app knows; others show their key. */
+const SETTING_NAMES = {k: 'Annotators per task (k)', idle_timeout: 'Idle timeout of sessions (seconds)'};
+
 const lines = (text) => text.split(/[\n,]/).map((x) => x.trim()).filter(Boolean);
 
 function field(id, label, control, hint) {
@@ -53,7 +56,8 @@ export async function adminScreen(main, app) {
 		else if (typeof v === 'string') c = h('input', {type: 'text', id, value: v});
 		else return null; /* structured values are not edited here */
 		inputs[k] = c;
-		return c.type === 'checkbox' ? h('div', {class: 'field check'}, c, h('label', {for: id}, k)) : field(id, k, c);
+		const name = SETTING_NAMES[k] || k;
+		return c.type === 'checkbox' ? h('div', {class: 'field check'}, c, h('label', {for: id}, name)) : field(id, name, c);
 	});
 	const settingsForm = h('form', {class: 'card', 'aria-labelledby': 'settings-h', onsubmit: async (ev) => {
 		ev.preventDefault();
