@@ -14,7 +14,8 @@
 # Usage: bench/label_http.sh ENCLAVE_BINARY
 # Env:   BENCH_LABEL_DOCS   documents (default 100000)
 #        BENCH_DURATION     seconds per wrk run (default 15)
-#        BENCH_READ_CONNS   connections of the read run (default 32)
+#        BENCH_READ_CONNS   connections of the read runs, one run each (default "8 32")
+#        BENCH_THREADS      the server's --threads (default: its own default)
 #        BENCH_WRITERS      annotators (wrk threads) of the write run (default 2)
 #        BENCH_TMP          where the project is made (default bench/out/label_http;
 #                           it is kept between runs and reused when complete)
@@ -25,7 +26,8 @@ set -euo pipefail
 bench=$(cd "$(dirname "$0")" && pwd)
 docs="${BENCH_LABEL_DOCS:-100000}"
 dur="${BENCH_DURATION:-15}"
-rconns="${BENCH_READ_CONNS:-32}"
+rconns="${BENCH_READ_CONNS:-8 32}"
+threads="${BENCH_THREADS:-}"
 writers="${BENCH_WRITERS:-2}"
 work="${BENCH_TMP:-$bench/out/label_http}"
 report="$bench/out/label_http.md"
@@ -74,7 +76,7 @@ ndocs=$("$enclave" -C "$proj" ls --json | wc -l)
 
 # ---- the server
 log="$work/serve.log"
-"$enclave" -C "$proj" serve --listen 127.0.0.1:0 2>"$log" &
+"$enclave" -C "$proj" serve --listen 127.0.0.1:0 ${threads:+--threads "$threads"} 2>"$log" &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
@@ -124,11 +126,12 @@ fields() {
 	     END { printf "%s %s %s %s\n", rps, p50, p99, bad ? bad : 0 }' "$1"
 }
 
-wrk_run reads -t2 -c"$rconns" -d"${dur}s" -H "Cookie: $rcookie" "$base/api/tasks/next"
+for c in $rconns; do
+	wrk_run "reads-$c" -t2 -c"$c" -d"${dur}s" -H "Cookie: $rcookie" "$base/api/tasks/next"
+done
 LABEL_SESSIONS="$sessions" wrk_run writes -t"$writers" -c"$writers" -d"${dur}s" \
 	-s "$bench/label_http_save.lua" "$base/api/annotations"
 
-read -r rr rp50 rp99 rbad <<<"$(fields "$work/reads.txt")"
 read -r wr wp50 wp99 wbad <<<"$(fields "$work/writes.txt")"
 "$enclave" -C "$proj" audit verify >/dev/null || { echo "label_http: audit verify failed" >&2; exit 1; }
 cores=$(nproc)
@@ -136,12 +139,15 @@ cores=$(nproc)
 	echo "# Label server under wrk ($(date -u +%Y-%m-%d), $cores cores, $(uname -m))"
 	echo
 	echo "$ndocs documents and as many ner tasks in the store; \`enclave serve\` on"
-	echo "loopback with its default thread pool; wrk on the same machine (it shares"
+	echo "loopback with ${threads:-its default} pool threads; wrk on the same machine (it shares"
 	echo "the cores). ${dur} s per run."
 	echo
 	echo "| run | connections | req/s | p50 | p99 | non-2xx |"
 	echo "|---|---|---|---|---|---|"
-	echo "| GET /api/tasks/next | $rconns | $rr | $rp50 | $rp99 | $rbad |"
+	for c in $rconns; do
+		read -r rr rp50 rp99 rbad <<<"$(fields "$work/reads-$c.txt")"
+		echo "| GET /api/tasks/next | $c | $rr | $rp50 | $rp99 | $rbad |"
+	done
 	echo "| POST /api/annotations (draft saves) | $writers | $wr | $wp50 | $wp99 | $wbad |"
 	echo
 	echo "Target: >= 5,000 reads/s with p99 < 20 ms on 2 cores. Every save is a"

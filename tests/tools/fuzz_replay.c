@@ -98,6 +98,10 @@
 #include "../../fuzz/fuzz_scan.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_labelstudio_one
+#include "../../fuzz/fuzz_labelstudio.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
 /* Every target: its name (the fuzz/ file and the corpus folder) and entry point. */
@@ -122,6 +126,7 @@ static const struct target {
 	{ "fuzz_conll", fuzz_conll_one },
 	{ "fuzz_scan", fuzz_scan_one },
 	{ "fuzz_config", fuzz_config_one },
+	{ "fuzz_labelstudio", fuzz_labelstudio_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

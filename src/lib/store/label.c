@@ -740,11 +740,14 @@ int store_label_documents_json(json_t **out, sqlite3 *db, int64_t offset, int64_
 	if (!arr)
 		return error_oom();
 	/* instr, not LIKE: the query's % and _ are not wildcards. */
+	/* Without a query, a plain count(*), which SQLite answers from the smallest index. */
 	if ((error = store_prepare(&st, db,
-	                           "SELECT count(*) FROM documents WHERE ?1 IS NULL"
-	                           " OR instr(ifnull(title, ''), ?1) OR instr(path, ?1)")) < 0)
+	                           q ? "SELECT count(*) FROM documents"
+	                               " WHERE instr(ifnull(title, ''), ?1) OR instr(path, ?1)"
+	                             : "SELECT count(*) FROM documents")) < 0)
 		goto fail;
-	bind_text_or_null(st, 1, q);
+	if (q)
+		sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		total = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
