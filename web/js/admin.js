@@ -3,7 +3,7 @@
  * project settings (PUT /api/settings) and the list of users.
  */
 import {h, replace, say, alertMsg} from './dom.js';
-import {get, put} from './api.js';
+import {get, post, put} from './api.js';
 
 /* Names of the settings the app knows; others show their key. */
 const SETTING_NAMES = {k: 'Annotators per task (k)', idle_timeout: 'Idle timeout of sessions (seconds)'};
@@ -78,6 +78,29 @@ export async function adminScreen(main, app) {
 			h('thead', null, h('tr', null, ['Id', 'Name', 'Role', 'State'].map((c) => h('th', {scope: 'col'}, c)))),
 			h('tbody', null, list.map((u) => h('tr', null, h('td', null, String(u.id)), h('td', null, u.name), h('td', null, u.role),
 				h('td', null, u.disabled ? 'disabled' : 'active'))))));
-	replace(main, title, h('div', {class: 'cards'}, schemaForm, settingsForm, userTable));
+	const file = h('input', {type: 'file', id: 'ls-file', accept: '.json,application/json'});
+	const importForm = h('form', {class: 'card', 'aria-labelledby': 'ls-h', onsubmit: async (ev) => {
+		ev.preventDefault();
+		const f = file.files && file.files[0];
+		if (!f) { say('Choose a Label Studio JSON file first'); return; }
+		let tasks;
+		try {
+			tasks = JSON.parse(await f.text());
+		} catch (e) {
+			alertMsg(`'${f.name}' is not JSON: ${e.message}`);
+			return;
+		}
+		try {
+			const r = await post('/api/import/labelstudio', tasks);
+			say(`Imported ${r.documents ?? 0} documents and ${r.annotations ?? 0} annotations`);
+		} catch (e) {
+			alertMsg(`Import failed: ${e.message}`);
+		}
+	}},
+	h('h2', {id: 'ls-h'}, 'Label Studio'),
+	h('p', null, h('a', {href: '/api/export/labelstudio', download: 'labelstudio.json'}, 'Export the tasks and annotations'), ' as Label Studio JSON.'),
+	field('ls-file', 'Import Label Studio tasks (JSON array)', file),
+	h('button', {type: 'submit', class: 'btn'}, 'Import'));
+	replace(main, title, h('div', {class: 'cards'}, schemaForm, settingsForm, userTable, importForm));
 	title.focus();
 }
