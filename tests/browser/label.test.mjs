@@ -475,9 +475,18 @@ step('annotator: write a Q&A pair with its evidence, submit', async ({page}) => 
 	ctx.qa = {annotation: sub.reply.id, evidence: pairs[0].evidence};
 });
 
-step('annotator: keyboard only: a NER task (select words, label, edit and reject proposals) and a class task', async ({page}) => {
+step('annotator: keyboard only: a NER task (select words, label, edit and reject proposals) and a class task', async ({page, base}) => {
 	/* from here on no mouse: Tab to the navigation, Enter, keys */
-	await page.keyboard.press('Escape');
+	/* a screen focuses its heading; Shift+Tab from there reaches the skip
+	 * link, which moves the focus to the content, not to a route */
+	await page.goto(`${base}/#/documents`);
+	await page.locator('table.grid').waitFor();
+	const before = page.url();
+	for (let i = 0; i < 30 && await page.evaluate(() => document.activeElement.className !== 'skip'); i++) await page.keyboard.press('Shift+Tab');
+	assert.equal(await page.evaluate(() => document.activeElement.className), 'skip', 'Shift+Tab never reached the skip link');
+	await page.keyboard.press('Enter');
+	assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+	assert.equal(page.url(), before, 'the skip link changed the route');
 	await page.evaluate(() => document.activeElement && document.activeElement.blur());
 	const tabTo = async (pred, max = 60) => {
 		for (let i = 0; i < max; i++) {

@@ -106,6 +106,11 @@ const app = {
 	async start() {
 		setUnauthorizedHandler(() => { say('Your session has ended: log in again'); this.signedOut(true); });
 		window.addEventListener('hashchange', () => this.route());
+		/* the skip link moves the focus itself: its #main would be a route */
+		document.querySelector('.skip').addEventListener('click', (ev) => {
+			ev.preventDefault();
+			document.getElementById('main').focus();
+		});
 		document.addEventListener('keydown', (ev) => { if (this.keyHandler) this.keyHandler(ev); });
 		try {
 			const me = await get('/api/me');
