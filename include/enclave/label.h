@@ -148,6 +148,16 @@ int enclave_label_review(struct json_t **out, enclave_project *project,
                          const struct enclave_label_user *who, int64_t id, const char *decision,
                          const struct json_t *result, const char *comment);
 
+/*
+ * Inter-annotator agreement over the annotations past draft of tasks of
+ * `type` (docs/api.md): "class" gives Cohen's kappa per pair of annotators
+ * and Fleiss' kappa (single-label answers; others are counted in
+ * "skipped"), "ner" pairwise span F1 (exact start, end and label), "box"
+ * pairwise F1 with boxes matched one to one at IoU >= 0.5 on the same page
+ * and label. Other types are ENCLAVE_EINVALID.
+ */
+int enclave_label_agreement(struct json_t **out, enclave_project *project, const char *type);
+
 /* Per user: assigned, drafts, submitted, accepted, rejected. */
 int enclave_label_progress(struct json_t **out, enclave_project *project);
 

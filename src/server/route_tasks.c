@@ -2,7 +2,7 @@
  * Tasks, annotations, reviews and progress (docs/api.md):
  * GET /api/tasks/next, GET /api/tasks, POST /api/annotations,
  * GET /api/annotations/{id}, GET /api/review/next, POST /api/review,
- * GET /api/progress.
+ * GET /api/agreement, GET /api/progress.
  */
 #include <stdio.h>
 #include <string.h>
@@ -135,6 +135,17 @@ static int review(struct req *r, const int64_t *args)
 	return reply_json(r, 200, out);
 }
 
+static int agreement(struct req *r, const int64_t *args)
+{
+	json_t *out = NULL;
+	int error;
+
+	(void)args;
+	if ((error = enclave_label_agreement(&out, r->p, req_arg(r, "type"))) < 0)
+		return reply_lib(r, error);
+	return reply_json(r, 200, out);
+}
+
 static int progress(struct req *r, const int64_t *args)
 {
 	json_t *out = NULL;
@@ -153,6 +164,7 @@ const struct route route_tasks[] = {
 	{ "GET", "/api/annotations/#", ENCLAVE_ROLE_ANNOTATOR, 0, annotation_get },
 	{ "GET", "/api/review/next", ENCLAVE_ROLE_REVIEWER, 0, review_next },
 	{ "POST", "/api/review", ENCLAVE_ROLE_REVIEWER, 1, review },
+	{ "GET", "/api/agreement", ENCLAVE_ROLE_REVIEWER, 0, agreement },
 	{ "GET", "/api/progress", ENCLAVE_ROLE_REVIEWER, 0, progress },
 	{ NULL, NULL, ENCLAVE_ROLE_NONE, 0, NULL },
 };

@@ -34,8 +34,8 @@ export const XSS = [
 // A fresh project under TEST_TMP: documents (plain text, one with every XSS
 // payload, an HTML page whose title is one, a PDF when mkpdf is there),
 // users ann (annotator), rev (reviewer), adm (admin) and a second annotator
-// bea, and ner tasks for every document (k = 1).
-export function makeProject(name) {
+// bea, and ner tasks for every document (k = nerK, default 1).
+export function makeProject(name, { nerK = 1 } = {}) {
   const base = process.env.TEST_TMP || os.tmpdir();
   fs.mkdirSync(base, { recursive: true });
   const dir = fs.mkdtempSync(path.join(base, `server-${name}-`));
@@ -58,7 +58,7 @@ export function makeProject(name) {
   cli(proj, ['user', 'add', 'bea', '--role', 'annotator', '--password-stdin'], PASSWORD + '\n');
   cli(proj, ['user', 'add', 'rev', '--role', 'reviewer', '--password-stdin'], PASSWORD + '\n');
   cli(proj, ['user', 'add', 'adm', '--role', 'admin', '--password-stdin'], PASSWORD + '\n');
-  cli(proj, ['label', 'tasks', '--type', 'ner', '--k', '1']);
+  cli(proj, ['label', 'tasks', '--type', 'ner', '--k', String(nerK)]);
   const docs = cli(proj, ['ls', '--json']).trim().split('\n').map((l) => JSON.parse(l));
   return { dir, proj, docs, pdf, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

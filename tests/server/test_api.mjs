@@ -56,6 +56,7 @@ test('authorisation matrix: every role against every endpoint', async () => {
     ['GET', (role) => `/api/annotations/${own[role] ?? bs.json.id}`, 'annotator', [200]],
     ['GET', '/api/review/next', 'reviewer', [200, 204]],
     ['POST', '/api/review', 'reviewer', [200, 409], () => ({ annotation: bs.json.id, decision: 'accept' })],
+    ['GET', '/api/agreement?type=class', 'reviewer', [200]],
     ['GET', '/api/progress', 'reviewer', [200]],
     ['GET', '/api/users', 'admin', [200]],
   ];

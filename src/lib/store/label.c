@@ -705,6 +705,30 @@ int store_progress_json(json_t **out, sqlite3 *db)
 	return *out ? 0 : error_oom();
 }
 
+int store_label_results(sqlite3 *db, const char *type,
+                        int (*cb)(int64_t task, int64_t user, const char *result, void *payload),
+                        void *payload)
+{
+	sqlite3_stmt *st;
+	int error, rc;
+
+	if ((error = store_prepare(&st, db,
+	                           "SELECT a.task_id, a.user_id, a.result FROM annotations a"
+	                           " JOIN tasks t ON t.id = a.task_id"
+	                           " WHERE t.type = ? AND a.status != 'draft'"
+	                           " ORDER BY a.task_id, a.user_id")) < 0)
+		return error;
+	sqlite3_bind_text(st, 1, type, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((error = cb(sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		                col_text(st, 2), payload)) != 0)
+			break;
+	if (!error && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		error = store_error(db, "read annotations");
+	sqlite3_finalize(st);
+	return error;
+}
+
 /* ------------------------------------------------------------------ */
 /* Documents                                                          */
 /* ------------------------------------------------------------------ */

@@ -278,6 +278,15 @@ int store_review_insert(enclave_project *p, int64_t annotation, int64_t reviewer
                         const char *decision, const char *result, const char *comment);
 int store_progress_json(json_t **out, sqlite3 *db);
 
+/*
+ * Call `cb` with (task, user, result JSON text) for every annotation past
+ * draft (submitted, accepted, rejected) of tasks of `type`, by task and
+ * user. A non-zero return stops and is returned.
+ */
+int store_label_results(sqlite3 *db, const char *type,
+                        int (*cb)(int64_t task, int64_t user, const char *result, void *payload),
+                        void *payload);
+
 /* Length in code points of document `id`'s text (its blocks joined by blank lines). */
 int store_document_text_length(sqlite3 *db, int64_t id, int64_t *len);
 int store_label_documents_json(json_t **out, sqlite3 *db, int64_t offset, int64_t limit,
