@@ -31,6 +31,8 @@ const ART = path.resolve(process.env.ARTIFACTS || 'browser-artifacts');
 const TMP = path.resolve(process.env.TEST_TMP || '/tmp');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 fs.mkdirSync(ART, {recursive: true});
+/* this run's artefacts only: drop the screenshots and logs of the last one */
+for (const f of fs.readdirSync(ART)) if (/\.(png|log)$/.test(f)) fs.rmSync(path.join(ART, f));
 fs.mkdirSync(TMP, {recursive: true});
 const logFile = fs.createWriteStream(path.join(ART, 'label-test.log'));
 const log = (...a) => { const line = a.join(' '); console.log(line); logFile.write(`${line}\n`); };
@@ -72,7 +74,7 @@ async function waitForPort(port, child, ms) {
 async function startServer() {
 	if (process.env.BASE_URL) {
 		const pw = process.env.PASSWORD || 'pw';
-		return {base: process.env.BASE_URL, users: {admin: pw, ann: pw, rev: pw}, stop: async () => {}};
+		return {base: process.env.BASE_URL, users: {admin: pw, ann: pw, bea: pw, rev: pw}, stop: async () => {}};
 	}
 	assert.ok(process.env.ENCLAVE, 'ENCLAVE (the enclave binary) is not set');
 	const dir = fs.mkdtempSync(path.join(TMP, 'browser-'));
@@ -93,13 +95,15 @@ async function startServer() {
 	run(['-C', proj, 'ingest', path.join(files, 'notes.txt')]); /* first: the first NER task */
 	run(['-C', proj, 'ingest', path.join(files, 'memo.txt')]);
 	run(['-C', proj, 'clean', '--pii']);
-	for (const t of ['ner', 'class', 'qa']) run(['-C', proj, 'label', 'tasks', '--type', t]);
+	/* class tasks go to two annotators, for the agreement figures */
+	for (const t of ['ner', 'qa']) run(['-C', proj, 'label', 'tasks', '--type', t]);
+	run(['-C', proj, 'label', 'tasks', '--type', 'class', '--k', '2']);
 	run(['-C', proj, 'ingest', path.join(dir, 'pdf', 'invoice.pdf')]);
 	run(['-C', proj, 'label', 'tasks', '--type', 'box']); /* all three documents */
 	fs.writeFileSync(path.join(dir, 'markup.txt'), XSS);
 	run(['-C', proj, 'ingest', path.join(dir, 'long.txt'), path.join(dir, 'markup.txt')]);
 	const users = {};
-	for (const [name, role] of [['admin', 'admin'], ['ann', 'annotator'], ['rev', 'reviewer']]) {
+	for (const [name, role] of [['admin', 'admin'], ['ann', 'annotator'], ['bea', 'annotator'], ['rev', 'reviewer']]) {
 		users[name] = crypto.randomBytes(12).toString('base64url');
 		run(['-C', proj, 'user', 'add', name, '--role', role, '--password-stdin'], {input: `${users[name]}\n`});
 	}
@@ -559,8 +563,22 @@ step('annotator: keyboard only: a NER task (select words, label, edit and reject
 	await page.keyboard.press('ArrowDown');
 	const csub = await annotationPost(page, (x) => x.task === ctask && x.submit === true, () => page.keyboard.press('Control+Enter'));
 	assert.deepEqual(csub.body.result.labels, ['medical']);
+	ctx.classTask = ctask;
 	await nextShown(page, ctask);
 	await shot(page, 'class-keyboard');
+});
+
+step('second annotator: the same class task, another answer', async ({page, base, users}) => {
+	await login(page, base, 'bea', users.bea);
+	const [next] = await Promise.all([page.waitForResponse((r) => r.url().includes('/api/tasks/next')), page.click('#nav a[href="#/task/class"]')]);
+	assert.equal(next.status(), 200);
+	const task = await next.json();
+	assert.equal(task.id, ctx.classTask, 'the second annotator did not get the class task the first one did');
+	await page.locator('fieldset.choices').waitFor();
+	await page.keyboard.press('2'); /* legal, where ann chose medical */
+	const sub = await annotationPost(page, (x) => x.task === task.id && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	assert.deepEqual(sub.body.result.labels, ['legal']);
+	await nextShown(page, task.id);
 });
 
 step('reviewer: review the submissions: accept, reject, correct', async ({page, base, users}) => {
@@ -603,11 +621,18 @@ step('reviewer: review the submissions: accept, reject, correct', async ({page, 
 	assert.ok(body.result, 'a correction without a result');
 });
 
-step('reviewer: the dashboard shows progress per user', async ({page}) => {
+step('reviewer: the dashboard shows progress per user and the agreement of the two', async ({page}) => {
 	await page.click('#nav a[href="#/dashboard"]');
 	await page.locator('h2:has-text("Progress per user")').waitFor();
 	await page.locator('table.grid').first().waitFor();
 	await page.locator('table.grid th[scope="row"]:has-text("ann")').waitFor();
+	/* one class item, two annotators who disagree: Cohen's kappa 0 */
+	const pair = page.locator('section[aria-label="Classification"] table.grid tbody tr');
+	await pair.first().waitFor();
+	const cells = await pair.first().locator('td').allInnerTexts();
+	assert.deepEqual(cells.slice(0, 2).sort(), ['ann', 'bea'], `pair ${cells}`);
+	assert.equal(cells[2], '0.000', `Cohen's kappa ${cells[2]}`);
+	assert.equal(cells[3], '1', `items ${cells[3]}`);
 	await shot(page, 'dashboard');
 	await checkA11y(page, 'the dashboard');
 });
@@ -678,9 +703,10 @@ async function main() {
 			const before = problems.length;
 			const t = Date.now();
 			try {
-				if (s.name.startsWith('reviewer: review') || s.name.startsWith('the 10,000')) {
-					if (s.name.startsWith('reviewer: review')) { await pg.ctx.close(); pg = await newPage(browser, server.base, 'reviewer'); }
-				} else if (s.name.startsWith('annotator: wrong')) { await pg.ctx.close(); pg = await newPage(browser, server.base, 'annotator'); }
+				/* a fresh browser (no cookies) for each user */
+				const fresh = {'annotator: wrong': 'annotator', 'second annotator': 'second annotator', 'reviewer: review': 'reviewer'};
+				const who = Object.keys(fresh).find((k) => s.name.startsWith(k));
+				if (who) { await pg.ctx.close(); pg = await newPage(browser, server.base, fresh[who]); }
 				await s.fn({page: pg.page, base: server.base, users: server.users});
 				if (problems.length > before) throw new Error(`page problems:\n    ${problems.slice(before).join('\n    ')}`);
 				log(`ok   ${s.name} (${Date.now() - t} ms)`);
