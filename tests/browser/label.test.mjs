@@ -653,6 +653,12 @@ step('the 10,000-block document opens and scrolls', async ({page, base}) => {
 	await page.press('.goto', 'Enter');
 	await page.locator('.textview .block:has-text("Paragraph 9999 of")').waitFor();
 	const jumped = Date.now() - t1;
+	const target = page.locator('.textview .block.goto-target');
+	assert.match(await target.innerText(), /^Paragraph 9999 of/, 'block 9999 is not the one marked');
+	assert.ok(await target.isVisible() && await target.evaluate((el) => {
+		const r = el.getBoundingClientRect(), v = el.parentElement.getBoundingClientRect();
+		return r.top >= v.top && r.bottom <= v.bottom;
+	}), 'block 9999 is not scrolled into view');
 	await page.locator('.textview .text').focus();
 	const t2 = Date.now();
 	await page.keyboard.press('[');

@@ -52,7 +52,7 @@ export async function docScreen(main, app, id) {
 		ranges: () => spans.map((s) => ({start: s.start, end: s.end, label: s.label, cls: s.status === 'accepted' ? 'span l0' : 'prop'}))});
 	const title = h('h1', {tabindex: -1}, doc.title || baseName(doc.path) || `Document ${doc.id}`);
 	replace(main, title,
-		h('p', {class: 'muted'}, `${doc.format || ''} · ${doc.language || ''} · ${source.total} blocks · ${(doc.pages || []).length} pages · ${spans.length} detected spans`),
+		h('p', {class: 'muted'}, [doc.format, doc.language, `${source.total} blocks`, `${(doc.pages || []).length} pages`, `${spans.length} detected spans`].filter(Boolean).join(' · ')),
 		view.el);
 	await view.showPage(0);
 	title.focus();

@@ -89,8 +89,8 @@ export class TextView {
 		const gotoInput = h('input', {type: 'number', min: 1, class: 'goto', 'aria-label': 'Go to block number'});
 		const gotoForm = h('form', {class: 'goto-form', onsubmit: (ev) => {
 			ev.preventDefault();
-			const n = Number(gotoInput.value);
-			if (n >= 1) this.showPage(Math.floor((n - 1) / PAGE));
+			const n = Math.min(Number(gotoInput.value), this.source.total);
+			if (n >= 1) this.showPage(Math.floor((n - 1) / PAGE)).then(() => this.markBlock(n - 1));
 		}}, gotoInput, h('button', {type: 'submit', class: 'btn small'}, 'Go'));
 		this.pager = h('div', {class: 'pager', role: 'navigation', 'aria-label': 'Blocks'}, this.prevBtn, this.info, this.nextBtn, gotoForm);
 		const help = this.selectable ? 'Arrow keys select words, Shift extends, [ and ] change page' : '[ and ] change page';
@@ -110,6 +110,15 @@ export class TextView {
 		this.kb = null;
 		this.render();
 		this.body.scrollTop = 0;
+	}
+
+	/* Outline block i (0-based, on the page shown) and scroll it into view. */
+	markBlock(i) {
+		const el = this.body.children[i - this.page * PAGE];
+		if (!el) return;
+		for (const old of this.body.querySelectorAll('.goto-target')) old.classList.remove('goto-target');
+		el.classList.add('goto-target');
+		if (el.scrollIntoView) el.scrollIntoView({block: 'center'});
 	}
 
 	/* Show the page holding code point offset `off`. */
