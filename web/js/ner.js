@@ -34,6 +34,7 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 			});
 			return out;
 		},
+		onPage: () => renderLists(),
 		onSelection: (sel) => {
 			selInfo.textContent = sel ? `“${source.text(sel.start, sel.end)}”` : 'nothing (select text with the mouse, or focus the text and use the arrow keys)';
 		},
@@ -111,21 +112,25 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 		/* the list is rebuilt: keep the keyboard user's place in it */
 		const inList = propList.contains(document.activeElement);
 		changed();
-		const item = propList.children[current];
+		const item = propList.querySelector(`li[data-i="${current}"]`);
 		if (item && inList) item.focus();
 	}
 
 	function renderLists() {
-		propHead.hidden = propList.hidden = proposals.length === 0;
-		replace(propList, proposals.map((p, i) => {
+		/* the proposals on the page shown (a long document can have thousands) */
+		const [lo, hi] = view.pageRange();
+		const here = proposals.map((p, i) => [p, i]).filter(([p]) => p.end > lo && p.start < hi);
+		propHead.hidden = propList.hidden = here.length === 0;
+		propHead.textContent = here.length < proposals.length ? `Proposals on this page (${here.length} of ${proposals.length})` : 'Proposals';
+		replace(propList, here.map(([p, i], k) => {
 			const st = state(p);
-			const item = h('li', {class: `item ${st}${i === current ? ' cur' : ''}`, tabindex: 0,
+			const item = h('li', {class: `item ${st}${i === current ? ' cur' : ''}`, tabindex: 0, dataset: {i},
 				'aria-label': `${p.label} ${source.text(p.start, p.end)}, ${st}. a accept, r reject, e edit`,
 				onfocus: () => { if (current !== i) { current = i; view.render(); } },
 				onkeydown: (ev) => {
 					if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
 						ev.preventDefault();
-						const n = propList.children[i + (ev.key === 'ArrowDown' ? 1 : -1)];
+						const n = propList.children[k + (ev.key === 'ArrowDown' ? 1 : -1)];
 						if (n) n.focus();
 					}
 				}},

@@ -78,6 +78,7 @@ export class TextView {
 		this.ranges = opts.ranges || (() => []);
 		this.selectable = opts.selectable !== false;
 		this.onSelection = opts.onSelection || (() => {});
+		this.onPage = opts.onPage || (() => {});
 		this.page = 0;
 		this.selection = null;
 		this.tokens = [];
@@ -110,6 +111,13 @@ export class TextView {
 		this.kb = null;
 		this.render();
 		this.body.scrollTop = 0;
+		this.onPage();
+	}
+
+	/* [start, end) of the text on the page shown ([0, 0] before the first). */
+	pageRange() {
+		const v = this.visible;
+		return v.length ? [v[0].start, v[v.length - 1].end] : [0, 0];
 	}
 
 	/* Outline block i (0-based, on the page shown) and scroll it into view. */
@@ -140,7 +148,9 @@ export class TextView {
 		this.prevBtn.disabled = this.page === 0;
 		this.nextBtn.disabled = this.page >= this.pages() - 1;
 		this.pager.hidden = this.source.total <= PAGE;
-		const all = this.ranges().slice();
+		/* only the ranges on this page reach the per-block loop */
+		const [lo, hi] = this.pageRange();
+		const all = this.ranges().filter((r) => r.end > lo && r.start < hi);
 		if (this.selection) all.push({start: this.selection.start, end: this.selection.end, cls: 'sel'});
 		this.tokens = [];
 		const frag = document.createDocumentFragment();
