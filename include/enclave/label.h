@@ -158,6 +158,30 @@ int enclave_label_review(struct json_t **out, enclave_project *project,
  */
 int enclave_label_agreement(struct json_t **out, enclave_project *project, const char *type);
 
+/*
+ * Label Studio JSON (an array of tasks with their annotations) of every
+ * task and its annotations past draft: one Label Studio task per Enclave
+ * task (its id), "data.text" the document text, one annotation per
+ * Enclave annotation ("completed_by": the user id). Spans and choices
+ * convert as they are; boxes only on page 1 (Label Studio has one image
+ * per task); Q&A pairs as their answers (textarea). *out malloc'd.
+ */
+int enclave_label_labelstudio_export(char **out, size_t *len, enclave_project *project);
+
+/*
+ * Import Label Studio tasks (JSON text of `len` bytes) as `who`: each task
+ * with a text becomes a document (one block holding the text; a text the
+ * project has is not added twice), with a task per kind of result found
+ * (labels -> ner, choices -> class, rectanglelabels -> box on page 1,
+ * textarea -> qa with empty questions), and each annotation a submitted
+ * annotation of a user "ls-<completed_by>" (made disabled: it cannot log
+ * in). One transaction, audited. *out: {"documents", "annotations",
+ * "tasks", "errors": [messages], "skipped_results"}.
+ */
+int enclave_label_labelstudio_import(struct json_t **out, enclave_project *project,
+                                     const struct enclave_label_user *who, const char *json,
+                                     size_t len);
+
 /* Per user: assigned, drafts, submitted, accepted, rejected. */
 int enclave_label_progress(struct json_t **out, enclave_project *project);
 

@@ -91,17 +91,25 @@ int64_t req_int(struct req *r, const char *name, int64_t def, int64_t max)
 	return v;
 }
 
-json_t *req_json(struct req *r)
+int req_json_type(struct req *r)
 {
 	const char *type = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Content-Type");
-	json_error_t err;
-	json_t *v;
 
 	if (!type || strncasecmp(type, "application/json", 16) ||
 	    (type[16] && type[16] != ';' && type[16] != ' ')) {
 		reply_error(r, 415, "the body must be application/json");
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+json_t *req_json(struct req *r)
+{
+	json_error_t err;
+	json_t *v;
+
+	if (req_json_type(r) < 0)
+		return NULL;
 	v = json_loadb(r->body.ptr ? r->body.ptr : "", r->body.len, JSON_REJECT_DUPLICATES, &err);
 	if (!json_is_object(v)) {
 		json_decref(v);

@@ -115,6 +115,8 @@ int reply_error(struct req *r, unsigned status, const char *fmt, ...)
 int reply_json(struct req *r, unsigned status, json_t *json);
 /* Reply to a library failure: its code mapped to a status, its message as the error. */
 int reply_lib(struct req *r, int code);
+/* 0 when the request says its body is application/json; else -1 after a 415. */
+int req_json_type(struct req *r);
 /* The request body as a JSON object (400 / 415 replied when not: returns NULL). */
 json_t *req_json(struct req *r);
 /* A query argument, or NULL. */

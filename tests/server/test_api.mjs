@@ -59,6 +59,8 @@ test('authorisation matrix: every role against every endpoint', async () => {
     ['GET', '/api/agreement?type=class', 'reviewer', [200]],
     ['GET', '/api/progress', 'reviewer', [200]],
     ['GET', '/api/users', 'admin', [200]],
+    ['GET', '/api/export/labelstudio', 'reviewer', [200]],
+    ['POST', '/api/import/labelstudio', 'admin', [200], () => []],
   ];
   for (const role of ['none', 'annotator', 'reviewer', 'admin']) {
     const name = { annotator: 'ann', reviewer: 'rev', admin: 'adm' }[role];

@@ -98,6 +98,10 @@
 #include "../../fuzz/fuzz_scan.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_label_result_one
+#include "../../fuzz/fuzz_label_result.c"
+#undef LLVMFuzzerTestOneInput
+
 #define LLVMFuzzerTestOneInput fuzz_labelstudio_one
 #include "../../fuzz/fuzz_labelstudio.c"
 #undef LLVMFuzzerTestOneInput
@@ -127,6 +131,7 @@ static const struct target {
 	{ "fuzz_scan", fuzz_scan_one },
 	{ "fuzz_config", fuzz_config_one },
 	{ "fuzz_labelstudio", fuzz_labelstudio_one },
+	{ "fuzz_label_result", fuzz_label_result_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

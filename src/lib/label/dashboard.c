@@ -87,7 +87,8 @@ static int collect_cb(int64_t task, int64_t user, const char *text, void *payloa
 			error = error < 0 ? error : enclave_error_last_code();
 			goto done;
 		}
-		c->ratings[c->nratings++] = (struct agree_rating){ (size_t)task, (size_t)user, (size_t)l };
+		c->ratings[c->nratings++] =
+		    (struct agree_rating){ (size_t)task, (size_t)user, (size_t)l };
 		goto done;
 	}
 	items = json_object_get(result, !strcmp(c->type, "ner") ? "spans" : "boxes");
@@ -166,11 +167,11 @@ static json_t *pairs_json(const struct agree_table *t, int kappa)
 		                              (json_int_t)p->b, "kappa", p->kappa.kappa, "items",
 		                              (json_int_t)p->kappa.items)
 		                  : json_pack("{s:I,s:I,s:f,s:f,s:f,s:I,s:I,s:I,s:I}", "a",
-		                              (json_int_t)p->a, "b", (json_int_t)p->b, "f1", p->f1.f1,
-		                              "precision", p->f1.precision, "recall", p->f1.recall,
-		                              "matched", (json_int_t)p->f1.matched, "na",
-		                              (json_int_t)p->f1.na, "nb", (json_int_t)p->f1.nb,
-		                              "items", (json_int_t)p->items);
+		                              (json_int_t)p->a, "b", (json_int_t)p->b, "f1",
+		                              p->f1.f1, "precision", p->f1.precision, "recall",
+		                              p->f1.recall, "matched", (json_int_t)p->f1.matched,
+		                              "na", (json_int_t)p->f1.na, "nb",
+		                              (json_int_t)p->f1.nb, "items", (json_int_t)p->items);
 		if (json_array_append_new(arr, o) < 0) {
 			json_decref(arr);
 			return NULL;
@@ -196,20 +197,23 @@ int enclave_label_agreement(json_t **out, enclave_project *p, const char *type)
 	if ((error = store_label_results(p->db, type, collect_cb, &c)) < 0)
 		goto done;
 	if (!strcmp(type, "class")) {
-		if ((error = agree_cohen_pairs(&t, c.ratings, c.nratings, c.nlabels ? c.nlabels : 1)) <
-		        0 ||
-		    (error = agree_fleiss(&fk, c.ratings, c.nratings, c.nlabels ? c.nlabels : 1)) < 0)
+		if ((error = agree_cohen_pairs(&t, c.ratings, c.nratings,
+		                               c.nlabels ? c.nlabels : 1)) < 0 ||
+		    (error = agree_fleiss(&fk, c.ratings, c.nratings, c.nlabels ? c.nlabels : 1)) <
+		        0)
 			goto done;
 		if (!(pairs = pairs_json(&t, 1)) ||
-		    !(*out = json_pack("{s:s,s:I,s:I,s:O,s:f,s:I,s:I}", "type", type, "items",
-		                       (json_int_t)t.items, "annotators", (json_int_t)t.raters,
-		                       "cohen_kappa", pairs, "fleiss_kappa", fk.kappa, "fleiss_items",
-		                       (json_int_t)fk.items, "skipped", (json_int_t)c.skipped)))
+		    !(*out =
+		          json_pack("{s:s,s:I,s:I,s:O,s:f,s:I,s:I}", "type", type, "items",
+		                    (json_int_t)t.items, "annotators", (json_int_t)t.raters,
+		                    "cohen_kappa", pairs, "fleiss_kappa", fk.kappa, "fleiss_items",
+		                    (json_int_t)fk.items, "skipped", (json_int_t)c.skipped)))
 			error = error_oom();
 	} else {
 		size_t i, matched = 0, na = 0, nb = 0;
-		error = !strcmp(type, "ner") ? agree_span_pairs(&t, c.ssets, c.nsets, AGREE_SPAN_EXACT)
-		                             : agree_box_pairs(&t, c.bsets, c.nsets, AGREE_MATCH_OPTIMAL);
+		error = !strcmp(type, "ner")
+		            ? agree_span_pairs(&t, c.ssets, c.nsets, AGREE_SPAN_EXACT)
+		            : agree_box_pairs(&t, c.bsets, c.nsets, AGREE_MATCH_OPTIMAL);
 		if (error < 0)
 			goto done;
 		for (i = 0; i < t.n; i++) {
@@ -220,8 +224,8 @@ int enclave_label_agreement(json_t **out, enclave_project *p, const char *type)
 		/* Micro F1 over every pair; 1.0 when no pair found anything to disagree on. */
 		if (!(pairs = pairs_json(&t, 0)) ||
 		    !(*out = json_pack("{s:s,s:I,s:I,s:O,s:f}", "type", type, "items",
-		                       (json_int_t)t.items, "annotators", (json_int_t)t.raters, "pairs",
-		                       pairs, "f1",
+		                       (json_int_t)t.items, "annotators", (json_int_t)t.raters,
+		                       "pairs", pairs, "f1",
 		                       na + nb ? 2.0 * (double)matched / (double)(na + nb) : 1.0)))
 			error = error_oom();
 	}

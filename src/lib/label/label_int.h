@@ -20,4 +20,18 @@ int label_end(enclave_project *p, int error);
 /* The result's SHA-256 over its canonical JSON, for audit events. */
 int label_result_hash(char out[65], const char *canonical);
 
+/*
+ * 0 when `result` fits a task of `type` ("ner", "class", "box", "qa") on a
+ * text of `len` code points and the label `schema` (docs/api.md); else
+ * ENCLAVE_EINVALID saying what does not fit.
+ */
+int label_check_result(const json_t *result, const char *type, int64_t len, const json_t *schema);
+
+/*
+ * Inside a transaction: the id of user `name`, made when missing as a
+ * disabled annotator with the hash of a random password (an account that
+ * holds imported work and cannot log in), audited as label.user.add.
+ */
+int label_user_ensure_disabled(enclave_project *p, const char *name, int64_t *id);
+
 #endif

@@ -227,8 +227,7 @@ static const json_t *result_items(const json_t *result, const char *key, const c
 	return v;
 }
 
-/* 0 when `result` fits a task of `type` on a text of `len` code points and the schema. */
-static int check_result(const json_t *result, const char *type, int64_t len, const json_t *schema)
+int label_check_result(const json_t *result, const char *type, int64_t len, const json_t *schema)
 {
 	const json_t *items;
 	json_t *it;
@@ -323,7 +322,7 @@ static int check_task_result(enclave_project *p, int64_t task, const json_t *res
 	    (error = store_document_text_length(p->db, doc, &len)) < 0 ||
 	    (error = enclave_label_schema_get(&schema, p)) < 0)
 		return error;
-	error = check_result(result, type, len, schema);
+	error = label_check_result(result, type, len, schema);
 	json_decref(schema);
 	return error;
 }

@@ -212,3 +212,35 @@ int enclave_label_login(struct enclave_label_user *out, enclave_project *p, cons
 	*out = u;
 	return 0;
 }
+
+int label_user_ensure_disabled(enclave_project *p, const char *name, int64_t *id)
+{
+	struct enclave_label_user u;
+	char hash[crypto_pwhash_STRBYTES], pw[65];
+	unsigned char raw[32];
+	char *old = NULL;
+	int error;
+
+	if ((error = check_name(name)) < 0)
+		return error;
+	error = store_user_find(p->db, name, &u, &old);
+	free(old);
+	if (error == 0) {
+		*id = u.id;
+		return 0;
+	}
+	if (error != ENCLAVE_ENOTFOUND)
+		return error;
+	if ((error = random_bytes(raw, sizeof(raw))) < 0)
+		return error;
+	hex_encode(pw, raw, sizeof(raw));
+	if ((error = hash_password(hash, pw)) < 0 ||
+	    (error = store_user_insert(p, name, "annotator", hash, id)) < 0 ||
+	    (error = store_user_disable(p, name, id)) < 0)
+		goto done;
+	error = audit_user(p, "label.user.add", *id, name, "annotator");
+done:
+	sodium_memzero(pw, sizeof(pw));
+	sodium_memzero(hash, sizeof(hash));
+	return error;
+}

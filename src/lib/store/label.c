@@ -874,7 +874,7 @@ fail:
 }
 
 /* The document text: every block's text, joined by a blank line, into `out`. */
-static int document_text(struct buf *out, sqlite3 *db, int64_t id)
+int store_document_text(struct buf *out, sqlite3 *db, int64_t id)
 {
 	sqlite3_stmt *st;
 	int error, rc, first = 1;
@@ -998,7 +998,7 @@ int store_label_document_json(json_t **out, sqlite3 *db, int64_t id)
 		return store_error(db, "read document");
 	if (!o)
 		return error_oom();
-	if ((error = document_text(&text, db, id)) < 0 ||
+	if ((error = store_document_text(&text, db, id)) < 0 ||
 	    (error = put(o, "text", json_stringn(text.len ? text.ptr : "", text.len))) < 0 ||
 	    (error = store_label_blocks_json(&blocks, db, id, 0, 200)) < 0 ||
 	    (error = put(o, "blocks", json_incref(json_object_get(blocks, "blocks")))) < 0 ||
@@ -1046,6 +1046,95 @@ int store_page_source(sqlite3 *db, int64_t id, int n, char image[65], char sha25
 	} else {
 		error = store_error(db, "read page");
 	}
+	sqlite3_finalize(st);
+	return error;
+}
+
+/* ------------------------------------------------------------------ */
+/* Label Studio import and export                                     */
+/* ------------------------------------------------------------------ */
+
+int store_task_ensure(enclave_project *p, int64_t document, const char *type, int k, int64_t *task,
+                      int *created)
+{
+	sqlite3_stmt *st;
+	char when[32];
+	int error, rc;
+
+	*created = 0;
+	time_now_iso(when);
+	if ((error = store_prepare(&st, p->db,
+	                           "INSERT OR IGNORE INTO tasks(document_id, type, k, created_at)"
+	                           " VALUES(?, ?, ?, ?)")) < 0)
+		return error;
+	sqlite3_bind_int64(st, 1, document);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, k);
+	sqlite3_bind_text(st, 4, when, -1, SQLITE_STATIC);
+	if ((error = step_done(p->db, st, "create task")) < 0)
+		return error;
+	*created = sqlite3_changes(p->db) > 0;
+	if ((error = store_prepare(&st, p->db,
+	                           "SELECT id FROM tasks WHERE document_id = ? AND type = ?"
+	                           " AND block_seq IS NULL")) < 0)
+		return error;
+	sqlite3_bind_int64(st, 1, document);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*task = sqlite3_column_int64(st, 0);
+	else
+		error = store_error(p->db, "read task");
+	sqlite3_finalize(st);
+	return error;
+}
+
+int store_page_size(sqlite3 *db, int64_t id, int n, double *w, double *h)
+{
+	sqlite3_stmt *st;
+	int error, rc;
+
+	if ((error = store_prepare(&st, db,
+	                           "SELECT width, height FROM pages WHERE document_id = ?"
+	                           " AND number = ?")) < 0)
+		return error;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, n);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*w = sqlite3_column_double(st, 0);
+		*h = sqlite3_column_double(st, 1);
+	} else {
+		error = rc == SQLITE_DONE ? ENCLAVE_ENOTFOUND : store_error(db, "read page");
+	}
+	sqlite3_finalize(st);
+	return error;
+}
+
+int store_label_export_rows(sqlite3 *db,
+                            int (*cb)(int64_t task, const char *type, int64_t document,
+                                      int64_t annotation, int64_t user, const char *result,
+                                      void *payload),
+                            void *payload)
+{
+	sqlite3_stmt *st;
+	int error, rc;
+
+	if ((error = store_prepare(&st, db,
+	                           "SELECT t.id, t.type, t.document_id, ifnull(a.id, 0),"
+	                           " ifnull(a.user_id, 0), a.result FROM tasks t"
+	                           " LEFT JOIN annotations a ON a.task_id = t.id"
+	                           "  AND a.status != 'draft'"
+	                           " ORDER BY t.id, a.id")) < 0)
+		return error;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if ((error = cb(sqlite3_column_int64(st, 0), col_text(st, 1),
+		                sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+		                sqlite3_column_int64(st, 4),
+		                (const char *)sqlite3_column_text(st, 5), payload)) != 0)
+			break;
+	if (!error && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		error = store_error(db, "read tasks");
 	sqlite3_finalize(st);
 	return error;
 }

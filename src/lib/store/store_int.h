@@ -287,6 +287,27 @@ int store_label_results(sqlite3 *db, const char *type,
                         int (*cb)(int64_t task, int64_t user, const char *result, void *payload),
                         void *payload);
 
+/* The task of (document, type) for the whole document, made (for k annotators) if missing. */
+int store_task_ensure(enclave_project *p, int64_t document, const char *type, int k, int64_t *task,
+                      int *created);
+
+/* Document `id`'s text (its blocks joined by blank lines) appended to `out`. */
+int store_document_text(struct buf *out, sqlite3 *db, int64_t id);
+
+/* The size of page `n` of document `id` in points; ENCLAVE_ENOTFOUND (no message) when none. */
+int store_page_size(sqlite3 *db, int64_t id, int n, double *w, double *h);
+
+/*
+ * Call `cb` for every task (by id) with its type and document, and for each
+ * of its annotations past draft: its id, user and result (annotation 0 and
+ * NULL result for a task without any).
+ */
+int store_label_export_rows(sqlite3 *db,
+                            int (*cb)(int64_t task, const char *type, int64_t document,
+                                      int64_t annotation, int64_t user, const char *result,
+                                      void *payload),
+                            void *payload);
+
 /* Length in code points of document `id`'s text (its blocks joined by blank lines). */
 int store_document_text_length(sqlite3 *db, int64_t id, int64_t *len);
 int store_label_documents_json(json_t **out, sqlite3 *db, int64_t offset, int64_t limit,
