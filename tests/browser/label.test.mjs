@@ -684,6 +684,31 @@ step('markup in document text is shown as text and never runs', async ({page, ba
 	await shot(page, 'markup-as-text');
 });
 
+step('admin: Label Studio export and import', async ({page, base, users}) => {
+	await login(page, base, 'admin', users.admin);
+	await page.click('#nav a[href="#/admin"]');
+	const link = page.locator('a[href="/api/export/labelstudio"]');
+	await link.waitFor();
+	const exp = await page.request.get(`${base}/api/export/labelstudio`);
+	assert.equal(exp.status(), 200, `GET /api/export/labelstudio: ${exp.status()} ${await exp.text()}`);
+	const tasks = await exp.json();
+	assert.ok(Array.isArray(tasks) && tasks.some((t) => t.data && typeof t.data.text === 'string' && t.data.text.includes('Acme Corp')),
+		'the export lacks the notes');
+	const before = (await (await page.request.get(`${base}/api/documents`)).json()).total;
+	const text = 'Imported note: Dana Reyes called about the lease on Friday.';
+	await page.setInputFiles('#ls-file', {name: 'ls.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify([{data: {text}}]))});
+	const [resp] = await Promise.all([
+		page.waitForResponse((r) => r.url().endsWith('/api/import/labelstudio') && r.request().method() === 'POST'),
+		page.click('button:has-text("Import")'),
+	]);
+	assert.equal(resp.status(), 200, `POST /api/import/labelstudio: ${resp.status()} ${await resp.text()}`);
+	assert.ok(resp.request().headers()['x-csrf-token'], 'the import was sent without X-CSRF-Token');
+	await page.locator('#status:has-text("Imported 1 documents")').waitFor();
+	const after = (await (await page.request.get(`${base}/api/documents`)).json()).total;
+	assert.equal(after, before + 1, 'the import made no document');
+	await checkA11y(page, 'the admin screen');
+});
+
 step('every file the app loaded is same-origin and names no external URL', async ({page, base}) => {
 	const urls = await page.evaluate(() => [location.href, ...performance.getEntriesByType('resource').map((e) => e.name)]);
 	const files = [...new Set(urls.map((u) => u.split('#')[0]).filter((u) => !u.includes('/api/')))];
@@ -710,7 +735,7 @@ async function main() {
 			const t = Date.now();
 			try {
 				/* a fresh browser (no cookies) for each user */
-				const fresh = {'annotator: wrong': 'annotator', 'second annotator': 'second annotator', 'reviewer: review': 'reviewer'};
+				const fresh = {'annotator: wrong': 'annotator', 'second annotator': 'second annotator', 'reviewer: review': 'reviewer', 'admin: Label Studio': 'admin'};
 				const who = Object.keys(fresh).find((k) => s.name.startsWith(k));
 				if (who) { await pg.ctx.close(); pg = await newPage(browser, server.base, fresh[who]); }
 				await s.fn({page: pg.page, base: server.base, users: server.users});
