@@ -459,7 +459,7 @@ step('annotator: draw a box, move it with the keyboard, delete one, submit', asy
 	assert.equal(sub.reply.status, 'submitted');
 });
 
-step('annotator: write a Q&A pair with its evidence, submit', async ({page}) => {
+step('annotator: write a Q&A pair with its evidence; a stale second tab is refused and reloads; submit', async ({page, base}) => {
 	await page.click('#nav a[href="#/task/qa"]');
 	await page.locator('.textview .block').first().waitFor();
 	const task = await currentTask(page);
@@ -469,7 +469,37 @@ step('annotator: write a Q&A pair with its evidence, submit', async ({page}) => 
 	await page.fill('#qa-a', 'Alice Smith');
 	await page.click('text=Add pair');
 	await page.locator('.items[aria-label="Question and answer pairs"] li').filter({hasText: 'Who signed'}).waitFor();
+	await page.locator('.save-state').getByText('Draft saved').waitFor();
 	await shot(page, 'qa-pair');
+
+	/* the same task open in a second tab that loaded before the draft was
+	 * saved: its save is refused (409), it says so and offers Reload, which
+	 * brings the other tab's draft */
+	const other = await page.context().newPage();
+	other.on('pageerror', (e) => problems.push(`second tab: uncaught: ${e.message}`));
+	await other.route('**/api/tasks/next*', async (route) => {
+		/* the task as it was before the first tab saved: no draft */
+		const r = await route.fetch();
+		const t = await r.json();
+		t.draft = null;
+		await route.fulfill({response: r, json: t});
+	});
+	await other.goto(`${base}/#/task/qa`);
+	await other.locator('.textview .block').first().waitFor();
+	assert.equal(await currentTask(other), task, 'the second tab got another task');
+	await mouseSelect(other, '.textview .text', 'Bob Jones');
+	await other.fill('#qa-q', 'Who else was there?');
+	await other.fill('#qa-a', 'Bob Jones');
+	const [conflict] = await Promise.all([
+		other.waitForResponse((r) => r.url().endsWith('/api/annotations') && r.request().method() === 'POST'),
+		other.click('text=Add pair'),
+	]);
+	assert.equal(conflict.status(), 409, `a save over another tab's draft: ${conflict.status()}`);
+	await other.locator('.save-state:has-text("changed elsewhere")').waitFor();
+	await other.unroute('**/api/tasks/next*');
+	await other.click('.task-head button:has-text("Reload")');
+	await other.locator('.items[aria-label="Question and answer pairs"] li').filter({hasText: 'Who signed'}).waitFor();
+	await other.close();
 	await checkA11y(page, 'the Q&A task');
 	const sub = await annotationPost(page, (x) => x.task === task && x.submit === true, () => page.click('.task-head button.primary'));
 	await nextShown(page, task);

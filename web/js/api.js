@@ -17,9 +17,9 @@ export class ApiError extends Error {
 }
 
 /* Call the API; resolves to the parsed JSON (null for 204), rejects with ApiError. */
-export async function api(method, path, body) {
+export async function api(method, path, body, opts = {}) {
 	const headers = {Accept: 'application/json'};
-	const init = {method, headers, credentials: 'same-origin', cache: 'no-store'};
+	const init = {method, headers, credentials: 'same-origin', cache: 'no-store', keepalive: Boolean(opts.keepalive)};
 	if (body !== undefined) {
 		headers['Content-Type'] = 'application/json; charset=utf-8';
 		init.body = JSON.stringify(body);
@@ -43,7 +43,7 @@ export async function api(method, path, body) {
 }
 
 export const get = (path) => api('GET', path);
-export const post = (path, body) => api('POST', path, body);
+export const post = (path, body, opts) => api('POST', path, body, opts);
 export const put = (path, body) => api('PUT', path, body);
 
 /* Build a query string from an object, skipping empty values. */

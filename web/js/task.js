@@ -33,19 +33,32 @@ class Drafts {
 		this.chain = Promise.resolve();
 		this.dirty = false;
 		this.failed = false;
-		this.later = debounce(() => this.send(false), SAVE_DELAY);
+		this.conflict = false;
+		this.onConflict = null;
+		/* a failed autosave is reported in the save state, not thrown */
+		this.later = debounce(() => this.send(false).catch(() => {}), SAVE_DELAY);
 	}
 
 	changed() {
 		this.dirty = true;
+		if (this.conflict) return; /* saving again would only be refused again */
 		this.show('Unsaved changes');
 		this.later();
 	}
 
+	/* The page is going away: send a pending draft with keepalive. */
+	unload() {
+		if (!this.dirty || this.conflict) return;
+		this.later.cancel();
+		const body = {task: this.task.id, result: this.getResult(), submit: false};
+		if (this.version !== undefined) body.version = this.version;
+		post('/api/annotations', body, {keepalive: true}).catch(() => {});
+	}
+
 	/* Queue one POST; saves never overlap, so each carries the last version. */
 	send(submit) {
-		this.chain = this.chain.then(async () => {
-			if (!submit && !this.dirty) return null;
+		const p = this.chain.then(async () => {
+			if (!submit && (!this.dirty || this.conflict)) return null;
 			this.dirty = false;
 			this.show(submit ? 'Submitting…' : 'Saving…');
 			const body = {task: this.task.id, result: this.getResult(), submit};
@@ -59,11 +72,15 @@ class Drafts {
 			} catch (e) {
 				this.dirty = true;
 				this.failed = true;
-				this.show(e.status === 409 ? 'Not saved: changed elsewhere (reload the task)' : `Not saved: ${e.message}`);
+				if (e.status === 409) this.conflict = true;
+				this.show(e.status === 409 ? 'Not saved: the annotation changed elsewhere (Reload shows it)' : `Not saved: ${e.message}`);
+				if (this.onConflict && e.status === 409) this.onConflict();
 				throw e;
 			}
 		});
-		return this.chain;
+		/* the next save waits for this one, whether it failed or not */
+		this.chain = p.catch(() => {});
+		return p;
 	}
 
 	async submit() {
@@ -95,6 +112,10 @@ export async function taskScreen(main, app, type) {
 	drafts = new Drafts(task, () => editor.result(), (m) => { saveState.textContent = m; });
 
 	const submitBtn = h('button', {type: 'button', class: 'btn primary', 'aria-keyshortcuts': 'Control+Enter', onclick: () => submit()}, icon('send'), 'Submit');
+	const reloadBtn = h('button', {type: 'button', class: 'btn', hidden: true, onclick: () => app.route()}, 'Reload');
+	drafts.onConflict = () => { reloadBtn.hidden = false; reloadBtn.focus(); };
+	const onHide = () => drafts.unload();
+	window.addEventListener('pagehide', onHide);
 	async function submit() {
 		submitBtn.disabled = true;
 		try {
@@ -109,7 +130,7 @@ export async function taskScreen(main, app, type) {
 	replace(main,
 		h('div', {class: 'task-head'}, title,
 			h('span', {class: 'doc-title'}, h('span', {class: 'muted'}, 'Document: '), doc.title || baseName(doc.path) || `#${doc.id}`),
-			h('span', {class: 'muted'}, `Task ${task.id}`), saveState, submitBtn),
+			h('span', {class: 'muted'}, `Task ${task.id}`), saveState, reloadBtn, submitBtn),
 		h('p', {class: 'keys', id: 'task-keys'}, `Keys: ${editor.help} · Ctrl+Enter submits`),
 		editor.el);
 	app.setKeys((ev) => {
@@ -119,6 +140,9 @@ export async function taskScreen(main, app, type) {
 		if (ev.metaKey || (ev.altKey && !ev.key.startsWith('Arrow'))) return;
 		if (editor.key(ev)) ev.preventDefault();
 	});
-	app.onLeave(() => { if (drafts.dirty) drafts.later.flush(); });
+	app.onLeave(() => {
+		window.removeEventListener('pagehide', onHide);
+		if (drafts.dirty && !drafts.conflict) drafts.later.flush();
+	});
 	editor.focus();
 }
