@@ -591,11 +591,11 @@ step('annotator: keyboard only: a NER task (select words, label, edit and reject
 	assert.ok(await page.locator('fieldset.choices input[value="legal"]').isChecked());
 	/* and Tab/arrow through the radio group to the third one */
 	await page.keyboard.press('ArrowDown');
+	await shot(page, 'class-keyboard');
 	const csub = await annotationPost(page, (x) => x.task === ctask && x.submit === true, () => page.keyboard.press('Control+Enter'));
 	assert.deepEqual(csub.body.result.labels, ['medical']);
 	ctx.classTask = ctask;
 	await nextShown(page, ctask);
-	await shot(page, 'class-keyboard');
 });
 
 step('second annotator: the same class task, another answer', async ({page, base, users}) => {
