@@ -68,7 +68,10 @@ static int page_image(struct req *r, const int64_t *args)
 	r->status = 200;
 	r->bytes = png;
 	r->nbytes = len;
-	r->type = "image/png";
+	/* Rendered pages are PNG; a stored scan is named by its magic bytes. */
+	r->type = len >= 4 && !memcmp(png, "\x89PNG", 4)        ? "image/png"
+	          : len >= 3 && !memcmp(png, "\xff\xd8\xff", 3) ? "image/jpeg"
+	                                                        : "application/octet-stream";
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 #include "project_fixture.h"
+#include "store/store_int.h"
 
 /* Ingest `n` small text files into the fixture's project. */
 static void add_documents(struct fixture *f, int n)
@@ -288,6 +289,75 @@ static void test_audit(void **state)
 	json_decref(t);
 }
 
+/* A reviewed NER annotation decides the document's proposals. */
+static void test_proposals(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_label_user a, r;
+	struct store_span sp;
+	struct store_spans l;
+	json_t *t = NULL, *ann = NULL, *res;
+	int64_t p1 = 0, p2 = 0;
+	size_t created, i;
+	int seen = 0;
+
+	add_documents(f, 1);
+	a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	r = add_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
+	/* Two machine proposals on "Document 0: Ana Lima met the board in Lisbon." */
+	memset(&sp, 0, sizeof(sp));
+	sp.label = "PERSON", sp.source = "model:ner", sp.score = 0.9, sp.out_start = -1;
+	sp.out_end = -1;
+	sp.start = 12, sp.end = 20;
+	assert_int_equal(store_begin(f->p), 0);
+	assert_int_equal(store_span_add(f->p, 1, &sp, &p1), 0);
+	sp.start = 38, sp.end = 44, sp.label = "ORG";
+	assert_int_equal(store_span_add(f->p, 1, &sp, &p2), 0);
+	assert_int_equal(store_commit(f->p), 0);
+
+	assert_int_equal(enclave_label_tasks_create(f->p, "ner", 1, &created), 0);
+	assert_int_equal(enclave_label_task_next(&t, f->p, &a, "ner"), 0);
+	/* p1 accepted as it is, p2 (ORG) not listed, a new LOCATION span. */
+	res = json_pack("{s:[{s:i,s:i,s:s,s:I},{s:i,s:i,s:s}]}", "spans", "start", 12, "end", 20,
+	                "label", "PERSON", "from", (json_int_t)p1, "start", 38, "end", 44, "label",
+	                "LOCATION");
+	assert_int_equal(enclave_label_annotation_save(&ann, f->p, &a,
+	                                               json_integer_value(json_object_get(t, "id")),
+	                                               res, 1, -1),
+	                 0);
+	/* Submitting decides nothing yet. */
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(store_spans_read(&l, f->p->db, 1), 0);
+	for (i = 0; i < l.n; i++)
+		assert_int_equal(l.v[i].status, STORE_SPAN_PROPOSED);
+	store_spans_release(&l);
+	json_decref(t);
+	t = ann;
+	assert_int_equal(enclave_label_review(&ann, f->p, &r,
+	                                      json_integer_value(json_object_get(t, "id")),
+	                                      "accept", NULL, NULL),
+	                 0);
+	assert_int_equal(store_spans_read(&l, f->p->db, 1), 0);
+	assert_int_equal(l.n, 3);
+	for (i = 0; i < l.n; i++) {
+		if (l.v[i].id == p1)
+			assert_int_equal(l.v[i].status, STORE_SPAN_ACCEPTED), seen++;
+		else if (l.v[i].id == p2)
+			assert_int_equal(l.v[i].status, STORE_SPAN_REJECTED), seen++;
+		else {
+			assert_string_equal(l.v[i].label, "LOCATION");
+			assert_string_equal(l.v[i].source, "user:ann");
+			assert_int_equal(l.v[i].status, STORE_SPAN_ACCEPTED);
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 3);
+	store_spans_release(&l);
+	json_decref(res);
+	json_decref(ann);
+	json_decref(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +365,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_assignment, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_proposals, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

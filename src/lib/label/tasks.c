@@ -526,6 +526,99 @@ int enclave_label_review_next(json_t **out, enclave_project *p,
 	return store_annotation_json(out, p->db, id);
 }
 
+/*
+ * A reviewed NER result decides the document's proposals (docs/api.md): a
+ * proposal the result names in "from" with the same place and label is
+ * accepted, every other proposal is rejected, and result spans that are
+ * new (or edited proposals) are added as accepted spans of source
+ * "user:<annotator>" (or accept the span already at their place). Counts
+ * go into `params` for the review's audit event. Inside the transaction;
+ * nothing for tasks of other types.
+ */
+static int apply_ner_review(enclave_project *p, int64_t task, int64_t annotator,
+                            const char *result_text, json_t *params)
+{
+	struct store_spans spans;
+	struct enclave_label_user u;
+	char type[8], source[ENCLAVE_LABEL_NAME_MAX + 8];
+	json_t *result = NULL, *items, *it;
+	int64_t doc, block;
+	size_t i, j, accepted = 0, rejected = 0, added = 0;
+	int k, error;
+
+	memset(&spans, 0, sizeof(spans));
+	if ((error = store_task_get(p->db, task, type, &doc, &block, &k)) < 0 ||
+	    strcmp(type, "ner"))
+		return error;
+	result = json_loads(result_text, 0, NULL);
+	if ((error = store_user_get(p->db, annotator, &u)) < 0 ||
+	    (error = store_spans_read(&spans, p->db, doc)) < 0)
+		goto done;
+	items = json_object_get(result, "spans");
+	for (i = 0; i < spans.n; i++) {
+		const struct store_span *sp = &spans.v[i];
+		int keep = 0;
+		if (sp->status != STORE_SPAN_PROPOSED)
+			continue;
+		json_array_foreach(items, j, it)
+		{
+			const char *label = json_string_value(json_object_get(it, "label"));
+			if (json_integer_value(json_object_get(it, "from")) == sp->id &&
+			    (size_t)json_integer_value(json_object_get(it, "start")) == sp->start &&
+			    (size_t)json_integer_value(json_object_get(it, "end")) == sp->end &&
+			    label && !strcmp(label, sp->label))
+				keep = 1;
+		}
+		if ((error = store_span_set_status(
+		         p, sp->id, keep ? STORE_SPAN_ACCEPTED : STORE_SPAN_REJECTED)) < 0)
+			goto done;
+		if (keep)
+			accepted++;
+		else
+			rejected++;
+	}
+	snprintf(source, sizeof(source), "user:%s", u.name);
+	json_array_foreach(items, j, it)
+	{
+		struct store_span ns;
+		size_t start = (size_t)json_integer_value(json_object_get(it, "start"));
+		size_t end = (size_t)json_integer_value(json_object_get(it, "end"));
+		const char *label = json_string_value(json_object_get(it, "label"));
+		int64_t at = 0;
+		if (!label)
+			continue;
+		for (i = 0; i < spans.n && !at; i++)
+			if (spans.v[i].start == start && spans.v[i].end == end &&
+			    !strcmp(spans.v[i].label, label))
+				at = spans.v[i].id;
+		if (at) {
+			/* A proposal kept above, or a span already at this place: accept it. */
+			if ((error = store_span_set_status(p, at, STORE_SPAN_ACCEPTED)) < 0)
+				goto done;
+			continue;
+		}
+		memset(&ns, 0, sizeof(ns));
+		ns.start = start;
+		ns.end = end;
+		ns.label = (char *)label;
+		ns.source = source;
+		ns.score = 1.0;
+		ns.status = STORE_SPAN_ACCEPTED;
+		ns.out_start = ns.out_end = -1;
+		if ((error = store_span_add(p, doc, &ns, NULL)) < 0)
+			goto done;
+		added++;
+	}
+	if (json_object_set_new(params, "spans_accepted", json_integer((json_int_t)accepted)) < 0 ||
+	    json_object_set_new(params, "spans_rejected", json_integer((json_int_t)rejected)) < 0 ||
+	    json_object_set_new(params, "spans_added", json_integer((json_int_t)added)) < 0)
+		error = error_oom();
+done:
+	store_spans_release(&spans);
+	json_decref(result);
+	return error;
+}
+
 int enclave_label_review(json_t **out, enclave_project *p, const struct enclave_label_user *who,
                          int64_t id, const char *decision, const json_t *result,
                          const char *comment)
@@ -574,6 +667,8 @@ int enclave_label_review(json_t **out, enclave_project *p, const struct enclave_
 	if (!error &&
 	    !(params = json_pack("{s:s,s:I}", "decision", decision, "task", (json_int_t)cur.task)))
 		error = error_oom();
+	if (!error && strcmp(decision, "reject"))
+		error = apply_ner_review(p, cur.task, cur.user, text ? text : cur.result, params);
 	if (!error)
 		error = audit_label(p, "label.review", "annotation", id, params,
 		                    text ? text : cur.result);
