@@ -140,8 +140,16 @@ static int export_cb(int64_t task, const char *type, int64_t document, int64_t a
 			return error;
 		}
 		buf_release(&text);
-		if (store_page_size(st->db, document, 1, &t->page_width, &t->page_height) < 0)
+		if (store_page_size(st->db, document, 1, &t->page_width, &t->page_height) < 0) {
 			t->page_width = t->page_height = 0;
+		} else {
+			/* The page the boxes are on, as this server serves it (Label Studio's data.image). */
+			char image[64];
+			snprintf(image, sizeof(image), "/api/documents/%lld/pages/1/image",
+			         (long long)document);
+			if ((error = dup(&t->image, image)) < 0)
+				return error;
+		}
 		enclave_error_clear();
 	}
 	t = &st->v[st->n - 1];
