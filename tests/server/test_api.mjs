@@ -8,7 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { makeProject, startServer, request, login, cli, XSS, SRC_DIR } from './lib.mjs';
+import { execFileSync } from 'node:child_process';
+import { makeProject, startServer, request, login, cli, XSS, SRC_DIR, TOOLS_DIR, ENCLAVE } from './lib.mjs';
 
 let P, S;
 const sessions = {};
@@ -223,4 +224,33 @@ test('a round: draft, stale version, submit, review; audited with the web user a
   assert.ok(by('label.review', 'user:rev') >= 2);
   assert.ok(by('label.schema.set', 'user:adm') >= 1);
   assert.match(cli(P.proj, ['audit', 'verify']), /^ok: /);
+});
+
+test("a scan's page image: an ingested PNG is decoded and served as a PNG of the page", async (t) => {
+  if (!TOOLS_DIR || !fs.existsSync(path.join(TOOLS_DIR, 'mkpng'))) return t.skip('mkpng not built');
+  const dir = fs.mkdtempSync(path.join(process.env.TEST_TMP || '/tmp', 'server-scan-'));
+  try {
+    const input = path.join(dir, 'in');
+    fs.mkdirSync(input);
+    execFileSync(path.join(TOOLS_DIR, 'mkpdf'), ['simple', path.join(dir, 'scan.pdf'), 'A scanned page with a stamp.']);
+    execFileSync(path.join(TOOLS_DIR, 'mkpng'), [path.join(dir, 'scan.pdf'), path.join(input, 'scan.png'), '100']);
+    const proj = path.join(dir, 'proj');
+    execFileSync(ENCLAVE, ['init', proj], { stdio: 'pipe' });
+    cli(proj, ['ingest', input]);
+    cli(proj, ['user', 'add', 'ann', '--role', 'annotator', '--password-stdin'], 'correct horse battery\n');
+    const doc = JSON.parse(cli(proj, ['ls', '--json']).trim().split('\n')[0]);
+    const srv = await startServer(proj);
+    try {
+      const s = await login(srv, 'ann');
+      const r = await request(srv, 'GET', `/api/documents/${doc.id}/pages/1/image`, { session: s });
+      assert.equal(r.status, 200, r.buf.toString());
+      assert.equal(r.headers['content-type'], 'image/png');
+      assert.deepEqual([...r.buf.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG');
+      assert.equal((await request(srv, 'GET', `/api/documents/${doc.id}/pages/2/image`, { session: s })).status, 404);
+    } finally {
+      assert.equal(await srv.stop(), 0);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -18,9 +18,26 @@ static void quiet(void *user, const char *message)
 	(void)message;
 }
 
-/* Render page `n` of the PDF in data[0, len) at `dpi` as PNG into *out (malloc'd). */
-static int render_pdf(unsigned char **out, size_t *len, const unsigned char *data, size_t size,
-                      int n, int dpi)
+/* A raster image type MuPDF opens as a document of pages (a scan); not SVG. */
+static int is_raster(const char *media)
+{
+	static const char *const types[] = { "image/png",  "image/jpeg", "image/tiff", "image/bmp",
+		                             "image/gif",  "image/x-portable-anymap",
+		                             "image/jp2",  "image/jpx",  "image/jbig2", NULL };
+
+	for (size_t i = 0; types[i]; i++)
+		if (!strcmp(media, types[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Render page `n` of the PDF or image (`media`: its media type, which
+ * MuPDF's handlers are chosen by) in data[0, len) at `dpi` as PNG into *out
+ * (malloc'd). Images are decoded and re-encoded, never served as they came.
+ */
+static int render_page(unsigned char **out, size_t *len, const unsigned char *data, size_t size,
+                       const char *media, int n, int dpi)
 {
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
 	fz_stream *stm = NULL;
@@ -30,7 +47,7 @@ static int render_pdf(unsigned char **out, size_t *len, const unsigned char *dat
 	int error = 0;
 
 	if (!ctx)
-		return error_set(ENCLAVE_ENOMEM, "pdf: cannot start the renderer");
+		return error_set(ENCLAVE_ENOMEM, "page image: cannot start the renderer");
 	fz_set_error_callback(ctx, quiet, NULL);
 	fz_set_warning_callback(ctx, quiet, NULL);
 	fz_var(stm);
@@ -43,7 +60,7 @@ static int render_pdf(unsigned char **out, size_t *len, const unsigned char *dat
 		float scale = (float)dpi / 72.0f;
 		fz_register_document_handlers(ctx);
 		stm = fz_open_memory(ctx, data, size);
-		doc = fz_open_document_with_stream(ctx, "application/pdf", stm);
+		doc = fz_open_document_with_stream(ctx, media, stm);
 		if (n < 1 || n > fz_count_pages(ctx, doc))
 			fz_throw(ctx, FZ_ERROR_GENERIC, "no such page");
 		{
@@ -74,7 +91,7 @@ static int render_pdf(unsigned char **out, size_t *len, const unsigned char *dat
 		fz_drop_document(ctx, doc);
 		fz_drop_stream(ctx, stm);
 	}
-	fz_catch(ctx) error = error_set(ENCLAVE_EINVALID, "pdf: cannot render page %d: %s", n,
+	fz_catch(ctx) error = error_set(ENCLAVE_EINVALID, "page image: cannot render page %d: %s", n,
 	                                fz_caught_message(ctx));
 	fz_drop_context(ctx);
 	return error;
@@ -100,14 +117,14 @@ int enclave_label_page_image(unsigned char **out, size_t *len, enclave_project *
 		*out = (unsigned char *)buf_detach(&data, len);
 		return *out ? 0 : error_oom();
 	}
-	if (!*sha || strcmp(media, "application/pdf")) {
+	if (!*sha || (strcmp(media, "application/pdf") && !is_raster(media))) {
 		error = error_set(ENCLAVE_ENOTFOUND, "document %lld has no image of page %d",
 		                  (long long)id, n);
 		goto done;
 	}
 	if ((error = blob_get(&data, p, sha)) < 0)
 		goto done;
-	error = render_pdf(out, len, (const unsigned char *)data.ptr, data.len, n, dpi);
+	error = render_page(out, len, (const unsigned char *)data.ptr, data.len, media, n, dpi);
 done:
 	buf_release(&data);
 	return error;
