@@ -21,9 +21,10 @@ static void quiet(void *user, const char *message)
 /* A raster image type MuPDF opens as a document of pages (a scan); not SVG. */
 static int is_raster(const char *media)
 {
-	static const char *const types[] = { "image/png",  "image/jpeg", "image/tiff", "image/bmp",
-		                             "image/gif",  "image/x-portable-anymap",
-		                             "image/jp2",  "image/jpx",  "image/jbig2", NULL };
+	static const char *const types[] = { "image/png", "image/jpeg", "image/tiff",
+		                             "image/bmp", "image/gif",  "image/x-portable-anymap",
+		                             "image/jp2", "image/jpx",  "image/jbig2",
+		                             NULL };
 
 	for (size_t i = 0; types[i]; i++)
 		if (!strcmp(media, types[i]))
@@ -91,8 +92,8 @@ static int render_page(unsigned char **out, size_t *len, const unsigned char *da
 		fz_drop_document(ctx, doc);
 		fz_drop_stream(ctx, stm);
 	}
-	fz_catch(ctx) error = error_set(ENCLAVE_EINVALID, "page image: cannot render page %d: %s", n,
-	                                fz_caught_message(ctx));
+	fz_catch(ctx) error = error_set(ENCLAVE_EINVALID, "page image: cannot render page %d: %s",
+	                                n, fz_caught_message(ctx));
 	fz_drop_context(ctx);
 	return error;
 }
