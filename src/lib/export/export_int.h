@@ -47,6 +47,22 @@ int export_file_open(FILE **out, struct export_ctx *ctx, const char *name);
  */
 int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t records);
 
+/* Hash the finished file `name` and register it in the manifest list. */
+int export_file_register(struct export_ctx *ctx, const char *name, int64_t records);
+
+/*
+ * The export's options as the manifest and the audit event record them, a
+ * new object (NULL when out of memory).
+ */
+json_t *export_options_json(const struct export_ctx *ctx, const char *format);
+
+/*
+ * Write the package around the data files (package.c): audit.jsonl,
+ * DATASHEET.md, pubkey (registered), then manifest.json and manifest.sig;
+ * the manifest's SHA-256 into `sha`. `options` is borrowed.
+ */
+int package_write(struct export_ctx *ctx, const char *format, json_t *options, char sha[65]);
+
 /*
  * The record of document `in` as the writers ship it, a new object: the
  * doc_json shape plus id, status, error, source, "text" and "redacted".
