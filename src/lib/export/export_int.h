@@ -76,6 +76,38 @@ int package_write(struct export_ctx *ctx, const char *format, json_t *options, c
 int export_record(json_t **out, struct export_ctx *ctx, const struct enclave_doc_info *in,
                   int *redacted);
 
+/* ---- tarzst.c: a package as read by verify, from a folder or an archive ---- */
+
+struct pkg_member {
+	char *path; /* relative, '/'-separated */
+	int64_t size;
+	char sha256[65];     /* "" when the member could not be hashed */
+	const char *problem; /* NULL for a plain file with a safe name, else what is wrong */
+};
+
+struct pkg_read {
+	struct pkg_member *m; /* sorted by path once read */
+	size_t n, cap;
+	struct buf manifest, sig, pubkey; /* the content of those files, when have_* */
+	int have_manifest, have_sig, have_pubkey;
+	FILE *audit; /* audit.jsonl, positioned at its start; NULL when absent */
+	char *fatal; /* why the package could not be read to its end, NULL when it was */
+};
+
+/* Why `name` is not a safe relative member name, or NULL when it is. */
+const char *pkg_name_problem(const char *name);
+
+/*
+ * Read the package folder `dir` or the archive `path` into `r` (always
+ * release it). Problems of the package (links, unsafe names, damage,
+ * limits) go into the members and r->fatal; the return value is 0, or
+ * ENCLAVE_E* when the reading could not happen at all (no such package,
+ * out of memory, a read error).
+ */
+int pkg_read_dir(struct pkg_read *r, const char *dir);
+int pkg_read_archive(struct pkg_read *r, const char *path);
+void pkg_read_release(struct pkg_read *r);
+
 /* The writers. */
 int export_jsonl(struct export_ctx *ctx);
 

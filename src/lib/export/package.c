@@ -99,8 +99,8 @@ static struct step *step_get(struct chain_info *c, const char *action)
 /* Note the string `v` (when it is one) in the step's version set. */
 static int note_version(struct step *s, json_t *v)
 {
-	if (json_is_string(v) && json_object_set_new(s->versions, json_string_value(v),
-	                                             json_true()) < 0)
+	if (json_is_string(v) &&
+	    json_object_set_new(s->versions, json_string_value(v), json_true()) < 0)
 		return -1;
 	return 0;
 }
@@ -135,12 +135,11 @@ static int chain_cb(const struct enclave_audit_event *ev, void *payload)
 		if (json_object_set_new(s->versions, ver, json_true()) < 0)
 			goto oom;
 	}
-	json_array_foreach (json_object_get(params, "recognizers"), i, v)
-		if (note_version(s, v) < 0)
-			goto oom;
-	json_object_foreach (json_object_get(params, "models"), k, v)
-		if (json_is_string(v) && json_object_set(c->ingest_models, k, v) < 0)
-			goto oom;
+	json_array_foreach(json_object_get(params, "recognizers"), i,
+	                   v) if (note_version(s, v) < 0) goto oom;
+	json_object_foreach(json_object_get(params, "models"), k,
+	                    v) if (json_is_string(v) &&
+	                           json_object_set(c->ingest_models, k, v) < 0) goto oom;
 	v = json_object_get(params, "ner_model_sha256");
 	if (json_is_string(v) &&
 	    json_object_set_new(c->ner_models, json_string_value(v), json_true()) < 0)
@@ -210,8 +209,7 @@ static int put_file(struct export_ctx *ctx, const char *name, const char *data, 
 	return write_small(ctx, name, data, len, 1);
 }
 
-static int put_file_unlisted(struct export_ctx *ctx, const char *name, const char *data,
-                             size_t len)
+static int put_file_unlisted(struct export_ctx *ctx, const char *name, const char *data, size_t len)
 {
 	return write_small(ctx, name, data, len, 0);
 }
@@ -284,8 +282,7 @@ static long long int_of(json_t *row, const char *key)
 }
 
 /* A table of `rows` (array of objects) with columns `keys` under `heads`. */
-static void md_table(struct buf *b, json_t *rows, const char *const *heads,
-                     const char *const *keys)
+static void md_table(struct buf *b, json_t *rows, const char *const *heads, const char *const *keys)
 {
 	json_t *row;
 	size_t i, j;
@@ -296,7 +293,8 @@ static void md_table(struct buf *b, json_t *rows, const char *const *heads,
 	for (j = 0; heads[j]; j++)
 		buf_puts(b, "| --- ");
 	buf_puts(b, "|\n");
-	json_array_foreach (rows, i, row) {
+	json_array_foreach(rows, i, row)
+	{
 		for (j = 0; keys[j]; j++) {
 			json_t *v = json_object_get(row, keys[j]);
 			buf_puts(b, "| ");
@@ -328,8 +326,7 @@ static const char **sorted_keys(json_t *o, size_t *n)
 	*n = 0;
 	if (!keys)
 		return NULL;
-	json_object_foreach (o, k, v)
-		keys[(*n)++] = k;
+	json_object_foreach(o, k, v) keys[(*n)++] = k;
 	qsort(keys, *n, sizeof(*keys), cmp_str);
 	return keys;
 }
@@ -407,19 +404,21 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 	           "- format: %s\n- options: `%s`\n- records: %zu\n"
 	           "- redaction: %zu records with their redacted text, %zu with their "
 	           "original text%s\n\n",
-	           ENCLAVE_VERSION, ctx->project->project_id, (long long)c->head_seq,
-	           c->head_time, format, opts_text, ctx->documents, ctx->redacted_written,
+	           ENCLAVE_VERSION, ctx->project->project_id, (long long)c->head_seq, c->head_time,
+	           format, opts_text, ctx->documents, ctx->redacted_written,
 	           ctx->unredacted_written,
 	           ctx->opts->allow_unredacted ? " (allowed with --allow-unredacted)" : "");
-	buf_puts(&b, "Data files:\n\n| file | records | bytes | sha256 |\n| --- | ---: | ---: | --- |\n");
+	buf_puts(
+	    &b,
+	    "Data files:\n\n| file | records | bytes | sha256 |\n| --- | ---: | ---: | --- |\n");
 	for (i = 0; i < ctx->nfiles; i++) {
 		const struct export_file *f = files[i];
 		if (f->records < 0)
 			continue;
 		buf_puts(&b, "| ");
 		md_cell(&b, f->name);
-		buf_printf(&b, " | %lld | %lld | %s |\n", (long long)f->records,
-		           (long long)f->size, f->sha256);
+		buf_printf(&b, " | %lld | %lld | %s |\n", (long long)f->records, (long long)f->size,
+		           f->sha256);
 	}
 	buf_puts(&b, "\n## Splits\n\nNone: the records form one set.\n");
 	buf_puts(&b, "\n## Sources\n\n");
@@ -429,12 +428,11 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 	buf_puts(&b, "\nLanguages (und: not detected):\n\n");
 	md_table(&b, json_object_get(st, "languages"), h_lang, k_lang);
 	buf_puts(&b, "\n## Personal data\n\n");
-	json_array_foreach (json_object_get(st, "redaction"), i, row)
-		buf_printf(&b, "- %lld document%s %s a redacted text layer\n",
-		           int_of(row, "documents"), int_of(row, "documents") == 1 ? "" : "s",
-		           int_of(row, "redacted") ? (int_of(row, "documents") == 1 ? "has" : "have")
-		                                   : (int_of(row, "documents") == 1 ? "has no"
-		                                                                    : "have no"));
+	json_array_foreach(json_object_get(st, "redaction"), i, row) buf_printf(
+	    &b, "- %lld document%s %s a redacted text layer\n", int_of(row, "documents"),
+	    int_of(row, "documents") == 1 ? "" : "s",
+	    int_of(row, "redacted") ? (int_of(row, "documents") == 1 ? "has" : "have")
+	                            : (int_of(row, "documents") == 1 ? "has no" : "have no"));
 	buf_puts(&b, "\nPII spans found by `enclave clean --pii` and labelling, by label and"
 	             " status:\n\n");
 	md_table(&b, json_object_get(st, "pii"), h_pii, k_pii);
@@ -462,7 +460,8 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 		buf_puts(&b, "None: no model was used upstream.\n");
 	else
 		buf_puts(&b, "| use | model | sha256 |\n| --- | --- | --- |\n");
-	if (!(paths = sorted_keys(c->ingest_models, &n)) || !(shas = sorted_keys(c->ner_models, &m))) {
+	if (!(paths = sorted_keys(c->ingest_models, &n)) ||
+	    !(shas = sorted_keys(c->ner_models, &m))) {
 		error = error_oom();
 		goto done;
 	}
@@ -563,11 +562,11 @@ static int write_manifest(struct export_ctx *ctx, const char *format, json_t *op
 	              "s:{s:O,s:o},s:{s:I,s:o,s:b}}",
 	              "manifest_version", 1, "enclave_version", ENCLAVE_VERSION, "project_id",
 	              ctx->project->project_id, "public_key", pkhex, "created_at", c->head_time,
-	              "format", format, "options", options, "documents",
-	              (json_int_t)ctx->documents, "audit_head", "seq", (json_int_t)c->head_seq,
-	              "hash", c->head_hash, "time", c->head_time, "files", files, "models",
-	              "ingest", c->ingest_models, "ner", sorted_key_array(c->ner_models),
-	              "redaction", "redacted", (json_int_t)ctx->redacted_written, "unredacted",
+	              "format", format, "options", options, "documents", (json_int_t)ctx->documents,
+	              "audit_head", "seq", (json_int_t)c->head_seq, "hash", c->head_hash, "time",
+	              c->head_time, "files", files, "models", "ingest", c->ingest_models, "ner",
+	              sorted_key_array(c->ner_models), "redaction", "redacted",
+	              (json_int_t)ctx->redacted_written, "unredacted",
 	              ids_json(ctx->unredacted, ctx->nunredacted), "allow_unredacted",
 	              ctx->opts->allow_unredacted);
 	if (!m || !(text = json_dumps(m, MANIFEST_FLAGS))) {

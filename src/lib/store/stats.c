@@ -84,15 +84,15 @@ int store_dataset_stats(json_t **out, enclave_project *p, int include_failed)
 	*out = NULL;
 	if (!o)
 		return error_oom();
-#define QUERY(name, keys, ...)                                          \
-	do {                                                            \
-		buf_clear(&sql);                                        \
-		if (buf_printf(&sql, __VA_ARGS__) < 0) {                \
-			error = error_oom();                            \
-			goto done;                                      \
-		}                                                       \
+#define QUERY(name, keys, ...)                                                    \
+	do {                                                                      \
+		buf_clear(&sql);                                                  \
+		if (buf_printf(&sql, __VA_ARGS__) < 0) {                          \
+			error = error_oom();                                      \
+			goto done;                                                \
+		}                                                                 \
 		if ((error = add_rows(o, p->db, name, buf_cstr(&sql), keys)) < 0) \
-			goto done;                                      \
+			goto done;                                                \
 	} while (0)
 	QUERY("sources", k_sources,
 	      "SELECT coalesce(s.media_type, 'unknown'), count(*), sum(s.size) FROM sources s"
@@ -128,7 +128,8 @@ int store_dataset_stats(json_t **out, enclave_project *p, int include_failed)
 	      " count(*), count(DISTINCT a.id)"
 	      " FROM annotations a JOIN tasks t ON t.id = a.task_id"
 	      " JOIN documents d ON d.id = t.document_id,"
-	      " json_each(CASE WHEN json_valid(a.result) THEN a.result ELSE '{}' END, CASE t.type WHEN 'ner' THEN '$.spans'"
+	      " json_each(CASE WHEN json_valid(a.result) THEN a.result ELSE '{}' END, CASE t.type "
+	      "WHEN 'ner' THEN '$.spans'"
 	      " WHEN 'class' THEN '$.labels' WHEN 'box' THEN '$.boxes' ELSE '$.pairs' END) j"
 	      " WHERE a.status = 'accepted' AND %s"
 	      " GROUP BY 1, 2 ORDER BY 1, 2",
