@@ -222,7 +222,8 @@ int enclave_export_archive(const char *dir, const char *archive_path)
 		return error_set(ENCLAVE_EEXISTS, "'%s' already exists", archive_path);
 	if ((error = walk_dir(&w, dir, "", 0)) < 0)
 		goto done;
-	qsort(w.v, w.n, sizeof(*w.v), cmp_walk);
+	if (w.n > 1)
+		qsort(w.v, w.n, sizeof(*w.v), cmp_walk);
 	for (i = 0; i < w.n; i++)
 		if (w.v[i].problem) {
 			error = error_set(ENCLAVE_EINVALID, "cannot pack '%s/%s': %s", dir,
@@ -261,14 +262,14 @@ int enclave_export_archive(const char *dir, const char *archive_path)
 	}
 	if (fsync(fd) < 0 || close(fd) < 0) {
 		fd = -1;
-		error = error_set(ENCLAVE_EIO, "cannot write '%s': %s", archive_path,
-		                  strerror(errno));
+		error =
+		    error_set(ENCLAVE_EIO, "cannot write '%s': %s", archive_path, strerror(errno));
 		goto done;
 	}
 	fd = -1;
 	if (rename(buf_cstr(&tmp), archive_path) < 0)
-		error = error_set(ENCLAVE_EIO, "cannot write '%s': %s", archive_path,
-		                  strerror(errno));
+		error =
+		    error_set(ENCLAVE_EIO, "cannot write '%s': %s", archive_path, strerror(errno));
 done:
 	if (a)
 		archive_write_free(a);
@@ -377,7 +378,8 @@ static struct buf *keeper(struct pkg_read *r, const char *name, int **have)
 }
 
 /* Set the fatal problem (the package could not be read to its end). */
-static int pkg_fatal(struct pkg_read *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int pkg_fatal(struct pkg_read *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static int pkg_fatal(struct pkg_read *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -405,6 +407,8 @@ static void pkg_sort(struct pkg_read *r)
 {
 	size_t i;
 
+	if (r->n < 2)
+		return;
 	qsort(r->m, r->n, sizeof(*r->m), cmp_member);
 	for (i = 1; i < r->n; i++)
 		if (!strcmp(r->m[i].path, r->m[i - 1].path) && !r->m[i].problem)
@@ -493,9 +497,11 @@ static int read_member(struct pkg_read *r, struct archive *a, struct pkg_member 
 		}
 		m->size += n;
 		*total += n;
-		if (m->size > ENCLAVE_MAX_PACKAGE_FILE_BYTES || *total > ENCLAVE_MAX_PACKAGE_BYTES) {
+		if (m->size > ENCLAVE_MAX_PACKAGE_FILE_BYTES ||
+		    *total > ENCLAVE_MAX_PACKAGE_BYTES) {
 			sha256_free(c);
-			error = pkg_fatal(r, "member '%s': more data than the limits allow", m->path);
+			error =
+			    pkg_fatal(r, "member '%s': more data than the limits allow", m->path);
 			m->problem = "larger than the limit";
 			if (!error)
 				error = 1;
@@ -554,9 +560,11 @@ int pkg_read_archive(struct pkg_read *r, const char *path)
 	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, path, CHUNK) != ARCHIVE_OK) {
 		if (!fs_exists(path))
-			error = error_set(ENCLAVE_ENOTFOUND, "cannot open '%s': no such file", path);
+			error =
+			    error_set(ENCLAVE_ENOTFOUND, "cannot open '%s': no such file", path);
 		else
-			error = pkg_fatal(r, "'%s' is not a tar.zst package: %s", path, arch_msg(a));
+			error =
+			    pkg_fatal(r, "'%s' is not a tar.zst package: %s", path, arch_msg(a));
 		goto done;
 	}
 	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK || rc == ARCHIVE_WARN) {
@@ -604,8 +612,8 @@ int pkg_read_archive(struct pkg_read *r, const char *path)
 		}
 	}
 	if (rc != ARCHIVE_EOF)
-		error = pkg_fatal(r, "'%s' is damaged after %zu members: %s", path, r->n,
-		                  arch_msg(a));
+		error =
+		    pkg_fatal(r, "'%s' is damaged after %zu members: %s", path, r->n, arch_msg(a));
 done:
 	if (!error)
 		pkg_sort(r);

@@ -120,17 +120,15 @@ static int parse_manifest(struct manifest *m, const struct buf *text, char why[2
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	m->root = json_loadb(text->ptr ? text->ptr : "", text->len,
-	                     JSON_REJECT_DUPLICATES, &jerr);
+	m->root = json_loadb(text->ptr ? text->ptr : "", text->len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!m->root) {
 		snprintf(why, 256, "not JSON: %s at line %d", jerr.text, jerr.line);
 		return 0;
 	}
 	if (!json_is_object(m->root) ||
 	    json_unpack(m->root, "{s:I,s:o,s:s,s:s,s:{s:I,s:s}}", "manifest_version", &version,
-	                "files", &files, "project_id", &m->project_id, "public_key",
-	                &m->public_key, "audit_head", "seq", &m->head_seq, "hash",
-	                &m->head_hash) < 0) {
+	                "files", &files, "project_id", &m->project_id, "public_key", &m->public_key,
+	                "audit_head", "seq", &m->head_seq, "hash", &m->head_hash) < 0) {
 		snprintf(why, 256,
 		         "not a package manifest (manifest_version, files, project_id, public_key "
 		         "and audit_head are required)");
@@ -148,7 +146,8 @@ static int parse_manifest(struct manifest *m, const struct buf *text, char why[2
 	}
 	if (!(m->files = calloc(json_array_size(files) + 1, sizeof(*m->files))))
 		return error_oom();
-	json_array_foreach (files, i, f) {
+	json_array_foreach(files, i, f)
+	{
 		struct listed *l = &m->files[i];
 		json_int_t size;
 		const char *bad;
@@ -156,7 +155,8 @@ static int parse_manifest(struct manifest *m, const struct buf *text, char why[2
 		                &l->sha256) < 0 ||
 		    size < 0 || !is_hex(l->sha256, 64)) {
 			snprintf(why, 256,
-			         "files[%zu] is not {path, size >= 0, sha256 of 64 lowercase hex}", i);
+			         "files[%zu] is not {path, size >= 0, sha256 of 64 lowercase hex}",
+			         i);
 			return 0;
 		}
 		if ((bad = pkg_name_problem(l->path)) || !strcmp(l->path, "manifest.json") ||
@@ -261,17 +261,18 @@ static int check_signature(struct enclave_verify_report *r, struct pkg_read *p,
 		           "manifest.sig is not 128 lowercase hex digits");
 	if (hex_decode(pk, sizeof(pk), key) < 0 ||
 	    sign_verify_hex(sig, p->manifest.ptr ? p->manifest.ptr : "", p->manifest.len, pk) < 0)
-		return add(r, "signature", "manifest.sig", 0,
-		           "manifest.sig is not a valid signature of manifest.json by %s key %.16s%s",
-		           given ? "the given" : "the package's", key,
-		           given && m->public_key && strcmp(m->public_key, given)
-		               ? " (the manifest names another key: the package comes from "
-		                 "another project, or was re-signed)"
-		               : "");
+		return add(
+		    r, "signature", "manifest.sig", 0,
+		    "manifest.sig is not a valid signature of manifest.json by %s key %.16s%s",
+		    given ? "the given" : "the package's", key,
+		    given && m->public_key && strcmp(m->public_key, given)
+		        ? " (the manifest names another key: the package comes from "
+		          "another project, or was re-signed)"
+		        : "");
 	if (m->public_key && strcmp(m->public_key, key))
 		return add(r, "signature", "manifest.sig", 0,
-		           "manifest.json names key %.16s, the signature is by %.16s", m->public_key,
-		           key);
+		           "manifest.json names key %.16s, the signature is by %.16s",
+		           m->public_key, key);
 	if (given)
 		return add(r, "signature", "manifest.sig", 1,
 		           "valid signature of manifest.json by the given key %.16s: the package "
@@ -300,17 +301,18 @@ static int check_files(struct enclave_verify_report *r, struct pkg_read *p,
 		else if (x->problem)
 			error = add(r, "file", l->path, 0, "%s: %s", l->path, x->problem);
 		else if (x->size != l->size)
-			error = add(r, "file", l->path, 0,
-			            "%s: %lld bytes, the manifest says %lld", l->path,
-			            (long long)x->size, (long long)l->size);
+			error = add(r, "file", l->path, 0, "%s: %lld bytes, the manifest says %lld",
+			            l->path, (long long)x->size, (long long)l->size);
 		else if (strcmp(x->sha256, l->sha256))
-			error = add(r, "file", l->path, 0,
-			            "%s: sha256 %.16s..., the manifest says %.16s...: the content was "
-			            "changed",
-			            l->path, x->sha256, l->sha256);
+			error =
+			    add(r, "file", l->path, 0,
+			        "%s: sha256 %.16s..., the manifest says %.16s...: the content was "
+			        "changed",
+			        l->path, x->sha256, l->sha256);
 		else
-			error = add(r, "file", l->path, 1, "%s: %lld bytes, sha256 %.16s... as listed",
-			            l->path, (long long)x->size, x->sha256);
+			error =
+			    add(r, "file", l->path, 1, "%s: %lld bytes, sha256 %.16s... as listed",
+			        l->path, (long long)x->size, x->sha256);
 		if (error < 0)
 			return error;
 	}
@@ -322,8 +324,8 @@ static int check_files(struct enclave_verify_report *r, struct pkg_read *p,
 			            x->problem);
 		else if (!x->problem && !is_listed(m, x->path) &&
 		         strcmp(x->path, "manifest.json") && strcmp(x->path, "manifest.sig"))
-			error = add(r, "extra", x->path, 0, "%s: in the package, not in the manifest",
-			            x->path);
+			error = add(r, "extra", x->path, 0,
+			            "%s: in the package, not in the manifest", x->path);
 		if (error < 0)
 			return error;
 	}
@@ -351,18 +353,18 @@ static int check_audit(struct enclave_verify_report *r, struct pkg_read *p,
 		           "audit.jsonl is the chain of project %.40s, the manifest names %.40s",
 		           head.project, m->project_id);
 	if (head.seq != m->head_seq || strcmp(head.hash, m->head_hash))
-		return add(r, "audit", "audit.jsonl", 0,
-		           "audit.jsonl ends at event %lld (%.16s...), the manifest's audit_head is "
-		           "event %lld (%.16s...)",
-		           (long long)head.seq, head.hash, (long long)m->head_seq, m->head_hash);
+		return add(
+		    r, "audit", "audit.jsonl", 0,
+		    "audit.jsonl ends at event %lld (%.16s...), the manifest's audit_head is "
+		    "event %lld (%.16s...)",
+		    (long long)head.seq, head.hash, (long long)m->head_seq, m->head_hash);
 	return add(r, "audit", "audit.jsonl", 1,
 	           "audit.jsonl: %lld events, hashes and links recomputed, checkpoint signed by "
 	           "key %.16s, head event %lld as the manifest says",
 	           (long long)ar.events, key, (long long)head.seq);
 }
 
-int enclave_export_verify(struct enclave_verify_report *r, const char *package,
-                          const char *given)
+int enclave_export_verify(struct enclave_verify_report *r, const char *package, const char *given)
 {
 	struct pkg_read p;
 	struct manifest m;
@@ -374,8 +376,9 @@ int enclave_export_verify(struct enclave_verify_report *r, const char *package,
 	memset(&m, 0, sizeof(m));
 	r->ok = 1;
 	if (given && !is_hex(given, 64))
-		return error_set(ENCLAVE_EINVALID,
-		                 "the public key must be 64 lowercase hex digits (key/ed25519.pub)");
+		return error_set(
+		    ENCLAVE_EINVALID,
+		    "the public key must be 64 lowercase hex digits (key/ed25519.pub)");
 	if (stat(package, &st) < 0)
 		return error_set(errno == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
 		                 "cannot open '%s': %s", package, strerror(errno));
