@@ -10,7 +10,7 @@ libfreetype-dev libharfbuzz-dev zlib1g-dev
 libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
 libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev"
-test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 nodejs curl"
+test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 zstd nodejs curl"
 # gen: what regenerates committed sources (scripts/make_surrogates.py: Faker's lists;
 # scripts/make_common_words.py: wamerican's word list).
 gen_pkgs="python3 python3-fake-factory wamerican"
