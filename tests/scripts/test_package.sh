@@ -33,6 +33,16 @@ printf 'Nothing personal here.\n\nJust two paragraphs.\n' >"$C/c.txt"
 expect_rc 0 "init" "$E" init "$P"
 expect_rc 0 "ingest" "$E" -C "$P" ingest -q "$C"
 expect_rc 0 "clean --pii" "$E" -C "$P" clean --pii
+# Accepted annotations, written into the store as the label server would
+# (the table rows only: the datasheet reads them), for its label table.
+sqlite3 "$P/enclave.db" "
+INSERT INTO users (id, name, role, hash, created_at) VALUES (1, 'ann', 'annotator', 'x', 't');
+INSERT INTO tasks (id, document_id, type, k, created_at) VALUES (1, 1, 'class', 1, 't'),
+  (2, 1, 'ner', 1, 't'), (3, 2, 'class', 1, 't');
+INSERT INTO annotations (task_id, user_id, status, version, result, updated_at) VALUES
+  (1, 1, 'accepted', 1, '{\"labels\":[\"legal\"]}', 't'),
+  (2, 1, 'accepted', 1, '{\"spans\":[{\"start\":0,\"end\":4,\"label\":\"PERSON\"},{\"start\":5,\"end\":10,\"label\":\"PERSON\"}]}', 't'),
+  (3, 1, 'submitted', 1, '{\"labels\":[\"hr\"]}', 't');" || fail "sqlite3: annotations"
 PUB=$(tr -d '\n' <"$P/key/ed25519.pub")
 expect_rc 0 "init of another project (a foreign key)" "$E" init "$T/other"
 OTHER_PUB=$(tr -d '\n' <"$T/other/key/ed25519.pub")
@@ -49,6 +59,10 @@ done
 assert_eq "$PUB" "$(tr -d '\n' <"$T/pkg/pubkey")" "pubkey is the project's public key"
 grep -q '^| PERSON |' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md has no PERSON row: $(cat "$T/pkg/DATASHEET.md")"
 grep -q '^| clean.pii.run | 1 |' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md lists no clean.pii.run step"
+grep -q '^| class | legal | 1 | 1 |$' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md: no accepted class label row"
+grep -q '^| ner | PERSON | 2 | 1 |$' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md: no accepted ner label row"
+grep -q '^| class | hr ' "$T/pkg/DATASHEET.md" && fail "DATASHEET.md counts a submitted annotation as accepted"
+grep -q '^| class | submitted | 1 |$' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md: annotations by status"
 
 # The manifest, checked independently: every file's size and sha256, the
 # signature with OpenSSL over the file's exact bytes.
