@@ -68,7 +68,8 @@ for f in range(files):
             s = " ".join(rng.choice(words) for _ in range(n))
             if p % 50 == 0:
                 s += ", said %s (call 555-01%02d)" % (rng.choice(names), rng.randint(0, 99))
-            fh.write(s.capitalize() + ".\n\n")
+            # "The " first: a paragraph opening "From " would make the file an mbox.
+            fh.write("The " + s + ".\n\n")
 open(os.path.join(out, "done"), "w").write("ok\n")
 EOF
 fi
@@ -76,7 +77,8 @@ if [ ! -f "$proj/done" ]; then
 	rm -rf "$proj"
 	"$enclave" init "$proj" >/dev/null 2>&1
 	echo "export_speed: ingesting $files files..." >&2
-	/usr/bin/time -f '%e' -o "$work/ingest.time" "$enclave" -C "$proj" ingest -q --jobs 2 "$corpus/docs"
+	/usr/bin/time -f '%e' -o "$work/ingest.time" "$enclave" -C "$proj" ingest -q --jobs 2 "$corpus/docs" ||
+		{ echo "export_speed: the ingest failed (see $work)" >&2; exit 1; }
 	if [ "$clean" = 1 ]; then
 		echo "export_speed: clean --pii --no-ner..." >&2
 		/usr/bin/time -f '%e' -o "$work/clean.time" "$enclave" -C "$proj" clean --pii --no-ner --jobs 2 >/dev/null 2>&1
