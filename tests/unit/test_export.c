@@ -34,9 +34,10 @@ static void same_as_jansson(json_t *v)
 
 static void encoder_scalars(void **state)
 {
-	static const double reals[] = { 0.0, -0.0, 1.0, 612.0, 0.1, 1e-5, 1e20, 1.5e300,
-		                        -2.5e-300, 123456789.125, DBL_MIN, DBL_MAX, 1e16,
-		                        1e17, 72.00000000000001, 3.14159 };
+	static const double reals[] = { 0.0,     -0.0,    1.0,     612.0,     0.1,
+		                        1e-5,    1e20,    1.5e300, -2.5e-300, 123456789.125,
+		                        DBL_MIN, DBL_MAX, 1e16,    1e17,      72.00000000000001,
+		                        3.14159 };
 	size_t i;
 
 	(void)state;
@@ -63,7 +64,8 @@ static void encoder_strings(void **state)
 	(void)state;
 	same_as_jansson(json_string(""));
 	same_as_jansson(json_string("plain"));
-	same_as_jansson(json_string("quote \" backslash \\ slash / tab \t nl \n cr \r bs \b ff \f"));
+	same_as_jansson(
+	    json_string("quote \" backslash \\ slash / tab \t nl \n cr \r bs \b ff \f"));
 	same_as_jansson(json_string("caf\xc3\xa9 \xe2\x98\x95 \xf0\x9f\x98\x80 del \x7f"));
 	for (i = 1; i < 128; i++)
 		all[i - 1] = (char)i;
@@ -83,9 +85,9 @@ static void encoder_nested(void **state)
 	json_object_set_new(o, "alpha", json_string("a\"b"));
 	json_object_set_new(o, "m\xc3\xa9", json_real(0.5));
 	for (i = 0; i < 50; i++)
-		json_array_append_new(a, json_pack("{s:i,s:s,s:[f,f,f,f],s:{},s:[]}", "seq", i, "text",
-		                                   "x\ny", "bbox", 1.0, 2.5, 3.25, 792.0, "attrs",
-		                                   "cells"));
+		json_array_append_new(a, json_pack("{s:i,s:s,s:[f,f,f,f],s:{},s:[]}", "seq", i,
+		                                   "text", "x\ny", "bbox", 1.0, 2.5, 3.25, 792.0,
+		                                   "attrs", "cells"));
 	json_object_set_new(o, "blocks", a);
 	json_object_set_new(o, "empty", json_object());
 	json_object_del(o, "alpha");

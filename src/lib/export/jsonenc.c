@@ -109,7 +109,8 @@ static int encode(struct buf *b, json_t *v, int depth)
 	case JSON_OBJECT:
 		if (put_c(b, '{') < 0)
 			return -1;
-		json_object_foreach (v, k, x) {
+		json_object_foreach(v, k, x)
+		{
 			if ((!first && put_c(b, ',') < 0) || put_string(b, k, strlen(k)) < 0 ||
 			    put_c(b, ':') < 0 || encode(b, x, depth + 1) < 0)
 				return -1;
@@ -119,22 +120,15 @@ static int encode(struct buf *b, json_t *v, int depth)
 	case JSON_ARRAY:
 		if (put_c(b, '[') < 0)
 			return -1;
-		json_array_foreach (v, i, x)
-			if ((i && put_c(b, ',') < 0) || encode(b, x, depth + 1) < 0)
-				return -1;
+		json_array_foreach(v, i, x) if ((i && put_c(b, ',') < 0) ||
+		                                encode(b, x, depth + 1) < 0) return -1;
 		return put_c(b, ']');
-	case JSON_STRING:
-		return put_string(b, json_string_value(v), json_string_length(v));
-	case JSON_INTEGER:
-		return buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-	case JSON_REAL:
-		return put_real(b, json_real_value(v));
-	case JSON_TRUE:
-		return buf_puts(b, "true");
-	case JSON_FALSE:
-		return buf_puts(b, "false");
-	default:
-		return buf_puts(b, "null");
+	case JSON_STRING: return put_string(b, json_string_value(v), json_string_length(v));
+	case JSON_INTEGER: return buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case JSON_REAL: return put_real(b, json_real_value(v));
+	case JSON_TRUE: return buf_puts(b, "true");
+	case JSON_FALSE: return buf_puts(b, "false");
+	default: return buf_puts(b, "null");
 	}
 }
 
