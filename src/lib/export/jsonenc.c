@@ -73,6 +73,20 @@ static int put_string(struct buf *b, const char *s, size_t len)
 	return 0;
 }
 
+/* Append an integer in decimal, as "%" JSON_INTEGER_FORMAT (printf showed in profiles). */
+static int put_int(struct buf *b, json_int_t v)
+{
+	char s[24], *p = s + sizeof(s);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return buf_put(b, p, (size_t)(s + sizeof(s) - p));
+}
+
 /* Append a real as jansson's jsonp_dtostr writes it. */
 static int put_real(struct buf *b, double v)
 {
@@ -124,7 +138,7 @@ static int encode(struct buf *b, json_t *v, int depth)
 		                                encode(b, x, depth + 1) < 0) return -1;
 		return put_c(b, ']');
 	case JSON_STRING: return put_string(b, json_string_value(v), json_string_length(v));
-	case JSON_INTEGER: return buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+	case JSON_INTEGER: return put_int(b, json_integer_value(v));
 	case JSON_REAL: return put_real(b, json_real_value(v));
 	case JSON_TRUE: return buf_puts(b, "true");
 	case JSON_FALSE: return buf_puts(b, "false");
