@@ -1,7 +1,10 @@
 /*
- * Enclave: export. Writes a dataset folder from the project: the data files
- * of the chosen format and manifest.json listing every file with its size and
- * SHA-256. The export is recorded in the audit trail with the manifest's hash.
+ * Enclave: export. Writes a dataset package from the project: the data files
+ * of the chosen format, audit.jsonl, DATASHEET.md, pubkey, manifest.json
+ * listing every file with its size and SHA-256, and manifest.sig, its
+ * Ed25519 signature (docs/formats/package.md). The export is recorded in the
+ * audit trail with the manifest's hash. A package verifies on its own
+ * (enclave_export_verify), as a folder or as a tar.zst archive.
  *
  * Redaction guard: a document ships its `redacted` text layer (written by
  * `enclave clean --pii`), never its original text, unless the caller sets
@@ -50,6 +53,54 @@ const char *const *enclave_export_formats(void);
 int enclave_export(enclave_project *project, const char *out_dir,
                    const struct enclave_export_options *opts,
                    struct enclave_export_summary *summary);
+
+/*
+ * Pack the export folder `dir` into one tar.zst file `archive_path` (which
+ * must not exist): the regular files of the folder, sorted by path, with
+ * mode 0644, mtime 0, owner 0:0 and no owner names, so that the same folder
+ * gives the same archive byte for byte. A symbolic link or any other
+ * non-regular file in the folder is refused (ENCLAVE_EINVALID).
+ * Returns 0 or ENCLAVE_E*.
+ */
+int enclave_export_archive(const char *dir, const char *archive_path);
+
+/* One check of a package verification, as the report prints it. */
+struct enclave_verify_check {
+	const char *check; /* "archive", "manifest", "signature", "file", "missing", "extra",
+	                      "audit" */
+	char *subject;     /* the file it is about, "" when none */
+	int ok;
+	char *message; /* what was checked, or what is wrong */
+};
+
+struct enclave_verify_report {
+	int ok;          /* every check passed */
+	int origin;      /* the signature was checked against a key the caller gave */
+	char key_id[17]; /* first 16 hex digits of the key the signature was checked against */
+	size_t files;    /* files the manifest lists */
+	size_t problems; /* checks that failed */
+	struct enclave_verify_check *checks;
+	size_t nchecks;
+};
+
+/*
+ * Verify the export package `package`: a folder, or a .tar.zst made by
+ * enclave_export_archive (read through libarchive, nothing written but a
+ * temporary copy of audit.jsonl). Checks manifest.json, its signature
+ * (manifest.sig) against `pubkey_hex` (64 hex digits) when given, else
+ * against the package's own pubkey (integrity only: report->origin is 0),
+ * every listed file's size and SHA-256, missing and extra files, and the
+ * audit chain in audit.jsonl (hashes, links, the checkpoint signed by the
+ * same key, its head equal to the manifest's audit_head). Needs no project.
+ * Returns 0 when the verification ran (read report->ok; release the report
+ * with enclave_export_verify_release), or ENCLAVE_E* when it could not run
+ * (the package cannot be opened, out of memory).
+ */
+int enclave_export_verify(struct enclave_verify_report *report, const char *package,
+                          const char *pubkey_hex);
+
+/* Free what a report holds (it may be zeroed or released already). */
+void enclave_export_verify_release(struct enclave_verify_report *report);
 
 #ifdef __cplusplus
 }

@@ -81,6 +81,7 @@ int cmd_extract(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_ls(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_show(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_verify(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_audit(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_reveal(struct cli_ctx *ctx, const char *name, int argc, char **argv);
@@ -119,7 +120,7 @@ int cli_pii_open(struct cli_pii *p, const char *cmd, const struct cli_args *a,
 void cli_pii_close(struct cli_pii *p);
 
 extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts[], cmd_ls_opts[],
-    cmd_show_opts[], cmd_export_opts[], cmd_audit_opts[];
+    cmd_show_opts[], cmd_export_opts[], cmd_verify_opts[], cmd_audit_opts[];
 extern const struct cli_opt cmd_reveal_opts[], cmd_train_opts[], cmd_scan_opts[], cmd_redact_opts[];
 extern const struct cli_opt cmd_clean_opts[], cmd_user_opts[], cmd_label_opts[], cmd_serve_opts[];
 

@@ -20,6 +20,7 @@ static const struct cli_command commands[] = {
 	{ "show", cmd_show, cmd_show_opts, "print one document" },
 	{ "clean", cmd_clean, cmd_clean_opts, "find and redact personal data project-wide" },
 	{ "export", cmd_export, cmd_export_opts, "write a dataset folder" },
+	{ "verify", cmd_verify, cmd_verify_opts, "check an export package, no project" },
 	{ "audit", cmd_audit, cmd_audit_opts, "read, verify and export the audit trail" },
 	{ "reveal", cmd_reveal, cmd_reveal_opts, "decrypt encrypt-redaction tokens, no project" },
 	{ "train", cmd_train, cmd_train_opts, "train the NER tagger (or score it), no project" },

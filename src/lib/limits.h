@@ -114,4 +114,19 @@
 /* Largest project config file (enclave.yaml), and deepest nesting in it. */
 #define ENCLAVE_MAX_CONFIG_BYTES ((size_t)1 << 20)
 #define ENCLAVE_MAX_CONFIG_DEPTH 16
+/*
+ * Export packages read by `enclave verify` (src/lib/export/verify.c), which
+ * may come from anywhere. manifest.json is parsed in memory: at most 256 MiB
+ * (about a million listed files). Files are hashed as they stream by and
+ * never held, so the caps on files bound time, not memory: at most a
+ * million files, none above 1 TiB, 4 TiB in all (a zstd bomb ends there).
+ * manifest.sig and pubkey are a line of hex: 4 KiB is plenty. Member names
+ * at most 4096 bytes, folders at most ENCLAVE_MAX_WALK_DEPTH deep.
+ */
+#define ENCLAVE_MAX_MANIFEST_BYTES ((size_t)256 << 20)
+#define ENCLAVE_MAX_PACKAGE_FILES 1000000
+#define ENCLAVE_MAX_PACKAGE_FILE_BYTES ((int64_t)1 << 40)
+#define ENCLAVE_MAX_PACKAGE_BYTES ((int64_t)4 << 40)
+#define ENCLAVE_MAX_PACKAGE_SMALL_BYTES 4096
+#define ENCLAVE_MAX_PACKAGE_NAME_BYTES 4096
 #endif

@@ -106,6 +106,10 @@
 #include "../../fuzz/fuzz_labelstudio.c"
 #undef LLVMFuzzerTestOneInput
 
+#define LLVMFuzzerTestOneInput fuzz_package_one
+#include "../../fuzz/fuzz_package.c"
+#undef LLVMFuzzerTestOneInput
+
 typedef int (*fuzz_fn)(const uint8_t *data, size_t size);
 
 /* Every target: its name (the fuzz/ file and the corpus folder) and entry point. */
@@ -132,6 +136,7 @@ static const struct target {
 	{ "fuzz_config", fuzz_config_one },
 	{ "fuzz_labelstudio", fuzz_labelstudio_one },
 	{ "fuzz_label_result", fuzz_label_result_one },
+	{ "fuzz_package", fuzz_package_one },
 };
 
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))

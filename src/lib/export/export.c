@@ -2,15 +2,9 @@
  * The export core: the output folder, the writers, the chain segment, the
  * manifest, and the audit event that records the export.
  *
- * An export folder holds the writer's data files, audit.jsonl (the project's
- * audit chain up to the export, as `audit export` writes it, signed) and
- * manifest.json:
- *
- *   {"enclave_version":"0.1.0","format":"jsonl","created_at":T,
- *    "project_id":ID,"documents":N,"audit_head":{"seq":S,"hash":H},
- *    "files":[{"path":"data.jsonl","size":B,"sha256":X,"records":N},
- *             {"path":"audit.jsonl","size":B,"sha256":X}],
- *    "redaction":{"redacted":R,"unredacted":[ID,...],"allow_unredacted":B}}
+ * An export folder holds the writer's data files and the package around
+ * them (package.c): audit.jsonl, DATASHEET.md, pubkey, manifest.json and
+ * manifest.sig, described in docs/formats/package.md.
  *
  * The redaction guard: before anything is written, the ok documents with no
  * redacted layer are listed; if there are any and the caller did not allow
@@ -19,9 +13,9 @@
  * manifest ("redaction") and in the export's audit event (params
  * allow_unredacted, outputs unredacted_documents).
  *
- * manifest.json is written last: a folder without it is an incomplete
- * export. The export event in the project's chain records the manifest's
- * SHA-256, so the package can be tied back to the project.
+ * manifest.json and manifest.sig are written last: a folder without them
+ * is an incomplete export. The export event in the project's chain records
+ * the manifest's SHA-256, so the package can be tied back to the project.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,8 +68,7 @@ int export_file_open(FILE **out, struct export_ctx *ctx, const char *name)
 	return 0;
 }
 
-/* Register the finished file `name` in the manifest list. */
-static int register_file(struct export_ctx *ctx, const char *name, int64_t records)
+int export_file_register(struct export_ctx *ctx, const char *name, int64_t records)
 {
 	struct export_file *f;
 	char *path = out_path(ctx, name);
@@ -113,7 +106,7 @@ int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t 
 	if (fclose(f) != 0 || bad)
 		return error_set(ENCLAVE_EIO, "cannot write '%s/%s': %s", ctx->dir, name,
 		                 strerror(errno));
-	return register_file(ctx, name, records);
+	return export_file_register(ctx, name, records);
 }
 
 /* A JSON array of `n` ids (a new reference; NULL on allocation failure). */
@@ -158,50 +151,11 @@ static int check_redacted(struct export_ctx *ctx)
 	return error;
 }
 
-/* Write manifest.json; its hash into `sha`. */
-static int write_manifest(struct export_ctx *ctx, const char *format, int64_t head_seq,
-                          const char *head_hash, char sha[65])
+json_t *export_options_json(const struct export_ctx *ctx, const char *format)
 {
-	json_t *m = NULL, *files = json_array();
-	char *text = NULL, *path = NULL, when[32];
-	size_t i;
-	int error = 0;
-
-	time_now_iso(when);
-	for (i = 0; files && i < ctx->nfiles; i++) {
-		const struct export_file *f = &ctx->files[i];
-		json_t *o = json_pack("{s:s,s:I,s:s}", "path", f->name, "size", (json_int_t)f->size,
-		                      "sha256", f->sha256);
-		if (o && f->records >= 0)
-			json_object_set_new(o, "records", json_integer(f->records));
-		if (!o || json_array_append_new(files, o) < 0) {
-			error = error_oom();
-			goto done;
-		}
-	}
-	m = json_pack("{s:s,s:s,s:s,s:s,s:I,s:{s:I,s:s},s:O,s:{s:I,s:o,s:b}}", "enclave_version",
-	              ENCLAVE_VERSION, "format", format, "created_at", when, "project_id",
-	              ctx->project->project_id, "documents", (json_int_t)ctx->documents,
-	              "audit_head", "seq", (json_int_t)head_seq, "hash", head_hash, "files", files,
-	              "redaction", "redacted", (json_int_t)ctx->redacted_written, "unredacted",
-	              id_array(ctx->unredacted, ctx->nunredacted), "allow_unredacted",
-	              ctx->opts->allow_unredacted);
-	if (!m || !(text = json_dumps(m, JSON_INDENT(2) | JSON_PRESERVE_ORDER)) ||
-	    !(path = out_path(ctx, "manifest.json"))) {
-		error = error_oom();
-		goto done;
-	}
-	if (fs_write_atomic(path, text, strlen(text), 0644) < 0) {
-		error = error_set(ENCLAVE_EIO, "cannot write '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	error = sha256_hex(sha, text, strlen(text));
-done:
-	json_decref(m);
-	json_decref(files);
-	free(text);
-	free(path);
-	return error;
+	return json_pack("{s:s,s:b,s:b}", "format", format, "include_failed",
+	                 ctx->opts->include_failed, "allow_unredacted",
+	                 ctx->opts->allow_unredacted);
 }
 
 /* Record the export in the audit chain. */
@@ -216,9 +170,11 @@ static int record_export(struct export_ctx *ctx, const char *format, const char 
 	for (i = 0; files && i < ctx->nfiles; i++)
 		json_array_append_new(files, json_pack("{s:s,s:s}", "path", ctx->files[i].name,
 		                                       "sha256", ctx->files[i].sha256));
-	params = json_pack("{s:s,s:s,s:b,s:b}", "format", format, "out", abs ? abs : ctx->dir,
-	                   "include_failed", ctx->opts->include_failed, "allow_unredacted",
-	                   ctx->opts->allow_unredacted);
+	params = export_options_json(ctx, format);
+	if (params && json_object_set_new(params, "out", json_string(abs ? abs : ctx->dir)) < 0) {
+		json_decref(params);
+		params = NULL;
+	}
 	outputs = json_pack("{s:s,s:I,s:O,s:I,s:o}", "manifest_sha256", manifest_sha, "documents",
 	                    (json_int_t)ctx->documents, "files", files, "redacted",
 	                    (json_int_t)ctx->redacted_written, "unredacted_documents",
@@ -251,8 +207,8 @@ int enclave_export(enclave_project *p, const char *out_dir,
 	static const struct enclave_export_options defaults = ENCLAVE_EXPORT_OPTIONS_INIT;
 	const struct export_writer *w = NULL;
 	struct export_ctx ctx;
-	char *audit_path = NULL, head_hash[65], manifest_sha[65];
-	int64_t head_seq;
+	json_t *options = NULL;
+	char manifest_sha[65];
 	size_t i;
 	int error, empty;
 
@@ -289,24 +245,19 @@ int enclave_export(enclave_project *p, const char *out_dir,
 	}
 	if ((error = w->write(&ctx)) < 0)
 		goto done;
-	/* The chain segment: the project's chain as it stands before this export. */
-	if ((error = audit_head(p, &head_seq, head_hash)) < 0)
-		goto done;
-	if (!(audit_path = out_path(&ctx, "audit.jsonl"))) {
+	/* The package: audit.jsonl, DATASHEET.md, pubkey, manifest.json, manifest.sig. */
+	if (!(options = export_options_json(&ctx, w->format))) {
 		error = error_oom();
 		goto done;
 	}
-	if ((error = enclave_audit_export(p, audit_path)) < 0 ||
-	    (error = register_file(&ctx, "audit.jsonl", -1)) < 0)
-		goto done;
-	if ((error = write_manifest(&ctx, w->format, head_seq, head_hash, manifest_sha)) < 0 ||
+	if ((error = package_write(&ctx, w->format, options, manifest_sha)) < 0 ||
 	    (error = record_export(&ctx, w->format, manifest_sha)) < 0)
 		goto done;
 	if (summary) {
 		summary->documents = ctx.documents;
 		summary->redacted = ctx.redacted_written;
 		summary->unredacted = ctx.unredacted_written;
-		summary->files = ctx.nfiles + 1;
+		summary->files = ctx.nfiles + 2;
 		memcpy(summary->manifest_sha256, manifest_sha, 65);
 	}
 done:
@@ -314,6 +265,6 @@ done:
 		free(ctx.files[i].name);
 	free(ctx.files);
 	free(ctx.unredacted);
-	free(audit_path);
+	json_decref(options);
 	return error;
 }

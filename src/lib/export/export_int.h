@@ -47,6 +47,22 @@ int export_file_open(FILE **out, struct export_ctx *ctx, const char *name);
  */
 int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t records);
 
+/* Hash the finished file `name` and register it in the manifest list. */
+int export_file_register(struct export_ctx *ctx, const char *name, int64_t records);
+
+/*
+ * The export's options as the manifest and the audit event record them, a
+ * new object (NULL when out of memory).
+ */
+json_t *export_options_json(const struct export_ctx *ctx, const char *format);
+
+/*
+ * Write the package around the data files (package.c): audit.jsonl,
+ * DATASHEET.md, pubkey (registered), then manifest.json and manifest.sig;
+ * the manifest's SHA-256 into `sha`. `options` is borrowed.
+ */
+int package_write(struct export_ctx *ctx, const char *format, json_t *options, char sha[65]);
+
 /*
  * The record of document `in` as the writers ship it, a new object: the
  * doc_json shape plus id, status, error, source, "text" and "redacted".
@@ -59,6 +75,45 @@ int export_file_done(struct export_ctx *ctx, FILE *f, const char *name, int64_t 
  */
 int export_record(json_t **out, struct export_ctx *ctx, const struct enclave_doc_info *in,
                   int *redacted);
+
+/* ---- tarzst.c: a package as read by verify, from a folder or an archive ---- */
+
+struct pkg_member {
+	char *path; /* relative, '/'-separated */
+	int64_t size;
+	char sha256[65];     /* "" when the member could not be hashed */
+	const char *problem; /* NULL for a plain file with a safe name, else what is wrong */
+};
+
+struct pkg_read {
+	struct pkg_member *m; /* sorted by path once read */
+	size_t n, cap;
+	struct buf manifest, sig, pubkey; /* the content of those files, when have_* */
+	int have_manifest, have_sig, have_pubkey;
+	FILE *audit; /* audit.jsonl, positioned at its start; NULL when absent */
+	char *fatal; /* why the package could not be read to its end, NULL when it was */
+};
+
+/* Why `name` is not a safe relative member name, or NULL when it is. */
+const char *pkg_name_problem(const char *name);
+
+/*
+ * Read the package folder `dir` or the archive `path` into `r` (always
+ * release it). Problems of the package (links, unsafe names, damage,
+ * limits) go into the members and r->fatal; the return value is 0, or
+ * ENCLAVE_E* when the reading could not happen at all (no such package,
+ * out of memory, a read error).
+ */
+int pkg_read_dir(struct pkg_read *r, const char *dir);
+int pkg_read_archive(struct pkg_read *r, const char *path);
+void pkg_read_release(struct pkg_read *r);
+
+/*
+ * Append `v` to `out` as compact JSON, byte for byte what
+ * json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER) writes, faster
+ * (jsonenc.c). Returns 0, or ENCLAVE_ELIMIT past out->max (out unchanged).
+ */
+int export_json_encode(struct buf *out, json_t *v);
 
 /* The writers. */
 int export_jsonl(struct export_ctx *ctx);

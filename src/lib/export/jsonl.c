@@ -20,26 +20,32 @@
 struct jsonl_state {
 	struct export_ctx *ctx;
 	FILE *f;
+	struct buf line; /* one record's JSON, reused from line to line */
 	int64_t records;
 	int error;
 };
+
+/* Lines reach a few hundred MB at most: the text twice (blocks and "text"), escaped. */
+#define JSONL_LINE_MAX ((size_t)4 * ENCLAVE_MAX_TEXT_BYTES)
 
 /* Write one document's line. */
 static int write_doc(struct jsonl_state *s, const struct enclave_doc_info *in)
 {
 	json_t *o = NULL;
-	char *line = NULL;
 	int error = 0, redacted = 0;
 
 	if (strcmp(in->status, "ok") && !s->ctx->opts->include_failed)
 		return 0;
 	if ((error = export_record(&o, s->ctx, in, &redacted)) < 0)
 		return error;
-	if (!(line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+	buf_clear(&s->line);
+	if ((error = export_json_encode(&s->line, o)) < 0)
+		goto done;
+	if (buf_putc(&s->line, '\n') < 0) {
 		error = error_oom();
 		goto done;
 	}
-	if (fputs(line, s->f) < 0 || fputc('\n', s->f) < 0) {
+	if (fwrite(s->line.ptr, 1, s->line.len, s->f) != s->line.len) {
 		error = error_set(ENCLAVE_EIO, "cannot write data.jsonl: %s", strerror(errno));
 		goto done;
 	}
@@ -51,7 +57,6 @@ static int write_doc(struct jsonl_state *s, const struct enclave_doc_info *in)
 			s->ctx->unredacted_written++;
 	}
 done:
-	free(line);
 	json_decref(o);
 	return error;
 }
@@ -67,12 +72,14 @@ static int each_doc(const struct enclave_doc_info *in, void *payload)
 
 int export_jsonl(struct export_ctx *ctx)
 {
-	struct jsonl_state s = { ctx, NULL, 0, 0 };
+	struct jsonl_state s = { ctx, NULL, BUF_INIT(JSONL_LINE_MAX), 0, 0 };
 	int error = 0;
 
 	if ((error = export_file_open(&s.f, ctx, "data.jsonl")) < 0)
 		return error;
+	setvbuf(s.f, NULL, _IOFBF, 1 << 20);
 	error = enclave_store_list(ctx->project, each_doc, &s);
+	buf_release(&s.line);
 	if (s.error)
 		error = s.error;
 	if (error) {

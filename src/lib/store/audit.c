@@ -735,6 +735,22 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
                               struct enclave_audit_report *r)
 {
 	FILE *f;
+	int error;
+
+	memset(r, 0, sizeof(*r));
+	if (pubkey_hex && strlen(pubkey_hex) != 64)
+		return error_set(ENCLAVE_EINVALID, "the public key must be 64 hex digits");
+	if (!(f = fopen(path, "r")))
+		return error_set(errno == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
+		                 "cannot open '%s': %s", path, strerror(errno));
+	error = audit_verify_stream(f, path, pubkey_hex, r, NULL);
+	fclose(f);
+	return error;
+}
+
+int audit_verify_stream(FILE *f, const char *path, const char *pubkey_hex,
+                        struct enclave_audit_report *r, struct audit_file_head *head)
+{
 	char *text = NULL, prev[65] = "", last_hash[65] = "", where[64];
 	size_t cap = 0;
 	ssize_t n;
@@ -744,11 +760,10 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 
 	memset(r, 0, sizeof(*r));
 	r->ok = 1;
+	if (head)
+		memset(head, 0, sizeof(*head));
 	if (pubkey_hex && hex_decode(pk, sizeof(pk), pubkey_hex) < 0)
 		return error_set(ENCLAVE_EINVALID, "the public key must be 64 hex digits");
-	if (!(f = fopen(path, "r")))
-		return error_set(errno == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
-		                 "cannot open '%s': %s", path, strerror(errno));
 	while ((n = getline(&text, &cap, f)) >= 0) {
 		json_t *o, *cp;
 		line++;
@@ -792,6 +807,12 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 			}
 			r->checkpoints++;
 			have_cp = 1;
+			if (head) {
+				head->seq = seq;
+				snprintf(head->hash, sizeof(head->hash), "%s", hash);
+				snprintf(head->project, sizeof(head->project), "%s", proj);
+				snprintf(head->public_key, sizeof(head->public_key), "%s", key);
+			}
 		} else {
 			struct enclave_audit_event ev;
 			char *jp = NULL, *ji = NULL, *jo = NULL;
@@ -854,6 +875,5 @@ int enclave_audit_verify_file(const char *path, const char *pubkey_hex,
 	         (long long)r->events, last_hash, r->key_id);
 done:
 	free(text);
-	fclose(f);
 	return error;
 }

@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <sqlite3.h>
+#include <stdio.h>
 
 #include "../common_int.h"
 #include "../crypto/crypto_int.h"
@@ -115,6 +116,35 @@ int audit_write_head(enclave_project *p);
 
 /* The head: last sequence and hash ("" and 0 when the chain is empty). */
 int audit_head(enclave_project *p, int64_t *seq, char hash[65]);
+
+/* What the checkpoint line of a verified chain file signs. */
+struct audit_file_head {
+	int64_t seq;
+	char hash[65];
+	char project[128];
+	char public_key[129];
+};
+
+/*
+ * enclave_audit_verify_file over an open stream (`path` names it in
+ * messages); `head` (may be NULL) receives the checkpoint's fields when the
+ * verification ran and found one. Returns as enclave_audit_verify_file.
+ */
+int audit_verify_stream(FILE *f, const char *path, const char *pubkey_hex,
+                        struct enclave_audit_report *r, struct audit_file_head *head);
+
+/* ---- stats.c ---- */
+
+/*
+ * The dataset statistics of an export's datasheet, a new object of arrays of
+ * rows: sources (media_type, sources, bytes), documents (status, documents,
+ * pages, blocks), languages, pii (label, status, spans, documents),
+ * redaction (redacted 0/1, documents), labels (type, label, items,
+ * annotations; accepted annotations) and annotations (type, status,
+ * annotations), over the documents an export covers (ok, and failed when
+ * `include_failed`). Returns 0 or ENCLAVE_E*.
+ */
+int store_dataset_stats(json_t **out, enclave_project *p, int include_failed);
 
 /* ---- documents.c: the document tables ---- */
 
