@@ -33,12 +33,83 @@
 
 static const struct export_writer writers[] = {
 	{ "jsonl", export_jsonl },
+	{ "csv", export_csv },
+	{ "chunks", export_chunks },
 };
 
 const char *const *enclave_export_formats(void)
 {
-	static const char *const names[] = { "jsonl", NULL };
+	static const char *const names[] = { "jsonl", "csv", "chunks", NULL };
 	return names;
+}
+
+/* Is `s` NULL or one of the NULL-terminated `names`? */
+static int one_of(const char *s, const char *const *names)
+{
+	if (!s)
+		return 1;
+	for (; *names; names++)
+		if (!strcmp(s, *names))
+			return 1;
+	return 0;
+}
+
+/* Check the selection options (driver.c) and set ctx's view of them. */
+static int check_selection(struct export_ctx *ctx)
+{
+	static const char *const layers[] = { "redacted", "original", NULL };
+	static const char *const modes[] = { "accepted", "submitted", "all", NULL };
+	static const char *const units[] = { "documents", "blocks", NULL };
+	static const char *const chunk_by[] = { "tokens", "words", "sentences", "sections", NULL };
+	const struct enclave_export_options *o = ctx->opts;
+	unsigned sum = 0;
+	int i, parts = 0;
+
+	if (o->version < 3)
+		return 0;
+	if (!one_of(o->layer, layers))
+		return error_set(ENCLAVE_EINVALID, "unknown layer '%s' (redacted, original)",
+		                 o->layer);
+	if (!one_of(o->annotations, modes))
+		return error_set(ENCLAVE_EINVALID,
+		                 "unknown annotation status '%s' (accepted, submitted, all)",
+		                 o->annotations);
+	if (!one_of(o->unit, units))
+		return error_set(ENCLAVE_EINVALID, "unknown unit '%s' (documents, blocks)",
+		                 o->unit);
+	if (!one_of(o->chunk_by, chunk_by))
+		return error_set(ENCLAVE_EINVALID,
+		                 "unknown chunk unit '%s' (tokens, words, sentences, sections)",
+		                 o->chunk_by);
+	if (o->stratify && strcmp(o->stratify, "class"))
+		return error_set(ENCLAVE_EINVALID, "cannot stratify by '%s' (class)", o->stratify);
+	ctx->layer_original = o->layer && !strcmp(o->layer, "original");
+	if (ctx->layer_original && !o->allow_unredacted)
+		return error_set(ENCLAVE_EINVALID, "cannot export the original layer without"
+		                                   " allowing PII (--allow-pii)");
+	ctx->ann_mode = !o->annotations || !strcmp(o->annotations, "accepted") ? 0
+	                : !strcmp(o->annotations, "submitted")                 ? 1
+	                                                                       : 2;
+	for (i = 0; i < 3; i++) {
+		if (o->split[i] > 100)
+			return error_set(ENCLAVE_EINVALID, "split part %u is over 100",
+			                 o->split[i]);
+		sum += o->split[i];
+		if (o->split[i])
+			parts = i + 1;
+	}
+	if (parts) {
+		for (i = 0; i < parts; i++)
+			if (!o->split[i])
+				return error_set(ENCLAVE_EINVALID, "a split part is 0");
+		if (parts < 2 || sum != 100)
+			return error_set(ENCLAVE_EINVALID,
+			                 "a split has 2 or 3 parts adding up to 100 (got %u)", sum);
+		ctx->nsplits = parts;
+	} else if (o->stratify) {
+		return error_set(ENCLAVE_EINVALID, "stratify needs a split");
+	}
+	return 0;
 }
 
 /* The path of `name` in the export folder, malloc'd. */
@@ -142,7 +213,7 @@ static int check_redacted(struct export_ctx *ctx)
 
 	if ((error = store_unredacted(ctx->project, &ctx->unredacted, &ctx->nunredacted)) < 0)
 		return error;
-	if (!ctx->nunredacted || ctx->opts->allow_unredacted)
+	if (!ctx->nunredacted || ctx->opts->allow_unredacted || ctx->layer_original)
 		return 0;
 	for (i = 0; i < ctx->nunredacted && i < shown; i++)
 		buf_printf(&ids, "%s%lld", i ? ", " : "", (long long)ctx->unredacted[i]);
@@ -216,9 +287,25 @@ static int record_export(struct export_ctx *ctx, const char *format, const char 
 	for (i = 0; files && i < ctx->nfiles; i++)
 		json_array_append_new(files, json_pack("{s:s,s:s}", "path", ctx->files[i].name,
 		                                       "sha256", ctx->files[i].sha256));
-	params = json_pack("{s:s,s:s,s:b,s:b}", "format", format, "out", abs ? abs : ctx->dir,
-	                   "include_failed", ctx->opts->include_failed, "allow_unredacted",
-	                   ctx->opts->allow_unredacted);
+	params =
+	    json_pack("{s:s,s:s,s:b,s:b,s:s,s:s,s:[I,I,I],s:I}", "format", format, "out",
+	              abs ? abs : ctx->dir, "include_failed", ctx->opts->include_failed,
+	              "allow_unredacted", ctx->opts->allow_unredacted, "layer",
+	              ctx->layer_original ? "original" : "redacted", "annotations",
+	              ctx->ann_mode == 0   ? "accepted"
+	              : ctx->ann_mode == 1 ? "submitted"
+	                                   : "all",
+	              "split", (json_int_t)ctx->opts->split[0], (json_int_t)ctx->opts->split[1],
+	              (json_int_t)ctx->opts->split[2], "seed", (json_int_t)ctx->opts->seed);
+	if (params && ctx->opts->version >= 3) {
+		static const char *const keys[] = { "lang", "status",   "label",
+			                            "unit", "stratify", "chunk_by" };
+		const char *vals[] = { ctx->opts->lang, ctx->opts->status,   ctx->opts->label,
+			               ctx->opts->unit, ctx->opts->stratify, ctx->opts->chunk_by };
+		for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (vals[i])
+				json_object_set_new(params, keys[i], json_string(vals[i]));
+	}
 	outputs = json_pack("{s:s,s:I,s:O,s:I,s:o}", "manifest_sha256", manifest_sha, "documents",
 	                    (json_int_t)ctx->documents, "files", files, "redacted",
 	                    (json_int_t)ctx->redacted_written, "unredacted_documents",
@@ -273,7 +360,7 @@ int enclave_export(enclave_project *p, const char *out_dir,
 	ctx.project = p;
 	ctx.dir = out_dir;
 	ctx.opts = opts;
-	if ((error = check_redacted(&ctx)) < 0)
+	if ((error = check_selection(&ctx)) < 0 || (error = check_redacted(&ctx)) < 0)
 		goto done;
 	if ((empty = fs_dir_empty(out_dir)) < 0) {
 		error = error_set(ENCLAVE_EIO, "cannot open '%s': %s", out_dir, strerror(errno));
@@ -307,6 +394,8 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		summary->redacted = ctx.redacted_written;
 		summary->unredacted = ctx.unredacted_written;
 		summary->files = ctx.nfiles + 1;
+		memcpy(summary->split_records, ctx.split_records, sizeof(ctx.split_records));
+		summary->ner_dropped = ctx.ner_dropped;
 		memcpy(summary->manifest_sha256, manifest_sha, 65);
 	}
 done:
