@@ -149,9 +149,9 @@ static int annotate(struct fixture *f)
 	size_t created, t;
 	int accepted_emails = 0;
 
-	schema = json_pack("{s:[s,s,s],s:{s:s,s:b,s:[s,s]},s:[s],s:b}", "ner", "PERSON",
-	                   "LOCATION", "DATE", "classes", "name", "parity", "multi", 0, "labels",
-	                   "even", "odd", "boxes", "stamp", "qa", 1);
+	schema = json_pack("{s:[s,s,s],s:{s:s,s:b,s:[s,s]},s:[s],s:b}", "ner", "PERSON", "LOCATION",
+	                   "DATE", "classes", "name", "parity", "multi", 0, "labels", "even", "odd",
+	                   "boxes", "stamp", "qa", 1);
 	assert_int_equal(enclave_label_schema_set(f->p, &r, schema), 0);
 	json_decref(schema);
 	for (t = 0; t < 2; t++) {
@@ -169,19 +169,19 @@ static int annotate(struct fixture *f)
 				assert_non_null(spans = json_array());
 				if ((p = strstr(text, "Lisbon")) || (p = strstr(text, "Porto")))
 					json_array_append_new(
-					    spans, json_pack("{s:I,s:I,s:s}", "start",
-					                     (json_int_t)cp_at(text, (size_t)(p - text)),
-					                     "end",
-					                     (json_int_t)cp_at(text, (size_t)(p - text)) +
-					                         (*p == 'L' ? 6 : 5),
-					                     "label", "LOCATION"));
+					    spans,
+					    json_pack("{s:I,s:I,s:s}", "start",
+					              (json_int_t)cp_at(text, (size_t)(p - text)),
+					              "end",
+					              (json_int_t)cp_at(text, (size_t)(p - text)) +
+					                  (*p == 'L' ? 6 : 5),
+					              "label", "LOCATION"));
 				if ((p = strstr(text, "ana"))) {
 					size_t s = cp_at(text, (size_t)(p - text));
-					json_array_append_new(spans,
-					                      json_pack("{s:I,s:I,s:s}", "start",
-					                                (json_int_t)s, "end",
-					                                (json_int_t)s + 5, "label",
-					                                "PERSON"));
+					json_array_append_new(
+					    spans,
+					    json_pack("{s:I,s:I,s:s}", "start", (json_int_t)s,
+					              "end", (json_int_t)s + 5, "label", "PERSON"));
 					if (doc % 3)
 						accepted_emails++;
 				}
@@ -190,15 +190,16 @@ static int annotate(struct fixture *f)
 				res = json_pack("{s:[s]}", "labels", doc % 2 ? "odd" : "even");
 			}
 			assert_int_equal(enclave_label_annotation_save(
-			                     &ann, f->p, &a, json_integer_value(json_object_get(task, "id")),
-			                     res, 1, -1),
+			                     &ann, f->p, &a,
+			                     json_integer_value(json_object_get(task, "id")), res,
+			                     1, -1),
 			                 0);
 			id = json_integer_value(json_object_get(ann, "id"));
 			json_decref(ann);
 			if (doc % 3) {
-				assert_int_equal(enclave_label_review(&ann, f->p, &r, id, "accept", NULL,
-				                                      NULL),
-				                 0);
+				assert_int_equal(
+				    enclave_label_review(&ann, f->p, &r, id, "accept", NULL, NULL),
+				    0);
 				json_decref(ann);
 			}
 			json_decref(res);
@@ -285,12 +286,13 @@ static void manifest_has(const char *dir, const char *name, json_int_t records)
 
 	snprintf(path, sizeof(path), "%s/manifest.json", dir);
 	assert_non_null(m = json_load_file(path, 0, NULL));
-	json_array_foreach(json_object_get(m, "files"), i, f)
-	        if (!strcmp(json_string_value(json_object_get(f, "path")), name))
+	json_array_foreach(json_object_get(m, "files"), i,
+	                   f) if (!strcmp(json_string_value(json_object_get(f, "path")), name))
 	{
 		found = 1;
 		if (records >= 0)
-			assert_int_equal(json_integer_value(json_object_get(f, "records")), records);
+			assert_int_equal(json_integer_value(json_object_get(f, "records")),
+			                 records);
 	}
 	if (!found)
 		fail_msg("manifest lacks %s", name);
@@ -339,9 +341,11 @@ static void test_jsonl(void **state)
 		assert_non_null(json_object_get(ann, "class"));
 		json_array_foreach(json_object_get(json_object_get(ann, "ner"), "spans"), k, sp)
 		{
-			char *got = cp_slice(text, (size_t)json_integer_value(json_object_get(sp, "start")),
-			                     (size_t)json_integer_value(json_object_get(sp, "end")));
-			assert_string_equal(json_string_value(json_object_get(sp, "label")), "LOCATION");
+			char *got =
+			    cp_slice(text, (size_t)json_integer_value(json_object_get(sp, "start")),
+			             (size_t)json_integer_value(json_object_get(sp, "end")));
+			assert_string_equal(json_string_value(json_object_get(sp, "label")),
+			                    "LOCATION");
 			assert_true(!strcmp(got, "Lisbon") || !strcmp(got, "Porto"));
 			located++;
 			free(got);
@@ -495,9 +499,9 @@ static void test_csv(void **state)
 		                    json_string_value(json_object_get(d, "text")));
 		assert_string_equal(json_string_value(json_array_get(row, 5)), "true");
 		if (json_integer_value(json_object_get(d, "id")) % 3)
-			assert_string_equal(json_string_value(json_array_get(row, 6)),
-			                    json_integer_value(json_object_get(d, "id")) % 2 ? "odd"
-			                                                                     : "even");
+			assert_string_equal(
+			    json_string_value(json_array_get(row, 6)),
+			    json_integer_value(json_object_get(d, "id")) % 2 ? "odd" : "even");
 	}
 	free(csv);
 	json_decref(rows);
@@ -548,8 +552,9 @@ static void test_chunks(void **state)
 		const char *text = NULL;
 		json_t *d;
 		char *want;
-		json_array_foreach(docs, k, d) if (json_integer_value(json_object_get(d, "id")) == doc)
-		        text = json_string_value(json_object_get(d, "text"));
+		json_array_foreach(docs, k,
+		                   d) if (json_integer_value(json_object_get(d, "id")) == doc)
+		    text = json_string_value(json_object_get(d, "text"));
 		assert_non_null(text);
 		want = cp_slice(text, start, end);
 		assert_string_equal(json_string_value(json_object_get(c, "text")), want);
@@ -557,7 +562,8 @@ static void test_chunks(void **state)
 		assert_null(strstr(json_string_value(json_object_get(c, "text")), "@example"));
 		/* Overlap: this chunk starts before the previous one of its document ends. */
 		if (prev && json_integer_value(json_object_get(prev, "document_id")) == doc)
-			assert_true(start < (size_t)json_integer_value(json_object_get(prev, "end")));
+			assert_true(start <
+			            (size_t)json_integer_value(json_object_get(prev, "end")));
 		prev = c;
 	}
 	json_decref(chunks);
@@ -588,6 +594,149 @@ static void test_chunks(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* conll, spacy, hf-ner                                               */
+/* ------------------------------------------------------------------ */
+
+/* `s` without whitespace (malloc'd). */
+static char *squeeze(const char *s)
+{
+	char *r = malloc(strlen(s) + 1), *p = r;
+
+	assert_non_null(r);
+	for (; *s; s++)
+		if (!strchr(" \t\r\n", *s))
+			*p++ = *s;
+	*p = 0;
+	return r;
+}
+
+static void test_ner_formats(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_export_options o = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_summary s;
+	char out[160], path[256], *conll, *line, *save = NULL, *want;
+	json_t *docs, *d, *lines, *names, *doc_tokens = NULL, *all_tokens = json_array();
+	size_t i, ndocs = 0, located = 0, b_loc = 0, sentences = 0, k;
+	struct buf joined = BUF_INIT(1 << 24);
+	const char *prev_tag = "O";
+
+	annotate(f);
+	assert_int_equal(export_to(f, "j", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.jsonl", out);
+	docs = read_jsonl(path);
+	json_array_foreach(docs, i, d) located += json_array_size(
+	    json_object_get(json_object_get(json_object_get(d, "annotations"), "ner"), "spans"));
+	assert_true(located > 10);
+
+	/* CoNLL, read back: documents, sentences, tokens and IOB2 tags. */
+	o.format = "conll";
+	assert_int_equal(export_to(f, "n1", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.conll", out);
+	conll = slurp(path, NULL);
+	assert_null(strstr(conll, "@"));
+	for (line = strtok_r(conll, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strrchr(line, ' ');
+		assert_non_null(sp);
+		*sp = 0;
+		if (!strcmp(line, "-DOCSTART-")) {
+			if (ndocs) {
+				want = squeeze(json_string_value(
+				    json_object_get(json_array_get(docs, ndocs - 1), "text")));
+				assert_string_equal(buf_cstr(&joined), want);
+				free(want);
+			}
+			buf_clear(&joined);
+			ndocs++;
+			prev_tag = "O";
+			continue;
+		}
+		assert_null(strchr(line, ' '));
+		buf_puts(&joined, line);
+		json_array_append_new(all_tokens, json_string(line));
+		if (!strcmp(sp + 1, "B-LOCATION")) {
+			b_loc++;
+			assert_true(!strcmp(line, "Lisbon") || !strcmp(line, "Porto"));
+		} else if (!strncmp(sp + 1, "I-", 2)) {
+			/* I- only continues an entity of its label. */
+			assert_true(strlen(prev_tag) > 2 && !strcmp(prev_tag + 2, sp + 3));
+		} else {
+			assert_string_equal(sp + 1, "O");
+		}
+		prev_tag = sp + 1;
+	}
+	want = squeeze(json_string_value(json_object_get(json_array_get(docs, ndocs - 1), "text")));
+	assert_string_equal(buf_cstr(&joined), want);
+	free(want);
+	assert_int_equal(ndocs, json_array_size(docs));
+	assert_int_equal(b_loc, located);
+	free(conll);
+
+	/* spaCy: the entity offsets land on the entities in the redacted text. */
+	o.format = "spacy";
+	assert_int_equal(export_to(f, "n2", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.spacy.jsonl", out);
+	lines = read_jsonl(path);
+	assert_int_equal(json_array_size(lines), json_array_size(docs));
+	k = 0;
+	json_array_foreach(lines, i, d)
+	{
+		const char *text = json_string_value(json_object_get(d, "text"));
+		json_t *e;
+		size_t j;
+		assert_string_equal(
+		    text, json_string_value(json_object_get(json_array_get(docs, i), "text")));
+		json_array_foreach(json_object_get(d, "entities"), j, e)
+		{
+			char *got = cp_slice(text, (size_t)json_integer_value(json_array_get(e, 0)),
+			                     (size_t)json_integer_value(json_array_get(e, 1)));
+			assert_true(!strcmp(got, "Lisbon") || !strcmp(got, "Porto"));
+			free(got);
+			k++;
+		}
+	}
+	assert_int_equal(k, located);
+	json_decref(lines);
+
+	/* hf-ner: the same tokens, tag ids into label_names.json. */
+	o.format = "hf-ner";
+	assert_int_equal(export_to(f, "n3", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/label_names.json", out);
+	assert_non_null(names = json_load_file(path, 0, NULL));
+	assert_string_equal(json_string_value(json_array_get(names, 0)), "O");
+	snprintf(path, sizeof(path), "%s/data.jsonl", out);
+	lines = read_jsonl(path);
+	k = 0;
+	b_loc = 0;
+	json_array_foreach(lines, i, d)
+	{
+		json_t *toks = json_object_get(d, "tokens"), *tags = json_object_get(d, "ner_tags");
+		size_t j;
+		assert_int_equal(json_array_size(toks), json_array_size(tags));
+		json_array_foreach(toks, j, doc_tokens)
+		{
+			json_int_t tag = json_integer_value(json_array_get(tags, j));
+			const char *name = json_string_value(json_array_get(names, (size_t)tag));
+			assert_non_null(name);
+			assert_string_equal(json_string_value(doc_tokens),
+			                    json_string_value(json_array_get(all_tokens, k)));
+			k++;
+			if (!strcmp(name, "B-LOCATION"))
+				b_loc++;
+		}
+		sentences++;
+	}
+	assert_int_equal(k, json_array_size(all_tokens));
+	assert_int_equal(b_loc, located);
+	manifest_has(out, "data.jsonl", (json_int_t)sentences);
+	json_decref(lines);
+	json_decref(names);
+	json_decref(all_tokens);
+	json_decref(docs);
+	buf_release(&joined);
+}
+
+/* ------------------------------------------------------------------ */
 /* splits and determinism                                             */
 /* ------------------------------------------------------------------ */
 
@@ -603,7 +752,8 @@ static void read_splits(const char *out, int nsplits, int split_of[256], int par
 		char path[256], *csv;
 		json_t *rows, *row;
 		size_t i;
-		snprintf(path, sizeof(path), "%s/%s.csv", out, nsplits == 3 ? names3[k] : names2[k]);
+		snprintf(path, sizeof(path), "%s/%s.csv", out,
+		         nsplits == 3 ? names3[k] : names2[k]);
 		assert_non_null(csv = slurp(path, NULL));
 		rows = parse_csv(csv);
 		manifest_has(out, strrchr(path, '/') + 1, (json_int_t)json_array_size(rows) - 1);
@@ -670,8 +820,7 @@ static void test_splits(void **state)
 	assert_in_range(counts[0], 28, 30);
 	assert_in_range(counts[1], 3, 4);
 	assert_in_range(counts[2], 3, 4);
-	assert_int_equal(s.split_records[0] + s.split_records[1] + s.split_records[2],
-	                 s.documents);
+	assert_int_equal(s.split_records[0] + s.split_records[1] + s.split_records[2], s.documents);
 
 	/* Same seed, same bytes; another seed, another assignment. */
 	assert_int_equal(export_to(f, "s2", &o, &s, out2), 0);
@@ -713,9 +862,9 @@ static void test_determinism(void **state)
 {
 	struct fixture *f = *state;
 	static const char *const formats[][2] = {
-		{ "jsonl", "data.jsonl" },
-		{ "csv", "data.csv" },
-		{ "chunks", "chunks.jsonl" },
+		{ "jsonl", "data.jsonl" },       { "csv", "data.csv" },
+		{ "chunks", "chunks.jsonl" },    { "conll", "data.conll" },
+		{ "spacy", "data.spacy.jsonl" }, { "hf-ner", "data.jsonl" },
 	};
 	size_t i;
 
@@ -742,6 +891,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_jsonl, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_csv, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_chunks, setup_corpus, teardown),
+		cmocka_unit_test_setup_teardown(test_ner_formats, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_splits, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_determinism, setup_corpus, teardown),
 	};

@@ -56,7 +56,8 @@ static int units(struct segs *u, const char *by, const struct cptext *t, const j
 		return seg_words(u, t, 0, t->n);
 	json_array_foreach(blocks, i, b)
 	{
-		size_t s = jsz(json_object_get(b, "offset")), e = s + jsz(json_object_get(b, "length"));
+		size_t s = jsz(json_object_get(b, "offset")),
+		       e = s + jsz(json_object_get(b, "length"));
 		if (e > t->n || s >= e)
 			continue;
 		if (!strcmp(by, "sentences")) {
@@ -93,7 +94,8 @@ static int context(json_t **path, json_t **pages, const json_t *blocks, size_t s
 		return error_oom();
 	json_array_foreach(blocks, i, b)
 	{
-		size_t s = jsz(json_object_get(b, "offset")), e = s + jsz(json_object_get(b, "length"));
+		size_t s = jsz(json_object_get(b, "offset")),
+		       e = s + jsz(json_object_get(b, "length"));
 		json_int_t pg = json_integer_value(json_object_get(b, "page"));
 		if (s <= start && is_heading(b)) {
 			int lvl = !strcmp(json_string_value(json_object_get(b, "kind")), "title")

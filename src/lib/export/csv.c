@@ -75,7 +75,8 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 		else
 			parent[0] = 0;
 		if ((error = export_class_labels(&labels, d, ";")) < 0 ||
-		    (error = field(&s->row, id, 1)) < 0 || (error = field(&s->row, parent, 0)) < 0 ||
+		    (error = field(&s->row, id, 1)) < 0 ||
+		    (error = field(&s->row, parent, 0)) < 0 ||
 		    (error = field(&s->row, json_string_value(json_object_get(d->rec, "format")),
 		                   0)) < 0 ||
 		    (error = field(&s->row, d->lang, 0)) < 0 ||
@@ -100,7 +101,8 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 		         (long long)json_integer_value(json_object_get(b, "level")));
 		if ((error = field(&s->row, id, 1)) < 0 ||
 		    (error = field_num(&s->row, json_object_get(b, "seq"))) < 0 ||
-		    (error = field(&s->row, json_string_value(json_object_get(b, "kind")), 0)) < 0 ||
+		    (error = field(&s->row, json_string_value(json_object_get(b, "kind")), 0)) <
+		        0 ||
 		    (error = field(&s->row, lvl, 0)) < 0 ||
 		    (error = field_num(&s->row, json_object_get(b, "page"))) < 0)
 			goto done;

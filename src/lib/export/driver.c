@@ -139,7 +139,8 @@ static int stratum_next(int *out, struct export_ctx *ctx, const char *name)
 	}
 	if (st->count % s->len == 0) {
 		/* A new round: the pattern shuffled (Fisher-Yates) by (seed, stratum, round). */
-		uint64_t x = ctx->opts->seed ^ fnv1a(name) ^ (st->count / s->len) * 0xd1342543de82ef95ULL;
+		uint64_t x =
+		    ctx->opts->seed ^ fnv1a(name) ^ (st->count / s->len) * 0xd1342543de82ef95ULL;
 		memcpy(st->perm, s->pattern, s->len);
 		for (i = s->len - 1; i > 0; i--) {
 			size_t j = (size_t)(splitmix(&x) % (i + 1));
@@ -191,7 +192,8 @@ static int root_remember(struct export_splitter *s, int64_t root, int split)
 /* The first class label of `ann` ("" when none): the stratum. */
 static const char *first_class(const json_t *ann)
 {
-	const json_t *l = json_array_get(json_object_get(json_object_get(ann, "class"), "labels"), 0);
+	const json_t *l =
+	    json_array_get(json_object_get(json_object_get(ann, "class"), "labels"), 0);
 	return json_is_string(l) ? json_string_value(l) : "";
 }
 
@@ -214,8 +216,7 @@ static int assign_split(int *out, struct export_ctx *ctx, int64_t id, int64_t ro
 		*out = k;
 		return 0;
 	}
-	if ((error = stratum_next(out, ctx,
-	                          ctx->opts->stratify ? first_class(ann) : "")) < 0)
+	if ((error = stratum_next(out, ctx, ctx->opts->stratify ? first_class(ann) : "")) < 0)
 		return error;
 	return children ? root_remember(s, id, *out) : 0;
 }
@@ -240,8 +241,8 @@ struct ann_state {
 	int error;
 };
 
-static int each_annotation(const char *type, int64_t block, int64_t annotation,
-                           const char *status, const char *result, void *payload)
+static int each_annotation(const char *type, int64_t block, int64_t annotation, const char *status,
+                           const char *result, void *payload)
 {
 	struct ann_state *s = payload;
 	json_t *r;
@@ -268,8 +269,9 @@ static int ann_has_label(const json_t *ann, const char *label)
 	const json_t *v;
 	size_t i, j;
 
-	json_array_foreach(json_object_get(json_object_get(ann, "class"), "labels"), i, v)
-	        if (json_is_string(v) && !strcmp(json_string_value(v), label)) return 1;
+	json_array_foreach(json_object_get(json_object_get(ann, "class"), "labels"), i,
+	                   v) if (json_is_string(v) &&
+	                          !strcmp(json_string_value(v), label)) return 1;
 	for (j = 0; j < 2; j++)
 		json_array_foreach(json_object_get(json_object_get(ann, lists[j][0]), lists[j][1]),
 		                   i, v)
@@ -405,8 +407,8 @@ static int find_root(int64_t *out, struct export_ctx *ctx, int64_t id, int64_t p
 	*out = id;
 	for (depth = 0; parent && depth < 64; depth++) {
 		*out = parent;
-		if ((error = store_doc_lineage(ctx->project->db, parent, lang, &parent, &children)) <
-		    0)
+		if ((error =
+		         store_doc_lineage(ctx->project->db, parent, lang, &parent, &children)) < 0)
 			return error;
 	}
 	return 0;
@@ -426,8 +428,8 @@ static int walk_doc(struct walk *w, const struct enclave_doc_info *in)
 		return error;
 	if (!(as.ann = json_object()))
 		return error_oom();
-	if ((error = store_doc_annotations(ctx->project->db, in->id, ctx->ann_mode,
-	                                   each_annotation, &as)) != 0) {
+	if ((error = store_doc_annotations(ctx->project->db, in->id, ctx->ann_mode, each_annotation,
+	                                   &as)) != 0) {
 		error = as.error ? as.error : error;
 		goto done;
 	}
@@ -493,8 +495,7 @@ int export_each(struct export_ctx *ctx, export_doc_fn fn, void *payload)
 /* The per-split files                                                */
 /* ------------------------------------------------------------------ */
 
-int export_out_open(struct export_out *o, struct export_ctx *ctx, const char *stem,
-                    const char *ext)
+int export_out_open(struct export_out *o, struct export_ctx *ctx, const char *stem, const char *ext)
 {
 	int i, error;
 

@@ -32,14 +32,14 @@
 #include "../../util/fs.h"
 
 static const struct export_writer writers[] = {
-	{ "jsonl", export_jsonl },
-	{ "csv", export_csv },
-	{ "chunks", export_chunks },
+	{ "jsonl", export_jsonl }, { "csv", export_csv },     { "chunks", export_chunks },
+	{ "conll", export_conll }, { "spacy", export_spacy }, { "hf-ner", export_hfner },
 };
 
 const char *const *enclave_export_formats(void)
 {
-	static const char *const names[] = { "jsonl", "csv", "chunks", NULL };
+	static const char *const names[] = { "jsonl", "csv",    "chunks", "conll",
+		                             "spacy", "hf-ner", NULL };
 	return names;
 }
 

@@ -160,9 +160,25 @@ int seg_words(struct segs *out, const struct cptext *t, size_t from, size_t to);
 /* Sentences (rule-based, with abbreviations) in [from, to), trimmed. */
 int seg_sentences(struct segs *out, const struct cptext *t, size_t from, size_t to);
 
+/* ---- conll.c: sentences of tokens with IOB2 tags (conll, hf-ner) ---- */
+
+/*
+ * One sentence: its `n` tokens (ranges of t), the entity label of each
+ * (NULL: outside) and whether it begins its entity (B) or not (I).
+ */
+typedef int (*export_sentence_fn)(void *payload, const struct export_doc *d, const struct cptext *t,
+                                  const struct seg *tokens, size_t n, const char *const *labels,
+                                  const int *begin);
+
+/* Call `fn` for each sentence of d's exported text, block by block. */
+int export_iob_doc(const struct export_doc *d, export_sentence_fn fn, void *payload);
+
 /* ---- the writers ---- */
 int export_jsonl(struct export_ctx *ctx);
 int export_csv(struct export_ctx *ctx);
 int export_chunks(struct export_ctx *ctx);
+int export_conll(struct export_ctx *ctx);
+int export_spacy(struct export_ctx *ctx);
+int export_hfner(struct export_ctx *ctx);
 
 #endif

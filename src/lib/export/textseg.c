@@ -89,8 +89,9 @@ static int is_word(uint32_t c)
 	if (is_space(c))
 		return 0;
 	if ((c >= 0x2010 && c <= 0x205E) || (c >= 0x3000 && c <= 0x303F) ||
-	    (c >= 0xFF01 && c <= 0xFF0F) || (c >= 0xA1 && c <= 0xBF && c != 0xAA && c != 0xB5 &&
-	                                     c != 0xBA) || c == 0xD7 || c == 0xF7)
+	    (c >= 0xFF01 && c <= 0xFF0F) ||
+	    (c >= 0xA1 && c <= 0xBF && c != 0xAA && c != 0xB5 && c != 0xBA) || c == 0xD7 ||
+	    c == 0xF7)
 		return 0;
 	return 1;
 }
@@ -137,13 +138,13 @@ int seg_words(struct segs *out, const struct cptext *t, size_t from, size_t to)
 }
 
 static const char *const abbreviations[] = {
-	"mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "cf",
-	"al", "fig", "figs", "no", "nos", "vol", "pp", "p", "ed", "eds", "inc", "ltd", "co",
-	"corp", "dept", "univ", "approx", "est", "jan", "feb", "mar", "apr", "jun", "jul",
-	"aug", "sep", "sept", "oct", "nov", "dec", "mt", "ave", "rd", "gen", "col", "lt",
-	"sgt", "capt", "rev", "hon", "art", "sec", "ch", "para", "op", "cit", "ibid", "viz",
-	"u.s", "u.k", "ph.d", "a.m", "p.m", "z.b", "bzw", "usw", "ca", "nr", "sra",
-	NULL,
+	"mr",  "mrs",  "ms",  "dr",  "prof", "sr",   "jr",   "st",     "vs",   "etc", "e.g",
+	"i.e", "cf",   "al",  "fig", "figs", "no",   "nos",  "vol",    "pp",   "p",   "ed",
+	"eds", "inc",  "ltd", "co",  "corp", "dept", "univ", "approx", "est",  "jan", "feb",
+	"mar", "apr",  "jun", "jul", "aug",  "sep",  "sept", "oct",    "nov",  "dec", "mt",
+	"ave", "rd",   "gen", "col", "lt",   "sgt",  "capt", "rev",    "hon",  "art", "sec",
+	"ch",  "para", "op",  "cit", "ibid", "viz",  "u.s",  "u.k",    "ph.d", "a.m", "p.m",
+	"z.b", "bzw",  "usw", "ca",  "nr",   "sra",  NULL,
 };
 
 static int is_terminator(uint32_t c)

@@ -20,11 +20,12 @@ int store_doc_lineage(sqlite3 *db, int64_t id, char lang[16], int64_t *parent, i
 	lang[0] = 0;
 	*parent = 0;
 	*children = 0;
-	if ((error = store_prepare(&st, db,
-	                           "SELECT coalesce(language, json_extract(metadata, '$.language'), ''),"
-	                           " ifnull(parent_id, 0),"
-	                           " EXISTS (SELECT 1 FROM documents c WHERE c.parent_id = d.id)"
-	                           " FROM documents d WHERE id = ?")) < 0)
+	if ((error = store_prepare(
+	         &st, db,
+	         "SELECT coalesce(language, json_extract(metadata, '$.language'), ''),"
+	         " ifnull(parent_id, 0),"
+	         " EXISTS (SELECT 1 FROM documents c WHERE c.parent_id = d.id)"
+	         " FROM documents d WHERE id = ?")) < 0)
 		return error;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
