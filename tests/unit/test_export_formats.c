@@ -144,7 +144,7 @@ static int annotate(struct fixture *f)
 {
 	struct enclave_label_user a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
 	struct enclave_label_user r = add_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
-	static const char *const types[] = { "ner", "class" };
+	static const char *const types[] = { "ner", "class", "qa" };
 	json_t *schema;
 	size_t created, t;
 	int accepted_emails = 0;
@@ -154,7 +154,7 @@ static int annotate(struct fixture *f)
 	                   "boxes", "stamp", "qa", 1);
 	assert_int_equal(enclave_label_schema_set(f->p, &r, schema), 0);
 	json_decref(schema);
-	for (t = 0; t < 2; t++) {
+	for (t = 0; t < 3; t++) {
 		assert_int_equal(enclave_label_tasks_create(f->p, types[t], 1, &created), 0);
 		for (;;) {
 			json_t *task = NULL, *res, *ann = NULL, *spans;
@@ -186,8 +186,21 @@ static int annotate(struct fixture *f)
 						accepted_emails++;
 				}
 				res = json_pack("{s:o}", "spans", spans);
-			} else {
+			} else if (t == 1) {
 				res = json_pack("{s:[s]}", "labels", doc % 2 ? "odd" : "even");
+			} else {
+				/* The answer quotes the e-mail address: it must not ship. */
+				const char *place = strstr(text, "Lisbon") ? "Lisbon" : "Porto";
+				const char *mail = strstr(text, "ana");
+				char answer[128];
+				size_t at = cp_at(text, (size_t)(strstr(text, place) - text));
+				snprintf(answer, sizeof(answer), "%.*s in %s",
+				         mail ? (int)strcspn(mail, " ") : 2, mail ? mail : "in",
+				         place);
+				res = json_pack("{s:[{s:s,s:s,s:{s:I,s:I}}]}", "pairs", "question",
+				                "Where?", "answer", answer, "evidence", "start",
+				                (json_int_t)at, "end",
+				                (json_int_t)(at + strlen(place)));
 			}
 			assert_int_equal(enclave_label_annotation_save(
 			                     &ann, f->p, &a,
@@ -737,6 +750,126 @@ static void test_ner_formats(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* chat, instruct, text, markdown                                     */
+/* ------------------------------------------------------------------ */
+
+static void test_text_formats(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_export_options o = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_summary s;
+	char out[160], path[256];
+	json_t *docs, *d, *lines, *l;
+	size_t i, qa_docs = 0, k;
+
+	annotate(f);
+	assert_int_equal(export_to(f, "j", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.jsonl", out);
+	docs = read_jsonl(path);
+	json_array_foreach(docs, i, d) qa_docs +=
+	    json_integer_value(json_object_get(d, "id")) % 3 != 0;
+
+	/* chat: a pair a line for accepted Q&A, the template for the rest. */
+	o.format = "chat";
+	o.system_prompt = "You are careful.";
+	o.chat_template = "Summarize:\n{text}";
+	assert_int_equal(export_to(f, "t1", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.chat.jsonl", out);
+	lines = read_jsonl(path);
+	assert_int_equal(json_array_size(lines), json_array_size(docs));
+	json_array_foreach(lines, i, l)
+	{
+		json_t *m = json_object_get(l, "messages");
+		json_int_t id = json_integer_value(json_object_get(json_array_get(docs, i), "id"));
+		const char *text =
+		    json_string_value(json_object_get(json_array_get(docs, i), "text"));
+		assert_string_equal(
+		    json_string_value(json_object_get(json_array_get(m, 0), "role")), "system");
+		assert_string_equal(
+		    json_string_value(json_object_get(json_array_get(m, 0), "content")),
+		    "You are careful.");
+		if (id % 3) {
+			const char *answer =
+			    json_string_value(json_object_get(json_array_get(m, 2), "content"));
+			assert_int_equal(json_array_size(m), 3);
+			assert_string_equal(
+			    json_string_value(json_object_get(json_array_get(m, 1), "content")),
+			    "Where?");
+			assert_string_equal(
+			    json_string_value(json_object_get(json_array_get(m, 2), "role")),
+			    "assistant");
+			assert_null(strstr(answer, "@"));
+			assert_true(strstr(answer, " in Lisbon") || strstr(answer, " in Porto"));
+		} else {
+			char want[4096];
+			assert_int_equal(json_array_size(m), 2);
+			snprintf(want, sizeof(want), "Summarize:\n%s", text);
+			assert_string_equal(
+			    json_string_value(json_object_get(json_array_get(m, 1), "content")),
+			    want);
+		}
+	}
+	json_decref(lines);
+
+	/* instruct: accepted pairs only, the evidence as input. */
+	o.format = "instruct";
+	assert_int_equal(export_to(f, "t2", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.instruct.jsonl", out);
+	lines = read_jsonl(path);
+	assert_int_equal(json_array_size(lines), qa_docs);
+	json_array_foreach(lines, i, l)
+	{
+		const char *in = json_string_value(json_object_get(l, "input"));
+		assert_true(!strcmp(in, "Lisbon") || !strcmp(in, "Porto"));
+		assert_string_equal(json_string_value(json_object_get(l, "instruction")), "Where?");
+		assert_null(strstr(json_string_value(json_object_get(l, "output")), "@"));
+	}
+	json_decref(lines);
+
+	/* text and markdown: a file per document. */
+	o.format = "text";
+	assert_int_equal(export_to(f, "t3", &o, &s, out), 0);
+	json_array_foreach(docs, i, d)
+	{
+		char name[64], *got, want[4096];
+		snprintf(name, sizeof(name), "text/%08lld.txt",
+		         (long long)json_integer_value(json_object_get(d, "id")));
+		snprintf(path, sizeof(path), "%s/%s", out, name);
+		assert_non_null(got = slurp(path, NULL));
+		snprintf(want, sizeof(want), "%s\n", json_string_value(json_object_get(d, "text")));
+		assert_string_equal(got, want);
+		manifest_has(out, name, 1);
+		free(got);
+	}
+	o.format = "markdown";
+	o.split[0] = 50;
+	o.split[1] = 50;
+	assert_int_equal(export_to(f, "t4", &o, &s, out), 0);
+	k = 0;
+	json_array_foreach(docs, i, d)
+	{
+		char *got = NULL;
+		const char *const splits[] = { "train", "test" };
+		size_t j;
+		json_t *b;
+		int n;
+		for (n = 0; n < 2 && !got; n++) {
+			snprintf(path, sizeof(path), "%s/markdown/%s/%08lld.md", out, splits[n],
+			         (long long)json_integer_value(json_object_get(d, "id")));
+			got = slurp(path, NULL);
+		}
+		assert_non_null(got);
+		assert_null(strstr(got, "@"));
+		json_array_foreach(json_object_get(d, "blocks"), j, b)
+		    assert_non_null(strstr(got, json_string_value(json_object_get(b, "text"))));
+		free(got);
+		k++;
+	}
+	assert_int_equal(k, json_array_size(docs));
+	json_decref(docs);
+}
+
+/* ------------------------------------------------------------------ */
 /* splits and determinism                                             */
 /* ------------------------------------------------------------------ */
 
@@ -892,6 +1025,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csv, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_chunks, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_ner_formats, setup_corpus, teardown),
+		cmocka_unit_test_setup_teardown(test_text_formats, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_splits, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_determinism, setup_corpus, teardown),
 	};

@@ -146,8 +146,7 @@ struct conll_state {
 };
 
 static int sentence(void *payload, const struct export_doc *d, const struct cptext *t,
-                    const struct seg *toks, size_t n, const char *const *labels,
-                    const int *begin)
+                    const struct seg *toks, size_t n, const char *const *labels, const int *begin)
 {
 	struct conll_state *s = payload;
 	size_t k;
@@ -158,9 +157,9 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 		error = buf_put(&s->b, t->s + t->byte[toks[k].start],
 		                t->byte[toks[k].end] - t->byte[toks[k].start]);
 		if (!error)
-			error = labels[k] ? buf_printf(&s->b, " %s-%s\n", begin[k] ? "B" : "I",
-			                               labels[k])
-			                  : buf_puts(&s->b, " O\n");
+			error = labels[k]
+			            ? buf_printf(&s->b, " %s-%s\n", begin[k] ? "B" : "I", labels[k])
+			            : buf_puts(&s->b, " O\n");
 	}
 	if (error < 0)
 		return error;
@@ -173,8 +172,7 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 	static const char start[] = "-DOCSTART- O\n\n";
 	int error;
 
-	if ((error = export_out_line(&s->out, ctx, d->split, start, sizeof(start) - 1, NULL)) <
-	    0)
+	if ((error = export_out_line(&s->out, ctx, d->split, start, sizeof(start) - 1, NULL)) < 0)
 		return error;
 	s->out.records[d->split]--; /* the document line is not a sentence */
 	return export_iob_doc(d, sentence, s);

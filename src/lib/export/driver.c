@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "export_int.h"
+#include "../../util/fs.h"
 #include "../../util/utf8.h"
 
 /* ------------------------------------------------------------------ */
@@ -312,8 +313,91 @@ static size_t json_size(const json_t *v)
 	return i < 0 ? 0 : (size_t)i;
 }
 
-/* Map the entity spans and Q&A evidence of `ann` onto document `id`'s redacted text. */
-static int map_annotations(struct export_ctx *ctx, int64_t id, json_t *ann)
+/*
+ * Replace in `s` every occurrence of each redacted span's original text
+ * (taken from `orig`) by its replacement in the redacted text `red`: Q&A
+ * pairs are typed by annotators and may quote the PII. Returns a new string.
+ */
+static json_t *redact_free_text(const char *s, const struct store_spans *used,
+                                const struct cptext *orig, const struct cptext *red)
+{
+	struct buf b = BUF_INIT(ENCLAVE_MAX_FIELD_BYTES), tmp = BUF_INIT(ENCLAVE_MAX_FIELD_BYTES);
+	json_t *r = NULL;
+	size_t i;
+
+	if (buf_puts(&b, s) < 0)
+		goto done;
+	for (i = 0; i < used->n; i++) {
+		const struct store_span *sp = &used->v[i];
+		const char *from, *to, *p, *hit;
+		size_t flen, tlen;
+		if (sp->end > orig->n || (size_t)sp->out_end > red->n)
+			continue;
+		from = orig->s + orig->byte[sp->start];
+		flen = orig->byte[sp->end] - orig->byte[sp->start];
+		to = red->s + red->byte[sp->out_start];
+		tlen = red->byte[sp->out_end] - red->byte[sp->out_start];
+		if (!flen)
+			continue;
+		buf_clear(&tmp);
+		for (p = buf_cstr(&b); (hit = memmem(p, strlen(p), from, flen)); p = hit + flen)
+			if (buf_put(&tmp, p, (size_t)(hit - p)) < 0 || buf_put(&tmp, to, tlen) < 0)
+				goto done;
+		if (buf_puts(&tmp, p) < 0)
+			goto done;
+		buf_clear(&b);
+		if (buf_put(&b, buf_cstr(&tmp), tmp.len) < 0)
+			goto done;
+	}
+	r = json_stringn(buf_cstr(&b), b.len);
+done:
+	buf_release(&b);
+	buf_release(&tmp);
+	return r;
+}
+
+/* The Q&A pairs' question and answer with the redacted spans' texts replaced. */
+static int redact_pairs(struct export_ctx *ctx, int64_t id, json_t *pairs,
+                        const struct store_spans *used, const char *redacted)
+{
+	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+	struct cptext orig = { 0 }, red = { 0 };
+	json_t *v;
+	size_t i;
+	int error;
+
+	if ((error = store_document_text(&text, ctx->project->db, id)) < 0 ||
+	    (error = cptext_init(&orig, buf_cstr(&text), text.len)) < 0 ||
+	    (error = cptext_init(&red, redacted, strlen(redacted))) < 0)
+		goto done;
+	json_array_foreach(pairs, i, v)
+	{
+		static const char *const keys[] = { "question", "answer" };
+		size_t k;
+		for (k = 0; k < 2; k++) {
+			const char *s = json_string_value(json_object_get(v, keys[k]));
+			json_t *r;
+			if (!s)
+				continue;
+			if (!(r = redact_free_text(s, used, &orig, &red)) ||
+			    json_object_set_new(v, keys[k], r) < 0) {
+				error = error_oom();
+				goto done;
+			}
+		}
+	}
+done:
+	cptext_release(&orig);
+	cptext_release(&red);
+	buf_release(&text);
+	return error;
+}
+
+/*
+ * Map the entity spans and Q&A evidence of `ann` onto document `id`'s
+ * redacted text `redacted`, and redact the pairs' free text.
+ */
+static int map_annotations(struct export_ctx *ctx, int64_t id, json_t *ann, const char *redacted)
 {
 	struct store_spans all = { 0 }, used = { 0 };
 	json_t *spans = json_object_get(json_object_get(ann, "ner"), "spans");
@@ -364,6 +448,8 @@ static int map_annotations(struct export_ctx *ctx, int64_t id, json_t *ann)
 			goto done;
 		}
 	}
+	if (json_array_size(pairs) && used.n)
+		error = redact_pairs(ctx, id, pairs, &used, redacted);
 done:
 	store_spans_release(&all);
 	store_spans_release(&used);
@@ -446,7 +532,9 @@ static int walk_doc(struct walk *w, const struct enclave_doc_info *in)
 		goto done;
 	if ((error = export_record(&d.rec, ctx, in, &d.redacted)) < 0)
 		goto done;
-	if (d.redacted && (error = map_annotations(ctx, in->id, as.ann)) < 0)
+	if (d.redacted &&
+	    (error = map_annotations(ctx, in->id, as.ann,
+	                             json_string_value(json_object_get(d.rec, "text")))) < 0)
 		goto done;
 	d.info = in;
 	d.lang = lang;
@@ -574,4 +662,30 @@ int export_small_file(struct export_ctx *ctx, const char *name, const char *data
 		                 strerror(errno));
 	}
 	return export_file_done(ctx, f, name, records);
+}
+
+int export_doc_file(struct export_ctx *ctx, const char *folder, const struct export_doc *d,
+                    const char *ext, const char *data, size_t len)
+{
+	struct buf dir = BUF_INIT(65536);
+	char name[256];
+	int error = 0;
+
+	if (ctx->nsplits)
+		snprintf(name, sizeof(name), "%s/%s", folder, export_split_name(ctx, d->split));
+	else
+		snprintf(name, sizeof(name), "%s", folder);
+	if ((error = buf_printf(&dir, "%s/%s", ctx->dir, name)) < 0)
+		goto done;
+	if (fs_mkdirs(buf_cstr(&dir), 0755) < 0) {
+		error = error_set(ENCLAVE_EIO, "cannot create '%s': %s", buf_cstr(&dir),
+		                  strerror(errno));
+		goto done;
+	}
+	snprintf(name + strlen(name), sizeof(name) - strlen(name), "/%08lld.%s",
+	         (long long)d->info->id, ext);
+	error = export_small_file(ctx, name, data, len, 1);
+done:
+	buf_release(&dir);
+	return error;
 }

@@ -31,16 +31,29 @@
 #include "export_int.h"
 #include "../../util/fs.h"
 
+/* The writers, and their names in the same order (enclave_export_formats). */
+/* clang-format off */
 static const struct export_writer writers[] = {
-	{ "jsonl", export_jsonl }, { "csv", export_csv },     { "chunks", export_chunks },
-	{ "conll", export_conll }, { "spacy", export_spacy }, { "hf-ner", export_hfner },
+	{ "jsonl", export_jsonl },
+	{ "csv", export_csv },
+	{ "chunks", export_chunks },
+	{ "conll", export_conll },
+	{ "spacy", export_spacy },
+	{ "hf-ner", export_hfner },
+	{ "chat", export_chat },
+	{ "instruct", export_instruct },
+	{ "text", export_text },
+	{ "markdown", export_markdown },
 };
+static const char *const writer_names[] = {
+	"jsonl", "csv", "chunks", "conll", "spacy", "hf-ner", "chat", "instruct", "text",
+	"markdown", NULL,
+};
+/* clang-format on */
 
 const char *const *enclave_export_formats(void)
 {
-	static const char *const names[] = { "jsonl", "csv",    "chunks", "conll",
-		                             "spacy", "hf-ner", NULL };
-	return names;
+	return writer_names;
 }
 
 /* Is `s` NULL or one of the NULL-terminated `names`? */

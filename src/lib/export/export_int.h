@@ -128,6 +128,13 @@ void export_out_abort(struct export_out *o);
 int export_small_file(struct export_ctx *ctx, const char *name, const char *data, size_t len,
                       int64_t records);
 
+/*
+ * Write `data` as the file of document d in `folder` ("text/00000007.txt",
+ * or "text/train/00000007.txt" with splits), one record.
+ */
+int export_doc_file(struct export_ctx *ctx, const char *folder, const struct export_doc *d,
+                    const char *ext, const char *data, size_t len);
+
 /* The class labels of d->ann ("" joined by `sep` into out). */
 int export_class_labels(struct buf *out, const struct export_doc *d, const char *sep);
 
@@ -180,5 +187,9 @@ int export_chunks(struct export_ctx *ctx);
 int export_conll(struct export_ctx *ctx);
 int export_spacy(struct export_ctx *ctx);
 int export_hfner(struct export_ctx *ctx);
+int export_chat(struct export_ctx *ctx);
+int export_instruct(struct export_ctx *ctx);
+int export_text(struct export_ctx *ctx);
+int export_markdown(struct export_ctx *ctx);
 
 #endif

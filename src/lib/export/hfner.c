@@ -42,8 +42,7 @@ static json_int_t tag_id(const json_t *labels, const char *label, int begin)
 }
 
 static int sentence(void *payload, const struct export_doc *d, const struct cptext *t,
-                    const struct seg *toks, size_t n, const char *const *labels,
-                    const int *begin)
+                    const struct seg *toks, size_t n, const char *const *labels, const int *begin)
 {
 	struct hf_state *s = payload;
 	json_t *tokens = json_array(), *tags = json_array(), *o;
@@ -54,15 +53,15 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 	if (!tokens || !tags)
 		goto oom;
 	for (k = 0; k < n; k++)
-		if (json_array_append_new(tokens, json_stringn(t->s + t->byte[toks[k].start],
-		                                               t->byte[toks[k].end] -
-		                                                   t->byte[toks[k].start])) < 0 ||
-		    json_array_append_new(tags, json_integer(tag_id(s->labels, labels[k],
-		                                                    begin[k]))) < 0)
+		if (json_array_append_new(
+		        tokens, json_stringn(t->s + t->byte[toks[k].start],
+		                             t->byte[toks[k].end] - t->byte[toks[k].start])) < 0 ||
+		    json_array_append_new(tags,
+		                          json_integer(tag_id(s->labels, labels[k], begin[k]))) < 0)
 			goto oom;
 	snprintf(id, sizeof(id), "%lld-%zu", (long long)d->info->id, s->nsent++);
-	if (!(o = json_pack("{s:s,s:I,s:o,s:o}", "id", id, "document_id",
-	                    (json_int_t)d->info->id, "tokens", tokens, "ner_tags", tags)))
+	if (!(o = json_pack("{s:s,s:I,s:o,s:o}", "id", id, "document_id", (json_int_t)d->info->id,
+	                    "tokens", tokens, "ner_tags", tags)))
 		return error_oom();
 	error = export_out_json(&s->out, s->ctx, d->split, o);
 	json_decref(o);
@@ -96,8 +95,7 @@ int export_hfner(struct export_ctx *ctx)
 		error = error_oom();
 		goto done;
 	}
-	if ((error = store_ner_labels(ctx->project->db, ctx->ann_mode, add_label, s.labels)) <
-	    0)
+	if ((error = store_ner_labels(ctx->project->db, ctx->ann_mode, add_label, s.labels)) < 0)
 		goto done;
 	json_array_append_new(names, json_string("O"));
 	for (i = 0; i < json_array_size(s.labels); i++) {

@@ -37,8 +37,8 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 			return error_oom();
 		}
 		/* Keep them by start (insertion). */
-		for (j = n; j > 0 && json_integer_value(json_array_get(json_array_get(ents, j - 1),
-		                                                       0)) > st;
+		for (j = n; j > 0 &&
+		            json_integer_value(json_array_get(json_array_get(ents, j - 1), 0)) > st;
 		     j--) {
 			json_t *prev = json_incref(json_array_get(ents, j - 1));
 			json_array_set(ents, j - 1, e);
