@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <sys/stat.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "../tools/mkpdf_lib.h"
 #include "project_fixture.h"
 #include "store/store_int.h"
 
@@ -870,6 +872,189 @@ static void test_text_formats(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* coco, yolo: page images with the PII blacked out                   */
+/* ------------------------------------------------------------------ */
+
+/* A project with one PDF holding an e-mail address, cleaned, with an accepted box. */
+static int setup_pdf(void **state)
+{
+	const char *args[] = { "Minutes of the board meeting held on Monday.\n"
+		               "Send the signed copy to alice@example.com before Friday." };
+	struct enclave_ingest_options o = ENCLAVE_INGEST_OPTIONS_INIT;
+	struct enclave_ingest_summary s;
+	struct enclave_clean_options co = ENCLAVE_CLEAN_OPTIONS_INIT;
+	struct enclave_clean_summary cs;
+	struct enclave_label_user a, r;
+	struct fixture *f;
+	unsigned char *data;
+	char err[256], path[192];
+	const char *paths[1];
+	json_t *task = NULL, *res, *ann = NULL;
+	size_t len, created;
+	FILE *fp;
+
+	if (setup(state) < 0)
+		return -1;
+	f = *state;
+	if (mkpdf_build(&data, &len, "simple", 1, args, err, sizeof(err)) < 0)
+		fail_msg("mkpdf: %s", err);
+	snprintf(path, sizeof(path), "%s/minutes.pdf", f->dir);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+	free(data);
+	paths[0] = path;
+	o.jobs = 1;
+	assert_int_equal(enclave_ingest(f->p, paths, 1, &o, &s, NULL, NULL), 0);
+	co.pii = 1;
+	co.entities = "EMAIL_ADDRESS";
+	co.operators = "tag";
+	co.ner = 0;
+	co.clinical = 0;
+	co.jobs = 1;
+	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
+	assert_int_equal(cs.redacted, 1);
+	a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	r = add_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
+	res = json_pack("{s:[s],s:[s,s]}", "ner", "PERSON", "boxes", "signature", "stamp");
+	assert_int_equal(enclave_label_schema_set(f->p, &r, res), 0);
+	json_decref(res);
+	assert_int_equal(enclave_label_tasks_create(f->p, "box", 1, &created), 0);
+	assert_int_equal(enclave_label_task_next(&task, f->p, &a, "box"), 0);
+	res = json_pack("{s:[{s:i,s:[f,f,f,f],s:s}]}", "boxes", "page", 1, "bbox", 100.0, 100.0,
+	                200.0, 150.0, "label", "stamp");
+	assert_int_equal(
+	    enclave_label_annotation_save(
+	        &ann, f->p, &a, json_integer_value(json_object_get(task, "id")), res, 1, -1),
+	    0);
+	json_decref(res);
+	res = ann;
+	assert_int_equal(enclave_label_review(&ann, f->p, &r,
+	                                      json_integer_value(json_object_get(res, "id")),
+	                                      "accept", NULL, NULL),
+	                 0);
+	json_decref(res);
+	json_decref(ann);
+	json_decref(task);
+	return 0;
+}
+
+/* Decode PNG `path` into an RGB pixmap (the caller drops it and ctx). */
+static fz_pixmap *load_png(fz_context *ctx, const char *path)
+{
+	fz_image *img = fz_new_image_from_file(ctx, path);
+	fz_pixmap *pix = fz_get_pixmap_from_image(ctx, img, NULL, NULL, NULL, NULL);
+
+	fz_drop_image(ctx, img);
+	assert_int_equal(pix->n, 3);
+	return pix;
+}
+
+/* Darkest and brightest sample inside box (points) shrunk by a pixel. */
+static void box_range(fz_pixmap *pix, const double *bb, double sx, double sy, int *lo, int *hi)
+{
+	int x, y, c;
+	int x0 = (int)(bb[0] * sx) + 1, y0 = (int)(bb[1] * sy) + 1;
+	int x1 = (int)(bb[2] * sx) - 1, y1 = (int)(bb[3] * sy) - 1;
+
+	*lo = 255;
+	*hi = 0;
+	assert_true(x1 > x0 && y1 > y0);
+	for (y = y0; y < y1; y++)
+		for (x = x0; x < x1; x++)
+			for (c = 0; c < 3; c++) {
+				int v = pix->samples[(size_t)y * (size_t)pix->stride +
+				                     (size_t)x * 3 + (size_t)c];
+				*lo = v < *lo ? v : *lo;
+				*hi = v > *hi ? v : *hi;
+			}
+}
+
+/* The PII span's first box on page 1 (points). */
+static void pii_box(struct fixture *f, double bb[4])
+{
+	struct store_spans spans = { 0 };
+	json_t *boxes, *b;
+	int k;
+
+	assert_int_equal(store_spans_read(&spans, f->p->db, 1), 0);
+	assert_int_equal(spans.n, 1);
+	assert_true(spans.v[0].out_start >= 0);
+	assert_non_null(boxes = json_loads(spans.v[0].boxes, 0, NULL));
+	b = json_array_get(boxes, 0);
+	assert_int_equal(json_integer_value(json_object_get(b, "page")), 1);
+	for (k = 0; k < 4; k++)
+		bb[k] = json_number_value(json_array_get(json_object_get(b, "bbox"), (size_t)k));
+	json_decref(boxes);
+	store_spans_release(&spans);
+}
+
+static void test_coco(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_export_options o = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_summary s;
+	char out[160], path[256];
+	json_t *coco, *img, *ann, *cat, *bb;
+	double pii[4], sx, sy;
+	fz_context *ctx;
+	fz_pixmap *pix;
+	int lo, hi;
+
+	pii_box(f, pii);
+	o.format = "coco";
+	o.dpi = 144;
+	assert_int_equal(export_to(f, "c1", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/annotations.json", out);
+	assert_non_null(coco = json_load_file(path, 0, NULL));
+	manifest_has(out, "annotations.json", 1);
+	manifest_has(out, "images/00000001-p0001.png", -1);
+	img = json_array_get(json_object_get(coco, "images"), 0);
+	ann = json_array_get(json_object_get(coco, "annotations"), 0);
+	assert_int_equal(json_array_size(json_object_get(coco, "images")), 1);
+	assert_int_equal(json_array_size(json_object_get(coco, "annotations")), 1);
+	/* Ids from 1; categories sorted: signature 1, stamp 2. */
+	assert_int_equal(json_integer_value(json_object_get(img, "id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(ann, "id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(ann, "image_id")), 1);
+	assert_int_equal(json_integer_value(json_object_get(ann, "iscrowd")), 0);
+	cat = json_array_get(json_object_get(coco, "categories"), 1);
+	assert_string_equal(json_string_value(json_object_get(cat, "name")), "stamp");
+	assert_int_equal(json_integer_value(json_object_get(ann, "category_id")),
+	                 json_integer_value(json_object_get(cat, "id")));
+	/* 144 dpi: 2 pixels a point; bbox is [x, y, w, h] in pixels, area w * h. */
+	assert_int_equal(json_integer_value(json_object_get(img, "width")), 612 * 2);
+	assert_int_equal(json_integer_value(json_object_get(img, "height")), 792 * 2);
+	bb = json_object_get(ann, "bbox");
+	assert_true(fabs(json_number_value(json_array_get(bb, 0)) - 200.0) < 0.01);
+	assert_true(fabs(json_number_value(json_array_get(bb, 1)) - 200.0) < 0.01);
+	assert_true(fabs(json_number_value(json_array_get(bb, 2)) - 200.0) < 0.01);
+	assert_true(fabs(json_number_value(json_array_get(bb, 3)) - 100.0) < 0.01);
+	assert_true(fabs(json_number_value(json_object_get(ann, "area")) - 20000.0) < 0.01);
+
+	/* The PII's box is black in the image; with the original layer it holds text. */
+	ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	fz_register_document_handlers(ctx);
+	snprintf(path, sizeof(path), "%s/images/00000001-p0001.png", out);
+	pix = load_png(ctx, path);
+	sx = (double)pix->w / 612.0;
+	sy = (double)pix->h / 792.0;
+	box_range(pix, pii, sx, sy, &lo, &hi);
+	assert_int_equal(hi, 0);
+	fz_drop_pixmap(ctx, pix);
+	o.layer = "original";
+	o.allow_unredacted = 1;
+	assert_int_equal(export_to(f, "c2", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/images/00000001-p0001.png", out);
+	pix = load_png(ctx, path);
+	box_range(pix, pii, sx, sy, &lo, &hi);
+	assert_true(hi == 255 && lo < 128); /* white paper and dark ink */
+	fz_drop_pixmap(ctx, pix);
+	fz_drop_context(ctx);
+	json_decref(coco);
+}
+
+/* ------------------------------------------------------------------ */
 /* splits and determinism                                             */
 /* ------------------------------------------------------------------ */
 
@@ -1026,6 +1211,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chunks, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_ner_formats, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_text_formats, setup_corpus, teardown),
+		cmocka_unit_test_setup_teardown(test_coco, setup_pdf, teardown),
 		cmocka_unit_test_setup_teardown(test_splits, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_determinism, setup_corpus, teardown),
 	};

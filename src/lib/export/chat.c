@@ -26,8 +26,8 @@ struct chat_state {
 
 static int add_message(json_t *msgs, const char *role, const char *content)
 {
-	return json_array_append_new(msgs, json_pack("{s:s,s:s}", "role", role, "content",
-	                                             content)) < 0
+	return json_array_append_new(msgs,
+	                             json_pack("{s:s,s:s}", "role", role, "content", content)) < 0
 	           ? error_oom()
 	           : 0;
 }
@@ -92,10 +92,9 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 		json_t *msgs = json_array();
 		if (!msgs)
 			return error_oom();
-		if ((error = apply_template(&user,
-		                            ctx->opts->chat_template ? ctx->opts->chat_template
-		                                                     : "{text}",
-		                            text ? text : "")) < 0 ||
+		if ((error = apply_template(
+		         &user, ctx->opts->chat_template ? ctx->opts->chat_template : "{text}",
+		         text ? text : "")) < 0 ||
 		    (sys && (error = add_message(msgs, "system", sys)) < 0) ||
 		    (error = add_message(msgs, "user", buf_cstr(&user))) < 0) {
 			buf_release(&user);

@@ -44,10 +44,11 @@ static const struct export_writer writers[] = {
 	{ "instruct", export_instruct },
 	{ "text", export_text },
 	{ "markdown", export_markdown },
+	{ "coco", export_coco },
 };
 static const char *const writer_names[] = {
 	"jsonl", "csv", "chunks", "conll", "spacy", "hf-ner", "chat", "instruct", "text",
-	"markdown", NULL,
+	"markdown", "coco", NULL,
 };
 /* clang-format on */
 

@@ -180,6 +180,37 @@ typedef int (*export_sentence_fn)(void *payload, const struct export_doc *d, con
 /* Call `fn` for each sentence of d's exported text, block by block. */
 int export_iob_doc(const struct export_doc *d, export_sentence_fn fn, void *payload);
 
+/* ---- pageimg.c: page images with the PII blacked out (coco, yolo) ---- */
+
+struct export_page_image {
+	unsigned char *png; /* malloc'd */
+	size_t len;
+	int width, height; /* pixels */
+	double sx, sy;     /* pixels a point */
+	size_t blacked;    /* PII boxes filled */
+};
+
+/*
+ * Render page `n` (page_w x page_h points) of PDF `data` at `dpi`, or
+ * decode the page image `data` (is_pdf 0), fill `nboxes` boxes (points,
+ * x0,y0,x1,y1 each) black and encode it as PNG into *out.
+ */
+int export_page_png(struct export_page_image *out, const unsigned char *data, size_t size,
+                    int is_pdf, int n, double page_w, double page_h, int dpi, const double *boxes,
+                    size_t nboxes);
+
+/*
+ * Page `page` of d as PNG at ctx's dpi, with the boxes of its redacted PII
+ * spans blacked out (when d ships its redacted layer). ENCLAVE_ENOTFOUND
+ * (no message) when the page has no image (the source is not a PDF and no
+ * scan was stored).
+ */
+int export_page_image(struct export_page_image *out, struct export_ctx *ctx,
+                      const struct export_doc *d, int page, double page_w, double page_h);
+
+/* The box labels in use (schema order is not kept: sorted), for category ids. */
+int export_box_labels(json_t **out, struct export_ctx *ctx);
+
 /* ---- the writers ---- */
 int export_jsonl(struct export_ctx *ctx);
 int export_csv(struct export_ctx *ctx);
@@ -191,5 +222,7 @@ int export_chat(struct export_ctx *ctx);
 int export_instruct(struct export_ctx *ctx);
 int export_text(struct export_ctx *ctx);
 int export_markdown(struct export_ctx *ctx);
+int export_coco(struct export_ctx *ctx);
+int export_yolo(struct export_ctx *ctx);
 
 #endif

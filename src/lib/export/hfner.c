@@ -95,7 +95,8 @@ int export_hfner(struct export_ctx *ctx)
 		error = error_oom();
 		goto done;
 	}
-	if ((error = store_ner_labels(ctx->project->db, ctx->ann_mode, add_label, s.labels)) < 0)
+	if ((error = store_result_labels(ctx->project->db, "ner", ctx->ann_mode, add_label,
+	                                 s.labels)) < 0)
 		goto done;
 	json_array_append_new(names, json_string("O"));
 	for (i = 0; i < json_array_size(s.labels); i++) {

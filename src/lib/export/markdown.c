@@ -18,9 +18,9 @@ static int cell(struct buf *b, const char *s, size_t n)
 	int error = 0;
 
 	for (i = 0; i < n && !error; i++)
-		error = s[i] == '|'                     ? buf_puts(b, "\\|")
+		error = s[i] == '|'                    ? buf_puts(b, "\\|")
 		        : s[i] == '\n' || s[i] == '\r' ? buf_putc(b, ' ')
-		                                        : buf_putc(b, s[i]);
+		                                       : buf_putc(b, s[i]);
 	return error;
 }
 

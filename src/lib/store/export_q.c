@@ -4,6 +4,8 @@
  * reads a handful of rows for one document, so the export walks the corpus
  * in id order with constant memory.
  */
+#include <string.h>
+
 #include "store_int.h"
 
 static const char *col_str(sqlite3_stmt *st, int i)
@@ -85,8 +87,8 @@ done:
 	return error;
 }
 
-int store_ner_labels(sqlite3 *db, int mode, int (*cb)(const char *label, void *payload),
-                     void *payload)
+int store_result_labels(sqlite3 *db, const char *type, int mode,
+                        int (*cb)(const char *label, void *payload), void *payload)
 {
 	struct buf sql = BUF_INIT(1024);
 	sqlite3_stmt *st = NULL;
@@ -95,12 +97,14 @@ int store_ner_labels(sqlite3 *db, int mode, int (*cb)(const char *label, void *p
 	if ((error = buf_printf(&sql,
 	                        "SELECT DISTINCT json_extract(j.value, '$.label') AS l"
 	                        " FROM annotations a JOIN tasks t ON t.id = a.task_id,"
-	                        " json_each(a.result, '$.spans') j"
-	                        " WHERE t.type = 'ner' AND %s AND json_valid(a.result)"
+	                        " json_each(a.result, ?) j"
+	                        " WHERE t.type = ? AND %s AND json_valid(a.result)"
 	                        " AND l IS NOT NULL ORDER BY l",
 	                        status_sql(mode))) < 0 ||
 	    (error = store_prepare(&st, db, buf_cstr(&sql))) < 0)
 		goto done;
+	sqlite3_bind_text(st, 1, strcmp(type, "box") ? "$.spans" : "$.boxes", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, type, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((error = cb(col_str(st, 0), payload)) != 0)
 			break;

@@ -340,9 +340,12 @@ int store_doc_annotations(sqlite3 *db, int64_t doc, int mode,
                                     const char *status, const char *result, void *payload),
                           void *payload);
 
-/* Call `cb` for each entity label of the ner annotations fitting `mode`, sorted. */
-int store_ner_labels(sqlite3 *db, int mode, int (*cb)(const char *label, void *payload),
-                     void *payload);
+/*
+ * Call `cb` for each label of the annotations of `type` ("ner": entity
+ * labels, "box": box labels) fitting `mode`, sorted.
+ */
+int store_result_labels(sqlite3 *db, const char *type, int mode,
+                        int (*cb)(const char *label, void *payload), void *payload);
 
 /* ---- project.c ---- */
 
