@@ -1054,6 +1054,49 @@ static void test_coco(void **state)
 	json_decref(coco);
 }
 
+static void test_yolo(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_export_options o = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_summary s;
+	char out[160], path[256], *yaml, *labels;
+	double pii[4], v[4];
+	int cls, lo, hi, k;
+	fz_context *ctx;
+	fz_pixmap *pix;
+
+	pii_box(f, pii);
+	o.format = "yolo";
+	assert_int_equal(export_to(f, "y1", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.yaml", out);
+	assert_non_null(yaml = slurp(path, NULL));
+	assert_non_null(strstr(yaml, "nc: 2\n"));
+	assert_non_null(strstr(yaml, "  1: \"stamp\"\n"));
+	assert_non_null(strstr(yaml, "train: images\n"));
+	free(yaml);
+	snprintf(path, sizeof(path), "%s/labels/00000001-p0001.txt", out);
+	assert_non_null(labels = slurp(path, NULL));
+	manifest_has(out, "labels/00000001-p0001.txt", 1);
+	/* class cx cy w h, normalised: [100,100,200,150] on 612 x 792. */
+	assert_int_equal(sscanf(labels, "%d %lf %lf %lf %lf", &cls, &v[0], &v[1], &v[2], &v[3]), 5);
+	assert_int_equal(cls, 1);
+	for (k = 0; k < 4; k++)
+		assert_true(v[k] >= 0.0 && v[k] <= 1.0);
+	assert_true(fabs(v[0] - 150.0 / 612) < 1e-5 && fabs(v[1] - 125.0 / 792) < 1e-5);
+	assert_true(fabs(v[2] - 100.0 / 612) < 1e-5 && fabs(v[3] - 50.0 / 792) < 1e-5);
+	free(labels);
+	/* The image: 100 dpi by default, the PII box black. */
+	ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
+	fz_register_document_handlers(ctx);
+	snprintf(path, sizeof(path), "%s/images/00000001-p0001.png", out);
+	pix = load_png(ctx, path);
+	assert_int_equal(pix->w, (int)(612 * 100 / 72.0 + 0.5));
+	box_range(pix, pii, (double)pix->w / 612.0, (double)pix->h / 792.0, &lo, &hi);
+	assert_int_equal(hi, 0);
+	fz_drop_pixmap(ctx, pix);
+	fz_drop_context(ctx);
+}
+
 /* ------------------------------------------------------------------ */
 /* splits and determinism                                             */
 /* ------------------------------------------------------------------ */
@@ -1212,6 +1255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ner_formats, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_text_formats, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_coco, setup_pdf, teardown),
+		cmocka_unit_test_setup_teardown(test_yolo, setup_pdf, teardown),
 		cmocka_unit_test_setup_teardown(test_splits, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_determinism, setup_corpus, teardown),
 	};

@@ -37,7 +37,8 @@ static int add_label(const char *label, void *payload)
 
 static int cmp_str(const void *a, const void *b)
 {
-	return strcmp(json_string_value(*(json_t *const *)a), json_string_value(*(json_t *const *)b));
+	return strcmp(json_string_value(*(json_t *const *)a),
+	              json_string_value(*(json_t *const *)b));
 }
 
 int export_box_labels(json_t **out, struct export_ctx *ctx)
@@ -57,7 +58,7 @@ int export_box_labels(json_t **out, struct export_ctx *ctx)
 		goto done;
 	if (text && (schema = json_loads(text, 0, NULL)))
 		json_array_foreach(json_object_get(schema, "boxes"), i, v) if (json_is_string(v))
-		        json_array_append(all, v);
+		    json_array_append(all, v);
 	n = json_array_size(all);
 	if (!(sorted = json_array()) || !(tmp = calloc(n + 1, sizeof(*tmp)))) {
 		error = error_oom();
@@ -171,9 +172,10 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 			        json_number_value(json_array_get(bb, 1))) *
 			       im.sy);
 			s->ann_id++;
-			o = json_pack("{s:I,s:I,s:i,s:[f,f,f,f],s:f,s:i}", "id", (json_int_t)s->ann_id,
-			              "image_id", (json_int_t)s->image_id, "category_id", cat, "bbox",
-			              x0, y0, w, h, "area", r2(w * h), "iscrowd", 0);
+			o = json_pack("{s:I,s:I,s:i,s:[f,f,f,f],s:f,s:i}", "id",
+			              (json_int_t)s->ann_id, "image_id", (json_int_t)s->image_id,
+			              "category_id", cat, "bbox", x0, y0, w, h, "area", r2(w * h),
+			              "iscrowd", 0);
 			if (!o || !(line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
 				json_decref(o);
 				return error_oom();
@@ -263,7 +265,8 @@ int export_coco(struct export_ctx *ctx)
 			goto fail;
 		}
 		if (fprintf(s.out.f[k], "%s,\"images\":[", head) < 0) {
-			error = error_set(ENCLAVE_EIO, "cannot write '%s/%s'", ctx->dir, s.out.name[k]);
+			error =
+			    error_set(ENCLAVE_EIO, "cannot write '%s/%s'", ctx->dir, s.out.name[k]);
 			goto fail;
 		}
 	}

@@ -45,10 +45,11 @@ static const struct export_writer writers[] = {
 	{ "text", export_text },
 	{ "markdown", export_markdown },
 	{ "coco", export_coco },
+	{ "yolo", export_yolo },
 };
 static const char *const writer_names[] = {
 	"jsonl", "csv", "chunks", "conll", "spacy", "hf-ner", "chat", "instruct", "text",
-	"markdown", "coco", NULL,
+	"markdown", "coco", "yolo", NULL,
 };
 /* clang-format on */
 

@@ -28,21 +28,23 @@ static void black_out(fz_pixmap *pix, const double *boxes, size_t n, double sx, 
 
 	for (i = 0; i < n; i++) {
 		int x0 = (int)(boxes[4 * i] * sx), y0 = (int)(boxes[4 * i + 1] * sy);
-		int x1 = (int)(boxes[4 * i + 2] * sx + 0.999), y1 = (int)(boxes[4 * i + 3] * sy + 0.999);
+		int x1 = (int)(boxes[4 * i + 2] * sx + 0.999),
+		    y1 = (int)(boxes[4 * i + 3] * sy + 0.999);
 		int y;
 		x0 = x0 < 0 ? 0 : x0;
 		y0 = y0 < 0 ? 0 : y0;
 		x1 = x1 > w ? w : x1;
 		y1 = y1 > h ? h : y1;
 		for (y = y0; y < y1 && x0 < x1; y++)
-			memset(pix->samples + (size_t)y * (size_t)pix->stride + (size_t)x0 * (size_t)comps,
+			memset(pix->samples + (size_t)y * (size_t)pix->stride +
+			           (size_t)x0 * (size_t)comps,
 			       0, (size_t)(x1 - x0) * (size_t)comps);
 	}
 }
 
 int export_page_png(struct export_page_image *out, const unsigned char *data, size_t size,
-                    int is_pdf, int n, double page_w, double page_h, int dpi,
-                    const double *boxes, size_t nboxes)
+                    int is_pdf, int n, double page_w, double page_h, int dpi, const double *boxes,
+                    size_t nboxes)
 {
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
 	fz_stream *stm = NULL;
@@ -75,8 +77,8 @@ int export_page_png(struct export_page_image *out, const unsigned char *data, si
 				fz_throw(ctx, FZ_ERROR_GENERIC, "no such page");
 			if (page_w * scale * page_h * scale > ENCLAVE_MAX_PIXELS)
 				fz_throw(ctx, FZ_ERROR_GENERIC, "page too large to render");
-			pix = fz_new_pixmap_from_page_number(ctx, doc, n - 1, fz_scale(scale, scale),
-			                                     fz_device_rgb(ctx), 0);
+			pix = fz_new_pixmap_from_page_number(
+			    ctx, doc, n - 1, fz_scale(scale, scale), fz_device_rgb(ctx), 0);
 		} else {
 			buf = fz_new_buffer_from_copied_data(ctx, data, size);
 			img = fz_new_image_from_buffer(ctx, buf);
@@ -116,8 +118,8 @@ int export_page_png(struct export_page_image *out, const unsigned char *data, si
 		fz_drop_document(ctx, doc);
 		fz_drop_stream(ctx, stm);
 	}
-	fz_catch(ctx) error = error_set(ENCLAVE_EINVALID, "cannot render page %d: %s", n,
-	                                fz_caught_message(ctx));
+	fz_catch(ctx) error =
+	    error_set(ENCLAVE_EINVALID, "cannot render page %d: %s", n, fz_caught_message(ctx));
 	fz_drop_context(ctx);
 	return error;
 }
@@ -159,7 +161,8 @@ static int pii_boxes(double **out, size_t *n, struct export_ctx *ctx, int64_t do
 				v = nv;
 			}
 			for (q = 0; q < 4; q++)
-				v[4 * k + (size_t)q] = json_number_value(json_array_get(bb, (size_t)q));
+				v[4 * k + (size_t)q] =
+				    json_number_value(json_array_get(bb, (size_t)q));
 			k++;
 		}
 		json_decref(boxes);
@@ -189,9 +192,9 @@ int export_page_image(struct export_page_image *out, struct export_ctx *ctx,
 		goto done;
 	if (d->redacted && (error = pii_boxes(&boxes, &nboxes, ctx, d->info->id, page)) < 0)
 		goto done;
-	error = export_page_png(out, (const unsigned char *)data.ptr, data.len, is_pdf, page,
-	                        page_w, page_h, ctx->opts->dpi ? (int)ctx->opts->dpi : 100, boxes,
-	                        nboxes);
+	error =
+	    export_page_png(out, (const unsigned char *)data.ptr, data.len, is_pdf, page, page_w,
+	                    page_h, ctx->opts->dpi ? (int)ctx->opts->dpi : 100, boxes, nboxes);
 	out->blacked = nboxes;
 done:
 	free(boxes);
