@@ -25,6 +25,7 @@
 
 #include "../tools/mkpdf_lib.h"
 #include "project_fixture.h"
+#include "label/labelstudio.h"
 #include "store/store_int.h"
 
 #define NDOCS 30 /* text documents */
@@ -1098,6 +1099,64 @@ static void test_yolo(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* labelstudio                                                        */
+/* ------------------------------------------------------------------ */
+
+static void test_labelstudio(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_export_options o = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_summary s;
+	struct ls_import imp;
+	char out[160], path[256], *text;
+	json_t *docs;
+	size_t i, len, spans = 0;
+
+	annotate(f);
+	assert_int_equal(export_to(f, "j", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/data.jsonl", out);
+	docs = read_jsonl(path);
+	o.format = "labelstudio";
+	assert_int_equal(export_to(f, "l", &o, &s, out), 0);
+	snprintf(path, sizeof(path), "%s/labelstudio.json", out);
+	assert_non_null(text = slurp(path, &len));
+	manifest_has(out, "labelstudio.json", (json_int_t)json_array_size(docs));
+	assert_null(strstr(text, "@"));
+	/* Read back by the project's Label Studio reader. */
+	assert_int_equal(ls_import(&imp, text, len, NULL), 0);
+	assert_int_equal(imp.nerrors, 0);
+	assert_int_equal(imp.ntasks, json_array_size(docs));
+	for (i = 0; i < imp.ntasks; i++) {
+		const struct ls_task *t = &imp.tasks[i];
+		json_t *d = json_array_get(docs, i);
+		json_int_t id = json_integer_value(json_object_get(d, "id"));
+		size_t k;
+		assert_int_equal(t->id, id);
+		assert_string_equal(t->text, json_string_value(json_object_get(d, "text")));
+		if (id % 3 == 0) {
+			assert_int_equal(t->nannotations, 0);
+			continue;
+		}
+		assert_int_equal(t->nannotations, 1);
+		assert_int_equal(t->annotations[0].nchoices, 1);
+		assert_string_equal(t->annotations[0].choices[0], id % 2 ? "odd" : "even");
+		assert_int_equal(t->annotations[0].ntexts, 1);
+		for (k = 0; k < t->annotations[0].nspans; k++) {
+			const struct ls_span *sp = &t->annotations[0].spans[k];
+			char *got = cp_slice(t->text, sp->start, sp->end);
+			assert_string_equal(sp->label, "LOCATION");
+			assert_true(!strcmp(got, "Lisbon") || !strcmp(got, "Porto"));
+			free(got);
+			spans++;
+		}
+	}
+	assert_true(spans > 10);
+	ls_import_release(&imp);
+	free(text);
+	json_decref(docs);
+}
+
+/* ------------------------------------------------------------------ */
 /* splits and determinism                                             */
 /* ------------------------------------------------------------------ */
 
@@ -1254,6 +1313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_chunks, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_ner_formats, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_text_formats, setup_corpus, teardown),
+		cmocka_unit_test_setup_teardown(test_labelstudio, setup_corpus, teardown),
 		cmocka_unit_test_setup_teardown(test_coco, setup_pdf, teardown),
 		cmocka_unit_test_setup_teardown(test_yolo, setup_pdf, teardown),
 		cmocka_unit_test_setup_teardown(test_splits, setup_corpus, teardown),

@@ -46,10 +46,11 @@ static const struct export_writer writers[] = {
 	{ "markdown", export_markdown },
 	{ "coco", export_coco },
 	{ "yolo", export_yolo },
+	{ "labelstudio", export_labelstudio },
 };
 static const char *const writer_names[] = {
 	"jsonl", "csv", "chunks", "conll", "spacy", "hf-ner", "chat", "instruct", "text",
-	"markdown", "coco", "yolo", NULL,
+	"markdown", "coco", "yolo", "labelstudio", NULL,
 };
 /* clang-format on */
 

@@ -224,5 +224,6 @@ int export_text(struct export_ctx *ctx);
 int export_markdown(struct export_ctx *ctx);
 int export_coco(struct export_ctx *ctx);
 int export_yolo(struct export_ctx *ctx);
+int export_labelstudio(struct export_ctx *ctx);
 
 #endif

@@ -93,8 +93,9 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 			y0 = clamp01(json_number_value(json_array_get(bb, 1)) / ph);
 			x1 = clamp01(json_number_value(json_array_get(bb, 2)) / pw);
 			y1 = clamp01(json_number_value(json_array_get(bb, 3)) / ph);
-			if ((error = buf_printf(&lines, "%d %.6f %.6f %.6f %.6f\n", cls, (x0 + x1) / 2,
-			                        (y0 + y1) / 2, x1 - x0, y1 - y0)) < 0)
+			if ((error = buf_printf(&lines, "%d %.6f %.6f %.6f %.6f\n", cls,
+			                        (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0)) <
+			    0)
 				goto done;
 			count++;
 		}
