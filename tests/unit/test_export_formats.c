@@ -315,6 +315,8 @@ static void manifest_has(const char *dir, const char *name, json_int_t records)
 	json_decref(m);
 }
 
+static int same_file(const char *a, const char *b);
+
 /* ------------------------------------------------------------------ */
 /* jsonl                                                              */
 /* ------------------------------------------------------------------ */
@@ -1043,6 +1045,17 @@ static void test_coco(void **state)
 	box_range(pix, pii, sx, sy, &lo, &hi);
 	assert_int_equal(hi, 0);
 	fz_drop_pixmap(ctx, pix);
+	/* Same options, same bytes: the annotations and the image. */
+	{
+		char out2[160], a[256], b[256];
+		assert_int_equal(export_to(f, "c3", &o, &s, out2), 0);
+		snprintf(a, sizeof(a), "%s/annotations.json", out);
+		snprintf(b, sizeof(b), "%s/annotations.json", out2);
+		assert_true(same_file(a, b));
+		snprintf(a, sizeof(a), "%s/images/00000001-p0001.png", out);
+		snprintf(b, sizeof(b), "%s/images/00000001-p0001.png", out2);
+		assert_true(same_file(a, b));
+	}
 	o.layer = "original";
 	o.allow_unredacted = 1;
 	assert_int_equal(export_to(f, "c2", &o, &s, out), 0);
