@@ -8,7 +8,11 @@
  * allow_unredacted; without it, an export with any ok document lacking a
  * redacted layer is refused (ENCLAVE_EINVALID, naming how many and
  * which). The override, and the documents it let through, are recorded in
- * the export's audit event and in the manifest.
+ * the export's audit event and in the manifest. layer "original" ships
+ * every document's original text and needs allow_unredacted too.
+ *
+ * Selection, splits and the formats' options are described in
+ * docs/cli/export.md; the writers stream the documents in id order.
  */
 #ifndef ENCLAVE_EXPORT_H
 #define ENCLAVE_EXPORT_H
