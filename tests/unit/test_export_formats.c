@@ -415,6 +415,15 @@ static void test_jsonl(void **state)
 	assert_int_equal(export_to(f, "j6", &o, &s, out), 0);
 	assert_int_equal(s.documents, 4);
 
+	/* A caller of the version 2 options gets the defaults for the rest. */
+	{
+		struct enclave_export_options v2 = ENCLAVE_EXPORT_OPTIONS_INIT;
+		v2.version = 2;
+		v2.layer = "bogus"; /* past a version 2 struct: not read */
+		assert_int_equal(export_to(f, "j6b", &v2, &s, out), 0);
+		assert_int_equal(s.documents, NDOCS + 2 * NMAIL);
+	}
+
 	/* The original layer needs PII allowed. */
 	o.lang = NULL;
 	o.layer = "original";

@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,8 +82,6 @@ static int check_selection(struct export_ctx *ctx)
 	unsigned sum = 0;
 	int i, parts = 0;
 
-	if (o->version < 3)
-		return 0;
 	if (!one_of(o->layer, layers))
 		return error_set(ENCLAVE_EINVALID, "unknown layer '%s' (redacted, original)",
 		                 o->layer);
@@ -313,7 +312,7 @@ static int record_export(struct export_ctx *ctx, const char *format, const char 
 	                                   : "all",
 	              "split", (json_int_t)ctx->opts->split[0], (json_int_t)ctx->opts->split[1],
 	              (json_int_t)ctx->opts->split[2], "seed", (json_int_t)ctx->opts->seed);
-	if (params && ctx->opts->version >= 3) {
+	if (params) {
 		static const char *const keys[] = { "lang", "status",   "label",
 			                            "unit", "stratify", "chunk_by" };
 		const char *vals[] = { ctx->opts->lang, ctx->opts->status,   ctx->opts->label,
@@ -352,6 +351,7 @@ int enclave_export(enclave_project *p, const char *out_dir,
                    struct enclave_export_summary *summary)
 {
 	static const struct enclave_export_options defaults = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_options full = ENCLAVE_EXPORT_OPTIONS_INIT;
 	const struct export_writer *w = NULL;
 	struct export_ctx ctx;
 	char *audit_path = NULL, head_hash[65], manifest_sha[65];
@@ -361,6 +361,12 @@ int enclave_export(enclave_project *p, const char *out_dir,
 
 	if (!opts)
 		opts = &defaults;
+	if (opts->version < 3) {
+		/* An older caller's struct ends before the selection fields: the defaults. */
+		memcpy(&full, opts, offsetof(struct enclave_export_options, layer));
+		full.version = ENCLAVE_EXPORT_OPTIONS_VERSION;
+		opts = &full;
+	}
 	if (summary)
 		memset(summary, 0, sizeof(*summary));
 	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
