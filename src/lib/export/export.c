@@ -92,6 +92,9 @@ static int check_selection(struct export_ctx *ctx)
 	if (!one_of(o->unit, units))
 		return error_set(ENCLAVE_EINVALID, "unknown unit '%s' (documents, blocks)",
 		                 o->unit);
+	if (o->unit && o->format && strcmp(o->format, "jsonl") && strcmp(o->format, "csv"))
+		return error_set(ENCLAVE_EINVALID, "the unit applies to jsonl and csv, not '%s'",
+		                 o->format);
 	if (!one_of(o->chunk_by, chunk_by))
 		return error_set(ENCLAVE_EINVALID,
 		                 "unknown chunk unit '%s' (tokens, words, sentences, sections)",
