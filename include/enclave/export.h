@@ -11,7 +11,11 @@
  * allow_unredacted; without it, an export with any ok document lacking a
  * redacted layer is refused (ENCLAVE_EINVALID, naming how many and
  * which). The override, and the documents it let through, are recorded in
- * the export's audit event and in the manifest.
+ * the export's audit event and in the manifest. layer "original" ships
+ * every document's original text and needs allow_unredacted too.
+ *
+ * Selection, splits and the formats' options are described in
+ * docs/cli/export.md; the writers stream the documents in id order.
  */
 #ifndef ENCLAVE_EXPORT_H
 #define ENCLAVE_EXPORT_H
@@ -23,23 +27,47 @@
 extern "C" {
 #endif
 
-#define ENCLAVE_EXPORT_OPTIONS_VERSION 2
+#define ENCLAVE_EXPORT_OPTIONS_VERSION 3
 struct enclave_export_options {
 	unsigned version;
-	const char *format;   /* "jsonl" */
+	const char *format;   /* one of enclave_export_formats(); "jsonl" */
 	int include_failed;   /* also export failed documents (text empty) */
-	int allow_unredacted; /* ship the original text of documents with no redacted layer */
+	int allow_unredacted; /* allow PII: ship original text (layer "original", or
+	                         documents with no redacted layer); audited */
+	/* Selection (version 3; NULL or 0 for the defaults): */
+	const char *layer;       /* "redacted" (default) or "original" (needs allow_unredacted) */
+	const char *annotations; /* "accepted" (default), "submitted" (and accepted), "all" */
+	const char *lang;        /* only documents of this language */
+	const char *status;      /* only documents of this status ("ok", "failed") */
+	const char *label;       /* only documents with an annotation of this label */
+	const char *unit;        /* jsonl and csv: "documents" (default) or "blocks" */
+	/* Splits: parts in percent (2 or 3 non-zero: train, validation, test). */
+	unsigned split[3];
+	unsigned long long seed;
+	const char *stratify; /* "class": stratify the splits by class label */
+	/* chunks: */
+	const char *chunk_by; /* "tokens" (default), "words", "sentences", "sections" */
+	unsigned chunk_size;  /* units a chunk (0: 256 tokens/words, 5 sentences, 1 section) */
+	unsigned chunk_overlap;
+	/* chat: */
+	const char *system_prompt; /* the system message; NULL: none */
+	const char *chat_template; /* the user message of a document, "{text}" replaced */
+	/* coco, yolo: */
+	unsigned dpi; /* page images' resolution (0: 100) */
 };
-#define ENCLAVE_EXPORT_OPTIONS_INIT                           \
-	{                                                     \
-		ENCLAVE_EXPORT_OPTIONS_VERSION, "jsonl", 0, 0 \
+#define ENCLAVE_EXPORT_OPTIONS_INIT                                                                \
+	{                                                                                          \
+		ENCLAVE_EXPORT_OPTIONS_VERSION, "jsonl", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
+		    { 0, 0, 0 }, 0, NULL, NULL, 0, 0, NULL, NULL, 0                                \
 	}
 
 struct enclave_export_summary {
-	size_t documents;  /* records written */
-	size_t redacted;   /* of which with their redacted text */
-	size_t unredacted; /* of which with their original text (allow_unredacted) */
-	size_t files;      /* files listed in the manifest */
+	size_t documents;        /* records written */
+	size_t redacted;         /* of which with their redacted text */
+	size_t unredacted;       /* of which with their original text (allow_unredacted) */
+	size_t files;            /* files listed in the manifest */
+	size_t split_records[3]; /* records written to each split (all in [0] without splits) */
+	size_t ner_dropped;      /* entity annotations dropped for overlapping a redaction */
 	char manifest_sha256[65];
 };
 

@@ -13,7 +13,7 @@
 /* Exit codes, as documented in docs/cli/enclave.md. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_PARTIAL = 3 };
 
-#define CLI_MAX_OPTS 16
+#define CLI_MAX_OPTS 32
 
 /* One option: --name (and -c), taking an argument when `arg` is not NULL. */
 struct cli_opt {

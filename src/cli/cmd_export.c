@@ -1,13 +1,16 @@
 /*
- * enclave export --format jsonl [--include-failed] [--allow-unredacted]
- * [--archive FILE.tar.zst] [OUT]: write a dataset package (folder OUT,
- * and/or one tar.zst). Documents ship their redacted layer; without one,
- * the export is refused unless --allow-unredacted.
+ * enclave export [--format F] [selection, split, format options] OUT: write
+ * a dataset folder with its manifest. Documents ship their redacted layer;
+ * without one, the export is refused unless --allow-pii (the old
+ * --allow-unredacted is its alias). See docs/cli/export.md.
+ * With --archive FILE.tar.zst the package is also (or only) written as
+ * one reproducible tar.zst.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <ftw.h>
 #include <malloc.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +21,22 @@ const struct cli_opt cmd_export_opts[] = {
 	{ "format", 'f', "FORMAT" },
 	{ "include-failed", 0, NULL },
 	{ "allow-unredacted", 0, NULL },
+	{ "allow-pii", 0, NULL },
+	{ "layer", 0, "LAYER" },
+	{ "annotations", 0, "STATUS" },
+	{ "lang", 0, "LANG" },
+	{ "status", 0, "STATUS" },
+	{ "label", 0, "LABEL" },
+	{ "unit", 0, "UNIT" },
+	{ "split", 0, "PARTS" },
+	{ "seed", 0, "N" },
+	{ "stratify", 0, "KIND" },
+	{ "chunk-by", 0, "UNIT" },
+	{ "chunk-size", 0, "N" },
+	{ "chunk-overlap", 0, "N" },
+	{ "system-prompt", 0, "TEXT" },
+	{ "template", 0, "TEXT" },
+	{ "dpi", 0, "DPI" },
 	{ "archive", 'a', "FILE" },
 	{ NULL, 0, NULL },
 };
@@ -46,13 +65,44 @@ static void remove_tree(const char *dir)
 		cli_error("export", "cannot remove the staging folder '%s'", dir);
 }
 
+/* Parse a whole unsigned decimal `s` no greater than `max`; -1 when malformed. */
+static int parse_uint(unsigned long long *out, const char *s, unsigned long long max)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
+/* "80,10,10" or "90,10" into parts; -1 when malformed. */
+static int parse_split(unsigned parts[3], const char *s)
+{
+	char tmp[64], *p, *save = NULL;
+	unsigned long long v;
+	int n = 0;
+
+	if (strlen(s) >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, strlen(s) + 1);
+	for (p = strtok_r(tmp, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		if (n == 3 || parse_uint(&v, p, 100) < 0 || !v)
+			return -1;
+		parts[n++] = (unsigned)v;
+	}
+	return n >= 2 && parts[0] + parts[1] + parts[2] == 100 ? 0 : -1;
+}
+
 int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
 	struct enclave_export_options opts = ENCLAVE_EXPORT_OPTIONS_INIT;
 	struct enclave_export_summary s;
 	enclave_project *p = NULL;
 	struct cli_args a;
-	const char *fmt, *archive, *out;
+	unsigned long long v;
+	const char *fmt, *val, *archive, *out;
 	char *staging = NULL;
 	int rc;
 
@@ -68,12 +118,52 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		while (*known && strcmp(*known, fmt))
 			known++;
 		if (!*known)
-			return cli_usage(name, "unknown --format '%s' (this build writes: jsonl)",
-			                 fmt);
+			return cli_usage(
+			    name,
+			    "unknown --format '%s' (this build writes: jsonl, csv, chunks,"
+			    " conll, spacy, hf-ner, chat, instruct, text, markdown, coco,"
+			    " yolo, labelstudio)",
+			    fmt);
 		opts.format = fmt;
 	}
 	opts.include_failed = cli_value(&a, cmd_export_opts, "include-failed") != NULL;
-	opts.allow_unredacted = cli_value(&a, cmd_export_opts, "allow-unredacted") != NULL;
+	opts.allow_unredacted = cli_value(&a, cmd_export_opts, "allow-unredacted") != NULL ||
+	                        cli_value(&a, cmd_export_opts, "allow-pii") != NULL;
+	opts.layer = cli_value(&a, cmd_export_opts, "layer");
+	opts.annotations = cli_value(&a, cmd_export_opts, "annotations");
+	opts.lang = cli_value(&a, cmd_export_opts, "lang");
+	opts.status = cli_value(&a, cmd_export_opts, "status");
+	opts.label = cli_value(&a, cmd_export_opts, "label");
+	opts.unit = cli_value(&a, cmd_export_opts, "unit");
+	opts.stratify = cli_value(&a, cmd_export_opts, "stratify");
+	opts.chunk_by = cli_value(&a, cmd_export_opts, "chunk-by");
+	opts.system_prompt = cli_value(&a, cmd_export_opts, "system-prompt");
+	opts.chat_template = cli_value(&a, cmd_export_opts, "template");
+	if ((val = cli_value(&a, cmd_export_opts, "split")) && parse_split(opts.split, val) < 0)
+		return cli_usage(name,
+		                 "--split takes 2 or 3 percentages adding up to 100"
+		                 " (e.g. 80,10,10), not '%s'",
+		                 val);
+	if ((val = cli_value(&a, cmd_export_opts, "seed"))) {
+		if (parse_uint(&v, val, ~0ULL) < 0)
+			return cli_usage(name, "--seed takes a whole number, not '%s'", val);
+		opts.seed = v;
+	}
+	if ((val = cli_value(&a, cmd_export_opts, "chunk-size"))) {
+		if (parse_uint(&v, val, 1000000) < 0 || !v)
+			return cli_usage(name, "--chunk-size takes 1 to 1000000, not '%s'", val);
+		opts.chunk_size = (unsigned)v;
+	}
+	if ((val = cli_value(&a, cmd_export_opts, "chunk-overlap"))) {
+		if (parse_uint(&v, val, 1000000) < 0)
+			return cli_usage(name, "--chunk-overlap takes 0 to 1000000, not '%s'", val);
+		opts.chunk_overlap = (unsigned)v;
+	}
+	if ((val = cli_value(&a, cmd_export_opts, "dpi"))) {
+		if (parse_uint(&v, val, 600) < 0 || v < 18)
+			return cli_usage(name, "--dpi takes 18 to 600, not '%s'", val);
+		opts.dpi = (unsigned)v;
+	}
 	/*
 	 * No fastbins for the export: a record is a tree of many small JSON
 	 * values freed at once, followed by large allocations (the next
@@ -110,6 +200,17 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		        "exported %zu document%s to '%s' (%zu files, manifest sha256 %.16s...)\n",
 		        s.documents, s.documents == 1 ? "" : "s", archive ? archive : out, s.files,
 		        s.manifest_sha256);
+		if (opts.split[2])
+			fprintf(stderr, "split: %zu train, %zu validation, %zu test\n",
+			        s.split_records[0], s.split_records[1], s.split_records[2]);
+		else if (opts.split[0])
+			fprintf(stderr, "split: %zu train, %zu test\n", s.split_records[0],
+			        s.split_records[1]);
+		if (s.ner_dropped)
+			fprintf(stderr,
+			        "enclave export: %zu entity annotation%s dropped: overlapping a"
+			        " redaction\n",
+			        s.ner_dropped, s.ner_dropped == 1 ? "" : "s");
 		if (s.unredacted)
 			fprintf(stderr,
 			        "enclave export: warning: %zu document%s shipped with %s original"

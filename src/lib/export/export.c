@@ -19,20 +19,109 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "export_int.h"
 #include "../../util/fs.h"
 
+/* The writers, and their names in the same order (enclave_export_formats). */
+/* clang-format off */
 static const struct export_writer writers[] = {
 	{ "jsonl", export_jsonl },
+	{ "csv", export_csv },
+	{ "chunks", export_chunks },
+	{ "conll", export_conll },
+	{ "spacy", export_spacy },
+	{ "hf-ner", export_hfner },
+	{ "chat", export_chat },
+	{ "instruct", export_instruct },
+	{ "text", export_text },
+	{ "markdown", export_markdown },
+	{ "coco", export_coco },
+	{ "yolo", export_yolo },
+	{ "labelstudio", export_labelstudio },
 };
+static const char *const writer_names[] = {
+	"jsonl", "csv", "chunks", "conll", "spacy", "hf-ner", "chat", "instruct", "text",
+	"markdown", "coco", "yolo", "labelstudio", NULL,
+};
+/* clang-format on */
 
 const char *const *enclave_export_formats(void)
 {
-	static const char *const names[] = { "jsonl", NULL };
-	return names;
+	return writer_names;
+}
+
+/* Is `s` NULL or one of the NULL-terminated `names`? */
+static int one_of(const char *s, const char *const *names)
+{
+	if (!s)
+		return 1;
+	for (; *names; names++)
+		if (!strcmp(s, *names))
+			return 1;
+	return 0;
+}
+
+/* Check the selection options (driver.c) and set ctx's view of them. */
+static int check_selection(struct export_ctx *ctx)
+{
+	static const char *const layers[] = { "redacted", "original", NULL };
+	static const char *const modes[] = { "accepted", "submitted", "all", NULL };
+	static const char *const units[] = { "documents", "blocks", NULL };
+	static const char *const chunk_by[] = { "tokens", "words", "sentences", "sections", NULL };
+	const struct enclave_export_options *o = ctx->opts;
+	unsigned sum = 0;
+	int i, parts = 0;
+
+	if (!one_of(o->layer, layers))
+		return error_set(ENCLAVE_EINVALID, "unknown layer '%s' (redacted, original)",
+		                 o->layer);
+	if (!one_of(o->annotations, modes))
+		return error_set(ENCLAVE_EINVALID,
+		                 "unknown annotation status '%s' (accepted, submitted, all)",
+		                 o->annotations);
+	if (!one_of(o->unit, units))
+		return error_set(ENCLAVE_EINVALID, "unknown unit '%s' (documents, blocks)",
+		                 o->unit);
+	if (o->unit && o->format && strcmp(o->format, "jsonl") && strcmp(o->format, "csv"))
+		return error_set(ENCLAVE_EINVALID, "the unit applies to jsonl and csv, not '%s'",
+		                 o->format);
+	if (!one_of(o->chunk_by, chunk_by))
+		return error_set(ENCLAVE_EINVALID,
+		                 "unknown chunk unit '%s' (tokens, words, sentences, sections)",
+		                 o->chunk_by);
+	if (o->stratify && strcmp(o->stratify, "class"))
+		return error_set(ENCLAVE_EINVALID, "cannot stratify by '%s' (class)", o->stratify);
+	ctx->layer_original = o->layer && !strcmp(o->layer, "original");
+	if (ctx->layer_original && !o->allow_unredacted)
+		return error_set(ENCLAVE_EINVALID, "cannot export the original layer without"
+		                                   " allowing PII (--allow-pii)");
+	ctx->ann_mode = !o->annotations || !strcmp(o->annotations, "accepted") ? 0
+	                : !strcmp(o->annotations, "submitted")                 ? 1
+	                                                                       : 2;
+	for (i = 0; i < 3; i++) {
+		if (o->split[i] > 100)
+			return error_set(ENCLAVE_EINVALID, "split part %u is over 100",
+			                 o->split[i]);
+		sum += o->split[i];
+		if (o->split[i])
+			parts = i + 1;
+	}
+	if (parts) {
+		for (i = 0; i < parts; i++)
+			if (!o->split[i])
+				return error_set(ENCLAVE_EINVALID, "a split part is 0");
+		if (parts < 2 || sum != 100)
+			return error_set(ENCLAVE_EINVALID,
+			                 "a split has 2 or 3 parts adding up to 100 (got %u)", sum);
+		ctx->nsplits = parts;
+	} else if (o->stratify) {
+		return error_set(ENCLAVE_EINVALID, "stratify needs a split");
+	}
+	return 0;
 }
 
 /* The path of `name` in the export folder, malloc'd. */
@@ -135,7 +224,7 @@ static int check_redacted(struct export_ctx *ctx)
 
 	if ((error = store_unredacted(ctx->project, &ctx->unredacted, &ctx->nunredacted)) < 0)
 		return error;
-	if (!ctx->nunredacted || ctx->opts->allow_unredacted)
+	if (!ctx->nunredacted || ctx->opts->allow_unredacted || ctx->layer_original)
 		return 0;
 	for (i = 0; i < ctx->nunredacted && i < shown; i++)
 		buf_printf(&ids, "%s%lld", i ? ", " : "", (long long)ctx->unredacted[i]);
@@ -153,9 +242,28 @@ static int check_redacted(struct export_ctx *ctx)
 
 json_t *export_options_json(const struct export_ctx *ctx, const char *format)
 {
-	return json_pack("{s:s,s:b,s:b}", "format", format, "include_failed",
-	                 ctx->opts->include_failed, "allow_unredacted",
-	                 ctx->opts->allow_unredacted);
+	json_t *params =
+	    json_pack("{s:s,s:b,s:b,s:s,s:s,s:[I,I,I],s:I}", "format", format, "include_failed",
+	              ctx->opts->include_failed, "allow_unredacted", ctx->opts->allow_unredacted,
+	              "layer", ctx->layer_original ? "original" : "redacted", "annotations",
+	              ctx->ann_mode == 0   ? "accepted"
+	              : ctx->ann_mode == 1 ? "submitted"
+	                                   : "all",
+	              "split", (json_int_t)ctx->opts->split[0], (json_int_t)ctx->opts->split[1],
+	              (json_int_t)ctx->opts->split[2], "seed", (json_int_t)ctx->opts->seed);
+	if (params) {
+		static const char *const keys[] = { "lang", "status",   "label",
+			                            "unit", "stratify", "chunk_by" };
+		const char *vals[] = { ctx->opts->lang, ctx->opts->status,   ctx->opts->label,
+			               ctx->opts->unit, ctx->opts->stratify, ctx->opts->chunk_by };
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (vals[i] &&
+			    json_object_set_new(params, keys[i], json_string(vals[i])) < 0) {
+				json_decref(params);
+				return NULL;
+			}
+	}
+	return params;
 }
 
 /* Record the export in the audit chain. */
@@ -205,6 +313,7 @@ int enclave_export(enclave_project *p, const char *out_dir,
                    struct enclave_export_summary *summary)
 {
 	static const struct enclave_export_options defaults = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_options full = ENCLAVE_EXPORT_OPTIONS_INIT;
 	const struct export_writer *w = NULL;
 	struct export_ctx ctx;
 	json_t *options = NULL;
@@ -214,6 +323,12 @@ int enclave_export(enclave_project *p, const char *out_dir,
 
 	if (!opts)
 		opts = &defaults;
+	if (opts->version < 3) {
+		/* An older caller's struct ends before the selection fields: the defaults. */
+		memcpy(&full, opts, offsetof(struct enclave_export_options, layer));
+		full.version = ENCLAVE_EXPORT_OPTIONS_VERSION;
+		opts = &full;
+	}
 	if (summary)
 		memset(summary, 0, sizeof(*summary));
 	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
@@ -229,7 +344,7 @@ int enclave_export(enclave_project *p, const char *out_dir,
 	ctx.project = p;
 	ctx.dir = out_dir;
 	ctx.opts = opts;
-	if ((error = check_redacted(&ctx)) < 0)
+	if ((error = check_selection(&ctx)) < 0 || (error = check_redacted(&ctx)) < 0)
 		goto done;
 	if ((empty = fs_dir_empty(out_dir)) < 0) {
 		error = error_set(ENCLAVE_EIO, "cannot open '%s': %s", out_dir, strerror(errno));
@@ -258,6 +373,8 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		summary->redacted = ctx.redacted_written;
 		summary->unredacted = ctx.unredacted_written;
 		summary->files = ctx.nfiles + 2;
+		memcpy(summary->split_records, ctx.split_records, sizeof(ctx.split_records));
+		summary->ner_dropped = ctx.ner_dropped;
 		memcpy(summary->manifest_sha256, manifest_sha, 65);
 	}
 done:

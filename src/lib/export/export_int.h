@@ -7,6 +7,7 @@
 #ifndef ENCLAVE_EXPORT_INT_H
 #define ENCLAVE_EXPORT_INT_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../ingest/ingest_int.h"
@@ -30,6 +31,13 @@ struct export_ctx {
 	int64_t *unredacted; /* ok documents with no redacted layer, in id order */
 	size_t nunredacted;
 	size_t redacted_written, unredacted_written; /* records of each kind */
+	/* Selection and splits (driver.c): */
+	int layer_original; /* ship the original layer (allowed by allow_unredacted) */
+	int ann_mode;       /* 0 accepted, 1 submitted and accepted, 2 any but draft */
+	int nsplits;        /* 0 (one part), 2 or 3 */
+	struct export_splitter *splitter;
+	size_t split_records[3]; /* documents exported into each split */
+	size_t ner_dropped;      /* entity annotations overlapping a redaction */
 };
 
 /* A writer fills ctx->dir with its files and calls export_file_done for each. */
@@ -115,7 +123,165 @@ void pkg_read_release(struct pkg_read *r);
  */
 int export_json_encode(struct buf *out, json_t *v);
 
+/* ---- driver.c: selection, splits, the walk and the per-split files ---- */
+
+/* One selected document as the driver hands it to a writer; all borrowed. */
+struct export_doc {
+	const struct enclave_doc_info *info;
+	json_t *rec;      /* export_record's object: "text", "blocks", "pages" ... */
+	int redacted;     /* rec holds the redacted layer */
+	int split;        /* 0..nsplits-1 (0 without splits) */
+	const char *lang; /* "" when unknown */
+	/*
+	 * The chosen whole-document annotation result of each type present
+	 * ({"ner": {"spans": [...]}, "class": {"labels": [...]}, "box":
+	 * {"boxes": [...]}, "qa": {"pairs": [...]}}): the best by status
+	 * (accepted, submitted, rejected), then the newest. Entity spans and
+	 * evidence ranges are mapped onto rec's text; those overlapping a
+	 * redaction are dropped (entities) or lose their evidence (pairs).
+	 */
+	json_t *ann;
+};
+
+typedef int (*export_doc_fn)(struct export_ctx *ctx, const struct export_doc *d, void *payload);
+
+/*
+ * Walk the selected documents in id order (one loaded at a time) and call
+ * `fn` for each; counts them into ctx. A non-zero return stops the walk.
+ */
+int export_each(struct export_ctx *ctx, export_doc_fn fn, void *payload);
+
+/* "train", "validation", "test" for a split; "data" without splits. */
+const char *export_split_name(const struct export_ctx *ctx, int split);
+
+/* One data file per split: "<split>.<ext>" (or "<stem>.<ext>" without splits). */
+struct export_out {
+	FILE *f[3];
+	char name[3][96];
+	int64_t records[3];
+	int n;
+	struct buf line; /* export_out_json's line, reused; released by done and abort */
+};
+
+/* Open the files of `o`; `stem` names the single file when there are no splits. */
+int export_out_open(struct export_out *o, struct export_ctx *ctx, const char *stem,
+                    const char *ext);
+
+/* Write `len` bytes then a line end `eol` (may be NULL) to split `split`'s file, counting a record. */
+int export_out_line(struct export_out *o, struct export_ctx *ctx, int split, const char *data,
+                    size_t len, const char *eol);
+
+/* Write a JSON value as one compact line (a record). */
+int export_out_json(struct export_out *o, struct export_ctx *ctx, int split, const json_t *v);
+
+/* Finish and register every file (closes them). */
+int export_out_done(struct export_out *o, struct export_ctx *ctx);
+
+/* Close without registering (after an error). */
+void export_out_abort(struct export_out *o);
+
+/* Write a small file `name` (e.g. label_names.json) and register it as a non-data file. */
+int export_small_file(struct export_ctx *ctx, const char *name, const char *data, size_t len,
+                      int64_t records);
+
+/*
+ * Write `data` as the file of document d in `folder` ("text/00000007.txt",
+ * or "text/train/00000007.txt" with splits), one record.
+ */
+int export_doc_file(struct export_ctx *ctx, const char *folder, const struct export_doc *d,
+                    const char *ext, const char *data, size_t len);
+
+/* The class labels of d->ann ("" joined by `sep` into out). */
+int export_class_labels(struct buf *out, const struct export_doc *d, const char *sep);
+
+/* ---- textseg.c: code points, tokens, words, sentences ---- */
+
+/* A text as code points with the byte offset of each (byte[n] is the length). */
+struct cptext {
+	const char *s;
+	uint32_t *cp;
+	size_t *byte;
+	size_t n;
+};
+int cptext_init(struct cptext *t, const char *s, size_t len);
+void cptext_release(struct cptext *t);
+
+/* A range of code points, end exclusive. */
+struct seg {
+	size_t start, end;
+};
+struct segs {
+	struct seg *v;
+	size_t n, cap;
+};
+void segs_release(struct segs *l);
+
+/* Word pieces in [from, to): runs of letters and digits, and each other non-space character. */
+int seg_tokens(struct segs *out, const struct cptext *t, size_t from, size_t to);
+/* Words: runs of non-space characters. */
+int seg_words(struct segs *out, const struct cptext *t, size_t from, size_t to);
+/* Sentences (rule-based, with abbreviations) in [from, to), trimmed. */
+int seg_sentences(struct segs *out, const struct cptext *t, size_t from, size_t to);
+
+/* ---- conll.c: sentences of tokens with IOB2 tags (conll, hf-ner) ---- */
+
+/*
+ * One sentence: its `n` tokens (ranges of t), the entity label of each
+ * (NULL: outside) and whether it begins its entity (B) or not (I).
+ */
+typedef int (*export_sentence_fn)(void *payload, const struct export_doc *d, const struct cptext *t,
+                                  const struct seg *tokens, size_t n, const char *const *labels,
+                                  const int *begin);
+
+/* Call `fn` for each sentence of d's exported text, block by block. */
+int export_iob_doc(const struct export_doc *d, export_sentence_fn fn, void *payload);
+
+/* ---- pageimg.c: page images with the PII blacked out (coco, yolo) ---- */
+
+struct export_page_image {
+	unsigned char *png; /* malloc'd */
+	size_t len;
+	int width, height; /* pixels */
+	double sx, sy;     /* pixels a point */
+	size_t blacked;    /* PII boxes filled */
+};
+
+/*
+ * Render page `n` (page_w x page_h points) of PDF `data` at `dpi`, or
+ * decode the page image `data` (is_pdf 0), fill `nboxes` boxes (points,
+ * x0,y0,x1,y1 each) black and encode it as PNG into *out.
+ */
+int export_page_png(struct export_page_image *out, const unsigned char *data, size_t size,
+                    int is_pdf, int n, double page_w, double page_h, int dpi, const double *boxes,
+                    size_t nboxes);
+
+/*
+ * Page `page` of d as PNG at ctx's dpi, with the boxes of its redacted PII
+ * spans blacked out (when d ships its redacted layer). ENCLAVE_ENOTFOUND
+ * (no message) when the page has no image (the source is not a PDF and no
+ * scan was stored).
+ */
+int export_page_image(struct export_page_image *out, struct export_ctx *ctx,
+                      const struct export_doc *d, int page, double page_w, double page_h);
+
+/* The box labels in use (schema order is not kept: sorted), for category ids. */
+int export_box_labels(json_t **out, struct export_ctx *ctx);
+
+/* ---- the writers ---- */
+
 /* The writers. */
 int export_jsonl(struct export_ctx *ctx);
+int export_csv(struct export_ctx *ctx);
+int export_chunks(struct export_ctx *ctx);
+int export_conll(struct export_ctx *ctx);
+int export_spacy(struct export_ctx *ctx);
+int export_hfner(struct export_ctx *ctx);
+int export_chat(struct export_ctx *ctx);
+int export_instruct(struct export_ctx *ctx);
+int export_text(struct export_ctx *ctx);
+int export_markdown(struct export_ctx *ctx);
+int export_coco(struct export_ctx *ctx);
+int export_yolo(struct export_ctx *ctx);
+int export_labelstudio(struct export_ctx *ctx);
 
 #endif

@@ -154,7 +154,9 @@ int export_record(json_t **out, struct export_ctx *ctx, const struct enclave_doc
 			error = error_oom();
 			goto done;
 		}
-		error = store_text_blob(ctx->project->db, in->id, "redacted", blob);
+		error = ctx->layer_original
+		            ? ENCLAVE_ENOTFOUND
+		            : store_text_blob(ctx->project->db, in->id, "redacted", blob);
 		if (error == 0) {
 			*redacted = 1;
 			if ((error = redact_record(o, ctx, doc, in->id, blob)) < 0)

@@ -351,6 +351,32 @@ int store_label_blocks_json(json_t **out, sqlite3 *db, int64_t id, int64_t offse
 int store_page_source(sqlite3 *db, int64_t id, int n, char image[65], char sha256[65],
                       char media_type[64]);
 
+/* ---- export_q.c: the export's reads ---- */
+
+/*
+ * Document `id`'s language ("" when unknown), parent (0: none) and whether
+ * it has children. ENCLAVE_ENOTFOUND when there is no such document.
+ */
+int store_doc_lineage(sqlite3 *db, int64_t id, char lang[16], int64_t *parent, int *children);
+
+/*
+ * Call `cb` for each annotation of document `doc`'s tasks whose status fits
+ * `mode` (0: accepted; 1: submitted or accepted; 2: any but draft), by type
+ * and block (-1: the whole document), the best first: accepted, then
+ * submitted, then the newest. A non-zero return stops and is returned.
+ */
+int store_doc_annotations(sqlite3 *db, int64_t doc, int mode,
+                          int (*cb)(const char *type, int64_t block, int64_t annotation,
+                                    const char *status, const char *result, void *payload),
+                          void *payload);
+
+/*
+ * Call `cb` for each label of the annotations of `type` ("ner": entity
+ * labels, "box": box labels) fitting `mode`, sorted.
+ */
+int store_result_labels(sqlite3 *db, const char *type, int mode,
+                        int (*cb)(const char *label, void *payload), void *payload);
+
 /* ---- project.c ---- */
 
 /* Load the key pair of a project (the secret is optional: read-only use). */

@@ -1,4 +1,4 @@
-csv
+xlsx
 see 'enclave export --help'
 64 hex digits
 see 'enclave audit --help'

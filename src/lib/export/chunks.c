@@ -1,0 +1,205 @@
+/*
+ * The chunks writer (RAG): chunks.jsonl (or one file per split), one chunk
+ * a line:
+ *
+ *   {"id":"7-0","document_id":7,"chunk":0,"pages":[1,2],
+ *    "heading_path":["Annual report","Risks"],"start":0,"end":812,
+ *    "text":"..."}
+ *
+ * start and end are code points into the exported text of the document
+ * (the redacted layer unless --layer original), and text is that range of
+ * it, so redactions are gone from chunks as from the text. chunk_by:
+ *
+ *   tokens     word pieces (textseg.c), chunk_size of them (default 256)
+ *   words      runs of non-space characters (default 256)
+ *   sentences  sentences within each block (default 5 a chunk)
+ *   sections   a heading or title block and the blocks up to the next one
+ *              (default 1 a chunk)
+ *
+ * Consecutive chunks share chunk_overlap units (less than chunk_size). The
+ * heading path is the titles and headings in force where the chunk starts
+ * (a heading of level L replaces those of level L and deeper); pages are
+ * the pages of the blocks the chunk touches, ascending.
+ */
+#include <string.h>
+
+#include "export_int.h"
+
+struct chunks_state {
+	struct export_out out;
+	const char *by;
+	size_t size, overlap;
+};
+
+static int is_heading(const json_t *b)
+{
+	const char *k = json_string_value(json_object_get(b, "kind"));
+	return k && (!strcmp(k, "heading") || !strcmp(k, "title"));
+}
+
+static size_t jsz(const json_t *v)
+{
+	json_int_t i = json_integer_value(v);
+	return i < 0 ? 0 : (size_t)i;
+}
+
+/* The units of `d` by `by` into `u`. */
+static int units(struct segs *u, const char *by, const struct cptext *t, const json_t *blocks)
+{
+	const json_t *b;
+	size_t i;
+	int error = 0;
+
+	if (!strcmp(by, "tokens"))
+		return seg_tokens(u, t, 0, t->n);
+	if (!strcmp(by, "words"))
+		return seg_words(u, t, 0, t->n);
+	json_array_foreach(blocks, i, b)
+	{
+		size_t s = jsz(json_object_get(b, "offset")),
+		       e = s + jsz(json_object_get(b, "length"));
+		if (e > t->n || s >= e)
+			continue;
+		if (!strcmp(by, "sentences")) {
+			if ((error = seg_sentences(u, t, s, e)) < 0)
+				return error;
+		} else if (is_heading(b) || !u->n) {
+			struct seg sg = { s, e };
+			if (u->n == u->cap) {
+				size_t ncap = u->cap ? 2 * u->cap : 16;
+				struct seg *v = realloc(u->v, ncap * sizeof(*v));
+				if (!v)
+					return error_oom();
+				u->v = v;
+				u->cap = ncap;
+			}
+			u->v[u->n++] = sg;
+		} else {
+			u->v[u->n - 1].end = e;
+		}
+	}
+	return 0;
+}
+
+/* The heading path at `start` and the pages of [start, end) into the new arrays. */
+static int context(json_t **path, json_t **pages, const json_t *blocks, size_t start, size_t end)
+{
+	const json_t *b, *stack[8];
+	int levels[8], seen_pages[64];
+	size_t i, depth = 0, npages = 0, k;
+
+	*path = json_array();
+	*pages = json_array();
+	if (!*path || !*pages)
+		return error_oom();
+	json_array_foreach(blocks, i, b)
+	{
+		size_t s = jsz(json_object_get(b, "offset")),
+		       e = s + jsz(json_object_get(b, "length"));
+		json_int_t pg = json_integer_value(json_object_get(b, "page"));
+		if (s <= start && is_heading(b)) {
+			int lvl = !strcmp(json_string_value(json_object_get(b, "kind")), "title")
+			              ? 0
+			              : (int)json_integer_value(json_object_get(b, "level"));
+			while (depth && levels[depth - 1] >= lvl)
+				depth--;
+			if (depth < 8) {
+				levels[depth] = lvl;
+				stack[depth++] = b;
+			}
+		}
+		if (pg > 0 && s < end && start < e) {
+			for (k = 0; k < npages && seen_pages[k] != (int)pg; k++)
+				;
+			if (k == npages && npages < 64)
+				seen_pages[npages++] = (int)pg;
+		}
+	}
+	for (i = 0; i < depth; i++)
+		if (json_array_append(*path, json_object_get(stack[i], "text")) < 0)
+			return error_oom();
+	/* Ascending: insertion sort of at most 64. */
+	for (i = 1; i < npages; i++)
+		for (k = i; k > 0 && seen_pages[k - 1] > seen_pages[k]; k--) {
+			int t = seen_pages[k];
+			seen_pages[k] = seen_pages[k - 1];
+			seen_pages[k - 1] = t;
+		}
+	for (i = 0; i < npages; i++)
+		if (json_array_append_new(*pages, json_integer(seen_pages[i])) < 0)
+			return error_oom();
+	return 0;
+}
+
+static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *payload)
+{
+	struct chunks_state *s = payload;
+	const json_t *blocks = json_object_get(d->rec, "blocks");
+	const char *text = json_string_value(json_object_get(d->rec, "text"));
+	struct cptext t;
+	struct segs u = { 0 };
+	size_t k, n = 0;
+	int error;
+
+	if (!text)
+		return 0;
+	if ((error = cptext_init(&t, text, strlen(text))) < 0)
+		return error;
+	if ((error = units(&u, s->by, &t, blocks)) < 0)
+		goto done;
+	for (k = 0; k < u.n; k += s->size - s->overlap, n++) {
+		size_t last = k + s->size < u.n ? k + s->size : u.n;
+		size_t start = u.v[k].start, end = u.v[last - 1].end;
+		json_t *path = NULL, *pages = NULL, *o;
+		char id[48];
+		snprintf(id, sizeof(id), "%lld-%zu", (long long)d->info->id, n);
+		if ((error = context(&path, &pages, blocks, start, end)) < 0) {
+			json_decref(path);
+			json_decref(pages);
+			goto done;
+		}
+		o = json_pack("{s:s,s:I,s:I,s:o,s:o,s:I,s:I,s:s%}", "id", id, "document_id",
+		              (json_int_t)d->info->id, "chunk", (json_int_t)n, "pages", pages,
+		              "heading_path", path, "start", (json_int_t)start, "end",
+		              (json_int_t)end, "text", text + t.byte[start],
+		              t.byte[end] - t.byte[start]);
+		if (!o) {
+			error = error_oom();
+			goto done;
+		}
+		error = export_out_json(&s->out, ctx, d->split, o);
+		json_decref(o);
+		if (error < 0)
+			goto done;
+		if (last == u.n)
+			break;
+	}
+done:
+	segs_release(&u);
+	cptext_release(&t);
+	return error;
+}
+
+int export_chunks(struct export_ctx *ctx)
+{
+	struct chunks_state s;
+	int error;
+
+	memset(&s, 0, sizeof(s));
+	s.by = ctx->opts->chunk_by ? ctx->opts->chunk_by : "tokens";
+	s.size = ctx->opts->chunk_size;
+	if (!s.size)
+		s.size = !strcmp(s.by, "sentences") ? 5 : !strcmp(s.by, "sections") ? 1 : 256;
+	s.overlap = ctx->opts->chunk_overlap;
+	if (s.overlap >= s.size)
+		return error_set(ENCLAVE_EINVALID,
+		                 "chunk overlap (%zu) must be less than the chunk size (%zu)",
+		                 s.overlap, s.size);
+	if ((error = export_out_open(&s.out, ctx, "chunks", "jsonl")) < 0)
+		return error;
+	if ((error = export_each(ctx, write_doc, &s)) < 0) {
+		export_out_abort(&s.out);
+		return error;
+	}
+	return export_out_done(&s.out, ctx);
+}
