@@ -63,6 +63,13 @@ grep -q '^| class | legal | 1 | 1 |$' "$T/pkg/DATASHEET.md" || fail "DATASHEET.m
 grep -q '^| ner | PERSON | 2 | 1 |$' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md: no accepted ner label row"
 grep -q '^| class | hr ' "$T/pkg/DATASHEET.md" && fail "DATASHEET.md counts a submitted annotation as accepted"
 grep -q '^| class | submitted | 1 |$' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md: annotations by status"
+grep -q '^None: the records form one set.$' "$T/pkg/DATASHEET.md" || fail "DATASHEET.md: no splits said"
+# With splits, the datasheet gives the parts, the seed and each split's documents.
+expect_rc 0 "export with a split" "$E" -C "$P" export --split 50,50 --seed 7 "$T/pkg-split"
+grep -q '^50/50 by source document .*seed 7:$' "$T/pkg-split/DATASHEET.md" || fail "DATASHEET.md: split parts and seed: $(cat "$T/pkg-split/DATASHEET.md")"
+grep -q '^| train | [0-9]* |$' "$T/pkg-split/DATASHEET.md" || fail "DATASHEET.md: no train row"
+grep -q '^| test | [0-9]* |$' "$T/pkg-split/DATASHEET.md" || fail "DATASHEET.md: no test row"
+expect_rc 0 "the split package verifies" "$E" verify "$T/pkg-split"
 
 # The manifest, checked independently: every file's size and sha256, the
 # signature with OpenSSL over the file's exact bytes.

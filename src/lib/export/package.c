@@ -420,7 +420,26 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 		buf_printf(&b, " | %lld | %lld | %s |\n", (long long)f->records, (long long)f->size,
 		           f->sha256);
 	}
-	buf_puts(&b, "\n## Splits\n\nNone: the records form one set.\n");
+	if (!ctx->nsplits) {
+		buf_puts(&b, "\n## Splits\n\nNone: the records form one set.\n");
+	} else {
+		char parts[48];
+		if (ctx->opts->split[2])
+			snprintf(parts, sizeof(parts), "%u/%u/%u", ctx->opts->split[0],
+			         ctx->opts->split[1], ctx->opts->split[2]);
+		else
+			snprintf(parts, sizeof(parts), "%u/%u", ctx->opts->split[0],
+			         ctx->opts->split[1]);
+		buf_printf(&b,
+		           "\n## Splits\n\n%s by source document (a document and all made from it "
+		           "in one split), seed %llu%s:\n\n| split | documents |\n| --- | ---: |\n",
+		           parts, (unsigned long long)ctx->opts->seed,
+		           ctx->opts->stratify ? ", stratified by class" : "");
+		for (int k = 0; k < ctx->nsplits; k++)
+			buf_printf(&b, "| %s | %zu |\n", export_split_name(ctx, k),
+			           ctx->split_records[k]);
+	}
+
 	buf_puts(&b, "\n## Sources\n\n");
 	md_table(&b, json_object_get(st, "sources"), h_src, k_src);
 	buf_puts(&b, "\n## Documents\n\n");
