@@ -28,7 +28,11 @@
  *   fake:redirect a 307 to --redirect-to URL (same path)
  * Models: Ollama answers 404 for a model other than those it lists.
  *
- * Usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL]
+ * Server-wide, by flags: --delay-ms MS waits before every reply (a slow
+ * server), --bad-models makes /api/tags and /v1/models answer non-JSON.
+ *
+ * Usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL] [--delay-ms MS]
+ *                [--bad-models]
  * Prints "port N" on stdout once listening; runs until SIGTERM or SIGINT.
  */
 #include <arpa/inet.h>
@@ -51,6 +55,7 @@
 
 static atomic_long connections, requests;
 static const char *redirect_to = "http://127.0.0.2:9";
+static int delay_ms, bad_models;
 
 /* Per-message counters for the xN failure modes. */
 #define SLOTS 4096
@@ -523,6 +528,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	atomic_fetch_add(&requests, 1);
+	if (delay_ms && strcmp(url, "/fake/stats")) {
+		struct timespec ts = { delay_ms / 1000, (long)(delay_ms % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (bad_models && (!strcmp(url, "/api/tags") || !strcmp(url, "/v1/models")))
+		return reply(c, 200, "application/json", "<html>not json</html>", 21);
 	if (rq->too_big)
 		return reply_error(c, 413, 0, "body too large");
 	if (!strcmp(method, "GET") && !strcmp(url, "/fake/stats")) {
@@ -598,6 +609,10 @@ int main(int argc, char **argv)
 			port = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--redirect-to") && i + 1 < argc)
 			redirect_to = argv[++i];
+		else if (!strcmp(argv[i], "--delay-ms") && i + 1 < argc)
+			delay_ms = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--bad-models"))
+			bad_models = 1;
 		else {
 			fprintf(stderr,
 			        "usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL]\n");
