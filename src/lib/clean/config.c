@@ -57,7 +57,16 @@ static const char default_config[] =
     "  redact:\n"
     "    default: tag\n"
     "    # PERSON: pseudonym\n"
-    "    # EMAIL_ADDRESS: mask\n";
+    "    # EMAIL_ADDRESS: mask\n"
+    "\n"
+    "# LLM endpoints ('enclave llm --help'). None by default: Enclave then contacts\n"
+    "# nothing. Each may only reach the addresses of its 'allow' list (loopback when\n"
+    "# not given).\n"
+    "# llm:\n"
+    "#   local:\n"
+    "#     kind: ollama          # or openai (llama-server, vLLM, ...)\n"
+    "#     base_url: http://127.0.0.1:11434\n"
+    "#     model: llama3.1:8b\n";
 
 int clean_config_write_default(const enclave_project *p)
 {
