@@ -14,7 +14,8 @@
 #       (127.0.0.0/8, ::1), a unix socket or netlink, and printing the lines.
 #   (c) `enclave llm list` (the LLM endpoints) with no endpoint configured,
 #       and with one configured, under strace: no inet socket at all, not
-#       even to loopback (listing reads the config, it contacts nothing).
+#       even to loopback, and libcurl not even loaded (listing reads the
+#       config, it contacts nothing).
 set -u
 . "$(dirname "$0")/lib.sh"
 need_env
@@ -271,11 +272,12 @@ if strace -f -o /dev/null true 2>/dev/null; then
 		fi
 		for json in "" --json; do
 			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-				strace -f -qq -e trace=socket,connect -o "$C/trace" \
+				strace -f -qq -e trace=socket,connect,openat -o "$C/trace" \
 				"$ENCLAVE" -C "$C/project" llm list $json >"$C/out" 2>"$C/err" ||
 				{ cat "$C/err" >&2; fail "(c) llm list $json ($config endpoint) failed"; }
-			if grep -E 'AF_INET|sa_family=AF_INET' "$C/trace" >&2; then
-				echo "FAIL: (c) llm list $json with $config endpoint made an inet socket" >&2
+			if grep -E 'AF_INET|libcurl' "$C/trace" >&2; then
+				echo "FAIL: (c) llm list $json with $config endpoint made an inet socket" \
+					"or loaded libcurl" >&2
 				status=1
 			fi
 			if [ "$config$json" = none ] && ! grep -q "no LLM endpoints configured" "$C/out"; then
@@ -286,10 +288,10 @@ if strace -f -o /dev/null true 2>/dev/null; then
 	done
 	# Control: `llm check` does contact the endpoint (loopback here), and the trace shows it.
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
-		strace -f -qq -e trace=socket,connect -o "$C/trace" \
+		strace -f -qq -e trace=socket,connect,openat -o "$C/trace" \
 		"$ENCLAVE" -C "$C/project" llm check local >/dev/null 2>&1
-	grep -q 'AF_INET' "$C/trace" ||
-		{ echo "FAIL: (c) control: strace saw no inet socket from llm check" >&2; status=1; }
+	grep -q 'AF_INET' "$C/trace" && grep -q 'libcurl' "$C/trace" ||
+		{ echo "FAIL: (c) control: strace saw no inet socket or libcurl from llm check" >&2; status=1; }
 	grep -q '"base_url":"http://127.0.0.1:11434"' "$C/out" ||
 		{ echo "FAIL: (c) llm list --json does not list the endpoint" >&2; status=1; }
 	note "(c) ok: llm list made no inet socket, with no endpoint and with one"

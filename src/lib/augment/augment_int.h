@@ -8,9 +8,73 @@
 
 #include <sys/socket.h>
 
+/* libcurl is called through curl_dl (below): no type-checking macros over its names. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
 #include "common_int.h"
+
+/* ------------------------------------------------------------------ */
+/* curl_dl.c: libcurl, loaded on first use                            */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The libcurl functions Enclave calls, through a table filled by dlopen the
+ * first time a client is made (curl_dl.c says why). Files including this
+ * header call them by their usual names: the macros at the bottom turn
+ * `curl_easy_init()` into `(*curl_dl.curl_easy_init)()`, with libcurl's own
+ * prototypes, so the compiler checks every call.
+ */
+#define CURL_DL_FUNCS(X)       \
+	X(curl_easy_cleanup)   \
+	X(curl_easy_init)      \
+	X(curl_easy_perform)   \
+	X(curl_easy_reset)     \
+	X(curl_easy_setopt)    \
+	X(curl_easy_strerror)  \
+	X(curl_free)           \
+	X(curl_global_init)    \
+	X(curl_slist_append)   \
+	X(curl_slist_free_all) \
+	X(curl_url)            \
+	X(curl_url_cleanup)    \
+	X(curl_url_get)        \
+	X(curl_url_set)
+
+struct curl_dl {
+#define CURL_DL_FIELD(name) __typeof__(name) *name;
+	CURL_DL_FUNCS(CURL_DL_FIELD)
+#undef CURL_DL_FIELD
+};
+
+/* Filled once by curl_dl_load(), read-only after. */
+extern struct curl_dl curl_dl;
+
+/*
+ * Load libcurl and run curl_global_init (once per process; later calls are
+ * cheap). Returns 0, or ENCLAVE_EUNSUPPORTED "the LLM client is unavailable:
+ * ..." every time when it cannot be loaded.
+ */
+int curl_dl_load(void);
+
+#ifndef CURL_DL_NO_MACROS
+#define curl_easy_cleanup (*curl_dl.curl_easy_cleanup)
+#define curl_easy_init (*curl_dl.curl_easy_init)
+#define curl_easy_perform (*curl_dl.curl_easy_perform)
+#define curl_easy_reset (*curl_dl.curl_easy_reset)
+/* curl.h's own function-like macro (an arity check) would shadow the table. */
+#undef curl_easy_setopt
+#define curl_easy_setopt (*curl_dl.curl_easy_setopt)
+#define curl_easy_strerror (*curl_dl.curl_easy_strerror)
+#define curl_free (*curl_dl.curl_free)
+#define curl_global_init (*curl_dl.curl_global_init)
+#define curl_slist_append (*curl_dl.curl_slist_append)
+#define curl_slist_free_all (*curl_dl.curl_slist_free_all)
+#define curl_url (*curl_dl.curl_url)
+#define curl_url_cleanup (*curl_dl.curl_url_cleanup)
+#define curl_url_get (*curl_dl.curl_url_get)
+#define curl_url_set (*curl_dl.curl_url_set)
+#endif
 
 /* ------------------------------------------------------------------ */
 /* guard.c: the egress allowlist                                      */
@@ -119,7 +183,7 @@ struct net_response {
 	size_t received;              /* body bytes received (streamed ones too) */
 };
 
-/* Make `n` for `guard`. Returns 0 or ENCLAVE_ENOMEM. */
+/* Make `n` for `guard` (loading libcurl). Returns 0, ENCLAVE_ENOMEM or ENCLAVE_EUNSUPPORTED. */
 int net_init(struct net *n, const struct guard *guard);
 void net_release(struct net *n);
 

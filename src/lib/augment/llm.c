@@ -118,6 +118,17 @@ int enclave_llm_new(enclave_llm **out, const struct enclave_llm_endpoint *ep,
 	}
 	if ((error = net_init(&llm->net, &llm->guard)) < 0)
 		goto fail;
+	{
+		/* The base URL as curl reads it (the config checked its form only). */
+		CURLU *u = curl_url();
+		int ok = u && curl_url_set(u, CURLUPART_URL, llm->ep.base_url, 0) == CURLUE_OK;
+		curl_url_cleanup(u);
+		if (!ok) {
+			error = error_set(ENCLAVE_EINVALID, "endpoint '%s': bad base_url '%.200s'",
+			                  ep->name, ep->base_url);
+			goto fail;
+		}
+	}
 	*out = llm;
 	return 0;
 fail:

@@ -207,19 +207,22 @@ static void endpoint_release(struct enclave_llm_endpoint *ep)
 	memset(ep, 0, sizeof(*ep));
 }
 
-/* base_url: http(s)://HOST[:PORT][/PATH], kept without its trailing slashes. */
+/*
+ * base_url: http(s)://HOST[:PORT][/PATH], kept without its trailing slashes.
+ * The form only: curl's parser reads it when a client is made (reading the
+ * config must not load libcurl, see curl_dl.c).
+ */
 static int check_base_url(struct parser *ps, struct enclave_llm_endpoint *ep)
 {
+	const char *u = ep->base_url, *p;
 	size_t n;
-	CURLU *u = curl_url();
 	int ok;
 
-	if (!u)
-		return error_oom();
-	ok = curl_url_set(u, CURLUPART_URL, ep->base_url, 0) == CURLUE_OK &&
-	     (!strncmp(ep->base_url, "http://", 7) || !strncmp(ep->base_url, "https://", 8)) &&
-	     !strchr(ep->base_url, '?') && !strchr(ep->base_url, '#');
-	curl_url_cleanup(u);
+	p = !strncmp(u, "http://", 7) ? u + 7 : !strncmp(u, "https://", 8) ? u + 8 : NULL;
+	ok = p && *p && *p != '/' && *p != ':' && !strpbrk(u, "?#@ \t\r\n\\");
+	for (; ok && *u; u++)
+		if ((unsigned char)*u < 0x21 || (unsigned char)*u > 0x7e)
+			ok = 0;
 	if (!ok)
 		return error_set(
 		    ENCLAVE_EINVALID,

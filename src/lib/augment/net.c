@@ -29,15 +29,6 @@
 
 #include "augment_int.h"
 
-/* curl_global_init once per process, before any thread uses curl. */
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_result;
-
-static void curl_init_once(void)
-{
-	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 /*
  * curl's open-socket callback: the address curl is about to connect to.
  * Allowed: a socket like curl's default. Refused: CURL_SOCKET_BAD, and the
@@ -66,11 +57,11 @@ static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct cur
 
 int net_init(struct net *n, const struct guard *guard)
 {
-	pthread_once(&curl_once, curl_init_once);
+	int error;
+
 	memset(n, 0, sizeof(*n));
-	if (curl_init_result != CURLE_OK)
-		return error_set(ENCLAVE_ERROR, "cannot initialise libcurl: %s",
-		                 curl_easy_strerror(curl_init_result));
+	if ((error = curl_dl_load()) < 0)
+		return error;
 	if (!(n->easy = curl_easy_init()))
 		return error_oom();
 	n->guard = guard;
