@@ -302,6 +302,14 @@ done:
 	return error;
 }
 
+/* Replace control bytes in `s` by '?': server text goes into messages shown on terminals. */
+static void sanitize(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 /* The error text inside an error body ({"error": "..."} or {"error": {"message": ...}}). */
 static void error_text(char *out, size_t size, const struct buf *body)
 {
@@ -320,6 +328,7 @@ static void error_text(char *out, size_t size, const struct buf *body)
 		snprintf(out, size, ": %.120s", body->ptr);
 	else
 		out[0] = '\0';
+	sanitize(out);
 	json_decref(root);
 }
 
@@ -358,7 +367,11 @@ static int set_string(char **to, json_t *v)
 /* Stop a stream with an error kept in the state (the callback's thread message). */
 static int state_fail(struct chat_state *st, int code, const char *fmt, const char *detail)
 {
-	st->error = error_set(code, fmt, st->llm->ep.name, detail);
+	char clean[512];
+
+	snprintf(clean, sizeof(clean), "%s", detail);
+	sanitize(clean);
+	st->error = error_set(code, fmt, st->llm->ep.name, clean);
 	snprintf(st->message, sizeof(st->message), "%s", enclave_error_last());
 	return st->error;
 }
@@ -597,6 +610,8 @@ static int attempt(enclave_llm *llm, struct net *net, const char *path, const ch
 		struct guard_refusal why;
 		memset(&why, 0, sizeof(why));
 		snprintf(why.address, sizeof(why.address), "%.270s", resp->location);
+		sanitize(why.address);
+		sanitize(resp->location);
 		why.reason = "redirects are not followed";
 		error = error_set(ENCLAVE_EDENIED,
 		                  "endpoint '%s': egress refused: redirect (HTTP %ld) to '%.200s':"
@@ -676,6 +691,7 @@ static int chat_on(struct enclave_llm_reply *out, enclave_llm *llm, struct net *
 		st.out = out;
 		st.content.max = ENCLAVE_MAX_LLM_REPLY_BYTES;
 		st.line.max = ENCLAVE_MAX_LLM_LINE_BYTES;
+		enclave_llm_reply_release(out); /* what a failed attempt may have set */
 		reply_init(out);
 		out->attempts = n;
 		net_response_init(&resp);
