@@ -1,9 +1,9 @@
 /*
  * libcurl, loaded when an LLM client is first made (see augment_int.h).
  *
- * Linked, libcurl made every start of the binary map and relocate 26 more
+ * Linked, libcurl made every start of the binary map and relocate 17 more
  * shared libraries (its TLS, HTTP/2, IDN, SSH, RTMP, LDAP and Kerberos
- * stack): 61 instead of 35, for every command, when only `enclave llm` and
+ * stack): 61 instead of 44, for every command, when only `enclave llm` and
  * augment ever talk to an endpoint. Loaded here on the first client, once
  * per process, it costs that only to the runs that use it; a run that never
  * makes a client (every other command, `enclave llm list` too) does not even
