@@ -9,7 +9,8 @@ libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev libjpeg-
 libfreetype-dev libharfbuzz-dev zlib1g-dev
 libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
-libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev"
+libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev
+libcurl4-openssl-dev"
 # chromium: the browser tests (tests/browser, playwright-core from npm); npm
 # only when absent (a Node.js of another origin may bring its own).
 test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 zstd nodejs curl chromium"

@@ -129,4 +129,19 @@
 #define ENCLAVE_MAX_PACKAGE_BYTES ((int64_t)4 << 40)
 #define ENCLAVE_MAX_PACKAGE_SMALL_BYTES 4096
 #define ENCLAVE_MAX_PACKAGE_NAME_BYTES 4096
+
+/*
+ * The LLM client (src/lib/augment/): the largest reply body read from an
+ * endpoint (a whole non-streamed reply, or a streamed one summed), the
+ * longest line of a stream (NDJSON line, SSE event), the most entries in the
+ * egress allowlist, the most models listed, and bounds on retries.
+ */
+#define ENCLAVE_MAX_LLM_REPLY_BYTES ((size_t)16 << 20)
+#define ENCLAVE_MAX_LLM_LINE_BYTES ((size_t)1 << 20)
+#define ENCLAVE_MAX_LLM_ALLOW 256
+#define ENCLAVE_MAX_LLM_MODELS 10000
+#define ENCLAVE_MAX_LLM_RETRIES 10
+#define ENCLAVE_MAX_LLM_CONCURRENCY 256
+/* Longest wait honoured from a Retry-After header or a backoff step (seconds). */
+#define ENCLAVE_MAX_LLM_BACKOFF 60.0
 #endif

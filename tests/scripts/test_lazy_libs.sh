@@ -22,6 +22,12 @@ if ldd "$ENCLAVE" | grep -E "$lazy"; then
 	echo "FAIL: the binary links a library it should load on first use"
 	exit 1
 fi
+# libcurl (the LLM client) too: loaded when a client is first made
+# (src/lib/augment/curl_dl.c); `llm list` reads the config only.
+if ldd "$ENCLAVE" | grep -E 'libcurl'; then
+	echo "FAIL: the binary links libcurl"
+	exit 1
+fi
 
 "$TOOLS_DIR/mkpdf" simple "$dir/a.pdf" "The quick brown fox jumps over the lazy dog." &&
 	"$TOOLS_DIR/mkole" doc "$dir/a.doc" || { echo "FAIL: fixture"; exit 1; }

@@ -12,6 +12,10 @@
 #   (b) under `strace -f -e trace=connect,sendto,sendmsg,socket`, failing on
 #       any connect/sendto/sendmsg to an address that is not loopback
 #       (127.0.0.0/8, ::1), a unix socket or netlink, and printing the lines.
+#   (c) `enclave llm list` (the LLM endpoints) with no endpoint configured,
+#       and with one configured, under strace: no inet socket at all, not
+#       even to loopback, and libcurl not even loaded (listing reads the
+#       config, it contacts nothing).
 set -u
 . "$(dirname "$0")/lib.sh"
 need_env
@@ -165,6 +169,7 @@ step "audit verify --file --key" 0 "$E" audit verify --file "$W/chain.jsonl" \
 	--key "$(cat "$P/key/ed25519.pub")"
 step "audit verify --file of the export's audit.jsonl" 0 "$E" audit verify --file \
 	"$W/export/audit.jsonl"
+step "llm list (no endpoint configured)" 0 "$E" -C "$P" llm list
 [ "$failures" = 0 ] || { echo "$failures step(s) failed"; exit 1; }
 exit 0
 EOF
@@ -253,6 +258,45 @@ if bad:
         print("    " + b, file=sys.stderr)
     sys.exit(1)
 PYEOF
+fi
+
+# ---------------------------------------------------------------- (c) llm list
+if strace -f -o /dev/null true 2>/dev/null; then
+	C=$T/c
+	mkdir -p "$C"
+	"$ENCLAVE" init "$C/project" >/dev/null 2>&1 || fail "(c) init"
+	for config in none one; do
+		if [ "$config" = one ]; then
+			printf 'llm:\n  local:\n    kind: ollama\n    base_url: http://127.0.0.1:11434\n    model: m\n' \
+				>>"$C/project/enclave.yaml"
+		fi
+		for json in "" --json; do
+			ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+				strace -f -qq -e trace=socket,connect,openat -o "$C/trace" \
+				"$ENCLAVE" -C "$C/project" llm list $json >"$C/out" 2>"$C/err" ||
+				{ cat "$C/err" >&2; fail "(c) llm list $json ($config endpoint) failed"; }
+			if grep -E 'AF_INET|libcurl' "$C/trace" >&2; then
+				echo "FAIL: (c) llm list $json with $config endpoint made an inet socket" \
+					"or loaded libcurl" >&2
+				status=1
+			fi
+			if [ "$config$json" = none ] && ! grep -q "no LLM endpoints configured" "$C/out"; then
+				echo "FAIL: (c) llm list: no 'no LLM endpoints' line" >&2
+				status=1
+			fi
+		done
+	done
+	# Control: `llm check` does contact the endpoint (loopback here), and the trace shows it.
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=socket,connect,openat -o "$C/trace" \
+		"$ENCLAVE" -C "$C/project" llm check local >/dev/null 2>&1
+	grep -q 'AF_INET' "$C/trace" && grep -q 'libcurl' "$C/trace" ||
+		{ echo "FAIL: (c) control: strace saw no inet socket or libcurl from llm check" >&2; status=1; }
+	grep -q '"base_url":"http://127.0.0.1:11434"' "$C/out" ||
+		{ echo "FAIL: (c) llm list --json does not list the endpoint" >&2; status=1; }
+	note "(c) ok: llm list made no inet socket, with no endpoint and with one"
+else
+	echo "SKIP (c): strace cannot trace here"
 fi
 
 [ "$status" = 0 ] || exit 1

@@ -12,6 +12,9 @@
  *       default: tag
  *       PERSON: pseudonym
  *
+ * and a section `llm:` read by src/lib/augment/llm_config.c (skipped here,
+ * after checking its syntax).
+ *
  * Everything is optional; a project without the file has the defaults
  * (those of the file `enclave init` writes). Unknown keys, wrong types,
  * unknown labels and presets are errors naming "FILE:LINE", so that a typo
@@ -54,7 +57,16 @@ static const char default_config[] =
     "  redact:\n"
     "    default: tag\n"
     "    # PERSON: pseudonym\n"
-    "    # EMAIL_ADDRESS: mask\n";
+    "    # EMAIL_ADDRESS: mask\n"
+    "\n"
+    "# LLM endpoints ('enclave llm --help'). None by default: Enclave then contacts\n"
+    "# nothing. Each may only reach the addresses of its 'allow' list (loopback when\n"
+    "# not given).\n"
+    "# llm:\n"
+    "#   local:\n"
+    "#     kind: ollama          # or openai (llama-server, vLLM, ...)\n"
+    "#     base_url: http://127.0.0.1:11434\n"
+    "#     model: llama3.1:8b\n";
 
 int clean_config_write_default(const enclave_project *p)
 {
@@ -312,6 +324,20 @@ static int parse_pii(struct parser *ps)
 	}
 }
 
+/* Skip the node starting at the current event (another module's section). */
+static int skip_node(struct parser *ps)
+{
+	int error, depth;
+
+	if (ps->ev.type != YAML_SEQUENCE_START_EVENT && ps->ev.type != YAML_MAPPING_START_EVENT)
+		return 0;
+	depth = ps->depth;
+	while (ps->depth >= depth)
+		if ((error = next(ps)) < 0)
+			return error;
+	return 0;
+}
+
 /* The whole stream: nothing, or one document holding null or the top mapping. */
 static int parse_stream(struct parser *ps)
 {
@@ -337,10 +363,15 @@ static int parse_stream(struct parser *ps)
 				return error;
 			if (ps->ev.type == YAML_MAPPING_END_EVENT)
 				break;
-			if (!(k = scalar(ps)) || strcmp(k, "pii"))
+			if (!(k = scalar(ps)) || (strcmp(k, "pii") && strcmp(k, "llm")))
 				return error_set(ENCLAVE_EINVALID,
-				                 "%s:%lu: unknown section '%.64s' (pii)", ps->file,
-				                 line_of(ps), k ? k : "?");
+				                 "%s:%lu: unknown section '%.64s' (pii, llm)",
+				                 ps->file, line_of(ps), k ? k : "?");
+			if (!strcmp(k, "llm")) {
+				if ((error = next(ps)) < 0 || (error = skip_node(ps)) < 0)
+					return error;
+				continue;
+			}
 			if ((error = next(ps)) < 0 || (error = parse_pii(ps)) < 0)
 				return error;
 		}
