@@ -164,9 +164,14 @@ int enclave_label_agreement(struct json_t **out, enclave_project *project, const
  * task (its id), "data.text" the document text, one annotation per
  * Enclave annotation ("completed_by": the user id). Spans and choices
  * convert as they are; boxes only on page 1 (Label Studio has one image
- * per task); Q&A pairs as their answers (textarea). *out malloc'd.
+ * per task); Q&A pairs as their answers (textarea). *out malloc'd. The
+ * text is the original (this is the label app's interchange, not a
+ * dataset export: `enclave export --format labelstudio` ships the redacted
+ * layer), so each export is audited as `who` (label.export.labelstudio:
+ * tasks, sha256 and size of the file) before it is returned.
  */
-int enclave_label_labelstudio_export(char **out, size_t *len, enclave_project *project);
+int enclave_label_labelstudio_export(char **out, size_t *len, enclave_project *project,
+                                     const struct enclave_label_user *who);
 
 /*
  * Import Label Studio tasks (JSON text of `len` bytes) as `who`: each task

@@ -86,7 +86,7 @@ static int ls_export(struct req *r, const int64_t *args)
 	int error;
 
 	(void)args;
-	if ((error = enclave_label_labelstudio_export(&out, &len, r->p)) < 0)
+	if ((error = enclave_label_labelstudio_export(&out, &len, r->p, &r->user)) < 0)
 		return reply_lib(r, error);
 	r->status = 200;
 	r->bytes = (unsigned char *)out;

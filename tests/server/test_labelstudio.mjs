@@ -6,6 +6,7 @@
 // document twice.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import { makeProject, startServer, request, login, cli } from './lib.mjs';
 
 let P, S;
@@ -61,5 +62,10 @@ test('import, agreement, export, re-import', async () => {
   assert.equal((await request(S, 'POST', '/api/import/labelstudio', { session: adm, raw: '{"not": "tasks"' })).status, 400);
   const log = cli(P.proj, ['audit', 'log', '--json']).trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(log.filter((e) => e.action === 'label.annotation.import' && e.actor === 'user:adm').length, 3);
+  // The export carried original text out: who took it and the file's hash are in the chain.
+  const exports = log.filter((e) => e.action === 'label.export.labelstudio');
+  assert.equal(exports.length, 1);
+  assert.equal(exports[0].actor, 'user:rev');
+  assert.equal(exports[0].outputs.sha256, crypto.createHash('sha256').update(ex.buf).digest('hex'));
   assert.match(cli(P.proj, ['audit', 'verify']), /^ok: /);
 });

@@ -156,9 +156,12 @@ static int export_cb(int64_t task, const char *type, int64_t document, int64_t a
 	return annotation ? export_annotation(t, st->type, annotation, user, result) : 0;
 }
 
-int enclave_label_labelstudio_export(char **out, size_t *len, enclave_project *p)
+int enclave_label_labelstudio_export(char **out, size_t *len, enclave_project *p,
+                                     const struct enclave_label_user *who)
 {
 	struct export_state st;
+	struct label_actor a;
+	char sha[65];
 	size_t i;
 	int error;
 
@@ -168,6 +171,27 @@ int enclave_label_labelstudio_export(char **out, size_t *len, enclave_project *p
 	st.db = p->db;
 	if ((error = store_label_export_rows(p->db, export_cb, &st)) == 0)
 		error = ls_export(out, len, st.v, st.n, NULL);
+	/*
+	 * The original text leaves with this file, outside `enclave export`'s
+	 * redaction guard: who took it, how many tasks, and its hash go into
+	 * the chain before anyone gets it.
+	 */
+	if (error == 0 && (error = sha256_hex(sha, *out, *len)) == 0 &&
+	    (error = label_begin(p, &a, who)) == 0) {
+		json_t *params = json_pack("{s:I,s:s}", "tasks", (json_int_t)st.n, "text", "original");
+		json_t *outputs = json_pack("{s:s,s:I}", "sha256", sha, "bytes", (json_int_t)*len);
+		error = params && outputs ? audit_append(p, "label.export.labelstudio", "", params,
+		                                         NULL, outputs, NULL)
+		                          : error_oom();
+		json_decref(params);
+		json_decref(outputs);
+		error = label_end(p, error);
+	}
+	if (error < 0) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+	}
 	for (i = 0; i < st.n; i++)
 		ls_task_release(&st.v[i]);
 	free(st.v);
