@@ -178,7 +178,8 @@ int enclave_label_labelstudio_export(char **out, size_t *len, enclave_project *p
 	 */
 	if (error == 0 && (error = sha256_hex(sha, *out, *len)) == 0 &&
 	    (error = label_begin(p, &a, who)) == 0) {
-		json_t *params = json_pack("{s:I,s:s}", "tasks", (json_int_t)st.n, "text", "original");
+		json_t *params =
+		    json_pack("{s:I,s:s}", "tasks", (json_int_t)st.n, "text", "original");
 		json_t *outputs = json_pack("{s:s,s:I}", "sha256", sha, "bytes", (json_int_t)*len);
 		error = params && outputs ? audit_append(p, "label.export.labelstudio", "", params,
 		                                         NULL, outputs, NULL)
