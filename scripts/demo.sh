@@ -48,8 +48,8 @@ say "enclave scan --preset hipaa examples/intake-note.txt (no project)"
 say "enclave redact --operator pseudonym examples/intake-note.txt (the project's secret; audited)"
 "$enclave" redact --operator pseudonym --subject intake "$top/examples/intake-note.txt"
 
-say "enclave export --format jsonl $demo/export (the redacted text)"
-"$enclave" export --format jsonl "$demo/export"
+say "enclave export --format jsonl --split 80,20 $demo/export (the redacted text, a signed package)"
+"$enclave" export --format jsonl --split 80,20 "$demo/export"
 ls -l "$demo/export" >&2
 sed -n '1,20p' "$demo/export/manifest.json" >&2
 
@@ -61,5 +61,8 @@ say "enclave audit verify"
 
 say "enclave audit verify --file $demo/export/audit.jsonl"
 "$enclave" audit verify --file "$demo/export/audit.jsonl" --key "$(cat key/ed25519.pub)"
+
+say "enclave verify $demo/export --pubkey key/ed25519.pub (the package: hashes, signature, chain)"
+"$enclave" verify "$demo/export" --pubkey "$(cat key/ed25519.pub)"
 
 printf '\ndemo done: project in %s, dataset in %s\n' "$demo/project" "$demo/export" >&2
