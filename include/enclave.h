@@ -16,5 +16,6 @@
 #include "enclave/redact.h"
 #include "enclave/ner.h"
 #include "enclave/label.h"
+#include "enclave/augment.h"
 
 #endif

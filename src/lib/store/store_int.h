@@ -321,6 +321,17 @@ int store_label_blocks_json(json_t **out, sqlite3 *db, int64_t id, int64_t offse
 int store_page_source(sqlite3 *db, int64_t id, int n, char image[65], char sha256[65],
                       char media_type[64]);
 
+/* ---- records.c: generated records (schema 4) and what the augmenters read ---- */
+
+/* The ok documents in id order: *ids malloc'd (NULL when none). */
+int store_ok_documents(enclave_project *p, int64_t **ids, size_t *n);
+
+/*
+ * The result JSON text (malloc'd) of the latest accepted annotation of
+ * document `doc`'s whole-document NER task; *result NULL when there is none.
+ */
+int store_ner_accepted(sqlite3 *db, int64_t doc, char **result);
+
 /* ---- project.c ---- */
 
 /* Load the key pair of a project (the secret is optional: read-only use). */
