@@ -49,8 +49,8 @@ struct enclave_record {
 	int64_t id;
 	const char *kind;
 	const char *key;
-	int64_t document_id; /* 0: none */
-	int64_t chunk;       /* -1: the whole document */
+	int64_t document_id;       /* 0: none */
+	int64_t chunk;             /* -1: the whole document */
 	const char *source_sha256; /* "" when none */
 	const char *text;
 	const char *text_sha256;
@@ -127,27 +127,27 @@ enum enclave_augment_spans {
 
 struct enclave_augment_options {
 	unsigned version;
-	int task;                     /* enum enclave_augment_task */
-	int64_t n;                    /* variants per document (synthetic-pii: documents) */
-	uint64_t seed;                /* everything random derives from it */
-	int spans;                    /* enum enclave_augment_spans */
-	int accepted_only;            /* PII spans: accepted ones only (else not rejected) */
+	int task;          /* enum enclave_augment_task */
+	int64_t n;         /* variants per document (synthetic-pii: documents) */
+	uint64_t seed;     /* everything random derives from it */
+	int spans;         /* enum enclave_augment_spans */
+	int accepted_only; /* PII spans: accepted ones only (else not rejected) */
 	double alpha_sr, alpha_ri, alpha_rs, alpha_rd; /* eda: the EDA paper's alphas */
-	const char *wordnet_dir;      /* eda: NULL means /usr/share/wordnet */
+	const char *wordnet_dir;                       /* eda: NULL means /usr/share/wordnet */
 };
 
 #define ENCLAVE_AUGMENT_OPTIONS_VERSION 1
-#define ENCLAVE_AUGMENT_OPTIONS_INIT                                                   \
-	{                                                                               \
-		ENCLAVE_AUGMENT_OPTIONS_VERSION, ENCLAVE_AUGMENT_ENTITY_SWAP, 1, 1,     \
-		    ENCLAVE_AUGMENT_SPANS_AUTO, 0, 0.1, 0.1, 0.1, 0.1, NULL             \
+#define ENCLAVE_AUGMENT_OPTIONS_INIT                                                \
+	{                                                                           \
+		ENCLAVE_AUGMENT_OPTIONS_VERSION, ENCLAVE_AUGMENT_ENTITY_SWAP, 1, 1, \
+		    ENCLAVE_AUGMENT_SPANS_AUTO, 0, 0.1, 0.1, 0.1, 0.1, NULL         \
 	}
 
 struct enclave_augment_summary {
-	int64_t documents; /* source documents read (synthetic-pii: 0) */
-	int64_t made;      /* records inserted (or written) */
-	int64_t skipped;   /* items already done in an earlier run */
-	int64_t no_spans;  /* entity-swap: documents without any span, left alone */
+	int64_t documents;      /* source documents read (synthetic-pii: 0) */
+	int64_t made;           /* records inserted (or written) */
+	int64_t skipped;        /* items already done in an earlier run */
+	int64_t no_spans;       /* entity-swap: documents without any span, left alone */
 	char output_sha256[65]; /* hash over the keys and text hashes of this run's items */
 };
 

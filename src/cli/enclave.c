@@ -26,6 +26,8 @@ static const struct cli_command commands[] = {
 	{ "user", cmd_user, cmd_user_opts, "add, list, disable the label server's users" },
 	{ "label", cmd_label, cmd_label_opts, "create label tasks for the documents" },
 	{ "serve", cmd_serve, cmd_serve_opts, "serve the label web app and its API" },
+	{ "augment", cmd_augment, cmd_augment_opts,
+	  "generate records: entity swaps, synthetic PII, EDA" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -114,4 +114,13 @@
 /* Largest project config file (enclave.yaml), and deepest nesting in it. */
 #define ENCLAVE_MAX_CONFIG_BYTES ((size_t)1 << 20)
 #define ENCLAVE_MAX_CONFIG_DEPTH 16
+
+/* Most items one augment run makes: variants per document, or synthetic documents. */
+#define ENCLAVE_MAX_AUGMENT_ITEMS 1000000
+
+/* Largest JSONL file `enclave augment --task synthetic-pii --out F` builds in memory. */
+#define ENCLAVE_MAX_AUGMENT_FILE_BYTES ((size_t)1 << 30)
+
+/* Largest WordNet file read (data.noun of WordNet 3.0 is 15 MB). */
+#define ENCLAVE_MAX_WORDNET_FILE_BYTES ((size_t)64 << 20)
 #endif

@@ -14,8 +14,8 @@
 #include "store_int.h"
 #include "../../util/utf8.h"
 
-#define RECORD_SELECT                                                                        \
-	"SELECT id, kind, key, ifnull(document_id, 0), ifnull(chunk, -1),"                   \
+#define RECORD_SELECT                                                                         \
+	"SELECT id, kind, key, ifnull(document_id, 0), ifnull(chunk, -1),"                    \
 	" ifnull(source_sha256, ''), text, text_sha256, payload, lineage, status, created_at" \
 	" FROM records"
 
@@ -90,16 +90,17 @@ static int record_check(const struct enclave_record_new *r, size_t i)
 	int error;
 
 	if (!kind_ok(r->kind))
-		return error_set(ENCLAVE_EINVALID, "record %zu: kind '%.40s' is not [a-z0-9-]{1,32}",
-		                 i, r->kind ? r->kind : "");
+		return error_set(ENCLAVE_EINVALID,
+		                 "record %zu: kind '%.40s' is not [a-z0-9-]{1,32}", i,
+		                 r->kind ? r->kind : "");
 	if (!hex64_ok(r->key))
 		return error_set(ENCLAVE_EINVALID, "record %zu: the key is not 64 hex digits", i);
 	if (r->source_sha256 && !hex64_ok(r->source_sha256))
-		return error_set(ENCLAVE_EINVALID, "record %zu: the source hash is not 64 hex digits",
-		                 i);
+		return error_set(ENCLAVE_EINVALID,
+		                 "record %zu: the source hash is not 64 hex digits", i);
 	if (!r->text || strlen(r->text) > ENCLAVE_MAX_TEXT_BYTES)
-		return error_set(ENCLAVE_EINVALID, "record %zu: no text, or longer than %zu bytes", i,
-		                 ENCLAVE_MAX_TEXT_BYTES);
+		return error_set(ENCLAVE_EINVALID, "record %zu: no text, or longer than %zu bytes",
+		                 i, ENCLAVE_MAX_TEXT_BYTES);
 	if (!utf8_valid(r->text, strlen(r->text)))
 		return error_set(ENCLAVE_EINVALID, "record %zu: the text is not UTF-8", i);
 	if ((error = object_ok(r->payload, "payload", i)) < 0 ||
@@ -195,8 +196,7 @@ int enclave_records_insert(enclave_project *p, const struct enclave_record_new *
 			continue;
 		added++;
 		if (json_array_append_new(list, json_pack("{s:I,s:s,s:s}", "id", (json_int_t)id,
-		                                          "key", v[i].key, "text_sha256", sha)) <
-		    0)
+		                                          "key", v[i].key, "text_sha256", sha)) < 0)
 			error = error_oom();
 	}
 	if (!error && added) {
