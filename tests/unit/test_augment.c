@@ -593,6 +593,16 @@ static void entity_swap_replaces_entities_only(void **state)
 	    json_string_value(json_object_get(json_array_get(recs, 0), "text")),
 	    json_string_value(json_object_get(json_array_get(again, 0), "text")));
 	json_decref(again);
+	/* --accepted: the spans are proposed, so there is nothing to swap; nor annotations. */
+	o.accepted_only = 1;
+	assert_int_equal(enclave_augment_run(f->p, &o, &s), 0);
+	assert_int_equal(s.made, 0);
+	assert_int_equal(s.no_spans, 2);
+	o.accepted_only = 0;
+	o.spans = ENCLAVE_AUGMENT_SPANS_ANNOTATIONS;
+	assert_int_equal(enclave_augment_run(f->p, &o, &s), 0);
+	assert_int_equal(s.made, 0);
+	assert_int_equal(s.no_spans, 2);
 	json_decref(recs);
 }
 
