@@ -85,6 +85,10 @@ struct wordnet;
 int wordnet_open(struct wordnet **out, const char *dir);
 void wordnet_free(struct wordnet *wn);
 
+/* A WordNet of one part of speech (noun) from the contents of its two files (the fuzz target). */
+int wordnet_new_mem(struct wordnet **out, const char *index, size_t ilen, const char *data,
+                    size_t dlen);
+
 /* Up to 64 synonyms of word w[0..n) (lower case), each a malloc'd string in out. */
 struct wordnet_words {
 	char *v[64];

@@ -130,6 +130,32 @@ int wordnet_open(struct wordnet **out, const char *dir)
 	return 0;
 }
 
+int wordnet_new_mem(struct wordnet **out, const char *index, size_t ilen, const char *data,
+                    size_t dlen)
+{
+	struct wordnet *wn = calloc(1, sizeof(*wn));
+	struct wn_pos *p;
+	int error;
+
+	*out = NULL;
+	if (!wn)
+		return error_oom();
+	p = &wn->pos[0];
+	p->index = (struct buf)BUF_INIT(ENCLAVE_MAX_WORDNET_FILE_BYTES);
+	p->data = (struct buf)BUF_INIT(ENCLAVE_MAX_WORDNET_FILE_BYTES);
+	if ((error = buf_put(&p->index, index, ilen)) < 0 ||
+	    (error = buf_put(&p->data, data, dlen)) < 0) {
+		wordnet_free(wn);
+		return error_buf(error, "wordnet");
+	}
+	if ((error = index_lines(p)) < 0) {
+		wordnet_free(wn);
+		return error;
+	}
+	*out = wn;
+	return 0;
+}
+
 void wordnet_free(struct wordnet *wn)
 {
 	if (!wn)
