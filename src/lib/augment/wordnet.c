@@ -246,13 +246,14 @@ static int add_word(struct wordnet_words *out, const char *f, size_t n, const ch
 static int synset_words(struct wordnet_words *out, const struct wn_pos *p, long off,
                         const char *key, size_t kn)
 {
-	const char *s, *end = p->data.ptr + p->data.len, *f;
+	const char *s, *end, *f;
 	size_t fn;
 	long wc;
 	int error;
 
 	if (off < 0 || (size_t)off >= p->data.len || (off > 0 && p->data.ptr[off - 1] != '\n'))
 		return error_set(ENCLAVE_EINVALID, "wordnet: synset offset %ld is not a line", off);
+	end = p->data.ptr + p->data.len;
 	s = p->data.ptr + off;
 	if (field(&s, end, &f, &fn) < 0 || num(f, fn, 10) != off)
 		return error_set(ENCLAVE_EINVALID, "wordnet: the line at %ld is not synset %ld",
@@ -283,9 +284,13 @@ int wordnet_synonyms(struct wordnet_words *out, const struct wordnet *wn, const 
 		key[i] = w[i] == ' ' ? '_' : w[i];
 	for (int k = 0; k < 4; k++) {
 		const struct wn_pos *p = &wn->pos[k];
-		const char *end = p->index.ptr + p->index.len, *s, *f;
+		const char *end, *s, *f;
 		size_t lo = 0, hi = p->nlines, fn;
 		long cnt, pc;
+
+		if (!p->nlines)
+			continue; /* no file, or no entry: and no pointer arithmetic on NULL */
+		end = p->index.ptr + p->index.len;
 
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
