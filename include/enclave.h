@@ -17,5 +17,6 @@
 #include "enclave/ner.h"
 #include "enclave/label.h"
 #include "enclave/llm.h"
+#include "enclave/augment.h"
 
 #endif

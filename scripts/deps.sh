@@ -11,9 +11,10 @@ libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
 libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev
 libcurl4-openssl-dev"
+# wordnet-base: WordNet 3.0 files that `augment --task eda` reads (the unit test has its own fixture).
 # chromium: the browser tests (tests/browser, playwright-core from npm); npm
 # only when absent (a Node.js of another origin may bring its own).
-test_pkgs="clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 zstd nodejs curl chromium"
+test_pkgs="wordnet-base clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 zstd nodejs curl chromium"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 # gen: what regenerates committed sources (scripts/make_surrogates.py: Faker's lists;
 # scripts/make_common_words.py: wamerican's word list).

@@ -92,6 +92,7 @@ int cmd_user(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_label(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_llm(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_augment(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 
 /* The recogniser options of the PII commands, to put in their option tables. */
 /* clang-format off */
@@ -125,5 +126,6 @@ extern const struct cli_opt cmd_init_opts[], cmd_ingest_opts[], cmd_extract_opts
 extern const struct cli_opt cmd_reveal_opts[], cmd_train_opts[], cmd_scan_opts[], cmd_redact_opts[];
 extern const struct cli_opt cmd_clean_opts[], cmd_user_opts[], cmd_label_opts[], cmd_serve_opts[];
 extern const struct cli_opt cmd_llm_opts[];
+extern const struct cli_opt cmd_augment_opts[];
 
 #endif

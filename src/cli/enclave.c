@@ -28,6 +28,8 @@ static const struct cli_command commands[] = {
 	{ "label", cmd_label, cmd_label_opts, "create label tasks for the documents" },
 	{ "serve", cmd_serve, cmd_serve_opts, "serve the label web app and its API" },
 	{ "llm", cmd_llm, cmd_llm_opts, "list the LLM endpoints, check one" },
+	{ "augment", cmd_augment, cmd_augment_opts,
+	  "generate records: entity swaps, synthetic PII, EDA" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -144,4 +144,13 @@
 #define ENCLAVE_MAX_LLM_CONCURRENCY 256
 /* Longest wait honoured from a Retry-After header or a backoff step (seconds). */
 #define ENCLAVE_MAX_LLM_BACKOFF 60.0
+
+/* Most items one augment run makes: variants per document, or synthetic documents. */
+#define ENCLAVE_MAX_AUGMENT_ITEMS 1000000
+
+/* Largest JSONL file `enclave augment --task synthetic-pii --out F` builds in memory. */
+#define ENCLAVE_MAX_AUGMENT_FILE_BYTES ((size_t)1 << 30)
+
+/* Largest WordNet file read (data.noun of WordNet 3.0 is 15 MB). */
+#define ENCLAVE_MAX_WORDNET_FILE_BYTES ((size_t)64 << 20)
 #endif

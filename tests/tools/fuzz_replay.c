@@ -89,6 +89,9 @@
 #define LLVMFuzzerTestOneInput fuzz_conll_one
 #include "../../fuzz/fuzz_conll.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_wordnet_one
+#include "../../fuzz/fuzz_wordnet.c"
+#undef LLVMFuzzerTestOneInput
 
 #define LLVMFuzzerTestOneInput fuzz_config_one
 #include "../../fuzz/fuzz_config.c"
@@ -132,6 +135,7 @@ static const struct target {
 	{ "fuzz_pii_clinical", fuzz_pii_clinical_one },
 	{ "fuzz_pii_address", fuzz_pii_address_one },
 	{ "fuzz_conll", fuzz_conll_one },
+	{ "fuzz_wordnet", fuzz_wordnet_one },
 	{ "fuzz_scan", fuzz_scan_one },
 	{ "fuzz_config", fuzz_config_one },
 	{ "fuzz_labelstudio", fuzz_labelstudio_one },

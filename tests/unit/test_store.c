@@ -238,10 +238,11 @@ static void migration_from_version_1(void **state)
 
 	/*
 	 * A version-1 store: migration 1 is never edited, so dropping what
-	 * versions 2 and 3 added and resetting user_version gives exactly one.
+	 * versions 2 to 4 added and resetting user_version gives exactly one.
 	 */
-	assert_int_equal(store_exec(f->p->db, "DROP TABLE reviews; DROP TABLE annotations;"
-	                                      " DROP TABLE assignments; DROP TABLE tasks;"
+	assert_int_equal(store_exec(f->p->db, "DROP TABLE records; DROP TABLE reviews;"
+	                                      " DROP TABLE annotations; DROP TABLE assignments;"
+	                                      " DROP TABLE tasks;"
 	                                      " DROP TABLE users; DROP TABLE spans;"
 	                                      " PRAGMA user_version = 1"),
 	                 0);
@@ -249,7 +250,7 @@ static void migration_from_version_1(void **state)
 	f->p = NULL;
 	assert_int_equal(enclave_project_open(&f->p, f->dir, &o), 0);
 	assert_int_equal(schema_version(f->p->db, &v), 0);
-	assert_int_equal(v, 3);
+	assert_int_equal(v, 4);
 	assert_int_equal(v, enclave_project_schema_version());
 	/* The document is still there, and spans can be stored for it. */
 	memset(&s, 0, sizeof(s));

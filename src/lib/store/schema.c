@@ -52,6 +52,18 @@
  *                annotation, with the corrected result and a comment
  *   meta         gains "label.schema" and "label.settings" (JSON objects)
  * Web sessions are not stored: they live in the server's memory.
+ *
+ * Version 4 (the augment stage, src/lib/augment/, store/records.c):
+ *   records      generated items: kind ("entity-swap", "synthetic-pii",
+ *                "eda", "qa", ...), key (unique: the hash of kind, source,
+ *                parameters and index, so a rerun never doubles an item),
+ *                the source document (NULL for synthetic items) and chunk
+ *                (block seq or chunk index, NULL for the whole document),
+ *                the SHA-256 of the source text, the text and its SHA-256,
+ *                payload JSON (spans in code points, Q&A fields), lineage
+ *                JSON (generator, version, seed, parameters, template hash,
+ *                endpoint, model, digest), status proposed/accepted/rejected
+ *                (docs/formats.md)
  */
 #include "store_int.h"
 
@@ -193,6 +205,23 @@ static const char *const migrations[] = {
 	"  comment TEXT,"
 	"  created_at TEXT NOT NULL);"
 	"CREATE INDEX reviews_annotation ON reviews(annotation_id);",
+	/* 4: generated records (augment) */
+	"CREATE TABLE records ("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  key TEXT NOT NULL UNIQUE,"
+	"  document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,"
+	"  chunk INTEGER,"
+	"  source_sha256 TEXT,"
+	"  text TEXT NOT NULL,"
+	"  text_sha256 TEXT NOT NULL,"
+	"  payload TEXT NOT NULL DEFAULT '{}',"
+	"  lineage TEXT NOT NULL DEFAULT '{}',"
+	"  status TEXT NOT NULL DEFAULT 'proposed'"
+	"    CHECK (status IN ('proposed', 'accepted', 'rejected')),"
+	"  created_at TEXT NOT NULL);"
+	"CREATE INDEX records_kind ON records(kind, status, id);"
+	"CREATE INDEX records_document ON records(document_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

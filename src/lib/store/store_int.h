@@ -376,6 +376,16 @@ int store_doc_annotations(sqlite3 *db, int64_t doc, int mode,
  */
 int store_result_labels(sqlite3 *db, const char *type, int mode,
                         int (*cb)(const char *label, void *payload), void *payload);
+/* ---- records.c: generated records (schema 4) and what the augmenters read ---- */
+
+/* The ok documents in id order: *ids malloc'd (NULL when none). */
+int store_ok_documents(enclave_project *p, int64_t **ids, size_t *n);
+
+/*
+ * The result JSON text (malloc'd) of the latest accepted annotation of
+ * document `doc`'s whole-document NER task; *result NULL when there is none.
+ */
+int store_ner_accepted(sqlite3 *db, int64_t doc, char **result);
 
 /* ---- project.c ---- */
 
