@@ -28,81 +28,42 @@
 #include <yaml.h>
 
 #include "augment_int.h"
+#include "../yaml_reader_int.h"
 #include "../store/store_int.h"
 #include "../../util/fs.h"
 
 struct parser {
-	yaml_parser_t y;
-	yaml_event_t ev;
-	int have;
-	int depth;
-	const char *file;
+	struct yaml_reader r; /* ../yaml_reader_int.h */
 };
 
 static unsigned long line_of(const struct parser *ps)
 {
-	return (unsigned long)ps->ev.start_mark.line + 1;
+	return yaml_reader_line(&ps->r);
 }
 
-/* Move to the next event. Returns 0 or ENCLAVE_EINVALID / ENCLAVE_ELIMIT. */
 static int next(struct parser *ps)
 {
-	if (ps->have) {
-		yaml_event_delete(&ps->ev);
-		ps->have = 0;
-	}
-	if (!yaml_parser_parse(&ps->y, &ps->ev))
-		return error_set(ENCLAVE_EINVALID, "%s:%lu: %s", ps->file,
-		                 (unsigned long)ps->y.problem_mark.line + 1,
-		                 ps->y.problem ? ps->y.problem : "syntax error");
-	ps->have = 1;
-	switch (ps->ev.type) {
-	case YAML_ALIAS_EVENT:
-		return error_set(ENCLAVE_EINVALID, "%s:%lu: aliases are not allowed", ps->file,
-		                 line_of(ps));
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		if (++ps->depth > ENCLAVE_MAX_CONFIG_DEPTH)
-			return error_set(ENCLAVE_ELIMIT, "%s:%lu: nested deeper than %d", ps->file,
-			                 line_of(ps), ENCLAVE_MAX_CONFIG_DEPTH);
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT: ps->depth--; break;
-	default: break;
-	}
-	return 0;
+	return yaml_reader_next(&ps->r);
 }
 
 static const char *scalar(const struct parser *ps)
 {
-	return ps->ev.type == YAML_SCALAR_EVENT ? (const char *)ps->ev.data.scalar.value : NULL;
+	return yaml_reader_scalar(&ps->r);
 }
 
 static int is_null(const struct parser *ps)
 {
-	const char *s = scalar(ps);
-
-	return s && ps->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	       (!*s || !strcmp(s, "~") || !strcmp(s, "null"));
+	return yaml_reader_is_null(&ps->r);
 }
 
-/* Skip the node starting at the current event. */
 static int skip_node(struct parser *ps)
 {
-	int error, depth;
-
-	if (ps->ev.type != YAML_SEQUENCE_START_EVENT && ps->ev.type != YAML_MAPPING_START_EVENT)
-		return 0;
-	depth = ps->depth;
-	while (ps->depth >= depth)
-		if ((error = next(ps)) < 0)
-			return error;
-	return 0;
+	return yaml_reader_skip(&ps->r);
 }
 
 static int takes(struct parser *ps, const char *key, const char *what)
 {
-	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->file, line_of(ps), key,
+	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->r.file, line_of(ps), key,
 	                 what);
 }
 
@@ -157,22 +118,22 @@ static int parse_allow(struct parser *ps, struct enclave_llm_endpoint *ep)
 
 	if (is_null(ps))
 		return 0;
-	if (ps->ev.type != YAML_SEQUENCE_START_EVENT)
+	if (ps->r.ev.type != YAML_SEQUENCE_START_EVENT)
 		return takes(ps, "allow", "a list of ADDR[/PREFIX][:PORT] or NAME[:PORT]");
 	for (;;) {
 		const char *v;
 		char **grown;
 		if ((error = next(ps)) < 0)
 			return error;
-		if (ps->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (ps->r.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
 		if (!(v = scalar(ps)))
 			return takes(ps, "allow", "a list of ADDR[/PREFIX][:PORT] or NAME[:PORT]");
 		if (guard_entry_parse(&entry, v) < 0)
-			return error_prefix("%s:%lu", ps->file, line_of(ps));
+			return error_prefix("%s:%lu", ps->r.file, line_of(ps));
 		if (ep->nallow >= ENCLAVE_MAX_LLM_ALLOW)
 			return error_set(ENCLAVE_ELIMIT, "%s:%lu: more than %d allow entries",
-			                 ps->file, line_of(ps), ENCLAVE_MAX_LLM_ALLOW);
+			                 ps->r.file, line_of(ps), ENCLAVE_MAX_LLM_ALLOW);
 		if (!(grown = realloc(ep->allow, (ep->nallow + 1) * sizeof(*grown))))
 			return error_oom();
 		ep->allow = grown;
@@ -226,7 +187,7 @@ static int check_base_url(struct parser *ps, struct enclave_llm_endpoint *ep)
 	if (!ok)
 		return error_set(
 		    ENCLAVE_EINVALID,
-		    "%s:%lu: 'base_url' takes an http:// or https:// URL, not '%.200s'", ps->file,
+		    "%s:%lu: 'base_url' takes an http:// or https:// URL, not '%.200s'", ps->r.file,
 		    line_of(ps), ep->base_url);
 	n = strlen(ep->base_url);
 	while (n > 8 && ep->base_url[n - 1] == '/')
@@ -240,7 +201,7 @@ static int parse_endpoint(struct parser *ps, struct enclave_llm_endpoint *ep)
 	int error;
 	unsigned long start = (unsigned long)ep->line;
 
-	if (ps->ev.type != YAML_MAPPING_START_EVENT)
+	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return takes(ps, ep->name, "a mapping (kind, base_url, model, ...)");
 	for (;;) {
 		const char *k;
@@ -248,16 +209,16 @@ static int parse_endpoint(struct parser *ps, struct enclave_llm_endpoint *ep)
 		double d;
 		if ((error = next(ps)) < 0)
 			return error;
-		if (ps->ev.type == YAML_MAPPING_END_EVENT)
+		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			break;
 		if (!(k = scalar(ps)))
-			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name", ps->file,
-			                 line_of(ps));
+			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name",
+			                 ps->r.file, line_of(ps));
 		if (!strcmp(k, "api_key"))
 			return error_set(ENCLAVE_EINVALID,
 			                 "%s:%lu: keys do not go in the project file: set"
 			                 " 'api_key_env' to the name of an environment variable",
-			                 ps->file, line_of(ps));
+			                 ps->r.file, line_of(ps));
 		if (strcmp(k, "kind") && strcmp(k, "base_url") && strcmp(k, "model") &&
 		    strcmp(k, "timeout") && strcmp(k, "connect_timeout") &&
 		    strcmp(k, "concurrency") && strcmp(k, "retries") && strcmp(k, "backoff") &&
@@ -266,7 +227,7 @@ static int parse_endpoint(struct parser *ps, struct enclave_llm_endpoint *ep)
 			                 "%s:%lu: unknown key '%.64s' in llm endpoint '%s' (kind,"
 			                 " base_url, model, timeout, connect_timeout, concurrency,"
 			                 " retries, backoff, api_key_env, schema, allow)",
-			                 ps->file, line_of(ps), k, ep->name);
+			                 ps->r.file, line_of(ps), k, ep->name);
 		snprintf(key, sizeof(key), "%s", k);
 		if ((error = next(ps)) < 0)
 			return error;
@@ -326,10 +287,10 @@ static int parse_endpoint(struct parser *ps, struct enclave_llm_endpoint *ep)
 	}
 	if (!ep->kind)
 		return error_set(ENCLAVE_EINVALID, "%s:%lu: llm endpoint '%s' needs 'kind'",
-		                 ps->file, start, ep->name);
+		                 ps->r.file, start, ep->name);
 	if (!ep->base_url)
 		return error_set(ENCLAVE_EINVALID, "%s:%lu: llm endpoint '%s' needs 'base_url'",
-		                 ps->file, start, ep->name);
+		                 ps->r.file, start, ep->name);
 	return 0;
 }
 
@@ -340,26 +301,26 @@ static int parse_llm(struct parser *ps, struct enclave_llm_config *out)
 
 	if (is_null(ps))
 		return 0;
-	if (ps->ev.type != YAML_MAPPING_START_EVENT)
+	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return takes(ps, "llm", "a mapping of endpoint names");
 	for (;;) {
 		struct enclave_llm_endpoint *grown, *ep;
 		const char *k;
 		if ((error = next(ps)) < 0)
 			return error;
-		if (ps->ev.type == YAML_MAPPING_END_EVENT)
+		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		if (!(k = scalar(ps)) || !valid_name(k))
 			return error_set(
 			    ENCLAVE_EINVALID,
 			    "%s:%lu: an endpoint name has 1 to 64 letters, digits, '.',"
 			    " '_' or '-'",
-			    ps->file, line_of(ps));
+			    ps->r.file, line_of(ps));
 		if (enclave_llm_config_find(out, k))
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: endpoint '%s' given twice",
-			                 ps->file, line_of(ps), k);
+			                 ps->r.file, line_of(ps), k);
 		if (out->count >= ENCLAVE_MAX_LLM_ALLOW)
-			return error_set(ENCLAVE_ELIMIT, "%s:%lu: too many endpoints", ps->file,
+			return error_set(ENCLAVE_ELIMIT, "%s:%lu: too many endpoints", ps->r.file,
 			                 line_of(ps));
 		if (!(grown = realloc(out->endpoints, (out->count + 1) * sizeof(*grown))))
 			return error_oom();
@@ -380,21 +341,21 @@ static int parse_stream(struct parser *ps, struct enclave_llm_config *out)
 
 	if ((error = next(ps)) < 0 || (error = next(ps)) < 0)
 		return error;
-	if (ps->ev.type == YAML_STREAM_END_EVENT)
+	if (ps->r.ev.type == YAML_STREAM_END_EVENT)
 		return 0;
 	if ((error = next(ps)) < 0)
 		return error;
 	if (is_null(ps))
 		return 0;
-	if (ps->ev.type != YAML_MAPPING_START_EVENT)
+	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return error_set(ENCLAVE_EINVALID, "%s:%lu: the config is a mapping of sections",
-		                 ps->file, line_of(ps));
+		                 ps->r.file, line_of(ps));
 	for (;;) {
 		const char *k;
 		int llm;
 		if ((error = next(ps)) < 0)
 			return error;
-		if (ps->ev.type == YAML_MAPPING_END_EVENT)
+		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		/* Unknown sections are config.c's to report; skip them here. */
 		llm = (k = scalar(ps)) && !strcmp(k, "llm");
@@ -416,14 +377,10 @@ int enclave_llm_config_parse(struct enclave_llm_config *out, const char *text, s
 		return error_set(ENCLAVE_ELIMIT, "%s: larger than %zu bytes", name,
 		                 ENCLAVE_MAX_CONFIG_BYTES);
 	memset(&ps, 0, sizeof(ps));
-	ps.file = name;
-	if (!yaml_parser_initialize(&ps.y))
-		return error_oom();
-	yaml_parser_set_input_string(&ps.y, (const unsigned char *)text, len);
+	if ((error = yaml_reader_open(&ps.r, name, text, len)) < 0)
+		return error;
 	error = parse_stream(&ps, out);
-	if (ps.have)
-		yaml_event_delete(&ps.ev);
-	yaml_parser_delete(&ps.y);
+	yaml_reader_close(&ps.r);
 	if (error)
 		enclave_llm_config_release(out);
 	return error;

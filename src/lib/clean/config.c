@@ -34,6 +34,7 @@
 #include <yaml.h>
 
 #include "clean_int.h"
+#include "../yaml_reader_int.h"
 #include "../store/store_int.h"
 #include "../../util/fs.h"
 
@@ -86,71 +87,35 @@ int clean_config_write_default(const enclave_project *p)
 /* ------------------------------------------------------------------ */
 
 struct parser {
-	yaml_parser_t y;
-	yaml_event_t ev; /* the current event (valid when have) */
-	int have;
-	int depth;
-	const char *file; /* for messages */
+	struct yaml_reader r; /* ../yaml_reader_int.h */
 	struct enclave_clean_config *out;
 	struct buf policy; /* "LABEL=op,..." without the default */
 	char *dflt;        /* the default operator */
 };
 
-/* Line (1-based) of the current event. */
 static unsigned long line_of(const struct parser *ps)
 {
-	return (unsigned long)ps->ev.start_mark.line + 1;
+	return yaml_reader_line(&ps->r);
 }
 
-/* Move to the next event. Returns 0 or ENCLAVE_EINVALID (a syntax error, an alias). */
 static int next(struct parser *ps)
 {
-	if (ps->have) {
-		yaml_event_delete(&ps->ev);
-		ps->have = 0;
-	}
-	if (!yaml_parser_parse(&ps->y, &ps->ev))
-		return error_set(ENCLAVE_EINVALID, "%s:%lu: %s", ps->file,
-		                 (unsigned long)ps->y.problem_mark.line + 1,
-		                 ps->y.problem ? ps->y.problem : "syntax error");
-	ps->have = 1;
-	switch (ps->ev.type) {
-	case YAML_ALIAS_EVENT:
-		return error_set(ENCLAVE_EINVALID, "%s:%lu: aliases are not allowed", ps->file,
-		                 line_of(ps));
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		if (++ps->depth > ENCLAVE_MAX_CONFIG_DEPTH)
-			return error_set(ENCLAVE_ELIMIT, "%s:%lu: nested deeper than %d", ps->file,
-			                 line_of(ps), ENCLAVE_MAX_CONFIG_DEPTH);
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT: ps->depth--; break;
-	default: break;
-	}
-	return 0;
+	return yaml_reader_next(&ps->r);
 }
 
-/* The current event is a plain or quoted scalar: its value; else NULL. */
 static const char *scalar(const struct parser *ps)
 {
-	if (ps->ev.type != YAML_SCALAR_EVENT)
-		return NULL;
-	return (const char *)ps->ev.data.scalar.value;
+	return yaml_reader_scalar(&ps->r);
 }
 
-/* A null value: an empty plain scalar, "~" or "null". */
 static int is_null(const struct parser *ps)
 {
-	const char *s = scalar(ps);
-
-	return s && ps->ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
-	       (!*s || !strcmp(s, "~") || !strcmp(s, "null"));
+	return yaml_reader_is_null(&ps->r);
 }
 
 static int expect_error(struct parser *ps, const char *what, const char *key)
 {
-	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->file, line_of(ps), key,
+	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->r.file, line_of(ps), key,
 	                 what);
 }
 
@@ -161,7 +126,7 @@ static int parse_entities(struct parser *ps)
 
 	if (is_null(ps))
 		return 0;
-	if (ps->ev.type != YAML_SEQUENCE_START_EVENT)
+	if (ps->r.ev.type != YAML_SEQUENCE_START_EVENT)
 		return expect_error(ps, "a list of labels", "entities");
 	ps->out->entities = 0;
 	ps->out->has_entities = 1;
@@ -170,12 +135,12 @@ static int parse_entities(struct parser *ps)
 		int label;
 		if ((error = next(ps)) < 0)
 			return error;
-		if (ps->ev.type == YAML_SEQUENCE_END_EVENT)
+		if (ps->r.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
 		if (!(s = scalar(ps)))
 			return expect_error(ps, "a list of labels", "entities");
 		if ((label = enclave_pii_label_parse(s)) < 0)
-			return error_set(ENCLAVE_EINVALID, "%s:%lu: unknown label '%s'", ps->file,
+			return error_set(ENCLAVE_EINVALID, "%s:%lu: unknown label '%s'", ps->r.file,
 			                 line_of(ps), s);
 		ps->out->entities |= (enclave_pii_labels)1 << label;
 	}
@@ -190,7 +155,7 @@ static int check_operator(struct parser *ps, const char *op)
 
 	if (buf_printf(&spec, "*=%s", op) < 0 ||
 	    enclave_redact_policy_parse(&policy, buf_cstr(&spec)) < 0)
-		error = error_set(ENCLAVE_EINVALID, "%s:%lu: bad operator '%.64s': %s", ps->file,
+		error = error_set(ENCLAVE_EINVALID, "%s:%lu: bad operator '%.64s': %s", ps->r.file,
 		                  line_of(ps), op, enclave_error_last());
 	buf_release(&spec);
 	return error;
@@ -203,7 +168,7 @@ static int parse_redact(struct parser *ps)
 
 	if (is_null(ps))
 		return 0;
-	if (ps->ev.type != YAML_MAPPING_START_EVENT)
+	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return expect_error(ps, "a mapping of labels to operators", "redact");
 	ps->out->has_redact = 1;
 	for (;;) {
@@ -212,14 +177,14 @@ static int parse_redact(struct parser *ps)
 		int label = -1;
 		if ((error = next(ps)) < 0)
 			return error;
-		if (ps->ev.type == YAML_MAPPING_END_EVENT)
+		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		if (!scalar(ps))
 			return expect_error(ps, "a mapping of labels to operators", "redact");
 		if (strcmp(scalar(ps), "default") && strcmp(scalar(ps), "*") &&
 		    (label = enclave_pii_label_parse(scalar(ps))) < 0)
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: unknown label '%s' in redact",
-			                 ps->file, line_of(ps), scalar(ps));
+			                 ps->r.file, line_of(ps), scalar(ps));
 		if (!(key = strdup(label < 0 ? "*" : enclave_pii_label_name(label))))
 			return error_oom();
 		if ((error = next(ps)) < 0) {
@@ -231,7 +196,7 @@ static int parse_redact(struct parser *ps)
 			error = error_set(ENCLAVE_EINVALID,
 			                  "%s:%lu: '%s' takes an operator (tag,"
 			                  " mask, remove, hash, encrypt, pseudonym)",
-			                  ps->file, line_of(ps), label < 0 ? "default" : key);
+			                  ps->r.file, line_of(ps), label < 0 ? "default" : key);
 			free(key);
 			return error;
 		}
@@ -246,7 +211,7 @@ static int parse_redact(struct parser *ps)
 		} else if ((ps->policy.len && buf_puts(&ps->policy, ",") < 0) ||
 		           buf_printf(&ps->policy, "%s=%s", key, op) < 0) {
 			error = error_set(ENCLAVE_ELIMIT, "%s:%lu: the redact mapping is too long",
-			                  ps->file, line_of(ps));
+			                  ps->r.file, line_of(ps));
 		}
 		free(key);
 		if (error)
@@ -261,24 +226,24 @@ static int parse_pii(struct parser *ps)
 
 	if (is_null(ps))
 		return 0;
-	if (ps->ev.type != YAML_MAPPING_START_EVENT)
+	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return expect_error(ps, "a mapping", "pii");
 	for (;;) {
 		const char *k;
 		char key[32];
 		if ((error = next(ps)) < 0)
 			return error;
-		if (ps->ev.type == YAML_MAPPING_END_EVENT)
+		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		if (!(k = scalar(ps)))
-			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name", ps->file,
-			                 line_of(ps));
+			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name",
+			                 ps->r.file, line_of(ps));
 		if (strcmp(k, "preset") && strcmp(k, "entities") && strcmp(k, "min_score") &&
 		    strcmp(k, "redact") && strcmp(k, "ner") && strcmp(k, "clinical"))
 			return error_set(ENCLAVE_EINVALID,
 			                 "%s:%lu: unknown key '%.64s' in pii (preset, entities,"
 			                 " min_score, ner, clinical, redact)",
-			                 ps->file, line_of(ps), k);
+			                 ps->r.file, line_of(ps), k);
 		snprintf(key, sizeof(key), "%s", k);
 		if ((error = next(ps)) < 0)
 			return error;
@@ -292,7 +257,7 @@ static int parse_pii(struct parser *ps)
 				return error_set(ENCLAVE_EINVALID,
 				                 "%s:%lu: unknown preset '%.64s' (all, hipaa, gdpr,"
 				                 " pci)",
-				                 ps->file, line_of(ps), v);
+				                 ps->r.file, line_of(ps), v);
 			snprintf(ps->out->preset, sizeof(ps->out->preset), "%s", v);
 		} else if (!strcmp(key, "min_score")) {
 			const char *v = scalar(ps);
@@ -327,15 +292,7 @@ static int parse_pii(struct parser *ps)
 /* Skip the node starting at the current event (another module's section). */
 static int skip_node(struct parser *ps)
 {
-	int error, depth;
-
-	if (ps->ev.type != YAML_SEQUENCE_START_EVENT && ps->ev.type != YAML_MAPPING_START_EVENT)
-		return 0;
-	depth = ps->depth;
-	while (ps->depth >= depth)
-		if ((error = next(ps)) < 0)
-			return error;
-	return 0;
+	return yaml_reader_skip(&ps->r);
 }
 
 /* The whole stream: nothing, or one document holding null or the top mapping. */
@@ -347,26 +304,26 @@ static int parse_stream(struct parser *ps)
 		return error;
 	if ((error = next(ps)) < 0)
 		return error;
-	if (ps->ev.type == YAML_STREAM_END_EVENT)
+	if (ps->r.ev.type == YAML_STREAM_END_EVENT)
 		return 0;
 	if ((error = next(ps)) < 0) /* after DOCUMENT-START */
 		return error;
 	if (!is_null(ps)) {
-		if (ps->ev.type != YAML_MAPPING_START_EVENT)
+		if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 			return error_set(ENCLAVE_EINVALID,
 			                 "%s:%lu: the config is a mapping of"
 			                 " sections (pii:)",
-			                 ps->file, line_of(ps));
+			                 ps->r.file, line_of(ps));
 		for (;;) {
 			const char *k;
 			if ((error = next(ps)) < 0)
 				return error;
-			if (ps->ev.type == YAML_MAPPING_END_EVENT)
+			if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 				break;
 			if (!(k = scalar(ps)) || (strcmp(k, "pii") && strcmp(k, "llm")))
 				return error_set(ENCLAVE_EINVALID,
 				                 "%s:%lu: unknown section '%.64s' (pii, llm)",
-				                 ps->file, line_of(ps), k ? k : "?");
+				                 ps->r.file, line_of(ps), k ? k : "?");
 			if (!strcmp(k, "llm")) {
 				if ((error = next(ps)) < 0 || (error = skip_node(ps)) < 0)
 					return error;
@@ -380,8 +337,8 @@ static int parse_stream(struct parser *ps)
 		return error;
 	if ((error = next(ps)) < 0)
 		return error;
-	if (ps->ev.type != YAML_STREAM_END_EVENT)
-		return error_set(ENCLAVE_EINVALID, "%s:%lu: one document only", ps->file,
+	if (ps->r.ev.type != YAML_STREAM_END_EVENT)
+		return error_set(ENCLAVE_EINVALID, "%s:%lu: one document only", ps->r.file,
 		                 line_of(ps));
 	return 0;
 }
@@ -406,12 +363,10 @@ int enclave_clean_config_parse(struct enclave_clean_config *out, const char *tex
 		return error_set(ENCLAVE_ELIMIT, "%s: larger than %zu bytes", name,
 		                 ENCLAVE_MAX_CONFIG_BYTES);
 	memset(&ps, 0, sizeof(ps));
-	ps.file = name;
 	ps.out = out;
 	ps.policy.max = 65536;
-	if (!yaml_parser_initialize(&ps.y))
-		return error_oom();
-	yaml_parser_set_input_string(&ps.y, (const unsigned char *)text, len);
+	if ((error = yaml_reader_open(&ps.r, name, text, len)) < 0)
+		return error;
 	error = parse_stream(&ps);
 	if (!error && (out->has_redact || ps.dflt)) {
 		/* The named labels first, then the default as "*"; none: tag. */
@@ -420,9 +375,7 @@ int enclave_clean_config_parse(struct enclave_clean_config *out, const char *tex
 		    !(out->redact = strdup(buf_cstr(&ps.policy))))
 			error = error_oom();
 	}
-	if (ps.have)
-		yaml_event_delete(&ps.ev);
-	yaml_parser_delete(&ps.y);
+	yaml_reader_close(&ps.r);
 	buf_release(&ps.policy);
 	free(ps.dflt);
 	if (error)
