@@ -276,3 +276,29 @@ kill_after() {
 	rc=0
 	{ wait "$pid"; } 2>/dev/null || rc=$?
 }
+
+# crash_check DIR WHAT: the store of project DIR after a kill: SQLite's
+# integrity and foreign key checks, `audit verify`, then the test's own
+# consistency check, python3 $T/check.py DIR, whose output goes to CHECKED.
+crash_check() {
+	local dir=$1 what=$2 ic
+	ic=$(sqlite3 "$dir/enclave.db" 'PRAGMA integrity_check; PRAGMA foreign_key_check;' 2>&1)
+	assert_eq ok "$ic" "$what: integrity_check and foreign_key_check"
+	run "$E" -C "$dir" audit verify
+	[ "$RC" = 0 ] || fail "$what: audit verify exited $RC: $ERR"
+	CHECKED=$(python3 "$T/check.py" "$dir") || fail "$what: store consistency (see above)"
+}
+
+# crash_project I: the project round I runs on, in PROJ: even rounds a fresh
+# copy of $BASE ($T/fresh), odd rounds $T/same, the one copy killed again
+# and again (made on the first call).
+crash_project() {
+	if (($1 % 2 == 0)); then
+		PROJ=$T/fresh
+		rm -rf "$PROJ"
+		cp -a "$BASE" "$PROJ"
+	else
+		PROJ=$T/same
+	fi
+	[ -d "$T/same" ] || cp -a "$BASE" "$T/same"
+}

@@ -92,26 +92,11 @@ print(len(rows))
 sys.exit(1 if bad else 0)
 PY
 
-check_project() {
-	local dir=$1 what=$2 ic
-	ic=$(sqlite3 "$dir/enclave.db" 'PRAGMA integrity_check; PRAGMA foreign_key_check;' 2>&1)
-	assert_eq ok "$ic" "$what: integrity_check and foreign_key_check"
-	run "$E" -C "$dir" audit verify
-	[ "$RC" = 0 ] || fail "$what: audit verify exited $RC: $ERR"
-	COUNT=$(python3 "$T/check.py" "$dir") || fail "$what: store consistency (see above)"
-}
-
 SAME=$T/same
-cp -a "$BASE" "$SAME"
 killed=0
 for ((i = 0; i < ITER; i++)); do
-	if ((i % 2 == 0)); then
-		proj=$T/fresh
-		rm -rf "$proj"
-		cp -a "$BASE" "$proj"
-	else
-		proj=$SAME
-	fi
+	crash_project "$i"
+	proj=$PROJ
 	delay=$(((RANDOM * 32768 + RANDOM) % (FULL_MS * 12 / 10)))
 	kill_after "$delay" "$T/run.err" "$E" -C "$proj" "${ARGS[@]}"
 	case "$rc" in
@@ -120,14 +105,16 @@ for ((i = 0; i < ITER; i++)); do
 	*) fail "iteration $i: augment exited $rc: $(cat "$T/run.err")" ;;
 	esac
 	sanitizer_clean "$(cat "$T/run.err")" "iteration $i augment"
-	check_project "$proj" "iteration $i ($(basename "$proj"), $how)"
+	crash_check "$proj" "iteration $i ($(basename "$proj"), $how)"
+	COUNT=$CHECKED
 	note "iteration $i: $(basename "$proj"): $how: $COUNT of $NREF records, checks ok"
 done
 
 for proj in "$T/fresh" "$SAME"; do
 	name=$(basename "$proj")
 	expect_rc 0 "$name: completing run" "$E" -C "$proj" "${ARGS[@]}"
-	check_project "$proj" "$name after completion"
+	crash_check "$proj" "$name after completion"
+	COUNT=$CHECKED
 	assert_eq "$NREF" "$COUNT" "$name: records after completion"
 	records "$proj" >"$T/$name.records"
 	cmp -s "$T/ref.records" "$T/$name.records" || fail "$name: the records differ from the reference's"

@@ -89,26 +89,11 @@ print(len(layers))
 sys.exit(1 if bad else 0)
 EOF
 
-check_project() {
-	local dir=$1 what=$2 ic
-	ic=$(sqlite3 "$dir/enclave.db" 'PRAGMA integrity_check; PRAGMA foreign_key_check;' 2>&1)
-	assert_eq ok "$ic" "$what: integrity_check and foreign_key_check"
-	run "$E" -C "$dir" audit verify
-	[ "$RC" = 0 ] || fail "$what: audit verify exited $RC: $ERR"
-	REDACTED=$(python3 "$T/check.py" "$dir") || fail "$what: store consistency (see above)"
-}
-
 SAME=$T/same
-cp -a "$BASE" "$SAME"
 killed=0
 for ((i = 0; i < ITER; i++)); do
-	if ((i % 2 == 0)); then
-		proj=$T/fresh
-		rm -rf "$proj"
-		cp -a "$BASE" "$proj"
-	else
-		proj=$SAME
-	fi
+	crash_project "$i"
+	proj=$PROJ
 	delay=$(((RANDOM * 32768 + RANDOM) % (FULL_MS * 12 / 10)))
 	kill_after "$delay" "$T/clean.err" "$E" -C "$proj" clean --pii --operator tag -q
 	case "$rc" in
@@ -117,14 +102,16 @@ for ((i = 0; i < ITER; i++)); do
 	*) fail "iteration $i: clean exited $rc: $(cat "$T/clean.err")" ;;
 	esac
 	sanitizer_clean "$(cat "$T/clean.err")" "iteration $i clean"
-	check_project "$proj" "iteration $i ($(basename "$proj"), $how)"
+	crash_check "$proj" "iteration $i ($(basename "$proj"), $how)"
+	REDACTED=$CHECKED
 	note "iteration $i: $(basename "$proj"): $how: $REDACTED of $NDOCS redacted, checks ok"
 done
 
 for proj in "$T/fresh" "$SAME"; do
 	name=$(basename "$proj")
 	expect_rc 0 "$name: completing clean" "$E" -C "$proj" clean --pii --operator tag -q
-	check_project "$proj" "$name after completion"
+	crash_check "$proj" "$name after completion"
+	REDACTED=$CHECKED
 	assert_eq "$NDOCS" "$REDACTED" "$name: redacted documents after completion"
 	expect_rc 0 "$name: export" "$E" -C "$proj" export "$T/export-$name"
 	# Same documents, same redacted texts, blocks and redactions as the reference.
