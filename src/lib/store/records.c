@@ -381,39 +381,8 @@ int enclave_records_count(enclave_project *p, const struct enclave_records_filte
 
 int store_ok_documents(enclave_project *p, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *st;
-	int64_t *v = NULL;
-	size_t cap = 0;
-	int error, rc;
-
-	*ids = NULL;
-	*n = 0;
-	if ((error = store_prepare(&st, p->db,
-	                           "SELECT id FROM documents WHERE status = 'ok' ORDER BY id")) < 0)
-		return error;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			int64_t *nv = realloc(v, ncap * sizeof(*nv));
-			if (!nv) {
-				error = error_oom();
-				break;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		v[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	if (!error && rc != SQLITE_DONE)
-		error = store_error(p->db, "list documents");
-	sqlite3_finalize(st);
-	if (error) {
-		free(v);
-		*n = 0;
-		return error;
-	}
-	*ids = v;
-	return 0;
+	return store_ids(p->db, "SELECT id FROM documents WHERE status = 'ok' ORDER BY id",
+	                 "list documents", ids, n);
 }
 
 int store_ner_accepted(sqlite3 *db, int64_t doc, char **result)

@@ -168,41 +168,11 @@ int store_text_delete(enclave_project *p, int64_t doc_id, const char *layer)
 
 int store_unredacted(enclave_project *p, int64_t **ids, size_t *n)
 {
-	sqlite3_stmt *st;
-	int64_t *v = NULL;
-	size_t cap = 0;
-	int error, rc;
-
-	*ids = NULL;
-	*n = 0;
-	if ((error = store_prepare(&st, p->db,
-	                           "SELECT d.id FROM documents d WHERE d.status = 'ok' AND NOT"
-	                           " EXISTS (SELECT 1 FROM texts t WHERE t.document_id = d.id"
-	                           " AND t.layer = 'redacted') ORDER BY d.id")) < 0)
-		return error;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			int64_t *nv = realloc(v, ncap * sizeof(*nv));
-			if (!nv) {
-				error = error_oom();
-				break;
-			}
-			v = nv;
-			cap = ncap;
-		}
-		v[(*n)++] = sqlite3_column_int64(st, 0);
-	}
-	if (!error && rc != SQLITE_DONE)
-		error = store_error(p->db, "list unredacted documents");
-	sqlite3_finalize(st);
-	if (error) {
-		free(v);
-		*n = 0;
-	} else {
-		*ids = v;
-	}
-	return error;
+	return store_ids(p->db,
+	                 "SELECT d.id FROM documents d WHERE d.status = 'ok' AND NOT"
+	                 " EXISTS (SELECT 1 FROM texts t WHERE t.document_id = d.id"
+	                 " AND t.layer = 'redacted') ORDER BY d.id",
+	                 "list unredacted documents", ids, n);
 }
 
 /* ------------------------------------------------------------------ */

@@ -38,6 +38,42 @@ int store_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql)
 	return 0;
 }
 
+int store_ids(sqlite3 *db, const char *sql, const char *what, int64_t **ids, size_t *n)
+{
+	sqlite3_stmt *st;
+	int64_t *v = NULL;
+	size_t cap = 0;
+	int error, rc;
+
+	*ids = NULL;
+	*n = 0;
+	if ((error = store_prepare(&st, db, sql)) < 0)
+		return error;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			int64_t *nv = realloc(v, ncap * sizeof(*nv));
+			if (!nv) {
+				error = error_oom();
+				break;
+			}
+			v = nv;
+			cap = ncap;
+		}
+		v[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	if (!error && rc != SQLITE_DONE)
+		error = store_error(db, what);
+	sqlite3_finalize(st);
+	if (error) {
+		free(v);
+		*n = 0;
+		return error;
+	}
+	*ids = v;
+	return 0;
+}
+
 int store_open_db(sqlite3 **out, const char *path, int create)
 {
 	sqlite3 *db = NULL;

@@ -55,6 +55,13 @@ int store_exec(sqlite3 *db, const char *sql);
 /* Prepare `sql`; on failure set the error. */
 int store_prepare(sqlite3_stmt **out, sqlite3 *db, const char *sql);
 
+/*
+ * The ids of the rows `sql` (no parameters, one integer column) returns,
+ * in a malloc'd array (*ids, *n; NULL and 0 when none). `what` names the
+ * query in an error. Returns 0 or ENCLAVE_E*.
+ */
+int store_ids(sqlite3 *db, const char *sql, const char *what, int64_t **ids, size_t *n);
+
 /* BEGIN IMMEDIATE; nested calls are an error. */
 int store_begin(enclave_project *p);
 
