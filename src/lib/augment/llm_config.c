@@ -36,41 +36,16 @@ struct parser {
 	struct yaml_reader r; /* ../yaml_reader_int.h */
 };
 
-static unsigned long line_of(const struct parser *ps)
-{
-	return yaml_reader_line(&ps->r);
-}
-
-static int next(struct parser *ps)
-{
-	return yaml_reader_next(&ps->r);
-}
-
-static const char *scalar(const struct parser *ps)
-{
-	return yaml_reader_scalar(&ps->r);
-}
-
-static int is_null(const struct parser *ps)
-{
-	return yaml_reader_is_null(&ps->r);
-}
-
-static int skip_node(struct parser *ps)
-{
-	return yaml_reader_skip(&ps->r);
-}
-
 static int takes(struct parser *ps, const char *key, const char *what)
 {
-	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->r.file, line_of(ps), key,
-	                 what);
+	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->r.file,
+	                 yaml_reader_line(&ps->r), key, what);
 }
 
 /* A number in [lo, hi] from the current scalar. */
 static int number(struct parser *ps, const char *key, double lo, double hi, double *out)
 {
-	const char *v = scalar(ps);
+	const char *v = yaml_reader_scalar(&ps->r);
 	char *end;
 	double d = v ? strtod(v, &end) : NAN;
 
@@ -86,9 +61,9 @@ static int number(struct parser *ps, const char *key, double lo, double hi, doub
 /* A copy of the current scalar into *out (freeing what was there). */
 static int string(struct parser *ps, const char *key, char **out)
 {
-	const char *v = scalar(ps);
+	const char *v = yaml_reader_scalar(&ps->r);
 
-	if (!v || !*v || is_null(ps))
+	if (!v || !*v || yaml_reader_is_null(&ps->r))
 		return takes(ps, key, "a string");
 	free(*out);
 	if (!(*out = strdup(v)))
@@ -116,24 +91,25 @@ static int parse_allow(struct parser *ps, struct enclave_llm_endpoint *ep)
 	struct guard_entry entry;
 	int error;
 
-	if (is_null(ps))
+	if (yaml_reader_is_null(&ps->r))
 		return 0;
 	if (ps->r.ev.type != YAML_SEQUENCE_START_EVENT)
 		return takes(ps, "allow", "a list of ADDR[/PREFIX][:PORT] or NAME[:PORT]");
 	for (;;) {
 		const char *v;
 		char **grown;
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (ps->r.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (!(v = scalar(ps)))
+		if (!(v = yaml_reader_scalar(&ps->r)))
 			return takes(ps, "allow", "a list of ADDR[/PREFIX][:PORT] or NAME[:PORT]");
 		if (guard_entry_parse(&entry, v) < 0)
-			return error_prefix("%s:%lu", ps->r.file, line_of(ps));
+			return error_prefix("%s:%lu", ps->r.file, yaml_reader_line(&ps->r));
 		if (ep->nallow >= ENCLAVE_MAX_LLM_ALLOW)
 			return error_set(ENCLAVE_ELIMIT, "%s:%lu: more than %d allow entries",
-			                 ps->r.file, line_of(ps), ENCLAVE_MAX_LLM_ALLOW);
+			                 ps->r.file, yaml_reader_line(&ps->r),
+			                 ENCLAVE_MAX_LLM_ALLOW);
 		if (!(grown = realloc(ep->allow, (ep->nallow + 1) * sizeof(*grown))))
 			return error_oom();
 		ep->allow = grown;
@@ -188,7 +164,7 @@ static int check_base_url(struct parser *ps, struct enclave_llm_endpoint *ep)
 		return error_set(
 		    ENCLAVE_EINVALID,
 		    "%s:%lu: 'base_url' takes an http:// or https:// URL, not '%.200s'", ps->r.file,
-		    line_of(ps), ep->base_url);
+		    yaml_reader_line(&ps->r), ep->base_url);
 	n = strlen(ep->base_url);
 	while (n > 8 && ep->base_url[n - 1] == '/')
 		ep->base_url[--n] = '\0';
@@ -207,18 +183,18 @@ static int parse_endpoint(struct parser *ps, struct enclave_llm_endpoint *ep)
 		const char *k;
 		char key[32];
 		double d;
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			break;
-		if (!(k = scalar(ps)))
+		if (!(k = yaml_reader_scalar(&ps->r)))
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name",
-			                 ps->r.file, line_of(ps));
+			                 ps->r.file, yaml_reader_line(&ps->r));
 		if (!strcmp(k, "api_key"))
 			return error_set(ENCLAVE_EINVALID,
 			                 "%s:%lu: keys do not go in the project file: set"
 			                 " 'api_key_env' to the name of an environment variable",
-			                 ps->r.file, line_of(ps));
+			                 ps->r.file, yaml_reader_line(&ps->r));
 		if (strcmp(k, "kind") && strcmp(k, "base_url") && strcmp(k, "model") &&
 		    strcmp(k, "timeout") && strcmp(k, "connect_timeout") &&
 		    strcmp(k, "concurrency") && strcmp(k, "retries") && strcmp(k, "backoff") &&
@@ -227,12 +203,12 @@ static int parse_endpoint(struct parser *ps, struct enclave_llm_endpoint *ep)
 			                 "%s:%lu: unknown key '%.64s' in llm endpoint '%s' (kind,"
 			                 " base_url, model, timeout, connect_timeout, concurrency,"
 			                 " retries, backoff, api_key_env, schema, allow)",
-			                 ps->r.file, line_of(ps), k, ep->name);
+			                 ps->r.file, yaml_reader_line(&ps->r), k, ep->name);
 		snprintf(key, sizeof(key), "%s", k);
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (!strcmp(key, "kind")) {
-			const char *v = scalar(ps);
+			const char *v = yaml_reader_scalar(&ps->r);
 			if (v && !strcmp(v, "ollama"))
 				ep->kind = ENCLAVE_LLM_OLLAMA;
 			else if (v && !strcmp(v, "openai"))
@@ -253,7 +229,7 @@ static int parse_endpoint(struct parser *ps, struct enclave_llm_endpoint *ep)
 			    strchr(ep->api_key_env, '-'))
 				return takes(ps, key, "the name of an environment variable");
 		} else if (!strcmp(key, "schema")) {
-			const char *v = scalar(ps);
+			const char *v = yaml_reader_scalar(&ps->r);
 			if (v && !strcmp(v, "response_format"))
 				ep->schema_mode = ENCLAVE_LLM_SCHEMA_RESPONSE_FORMAT;
 			else if (v && !strcmp(v, "json_schema"))
@@ -299,38 +275,38 @@ static int parse_llm(struct parser *ps, struct enclave_llm_config *out)
 {
 	int error;
 
-	if (is_null(ps))
+	if (yaml_reader_is_null(&ps->r))
 		return 0;
 	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return takes(ps, "llm", "a mapping of endpoint names");
 	for (;;) {
 		struct enclave_llm_endpoint *grown, *ep;
 		const char *k;
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		if (!(k = scalar(ps)) || !valid_name(k))
+		if (!(k = yaml_reader_scalar(&ps->r)) || !valid_name(k))
 			return error_set(
 			    ENCLAVE_EINVALID,
 			    "%s:%lu: an endpoint name has 1 to 64 letters, digits, '.',"
 			    " '_' or '-'",
-			    ps->r.file, line_of(ps));
+			    ps->r.file, yaml_reader_line(&ps->r));
 		if (enclave_llm_config_find(out, k))
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: endpoint '%s' given twice",
-			                 ps->r.file, line_of(ps), k);
+			                 ps->r.file, yaml_reader_line(&ps->r), k);
 		if (out->count >= ENCLAVE_MAX_LLM_ALLOW)
 			return error_set(ENCLAVE_ELIMIT, "%s:%lu: too many endpoints", ps->r.file,
-			                 line_of(ps));
+			                 yaml_reader_line(&ps->r));
 		if (!(grown = realloc(out->endpoints, (out->count + 1) * sizeof(*grown))))
 			return error_oom();
 		out->endpoints = grown;
 		ep = &out->endpoints[out->count++];
 		endpoint_defaults(ep);
-		ep->line = (int)line_of(ps);
+		ep->line = (int)yaml_reader_line(&ps->r);
 		if (!(ep->name = strdup(k)))
 			return error_oom();
-		if ((error = next(ps)) < 0 || (error = parse_endpoint(ps, ep)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0 || (error = parse_endpoint(ps, ep)) < 0)
 			return error;
 	}
 }
@@ -339,29 +315,29 @@ static int parse_stream(struct parser *ps, struct enclave_llm_config *out)
 {
 	int error;
 
-	if ((error = next(ps)) < 0 || (error = next(ps)) < 0)
+	if ((error = yaml_reader_next(&ps->r)) < 0 || (error = yaml_reader_next(&ps->r)) < 0)
 		return error;
 	if (ps->r.ev.type == YAML_STREAM_END_EVENT)
 		return 0;
-	if ((error = next(ps)) < 0)
+	if ((error = yaml_reader_next(&ps->r)) < 0)
 		return error;
-	if (is_null(ps))
+	if (yaml_reader_is_null(&ps->r))
 		return 0;
 	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return error_set(ENCLAVE_EINVALID, "%s:%lu: the config is a mapping of sections",
-		                 ps->r.file, line_of(ps));
+		                 ps->r.file, yaml_reader_line(&ps->r));
 	for (;;) {
 		const char *k;
 		int llm;
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
 		/* Unknown sections are config.c's to report; skip them here. */
-		llm = (k = scalar(ps)) && !strcmp(k, "llm");
-		if ((error = next(ps)) < 0)
+		llm = (k = yaml_reader_scalar(&ps->r)) && !strcmp(k, "llm");
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
-		if ((error = llm ? parse_llm(ps, out) : skip_node(ps)) < 0)
+		if ((error = llm ? parse_llm(ps, out) : yaml_reader_skip(&ps->r)) < 0)
 			return error;
 	}
 }

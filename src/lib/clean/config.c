@@ -93,30 +93,10 @@ struct parser {
 	char *dflt;        /* the default operator */
 };
 
-static unsigned long line_of(const struct parser *ps)
-{
-	return yaml_reader_line(&ps->r);
-}
-
-static int next(struct parser *ps)
-{
-	return yaml_reader_next(&ps->r);
-}
-
-static const char *scalar(const struct parser *ps)
-{
-	return yaml_reader_scalar(&ps->r);
-}
-
-static int is_null(const struct parser *ps)
-{
-	return yaml_reader_is_null(&ps->r);
-}
-
 static int expect_error(struct parser *ps, const char *what, const char *key)
 {
-	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->r.file, line_of(ps), key,
-	                 what);
+	return error_set(ENCLAVE_EINVALID, "%s:%lu: '%s' takes %s", ps->r.file,
+	                 yaml_reader_line(&ps->r), key, what);
 }
 
 /* entities: a sequence of label names (or null for none given). */
@@ -124,7 +104,7 @@ static int parse_entities(struct parser *ps)
 {
 	int error;
 
-	if (is_null(ps))
+	if (yaml_reader_is_null(&ps->r))
 		return 0;
 	if (ps->r.ev.type != YAML_SEQUENCE_START_EVENT)
 		return expect_error(ps, "a list of labels", "entities");
@@ -133,15 +113,15 @@ static int parse_entities(struct parser *ps)
 	for (;;) {
 		const char *s;
 		int label;
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (ps->r.ev.type == YAML_SEQUENCE_END_EVENT)
 			return 0;
-		if (!(s = scalar(ps)))
+		if (!(s = yaml_reader_scalar(&ps->r)))
 			return expect_error(ps, "a list of labels", "entities");
 		if ((label = enclave_pii_label_parse(s)) < 0)
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: unknown label '%s'", ps->r.file,
-			                 line_of(ps), s);
+			                 yaml_reader_line(&ps->r), s);
 		ps->out->entities |= (enclave_pii_labels)1 << label;
 	}
 }
@@ -156,7 +136,7 @@ static int check_operator(struct parser *ps, const char *op)
 	if (buf_printf(&spec, "*=%s", op) < 0 ||
 	    enclave_redact_policy_parse(&policy, buf_cstr(&spec)) < 0)
 		error = error_set(ENCLAVE_EINVALID, "%s:%lu: bad operator '%.64s': %s", ps->r.file,
-		                  line_of(ps), op, enclave_error_last());
+		                  yaml_reader_line(&ps->r), op, enclave_error_last());
 	buf_release(&spec);
 	return error;
 }
@@ -166,7 +146,7 @@ static int parse_redact(struct parser *ps)
 {
 	int error;
 
-	if (is_null(ps))
+	if (yaml_reader_is_null(&ps->r))
 		return 0;
 	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return expect_error(ps, "a mapping of labels to operators", "redact");
@@ -175,28 +155,31 @@ static int parse_redact(struct parser *ps)
 		char *key;
 		const char *op;
 		int label = -1;
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		if (!scalar(ps))
+		if (!yaml_reader_scalar(&ps->r))
 			return expect_error(ps, "a mapping of labels to operators", "redact");
-		if (strcmp(scalar(ps), "default") && strcmp(scalar(ps), "*") &&
-		    (label = enclave_pii_label_parse(scalar(ps))) < 0)
+		if (strcmp(yaml_reader_scalar(&ps->r), "default") &&
+		    strcmp(yaml_reader_scalar(&ps->r), "*") &&
+		    (label = enclave_pii_label_parse(yaml_reader_scalar(&ps->r))) < 0)
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: unknown label '%s' in redact",
-			                 ps->r.file, line_of(ps), scalar(ps));
+			                 ps->r.file, yaml_reader_line(&ps->r),
+			                 yaml_reader_scalar(&ps->r));
 		if (!(key = strdup(label < 0 ? "*" : enclave_pii_label_name(label))))
 			return error_oom();
-		if ((error = next(ps)) < 0) {
+		if ((error = yaml_reader_next(&ps->r)) < 0) {
 			free(key);
 			return error;
 		}
-		op = scalar(ps);
+		op = yaml_reader_scalar(&ps->r);
 		if (!op || !*op || strchr(op, ',') || strchr(op, '=')) {
 			error = error_set(ENCLAVE_EINVALID,
 			                  "%s:%lu: '%s' takes an operator (tag,"
 			                  " mask, remove, hash, encrypt, pseudonym)",
-			                  ps->r.file, line_of(ps), label < 0 ? "default" : key);
+			                  ps->r.file, yaml_reader_line(&ps->r),
+			                  label < 0 ? "default" : key);
 			free(key);
 			return error;
 		}
@@ -211,7 +194,7 @@ static int parse_redact(struct parser *ps)
 		} else if ((ps->policy.len && buf_puts(&ps->policy, ",") < 0) ||
 		           buf_printf(&ps->policy, "%s=%s", key, op) < 0) {
 			error = error_set(ENCLAVE_ELIMIT, "%s:%lu: the redact mapping is too long",
-			                  ps->r.file, line_of(ps));
+			                  ps->r.file, yaml_reader_line(&ps->r));
 		}
 		free(key);
 		if (error)
@@ -224,31 +207,31 @@ static int parse_pii(struct parser *ps)
 {
 	int error;
 
-	if (is_null(ps))
+	if (yaml_reader_is_null(&ps->r))
 		return 0;
 	if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 		return expect_error(ps, "a mapping", "pii");
 	for (;;) {
 		const char *k;
 		char key[32];
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 			return 0;
-		if (!(k = scalar(ps)))
+		if (!(k = yaml_reader_scalar(&ps->r)))
 			return error_set(ENCLAVE_EINVALID, "%s:%lu: a key must be a name",
-			                 ps->r.file, line_of(ps));
+			                 ps->r.file, yaml_reader_line(&ps->r));
 		if (strcmp(k, "preset") && strcmp(k, "entities") && strcmp(k, "min_score") &&
 		    strcmp(k, "redact") && strcmp(k, "ner") && strcmp(k, "clinical"))
 			return error_set(ENCLAVE_EINVALID,
 			                 "%s:%lu: unknown key '%.64s' in pii (preset, entities,"
 			                 " min_score, ner, clinical, redact)",
-			                 ps->r.file, line_of(ps), k);
+			                 ps->r.file, yaml_reader_line(&ps->r), k);
 		snprintf(key, sizeof(key), "%s", k);
-		if ((error = next(ps)) < 0)
+		if ((error = yaml_reader_next(&ps->r)) < 0)
 			return error;
 		if (!strcmp(key, "preset")) {
-			const char *v = scalar(ps);
+			const char *v = yaml_reader_scalar(&ps->r);
 			if (!v)
 				return expect_error(ps, "a preset name", key);
 			/* The names enclave_pii_preset knows; the labels are looked up per run. */
@@ -257,17 +240,17 @@ static int parse_pii(struct parser *ps)
 				return error_set(ENCLAVE_EINVALID,
 				                 "%s:%lu: unknown preset '%.64s' (all, hipaa, gdpr,"
 				                 " pci)",
-				                 ps->r.file, line_of(ps), v);
+				                 ps->r.file, yaml_reader_line(&ps->r), v);
 			snprintf(ps->out->preset, sizeof(ps->out->preset), "%s", v);
 		} else if (!strcmp(key, "min_score")) {
-			const char *v = scalar(ps);
+			const char *v = yaml_reader_scalar(&ps->r);
 			char *end;
 			double d = v ? strtod(v, &end) : NAN;
 			if (!v || end == v || *end || !isfinite(d) || d < 0 || d > 1)
 				return expect_error(ps, "a number from 0 to 1", key);
 			ps->out->min_score = d;
 		} else if (!strcmp(key, "ner") || !strcmp(key, "clinical")) {
-			const char *v = scalar(ps);
+			const char *v = yaml_reader_scalar(&ps->r);
 			int *to = !strcmp(key, "ner") ? &ps->out->ner : &ps->out->clinical;
 			if (v && !strcmp(v, "true"))
 				*to = 1;
@@ -289,57 +272,53 @@ static int parse_pii(struct parser *ps)
 	}
 }
 
-/* Skip the node starting at the current event (another module's section). */
-static int skip_node(struct parser *ps)
-{
-	return yaml_reader_skip(&ps->r);
-}
-
 /* The whole stream: nothing, or one document holding null or the top mapping. */
 static int parse_stream(struct parser *ps)
 {
 	int error;
 
-	if ((error = next(ps)) < 0) /* STREAM-START */
+	if ((error = yaml_reader_next(&ps->r)) < 0) /* STREAM-START */
 		return error;
-	if ((error = next(ps)) < 0)
+	if ((error = yaml_reader_next(&ps->r)) < 0)
 		return error;
 	if (ps->r.ev.type == YAML_STREAM_END_EVENT)
 		return 0;
-	if ((error = next(ps)) < 0) /* after DOCUMENT-START */
+	if ((error = yaml_reader_next(&ps->r)) < 0) /* after DOCUMENT-START */
 		return error;
-	if (!is_null(ps)) {
+	if (!yaml_reader_is_null(&ps->r)) {
 		if (ps->r.ev.type != YAML_MAPPING_START_EVENT)
 			return error_set(ENCLAVE_EINVALID,
 			                 "%s:%lu: the config is a mapping of"
 			                 " sections (pii:)",
-			                 ps->r.file, line_of(ps));
+			                 ps->r.file, yaml_reader_line(&ps->r));
 		for (;;) {
 			const char *k;
-			if ((error = next(ps)) < 0)
+			if ((error = yaml_reader_next(&ps->r)) < 0)
 				return error;
 			if (ps->r.ev.type == YAML_MAPPING_END_EVENT)
 				break;
-			if (!(k = scalar(ps)) || (strcmp(k, "pii") && strcmp(k, "llm")))
+			if (!(k = yaml_reader_scalar(&ps->r)) ||
+			    (strcmp(k, "pii") && strcmp(k, "llm")))
 				return error_set(ENCLAVE_EINVALID,
 				                 "%s:%lu: unknown section '%.64s' (pii, llm)",
-				                 ps->r.file, line_of(ps), k ? k : "?");
+				                 ps->r.file, yaml_reader_line(&ps->r), k ? k : "?");
 			if (!strcmp(k, "llm")) {
-				if ((error = next(ps)) < 0 || (error = skip_node(ps)) < 0)
+				if ((error = yaml_reader_next(&ps->r)) < 0 ||
+				    (error = yaml_reader_skip(&ps->r)) < 0)
 					return error;
 				continue;
 			}
-			if ((error = next(ps)) < 0 || (error = parse_pii(ps)) < 0)
+			if ((error = yaml_reader_next(&ps->r)) < 0 || (error = parse_pii(ps)) < 0)
 				return error;
 		}
 	}
-	if ((error = next(ps)) < 0) /* DOCUMENT-END */
+	if ((error = yaml_reader_next(&ps->r)) < 0) /* DOCUMENT-END */
 		return error;
-	if ((error = next(ps)) < 0)
+	if ((error = yaml_reader_next(&ps->r)) < 0)
 		return error;
 	if (ps->r.ev.type != YAML_STREAM_END_EVENT)
 		return error_set(ENCLAVE_EINVALID, "%s:%lu: one document only", ps->r.file,
-		                 line_of(ps));
+		                 yaml_reader_line(&ps->r));
 	return 0;
 }
 
