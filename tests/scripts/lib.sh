@@ -302,3 +302,23 @@ crash_project() {
 	fi
 	[ -d "$T/same" ] || cp -a "$BASE" "$T/same"
 }
+
+# crash_round I WHAT ARGS...: one round of a SIGKILL test: the round's
+# project (crash_project), `$E -C PROJ ARGS...` killed after a random delay
+# below 1.2 x FULL_MS (the test's measured run time), its exit checked (a
+# kill or a finish; anything else fails, naming WHAT), no sanitizer report,
+# then the store (crash_check). Sets HOW, counts kills in KILLED.
+crash_round() {
+	local i=$1 what=$2 delay
+	shift 2
+	crash_project "$i"
+	delay=$(((RANDOM * 32768 + RANDOM) % (FULL_MS * 12 / 10)))
+	kill_after "$delay" "$T/round.err" "$E" -C "$PROJ" "$@"
+	case "$rc" in
+	137) KILLED=$((${KILLED:-0} + 1)) HOW="killed after ${delay} ms" ;;
+	0) HOW="finished before the kill at ${delay} ms" ;;
+	*) fail "iteration $i: $what exited $rc: $(cat "$T/round.err")" ;;
+	esac
+	sanitizer_clean "$(cat "$T/round.err")" "iteration $i $what"
+	crash_check "$PROJ" "iteration $i ($(basename "$PROJ"), $HOW)"
+}

@@ -93,21 +93,11 @@ sys.exit(1 if bad else 0)
 PY
 
 SAME=$T/same
-killed=0
+KILLED=0
 for ((i = 0; i < ITER; i++)); do
-	crash_project "$i"
-	proj=$PROJ
-	delay=$(((RANDOM * 32768 + RANDOM) % (FULL_MS * 12 / 10)))
-	kill_after "$delay" "$T/run.err" "$E" -C "$proj" "${ARGS[@]}"
-	case "$rc" in
-	137) killed=$((killed + 1)) how="killed after ${delay} ms" ;;
-	0) how="finished before the kill at ${delay} ms" ;;
-	*) fail "iteration $i: augment exited $rc: $(cat "$T/run.err")" ;;
-	esac
-	sanitizer_clean "$(cat "$T/run.err")" "iteration $i augment"
-	crash_check "$proj" "iteration $i ($(basename "$proj"), $how)"
+	crash_round "$i" augment "${ARGS[@]}"
 	COUNT=$CHECKED
-	note "iteration $i: $(basename "$proj"): $how: $COUNT of $NREF records, checks ok"
+	note "iteration $i: $(basename "$PROJ"): $HOW: $COUNT of $NREF records, checks ok"
 done
 
 for proj in "$T/fresh" "$SAME"; do
@@ -124,5 +114,5 @@ for proj in "$T/fresh" "$SAME"; do
 	assert_contains "$OUT" "\"skipped\":$NREF" "$name: a finished run skips every item"
 	note "$name: complete and identical to the reference"
 done
-note "augment crash test passed ($killed kills mid-run)"
+note "augment crash test passed ($KILLED kills mid-run)"
 exit 0

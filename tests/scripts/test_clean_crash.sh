@@ -90,21 +90,11 @@ sys.exit(1 if bad else 0)
 EOF
 
 SAME=$T/same
-killed=0
+KILLED=0
 for ((i = 0; i < ITER; i++)); do
-	crash_project "$i"
-	proj=$PROJ
-	delay=$(((RANDOM * 32768 + RANDOM) % (FULL_MS * 12 / 10)))
-	kill_after "$delay" "$T/clean.err" "$E" -C "$proj" clean --pii --operator tag -q
-	case "$rc" in
-	137) killed=$((killed + 1)) how="killed after ${delay} ms" ;;
-	0) how="finished before the kill at ${delay} ms" ;;
-	*) fail "iteration $i: clean exited $rc: $(cat "$T/clean.err")" ;;
-	esac
-	sanitizer_clean "$(cat "$T/clean.err")" "iteration $i clean"
-	crash_check "$proj" "iteration $i ($(basename "$proj"), $how)"
+	crash_round "$i" clean clean --pii --operator tag -q
 	REDACTED=$CHECKED
-	note "iteration $i: $(basename "$proj"): $how: $REDACTED of $NDOCS redacted, checks ok"
+	note "iteration $i: $(basename "$PROJ"): $HOW: $REDACTED of $NDOCS redacted, checks ok"
 done
 
 for proj in "$T/fresh" "$SAME"; do
@@ -124,5 +114,5 @@ EOF
 		fail "$name: the export differs from the reference's"
 	note "$name: complete and identical to the reference"
 done
-note "clean crash test passed ($killed kills mid-run)"
+note "clean crash test passed ($KILLED kills mid-run)"
 exit 0
