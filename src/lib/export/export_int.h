@@ -247,15 +247,6 @@ struct export_page_image {
 };
 
 /*
- * Render page `n` (page_w x page_h points) of PDF `data` at `dpi`, or
- * decode the page image `data` (is_pdf 0), fill `nboxes` boxes (points,
- * x0,y0,x1,y1 each) black and encode it as PNG into *out.
- */
-int export_page_png(struct export_page_image *out, const unsigned char *data, size_t size,
-                    int is_pdf, int n, double page_w, double page_h, int dpi, const double *boxes,
-                    size_t nboxes);
-
-/*
  * Page `page` of d as PNG at ctx's dpi, with the boxes of its redacted PII
  * spans blacked out (when d ships its redacted layer). ENCLAVE_ENOTFOUND
  * (no message) when the page has no image (the source is not a PDF and no
