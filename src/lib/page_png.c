@@ -35,9 +35,9 @@ static void black_out(fz_pixmap *pix, const double *boxes, size_t n, double sx, 
 	}
 }
 
-int page_png_render(struct page_png *out, const unsigned char *data, size_t size,
-                    const char *media, int n, int dpi, double page_w, double page_h,
-                    const double *boxes, size_t nboxes)
+int page_png_render(struct page_png *out, const unsigned char *data, size_t size, const char *media,
+                    int n, int dpi, double page_w, double page_h, const double *boxes,
+                    size_t nboxes)
 {
 	fz_context *ctx = fz_new_context(NULL, NULL, FZ_STORE_DEFAULT);
 	fz_stream *stm = NULL;

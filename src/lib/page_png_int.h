@@ -25,8 +25,8 @@ struct page_png {
  * black before the PNG is encoded. Returns 0, ENCLAVE_ENOMEM or
  * ENCLAVE_EINVALID ("cannot render page N: why").
  */
-int page_png_render(struct page_png *out, const unsigned char *data, size_t size,
-                    const char *media, int n, int dpi, double page_w, double page_h,
-                    const double *boxes, size_t nboxes);
+int page_png_render(struct page_png *out, const unsigned char *data, size_t size, const char *media,
+                    int n, int dpi, double page_w, double page_h, const double *boxes,
+                    size_t nboxes);
 
 #endif
