@@ -151,6 +151,19 @@ typedef int (*export_doc_fn)(struct export_ctx *ctx, const struct export_doc *d,
  */
 int export_each(struct export_ctx *ctx, export_doc_fn fn, void *payload);
 
+/* ---- split.c: the splitter (see there) ---- */
+
+/* Build ctx->splitter from ctx's options (parts already checked). */
+int export_splitter_new(struct export_ctx *ctx);
+void export_splitter_free(struct export_splitter *s);
+
+/*
+ * The split of document `id` (root `root`; `children`: it has some; `ann`:
+ * its annotations, for stratify "class") into *out (0 without splits).
+ */
+int export_assign_split(int *out, struct export_ctx *ctx, int64_t id, int64_t root, int children,
+                        const json_t *ann);
+
 /* "train", "validation", "test" for a split; "data" without splits. */
 const char *export_split_name(const struct export_ctx *ctx, int split);
 
