@@ -18,5 +18,6 @@
 #include "enclave/label.h"
 #include "enclave/llm.h"
 #include "enclave/augment.h"
+#include "enclave/split.h"
 
 #endif

@@ -27,7 +27,7 @@
 extern "C" {
 #endif
 
-#define ENCLAVE_EXPORT_OPTIONS_VERSION 3
+#define ENCLAVE_EXPORT_OPTIONS_VERSION 4
 struct enclave_export_options {
 	unsigned version;
 	const char *format;   /* one of enclave_export_formats(); "jsonl" */
@@ -54,11 +54,24 @@ struct enclave_export_options {
 	const char *chat_template; /* the user message of a document, "{text}" replaced */
 	/* coco, yolo: */
 	unsigned dpi; /* page images' resolution (0: 100) */
+	/* Version 4: */
+	int split_project; /* the project's stored split (enclave split; split.h), not split[] */
+	/*
+	 * Generated records (augment.h) instead of documents: NULL for documents;
+	 * "all" (or "") for every kind the format takes, or "qa,instruct".
+	 * Formats: jsonl, csv (every kind), chat and instruct (qa, instruct),
+	 * spacy, hf-ner and conll (entity-swap, eda, synthetic-pii, paraphrase).
+	 */
+	const char *records;
+	const char *record_status; /* "accepted" (default), "proposed", "rejected", "all" */
+	unsigned ngram;            /* the contamination guard's n-gram length in words (0: 8) */
+	int include_contaminated;  /* keep records overlapping the test split in train and
+	                              validation (audited); default: left out */
 };
 #define ENCLAVE_EXPORT_OPTIONS_INIT                                                                \
 	{                                                                                          \
 		ENCLAVE_EXPORT_OPTIONS_VERSION, "jsonl", 0, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
-		    { 0, 0, 0 }, 0, NULL, NULL, 0, 0, NULL, NULL, 0                                \
+		    { 0, 0, 0 }, 0, NULL, NULL, 0, 0, NULL, NULL, 0, 0, NULL, NULL, 0, 0           \
 	}
 
 struct enclave_export_summary {
@@ -69,6 +82,11 @@ struct enclave_export_summary {
 	size_t split_records[3]; /* records written to each split (all in [0] without splits) */
 	size_t ner_dropped;      /* entity annotations dropped for overlapping a redaction */
 	char manifest_sha256[65];
+	/* Generated records (options.records): */
+	size_t contaminated;      /* records sharing n-grams with the test split */
+	size_t contaminated_kept; /* of which exported anyway (include_contaminated) */
+	int split_project;        /* the split was the project's stored one */
+	int nsplits;              /* parts of the split: 0 (none), 2 or 3 */
 };
 
 /* The formats this build can write, NULL-terminated. */

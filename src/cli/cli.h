@@ -93,6 +93,7 @@ int cmd_label(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_serve(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_llm(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 int cmd_augment(struct cli_ctx *ctx, const char *name, int argc, char **argv);
+int cmd_split(struct cli_ctx *ctx, const char *name, int argc, char **argv);
 
 /* The recogniser options of the PII commands, to put in their option tables. */
 /* clang-format off */
@@ -127,5 +128,6 @@ extern const struct cli_opt cmd_reveal_opts[], cmd_train_opts[], cmd_scan_opts[]
 extern const struct cli_opt cmd_clean_opts[], cmd_user_opts[], cmd_label_opts[], cmd_serve_opts[];
 extern const struct cli_opt cmd_llm_opts[];
 extern const struct cli_opt cmd_augment_opts[];
+extern const struct cli_opt cmd_split_opts[];
 
 #endif

@@ -38,6 +38,10 @@ const struct cli_opt cmd_export_opts[] = {
 	{ "template", 0, "TEXT" },
 	{ "dpi", 0, "DPI" },
 	{ "archive", 'a', "FILE" },
+	{ "records", 0, "KINDS" },
+	{ "record-status", 0, "STATUS" },
+	{ "ngram", 0, "N" },
+	{ "include-contaminated", 0, NULL },
 	{ NULL, 0, NULL },
 };
 
@@ -139,9 +143,19 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	opts.chunk_by = cli_value(&a, cmd_export_opts, "chunk-by");
 	opts.system_prompt = cli_value(&a, cmd_export_opts, "system-prompt");
 	opts.chat_template = cli_value(&a, cmd_export_opts, "template");
-	if ((val = cli_value(&a, cmd_export_opts, "split")) && parse_split(opts.split, val) < 0)
+	opts.records = cli_value(&a, cmd_export_opts, "records");
+	opts.record_status = cli_value(&a, cmd_export_opts, "record-status");
+	opts.include_contaminated = cli_value(&a, cmd_export_opts, "include-contaminated") != NULL;
+	if ((val = cli_value(&a, cmd_export_opts, "ngram"))) {
+		if (parse_uint(&v, val, 32) < 0 || v < 2)
+			return cli_usage(name, "--ngram takes 2 to 32 words, not '%s'", val);
+		opts.ngram = (unsigned)v;
+	}
+	if ((val = cli_value(&a, cmd_export_opts, "split")) && !strcmp(val, "project"))
+		opts.split_project = 1;
+	else if (val && parse_split(opts.split, val) < 0)
 		return cli_usage(name,
-		                 "--split takes 2 or 3 percentages adding up to 100"
+		                 "--split takes 'project' or 2 or 3 percentages adding up to 100"
 		                 " (e.g. 80,10,10), not '%s'",
 		                 val);
 	if ((val = cli_value(&a, cmd_export_opts, "seed"))) {
@@ -196,14 +210,25 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	    (archive && (rc = enclave_export_archive(out, archive)) < 0)) {
 		rc = cli_fail(name, rc);
 	} else {
-		fprintf(stderr,
-		        "exported %zu document%s to '%s' (%zu files, manifest sha256 %.16s...)\n",
-		        s.documents, s.documents == 1 ? "" : "s", archive ? archive : out, s.files,
-		        s.manifest_sha256);
-		if (opts.split[2])
+		const char *what = opts.records ? "record" : "document";
+		fprintf(stderr, "exported %zu %s%s to '%s' (%zu files, manifest sha256 %.16s...)\n",
+		        s.documents, what, s.documents == 1 ? "" : "s", archive ? archive : out,
+		        s.files, s.manifest_sha256);
+		if (s.split_project)
+			fprintf(stderr, "split: the project's (enclave split)\n");
+		if (opts.records && s.contaminated)
+			fprintf(stderr,
+			        "enclave export: %zu record%s sharing %u-word n-grams with the test"
+			        " split: %s\n",
+			        s.contaminated, s.contaminated == 1 ? "" : "s",
+			        opts.ngram ? opts.ngram : 8,
+			        s.contaminated_kept
+			            ? "exported anyway (--include-contaminated, audited)"
+			            : "left out of train and validation");
+		if (s.nsplits == 3)
 			fprintf(stderr, "split: %zu train, %zu validation, %zu test\n",
 			        s.split_records[0], s.split_records[1], s.split_records[2]);
-		else if (opts.split[0])
+		else if (s.nsplits == 2)
 			fprintf(stderr, "split: %zu train, %zu test\n", s.split_records[0],
 			        s.split_records[1]);
 		if (s.ner_dropped)

@@ -30,6 +30,7 @@ static const struct cli_command commands[] = {
 	{ "llm", cmd_llm, cmd_llm_opts, "list the LLM endpoints, check one" },
 	{ "augment", cmd_augment, cmd_augment_opts,
 	  "generate records: entity swaps, synthetic PII, EDA" },
+	{ "split", cmd_split, cmd_split_opts, "assign the project's train/validation/test split" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

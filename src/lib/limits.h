@@ -153,4 +153,12 @@
 
 /* Largest WordNet file read (data.noun of WordNet 3.0 is 15 MB). */
 #define ENCLAVE_MAX_WORDNET_FILE_BYTES ((size_t)64 << 20)
+
+/*
+ * The contamination guard (src/lib/export/contam.c): the most distinct
+ * n-grams of the test split it indexes (16 bytes each at worst: 256 MiB),
+ * and the longest n-gram in words.
+ */
+#define ENCLAVE_MAX_NGRAMS (1 << 24)
+#define ENCLAVE_MAX_NGRAM_WORDS 32
 #endif

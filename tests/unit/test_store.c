@@ -238,19 +238,20 @@ static void migration_from_version_1(void **state)
 
 	/*
 	 * A version-1 store: migration 1 is never edited, so dropping what
-	 * versions 2 to 4 added and resetting user_version gives exactly one.
+	 * versions 2 to 5 added and resetting user_version gives exactly one.
 	 */
-	assert_int_equal(store_exec(f->p->db, "DROP TABLE records; DROP TABLE reviews;"
-	                                      " DROP TABLE annotations; DROP TABLE assignments;"
-	                                      " DROP TABLE tasks;"
-	                                      " DROP TABLE users; DROP TABLE spans;"
-	                                      " PRAGMA user_version = 1"),
+	assert_int_equal(store_exec(f->p->db,
+	                            "DROP TABLE splits; DROP TABLE records; DROP TABLE reviews;"
+	                            " DROP TABLE annotations; DROP TABLE assignments;"
+	                            " DROP TABLE tasks;"
+	                            " DROP TABLE users; DROP TABLE spans;"
+	                            " PRAGMA user_version = 1"),
 	                 0);
 	enclave_project_free(f->p);
 	f->p = NULL;
 	assert_int_equal(enclave_project_open(&f->p, f->dir, &o), 0);
 	assert_int_equal(schema_version(f->p->db, &v), 0);
-	assert_int_equal(v, 4);
+	assert_int_equal(v, 5);
 	assert_int_equal(v, enclave_project_schema_version());
 	/* The document is still there, and spans can be stored for it. */
 	memset(&s, 0, sizeof(s));
@@ -267,6 +268,39 @@ static void migration_from_version_1(void **state)
 	assert_int_equal(store_begin(f->p), 0);
 	assert_int_equal(store_span_add(f->p, id, &s, NULL), ENCLAVE_ESTORE);
 	store_rollback(f->p);
+}
+
+static void migration_from_version_4(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_project_options o = ENCLAVE_PROJECT_OPTIONS_INIT;
+	int64_t id = add_text_doc(f, "kept across the upgrade to the project split");
+	sqlite3_stmt *st;
+	int v = -1;
+
+	/* A version-4 store: what version 5 added dropped, user_version reset. */
+	assert_int_equal(store_exec(f->p->db, "DROP TABLE splits; PRAGMA user_version = 4"), 0);
+	assert_int_equal(store_exec(f->p->db, "INSERT INTO splits VALUES (1, 'train', '', 'x')"),
+	                 ENCLAVE_ESTORE);
+	enclave_project_free(f->p);
+	f->p = NULL;
+	assert_int_equal(enclave_project_open(&f->p, f->dir, &o), 0);
+	assert_int_equal(schema_version(f->p->db, &v), 0);
+	assert_int_equal(v, 5);
+	/* The table is there, keyed by document, and checks the split's name. */
+	assert_int_equal(
+	    store_prepare(&st, f->p->db, "INSERT INTO splits VALUES (?, 'test', '', 'now')"), 0);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(store_exec(f->p->db, "INSERT INTO splits VALUES (999, 'dev', '', 'now')"),
+	                 ENCLAVE_ESTORE);
+	assert_int_equal(
+	    store_prepare(&st, f->p->db, "SELECT split FROM splits WHERE document_id = ?"), 0);
+	sqlite3_bind_int64(st, 1, id);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "test");
+	sqlite3_finalize(st);
 }
 
 static void spans_round_trip_and_rerun(void **state)
@@ -424,6 +458,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(exported_chain_verifies_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(documents_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(migration_from_version_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(migration_from_version_4, setup, teardown),
 		cmocka_unit_test_setup_teardown(spans_round_trip_and_rerun, setup, teardown),
 		cmocka_unit_test_setup_teardown(text_layers_and_unredacted, setup, teardown),
 		cmocka_unit_test_setup_teardown(pii_secret_made_once, setup, teardown),

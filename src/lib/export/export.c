@@ -263,6 +263,24 @@ json_t *export_options_json(const struct export_ctx *ctx, const char *format)
 				return NULL;
 			}
 	}
+	/* Version 4's options, only when used: a documents export's options are unchanged. */
+	if (params && ctx->project_split &&
+	    (json_object_set_new(params, "split_source", json_string("project")) < 0 ||
+	     json_object_set_new(params, "split_sha256", json_string(ctx->project_split_sha256)) <
+	         0)) {
+		json_decref(params);
+		return NULL;
+	}
+	if (params && ctx->opts->records &&
+	    json_object_update_new(
+	        params, json_pack("{s:s,s:s,s:I,s:b}", "records",
+	                          *ctx->opts->records ? ctx->opts->records : "all", "record_status",
+	                          ctx->opts->record_status ? ctx->opts->record_status : "accepted",
+	                          "ngram", (json_int_t)(ctx->opts->ngram ? ctx->opts->ngram : 8),
+	                          "include_contaminated", ctx->opts->include_contaminated)) < 0) {
+		json_decref(params);
+		return NULL;
+	}
 	return params;
 }
 
@@ -287,6 +305,13 @@ static int record_export(struct export_ctx *ctx, const char *format, const char 
 	                    (json_int_t)ctx->documents, "files", files, "redacted",
 	                    (json_int_t)ctx->redacted_written, "unredacted_documents",
 	                    id_array(ctx->unredacted, ctx->nunredacted));
+	if (outputs && ctx->opts->records &&
+	    json_object_update_new(
+	        outputs, json_pack("{s:I,s:I}", "contaminated", (json_int_t)ctx->contaminated,
+	                           "contaminated_kept", (json_int_t)ctx->contaminated_kept)) < 0) {
+		json_decref(outputs);
+		outputs = NULL;
+	}
 	free(abs);
 	if (!params || !outputs) {
 		error = error_oom();
@@ -323,12 +348,15 @@ int enclave_export(enclave_project *p, const char *out_dir,
 
 	if (!opts)
 		opts = &defaults;
-	if (opts->version < 3) {
-		/* An older caller's struct ends before the selection fields: the defaults. */
+	/* An older caller's struct ends before the later fields: the defaults for them. */
+	if (opts->version < 3)
 		memcpy(&full, opts, offsetof(struct enclave_export_options, layer));
-		full.version = ENCLAVE_EXPORT_OPTIONS_VERSION;
-		opts = &full;
-	}
+	else if (opts->version < 4)
+		memcpy(&full, opts, offsetof(struct enclave_export_options, split_project));
+	else
+		full = *opts;
+	full.version = ENCLAVE_EXPORT_OPTIONS_VERSION;
+	opts = &full;
 	if (summary)
 		memset(summary, 0, sizeof(*summary));
 	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++)
@@ -344,6 +372,16 @@ int enclave_export(enclave_project *p, const char *out_dir,
 	ctx.project = p;
 	ctx.dir = out_dir;
 	ctx.opts = opts;
+	if (full.split_project) {
+		if (full.split[0] || full.split[1] || full.split[2] || full.stratify) {
+			error =
+			    error_set(ENCLAVE_EINVALID, "the project split has its own parts, seed"
+			                                " and stratification: give none of them");
+			goto done;
+		}
+		if ((error = export_split_project_load(&ctx, &full)) < 0)
+			goto done;
+	}
 	if ((error = check_selection(&ctx)) < 0 || (error = check_redacted(&ctx)) < 0)
 		goto done;
 	if ((empty = fs_dir_empty(out_dir)) < 0) {
@@ -358,7 +396,7 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		error = error_set(ENCLAVE_EIO, "cannot create '%s': %s", out_dir, strerror(errno));
 		goto done;
 	}
-	if ((error = w->write(&ctx)) < 0)
+	if ((error = (opts->records ? export_records(&ctx) : w->write(&ctx))) < 0)
 		goto done;
 	/* The package: audit.jsonl, DATASHEET.md, pubkey, manifest.json, manifest.sig. */
 	if (!(options = export_options_json(&ctx, w->format))) {
@@ -376,12 +414,20 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		memcpy(summary->split_records, ctx.split_records, sizeof(ctx.split_records));
 		summary->ner_dropped = ctx.ner_dropped;
 		memcpy(summary->manifest_sha256, manifest_sha, 65);
+		summary->contaminated = ctx.contaminated;
+		summary->contaminated_kept = ctx.contaminated_kept;
+		summary->split_project = ctx.project_split != NULL;
+		summary->nsplits = ctx.nsplits;
 	}
 done:
 	for (i = 0; i < ctx.nfiles; i++)
 		free(ctx.files[i].name);
 	free(ctx.files);
 	free(ctx.unredacted);
+	if (ctx.project_split)
+		split_map_release(ctx.project_split);
+	free(ctx.project_split);
+	json_decref(ctx.generated);
 	json_decref(options);
 	return error;
 }

@@ -38,6 +38,21 @@ struct export_ctx {
 	struct export_splitter *splitter;
 	size_t split_records[3]; /* documents exported into each split */
 	size_t ner_dropped;      /* entity annotations overlapping a redaction */
+	/* The project split (--split project; split.c): */
+	struct split_map *project_split; /* every document's stored split; NULL: computed */
+	char project_split_sha256[65];   /* the stored assignment's hash */
+	char project_stratify[16];       /* the stored spec's stratify ("" none) */
+	/* Generated records (--records; records.c): */
+	json_t *generated;        /* the manifest's "generated" summary; NULL for documents */
+	size_t contaminated;      /* records overlapping the test split's n-grams */
+	size_t contaminated_kept; /* of which exported in train or validation anyway */
+};
+
+/* Document id -> split index, sorted by id (split.c). */
+struct split_map {
+	int64_t *id;
+	unsigned char *split;
+	size_t n, cap;
 };
 
 /* A writer fills ctx->dir with its files and calls export_file_done for each. */
@@ -164,6 +179,53 @@ void export_splitter_free(struct export_splitter *s);
 int export_assign_split(int *out, struct export_ctx *ctx, int64_t id, int64_t root, int children,
                         const json_t *ann);
 
+/* Append (ids ascending), look up (-1: none), release. */
+int split_map_push(struct split_map *m, int64_t id, int split);
+int split_map_get(const struct split_map *m, int64_t id);
+void split_map_release(struct split_map *m);
+
+/*
+ * The split of every document of the project (not only the selected ones)
+ * as the export's walk assigns them, into `out`; nothing without splits.
+ */
+int split_map_compute(struct split_map *out, struct export_ctx *ctx);
+
+/*
+ * --split project: load the stored assignment into ctx->project_split and
+ * its spec into `full` (split, seed, stratify) and ctx->nsplits.
+ * ENCLAVE_ENOTFOUND without a split, ENCLAVE_EINVALID when a document has
+ * none yet.
+ */
+int export_split_project_load(struct export_ctx *ctx, struct enclave_export_options *full);
+
+/*
+ * The stored project split as a map, and its number of parts (0, and an
+ * empty map, when the project has none).
+ */
+int split_map_project(struct split_map *out, int *nsplits, enclave_project *p);
+
+/* ---- contam.c: the contamination guard's n-gram index ---- */
+
+struct ngram_set;
+int ngram_set_new(struct ngram_set **out, unsigned n); /* n: words an n-gram (0: 8) */
+void ngram_set_free(struct ngram_set *s);
+size_t ngram_set_count(const struct ngram_set *s);
+/* Add the n-grams of text (ENCLAVE_ELIMIT past ENCLAVE_MAX_NGRAMS). */
+int ngram_set_add(struct ngram_set *s, const char *text, size_t len);
+/* How many of text's n-grams are in s. */
+int64_t ngram_set_shared(const struct ngram_set *s, const char *text, size_t len);
+/*
+ * Index the text (original, and redacted when there is one) of every
+ * document of `m` in split `test`; counts into *docs and *bytes.
+ */
+int contam_index_docs(struct ngram_set *s, enclave_project *p, const struct split_map *m, int test,
+                      int64_t *docs, int64_t *bytes);
+/* The n-grams record r shares with s (text; qa and instruct fields too) and bytes checked. */
+int contam_record_shared(const struct ngram_set *s, const struct enclave_record *r, int64_t *shared,
+                         size_t *bytes);
+/* Is `kind` in the comma-separated `list` (NULL, "" or "all": every kind)? */
+int records_kind_listed(const char *list, const char *kind);
+
 /* "train", "validation", "test" for a split; "data" without splits. */
 const char *export_split_name(const struct export_ctx *ctx, int split);
 
@@ -287,5 +349,7 @@ int export_markdown(struct export_ctx *ctx);
 int export_coco(struct export_ctx *ctx);
 int export_yolo(struct export_ctx *ctx);
 int export_labelstudio(struct export_ctx *ctx);
+/* Generated records instead of documents, in ctx->opts->format (records.c). */
+int export_records(struct export_ctx *ctx);
 
 #endif

@@ -365,6 +365,84 @@ static const struct export_file **sorted_files(const struct export_ctx *ctx)
 	return v;
 }
 
+/* One "| key | n |" row per member of the object of counts `o`. */
+static void md_counts(struct buf *b, const json_t *o, const char *head)
+{
+	const char *k;
+	json_t *v;
+
+	buf_printf(b, "| %s | records |\n| --- | ---: |\n", head);
+	json_object_foreach((json_t *)o, k, v)
+	{
+		buf_puts(b, "| ");
+		md_cell(b, k);
+		buf_printf(b, " | %lld |\n", (long long)json_integer_value(v));
+	}
+}
+
+/* The "Generated data" section: what made the records (ctx->generated, records.c). */
+static int datasheet_generated(struct buf *b, const struct export_ctx *ctx)
+{
+	const json_t *g = ctx->generated, *c = json_object_get(g, "contamination"), *v;
+	size_t i;
+
+	buf_printf(b,
+	           "\n## Generated data\n\n"
+	           "The records are generated items of the augment stage, not documents: "
+	           "%lld records of status %s (kinds asked: %s), each row with its record id, "
+	           "kind and lineage. A record is in its source document's split; %lld records "
+	           "without a source document are in train.\n\n",
+	           (long long)json_integer_value(json_object_get(g, "records")),
+	           json_string_value(json_object_get(g, "record_status")),
+	           json_string_value(json_object_get(g, "kinds_selected")),
+	           (long long)json_integer_value(json_object_get(g, "without_source")));
+	md_counts(b, json_object_get(g, "kinds"), "kind");
+	buf_puts(b, "\nGenerators:\n\n");
+	md_counts(b, json_object_get(g, "generators"), "generator");
+	buf_puts(b, "\nEndpoints:\n\n");
+	if (!json_object_size(json_object_get(g, "endpoints")))
+		buf_puts(b, "None: no record was made by an LLM.\n");
+	else
+		md_counts(b, json_object_get(g, "endpoints"), "endpoint");
+	buf_puts(b, "\nModels:\n\n| model | digest | records |\n| --- | --- | ---: |\n");
+	json_array_foreach(json_object_get(g, "models"), i, v)
+	{
+		const char *d = json_string_value(json_object_get(v, "digest"));
+		buf_puts(b, "| ");
+		md_cell(b, json_string_value(json_object_get(v, "model")));
+		buf_puts(b, " | ");
+		md_cell(b, d ? d : "(not reported)");
+		buf_printf(b, " | %lld |\n",
+		           (long long)json_integer_value(json_object_get(v, "records")));
+	}
+	buf_puts(b, "\nPrompt templates:\n\n| template | sha256 | records |\n"
+	            "| --- | --- | ---: |\n");
+	json_array_foreach(json_object_get(g, "templates"), i, v)
+	{
+		const char *n = json_string_value(json_object_get(v, "name"));
+		const char *h = json_string_value(json_object_get(v, "sha256"));
+		buf_puts(b, "| ");
+		md_cell(b, n ? n : "");
+		buf_puts(b, " | ");
+		md_cell(b, h ? h : "");
+		buf_printf(b, " | %lld |\n",
+		           (long long)json_integer_value(json_object_get(v, "records")));
+	}
+	if (json_is_true(json_object_get(c, "checked")))
+		buf_printf(b,
+		           "\nContamination guard: records sharing a %lld-word n-gram with the "
+		           "test split's text: %lld flagged, %lld of them %s.\n",
+		           (long long)json_integer_value(json_object_get(c, "ngram")),
+		           (long long)json_integer_value(json_object_get(c, "flagged")),
+		           (long long)json_integer_value(json_object_get(c, "kept")),
+		           ctx->opts->include_contaminated
+		               ? "exported anyway (--include-contaminated, audited)"
+		               : "exported (the others were left out of train and validation)");
+	else
+		buf_puts(b, "\nContamination guard: not applied (no test split).\n");
+	return 0;
+}
+
 static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *options,
                            const struct chain_info *c)
 {
@@ -432,14 +510,23 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 			         ctx->opts->split[1]);
 		buf_printf(&b,
 		           "\n## Splits\n\n%s by source document (a document and all made from it "
-		           "in one split), seed %llu%s:\n\n| split | documents |\n| --- | ---: |\n",
+		           "in one split), seed %llu%s:\n\n",
 		           parts, (unsigned long long)ctx->opts->seed,
 		           ctx->opts->stratify ? ", stratified by class" : "");
+		if (ctx->project_split)
+			buf_printf(&b,
+			           "The project's stored split (`enclave split`), assignment sha256"
+			           " %s.\n\n",
+			           ctx->project_split_sha256);
+		buf_printf(&b, "| split | %s |\n| --- | ---: |\n",
+		           ctx->generated ? "records" : "documents");
 		for (int k = 0; k < ctx->nsplits; k++)
 			buf_printf(&b, "| %s | %zu |\n", export_split_name(ctx, k),
 			           ctx->split_records[k]);
 	}
 
+	if (ctx->generated && (error = datasheet_generated(&b, ctx)) < 0)
+		goto done;
 	buf_puts(&b, "\n## Sources\n\n");
 	md_table(&b, json_object_get(st, "sources"), h_src, k_src);
 	buf_puts(&b, "\n## Documents\n\n");
@@ -588,6 +675,18 @@ static int write_manifest(struct export_ctx *ctx, const char *format, json_t *op
 	              (json_int_t)ctx->redacted_written, "unredacted",
 	              ids_json(ctx->unredacted, ctx->nunredacted), "allow_unredacted",
 	              ctx->opts->allow_unredacted);
+	/* Only when used, so that a documents export's manifest is unchanged. */
+	if (m && ctx->generated && json_object_set(m, "generated", ctx->generated) < 0) {
+		json_decref(m);
+		m = NULL;
+	}
+	if (m && ctx->project_split &&
+	    json_object_set_new(m, "split",
+	                        json_pack("{s:s,s:s}", "source", "project", "sha256",
+	                                  ctx->project_split_sha256)) < 0) {
+		json_decref(m);
+		m = NULL;
+	}
 	if (!m || !(text = json_dumps(m, MANIFEST_FLAGS))) {
 		error = error_oom();
 		goto done;

@@ -64,6 +64,16 @@
  *                JSON (generator, version, seed, parameters, template hash,
  *                endpoint, model, digest), status proposed/accepted/rejected
  *                (docs/formats.md)
+ *
+ * Version 5 (the project split, `enclave split`, src/lib/export/split.c):
+ *   splits       document -> split ("train", "validation", "test"): every
+ *                document of a root's group holds the root's split; stratum
+ *                is the root's stratum (its first accepted class label, or
+ *                "" unstratified; NULL for a descendant), so that a later
+ *                run continues each stratum's pattern where it stopped;
+ *                assigned_at the time of the run that assigned it
+ *   meta         gains "split.spec": {"parts":[80,10,10],"seed":N,
+ *                "stratify":null|"class"}, the spec of the assignment
  */
 #include "store_int.h"
 
@@ -222,6 +232,13 @@ static const char *const migrations[] = {
 	"  created_at TEXT NOT NULL);"
 	"CREATE INDEX records_kind ON records(kind, status, id);"
 	"CREATE INDEX records_document ON records(document_id);",
+	/* 5: the project split */
+	"CREATE TABLE splits ("
+	"  document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,"
+	"  split TEXT NOT NULL CHECK (split IN ('train', 'validation', 'test')),"
+	"  stratum TEXT,"
+	"  assigned_at TEXT NOT NULL);"
+	"CREATE INDEX splits_split ON splits(split, document_id);",
 };
 
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))

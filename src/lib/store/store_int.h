@@ -399,4 +399,24 @@ int store_ner_accepted(sqlite3 *db, int64_t doc, char **result);
 /* Load the key pair of a project (the secret is optional: read-only use). */
 int project_load_keys(enclave_project *p);
 
+/* ---- splits.c: the project split's table (schema 5; src/lib/export/split.c) ---- */
+
+/*
+ * Insert document `doc`'s split (stratum NULL for a descendant) inside the
+ * open transaction; *cache holds the prepared statement between calls (the
+ * caller finalizes it).
+ */
+int store_split_put(sqlite3_stmt **cache, enclave_project *p, int64_t doc, const char *split,
+                    const char *stratum, const char *now);
+/* Delete every assignment (inside the open transaction). */
+int store_split_clear(enclave_project *p);
+/* Call `cb` for each assigned document in id order; a non-zero return stops and is returned. */
+int store_split_each(sqlite3 *db,
+                     int (*cb)(int64_t doc, const char *split, const char *stratum, void *payload),
+                     void *payload);
+/* Document `doc`'s split into out; ENCLAVE_ENOTFOUND (no message) when it has none. */
+int store_split_get(sqlite3 *db, int64_t doc, char out[16]);
+/* The documents without a split. */
+int store_split_unassigned(sqlite3 *db, int64_t *n);
+
 #endif
