@@ -41,15 +41,15 @@ struct enclave_split_options {
 	const char *stratify; /* NULL, or "class": by the root's first accepted class label */
 	int reassign;         /* redo the whole assignment (a changed spec needs it) */
 };
-#define ENCLAVE_SPLIT_OPTIONS_INIT                                      \
-	{                                                               \
+#define ENCLAVE_SPLIT_OPTIONS_INIT                                     \
+	{                                                              \
 		ENCLAVE_SPLIT_OPTIONS_VERSION, { 0, 0, 0 }, 0, NULL, 0 \
 	}
 
 /* The project's split as stored (enclave_split_assign fills it too). */
 struct enclave_split_summary {
-	int have;           /* the project has a split */
-	unsigned parts[3];  /* the spec */
+	int have;          /* the project has a split */
+	unsigned parts[3]; /* the spec */
 	unsigned long long seed;
 	char stratify[16];  /* "" or "class" */
 	int64_t counts[3];  /* documents in train, validation, test */
@@ -82,14 +82,14 @@ int enclave_split_of(enclave_project *project, int64_t document_id, const char *
 #define ENCLAVE_CONTAMINATION_OPTIONS_VERSION 1
 struct enclave_contamination_options {
 	unsigned version;
-	unsigned n;          /* words an n-gram (0: 8) */
-	const char *kinds;   /* comma-separated record kinds; NULL: all */
-	const char *status;  /* record status: "accepted", "proposed", "rejected"; NULL: any */
-	int original_layer;  /* index the test documents' original text too (always the
+	unsigned n;         /* words an n-gram (0: 8) */
+	const char *kinds;  /* comma-separated record kinds; NULL: all */
+	const char *status; /* record status: "accepted", "proposed", "rejected"; NULL: any */
+	int original_layer; /* index the test documents' original text too (always the
 	                        redacted layer when there is one, else the original) */
 };
-#define ENCLAVE_CONTAMINATION_OPTIONS_INIT                               \
-	{                                                                \
+#define ENCLAVE_CONTAMINATION_OPTIONS_INIT                              \
+	{                                                               \
 		ENCLAVE_CONTAMINATION_OPTIONS_VERSION, 0, NULL, NULL, 1 \
 	}
 

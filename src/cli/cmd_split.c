@@ -11,9 +11,14 @@
 #include "cli.h"
 
 const struct cli_opt cmd_split_opts[] = {
-	{ "seed", 0, "N" },   { "stratify", 0, "KIND" },        { "reassign", 0, NULL },
-	{ "json", 0, NULL },  { "n", 0, "N" },                  { "kinds", 0, "KINDS" },
-	{ "record-status", 0, "STATUS" }, { NULL, 0, NULL },
+	{ "seed", 0, "N" },
+	{ "stratify", 0, "KIND" },
+	{ "reassign", 0, NULL },
+	{ "json", 0, NULL },
+	{ "n", 0, "N" },
+	{ "kinds", 0, "KINDS" },
+	{ "record-status", 0, "STATUS" },
+	{ NULL, 0, NULL },
 };
 
 /* Parse a whole unsigned decimal `s` no greater than `max`; -1 when malformed. */
@@ -63,10 +68,11 @@ static void print_summary(const struct enclave_split_summary *s, int json, int a
 				printf(",%u", s->parts[2]);
 			printf("],\"seed\":%llu,\"stratify\":", s->seed);
 			cli_json_string(stdout, s->stratify[0] ? s->stratify : NULL);
-			printf(",\"train\":%lld,\"validation\":%lld,\"test\":%lld,\"unassigned\":%lld,"
-			       "\"sha256\":\"%s\"",
-			       (long long)s->counts[0], (long long)s->counts[1], (long long)s->counts[2],
-			       (long long)s->unassigned, s->sha256);
+			printf(
+			    ",\"train\":%lld,\"validation\":%lld,\"test\":%lld,\"unassigned\":%lld,"
+			    "\"sha256\":\"%s\"",
+			    (long long)s->counts[0], (long long)s->counts[1],
+			    (long long)s->counts[2], (long long)s->unassigned, s->sha256);
 		}
 		printf("}\n");
 		return;
@@ -105,8 +111,8 @@ static int print_flagged(int64_t id, const char *kind, int64_t doc, int64_t shar
 		       "%lld}\n",
 		       (long long)id, kind, (long long)doc, (long long)shared);
 	else
-		printf("record %lld (%s, document %lld): %lld shared n-gram%s\n", (long long)id, kind,
-		       (long long)doc, (long long)shared, shared == 1 ? "" : "s");
+		printf("record %lld (%s, document %lld): %lld shared n-gram%s\n", (long long)id,
+		       kind, (long long)doc, (long long)shared, shared == 1 ? "" : "s");
 	return 0;
 }
 
@@ -137,12 +143,13 @@ static int check(struct cli_ctx *ctx, const char *name, struct cli_args *a)
 	} else {
 		double mb = (double)(s.test_bytes + s.record_bytes) / 1e6;
 		if (f.json)
-			printf("{\"summary\":{\"test_documents\":%lld,\"test_bytes\":%lld,\"ngrams\":%lld,"
+			printf("{\"summary\":{\"test_documents\":%lld,\"test_bytes\":%lld,"
+			       "\"ngrams\":%lld,"
 			       "\"records\":%lld,\"record_bytes\":%lld,\"flagged\":%lld,"
 			       "\"seconds\":%.3f}}\n",
-			       (long long)s.test_documents, (long long)s.test_bytes, (long long)s.ngrams,
-			       (long long)s.records, (long long)s.record_bytes, (long long)s.flagged,
-			       s.seconds);
+			       (long long)s.test_documents, (long long)s.test_bytes,
+			       (long long)s.ngrams, (long long)s.records, (long long)s.record_bytes,
+			       (long long)s.flagged, s.seconds);
 		else
 			printf("checked %lld record%s against %lld test document%s (%lld n-grams):"
 			       " %lld flagged\n",
@@ -185,7 +192,8 @@ int cmd_split(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 			                 sub);
 		if ((val = cli_value(&a, cmd_split_opts, "seed"))) {
 			if (parse_uint(&v, val, (unsigned long long)INT64_MAX) < 0)
-				return cli_usage(name, "--seed takes a whole number, not '%s'", val);
+				return cli_usage(name, "--seed takes a whole number, not '%s'",
+				                 val);
 			o.seed = v;
 		}
 		o.stratify = cli_value(&a, cmd_split_opts, "stratify");

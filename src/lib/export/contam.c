@@ -235,8 +235,8 @@ int64_t ngram_set_shared(const struct ngram_set *s, const char *text, size_t len
 	return st.hits;
 }
 
-int contam_record_shared(const struct ngram_set *s, const struct enclave_record *r,
-                         int64_t *shared, size_t *bytes)
+int contam_record_shared(const struct ngram_set *s, const struct enclave_record *r, int64_t *shared,
+                         size_t *bytes)
 {
 	static const char *const fields[] = { "question", "answer", "instruction", "input",
 		                              "response" };
@@ -260,8 +260,8 @@ int contam_record_shared(const struct ngram_set *s, const struct enclave_record 
 	return 0;
 }
 
-int contam_index_docs(struct ngram_set *s, enclave_project *p, const struct split_map *m,
-                      int test, int64_t *docs, int64_t *bytes)
+int contam_index_docs(struct ngram_set *s, enclave_project *p, const struct split_map *m, int test,
+                      int64_t *docs, int64_t *bytes)
 {
 	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
 	char blob[65];
@@ -370,7 +370,8 @@ int enclave_split_contamination(enclave_project *p,
 	if (opts->status && strcmp(opts->status, "accepted") && strcmp(opts->status, "proposed") &&
 	    strcmp(opts->status, "rejected"))
 		return error_set(ENCLAVE_EINVALID,
-		                 "record status '%s': accepted, proposed or rejected", opts->status);
+		                 "record status '%s': accepted, proposed or rejected",
+		                 opts->status);
 	if ((error = split_map_project(&m, &nsplits, p)) < 0)
 		goto done;
 	if (!nsplits) {

@@ -45,9 +45,9 @@ static const struct {
 	int fmt;
 	const char *takes; /* the kinds it can write; NULL: every kind */
 } formats[] = {
-	{ "jsonl", RF_JSONL, NULL },         { "csv", RF_CSV, NULL },
-	{ "chat", RF_CHAT, PAIR_KINDS },     { "instruct", RF_INSTRUCT, PAIR_KINDS },
-	{ "spacy", RF_SPACY, SPAN_KINDS },   { "hf-ner", RF_HFNER, SPAN_KINDS },
+	{ "jsonl", RF_JSONL, NULL },       { "csv", RF_CSV, NULL },
+	{ "chat", RF_CHAT, PAIR_KINDS },   { "instruct", RF_INSTRUCT, PAIR_KINDS },
+	{ "spacy", RF_SPACY, SPAN_KINDS }, { "hf-ner", RF_HFNER, SPAN_KINDS },
 	{ "conll", RF_CONLL, SPAN_KINDS },
 };
 
@@ -89,9 +89,9 @@ static json_t *obj(const char *text)
 /* "record_id", "kind" and "lineage" added to o (consumed on failure: NULL). */
 static json_t *with_meta(json_t *o, const struct enclave_record *r, json_t *lineage)
 {
-	if (o && json_object_update_new(o, json_pack("{s:I,s:s,s:O}", "record_id",
-	                                             (json_int_t)r->id, "kind", r->kind,
-	                                             "lineage", lineage)) < 0) {
+	if (o &&
+	    json_object_update_new(o, json_pack("{s:I,s:s,s:O}", "record_id", (json_int_t)r->id,
+	                                        "kind", r->kind, "lineage", lineage)) < 0) {
 		json_decref(o);
 		return NULL;
 	}
@@ -107,14 +107,14 @@ static const char *str_or(const json_t *payload, const char *key, const char *df
 static int row_jsonl(struct rec_state *s, const struct enclave_record *r, int split,
                      json_t *payload, json_t *lineage, int contaminated)
 {
-	json_t *o = json_pack(
-	    "{s:I,s:s,s:s,s:o,s:o,s:o,s:s,s:s,s:O,s:O,s:s}", "id", (json_int_t)r->id, "kind",
-	    r->kind, "status", r->status, "document_id",
-	    r->document_id ? json_integer(r->document_id) : json_null(), "chunk",
-	    r->chunk >= 0 ? json_integer(r->chunk) : json_null(), "source_sha256",
-	    *r->source_sha256 ? json_string(r->source_sha256) : json_null(), "text", r->text,
-	    "text_sha256", r->text_sha256, "payload", payload, "lineage", lineage, "created_at",
-	    r->created_at);
+	json_t *o =
+	    json_pack("{s:I,s:s,s:s,s:o,s:o,s:o,s:s,s:s,s:O,s:O,s:s}", "id", (json_int_t)r->id,
+	              "kind", r->kind, "status", r->status, "document_id",
+	              r->document_id ? json_integer(r->document_id) : json_null(), "chunk",
+	              r->chunk >= 0 ? json_integer(r->chunk) : json_null(), "source_sha256",
+	              *r->source_sha256 ? json_string(r->source_sha256) : json_null(), "text",
+	              r->text, "text_sha256", r->text_sha256, "payload", payload, "lineage",
+	              lineage, "created_at", r->created_at);
 	int error;
 
 	if (o && contaminated && json_object_set_new(o, "contaminated", json_true()) < 0) {
@@ -145,8 +145,8 @@ static int csv_field(struct buf *b, const char *s, int first)
 	return buf_putc(b, '"');
 }
 
-static int row_csv(struct rec_state *s, const struct enclave_record *r, int split,
-                   json_t *payload, json_t *lineage)
+static int row_csv(struct rec_state *s, const struct enclave_record *r, int split, json_t *payload,
+                   json_t *lineage)
 {
 	char id[24], doc[24], chunk[24];
 	char *p = json_dumps(payload, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -193,8 +193,8 @@ static void pair_of(const struct enclave_record *r, json_t *payload, const char 
 	}
 }
 
-static int row_pair(struct rec_state *s, const struct enclave_record *r, int split,
-                    json_t *payload, json_t *lineage)
+static int row_pair(struct rec_state *s, const struct enclave_record *r, int split, json_t *payload,
+                    json_t *lineage)
 {
 	const char *ins, *in, *outp, *sys = s->ctx->opts->system_prompt;
 	json_t *o;
@@ -210,9 +210,11 @@ static int row_pair(struct rec_state *s, const struct enclave_record *r, int spl
 		else
 			user = json_string(ins);
 		if (m && sys)
-			json_array_append_new(m, json_pack("{s:s,s:s}", "role", "system", "content", sys));
+			json_array_append_new(
+			    m, json_pack("{s:s,s:s}", "role", "system", "content", sys));
 		if (m && user)
-			json_array_append_new(m, json_pack("{s:s,s:o}", "role", "user", "content", user));
+			json_array_append_new(
+			    m, json_pack("{s:s,s:o}", "role", "user", "content", user));
 		if (m)
 			json_array_append_new(
 			    m, json_pack("{s:s,s:s}", "role", "assistant", "content", outp));
@@ -260,9 +262,9 @@ static int row_spacy(struct rec_state *s, const struct enclave_record *r, int sp
 
 	if (!ents)
 		return error_oom();
-	o = with_meta(json_pack("{s:I,s:s,s:o}", "id", (json_int_t)r->id, "text", r->text,
-	                        "entities", ents),
-	              r, lineage);
+	o = with_meta(
+	    json_pack("{s:I,s:s,s:o}", "id", (json_int_t)r->id, "text", r->text, "entities", ents),
+	    r, lineage);
 	if (!o)
 		return error_oom();
 	error = export_out_json(&s->out, s->ctx, split, o);
@@ -291,8 +293,7 @@ struct iob_ctx {
 };
 
 static int sentence(void *payload, const struct export_doc *d, const struct cptext *t,
-                    const struct seg *toks, size_t n, const char *const *labels,
-                    const int *begin)
+                    const struct seg *toks, size_t n, const char *const *labels, const int *begin)
 {
 	struct iob_ctx *c = payload;
 	struct rec_state *s = c->s;
@@ -306,8 +307,8 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 			error = buf_put(&s->b, t->s + t->byte[toks[k].start],
 			                t->byte[toks[k].end] - t->byte[toks[k].start]);
 			if (!error)
-				error = labels[k] ? buf_printf(&s->b, " %s-%s\n", begin[k] ? "B" : "I",
-				                               labels[k])
+				error = labels[k] ? buf_printf(&s->b, " %s-%s\n",
+				                               begin[k] ? "B" : "I", labels[k])
 				                  : buf_puts(&s->b, " O\n");
 		}
 		if (error < 0)
@@ -318,14 +319,16 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 		char id[48];
 		for (k = 0; k < n && tokens && tags; k++)
 			if (json_array_append_new(
-			        tokens, json_stringn(t->s + t->byte[toks[k].start],
-			                             t->byte[toks[k].end] - t->byte[toks[k].start])) < 0 ||
+			        tokens,
+			        json_stringn(t->s + t->byte[toks[k].start],
+			                     t->byte[toks[k].end] - t->byte[toks[k].start])) < 0 ||
 			    json_array_append_new(
 			        tags, json_integer(tag_id(s->labels, labels[k], begin[k]))) < 0)
 				break;
 		snprintf(id, sizeof(id), "r%lld-%lld", (long long)c->r->id, (long long)s->nsent++);
-		o = with_meta(json_pack("{s:s,s:o,s:o}", "id", id, "tokens", tokens, "ner_tags", tags),
-		              c->r, c->lineage);
+		o = with_meta(
+		    json_pack("{s:s,s:o,s:o}", "id", id, "tokens", tokens, "ner_tags", tags), c->r,
+		    c->lineage);
 		if (!o || k < n) {
 			json_decref(o);
 			return error_oom();
@@ -336,8 +339,8 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 	}
 }
 
-static int row_iob(struct rec_state *s, const struct enclave_record *r, int split,
-                   json_t *payload, json_t *lineage)
+static int row_iob(struct rec_state *s, const struct enclave_record *r, int split, json_t *payload,
+                   json_t *lineage)
 {
 	static const char start[] = "-DOCSTART- O\n\n";
 	struct iob_ctx c = { s, r, lineage, split };
@@ -407,7 +410,8 @@ static int bump_obj(json_t *o, const char *key, json_t *fields)
 	if (v) {
 		json_decref(fields);
 		return json_object_set_new(
-		    v, "records", json_integer(json_integer_value(json_object_get(v, "records")) + 1));
+		    v, "records",
+		    json_integer(json_integer_value(json_object_get(v, "records")) + 1));
 	}
 	if (json_object_set_new(fields, "records", json_integer(1)) < 0) {
 		json_decref(fields);
@@ -471,8 +475,8 @@ static int summary_json(struct rec_state *s)
 	    "endpoints", s->endpoints, "models", values(s->models), "templates",
 	    values(s->templates), "without_source", (json_int_t)s->no_source, "contamination",
 	    "ngram", (json_int_t)(ctx->opts->ngram ? ctx->opts->ngram : 8), "flagged",
-	    (json_int_t)ctx->contaminated, "kept", (json_int_t)ctx->contaminated_kept,
-	    "checked", s->test != NULL);
+	    (json_int_t)ctx->contaminated, "kept", (json_int_t)ctx->contaminated_kept, "checked",
+	    s->test != NULL);
 	return ctx->generated ? 0 : error_oom();
 }
 
@@ -509,22 +513,12 @@ static int each_record(const struct enclave_record *r, void *payload)
 		goto done;
 	}
 	switch (s->fmt) {
-	case RF_JSONL:
-		s->error = row_jsonl(s, r, split, pl, lin, contaminated);
-		break;
-	case RF_CSV:
-		s->error = row_csv(s, r, split, pl, lin);
-		break;
+	case RF_JSONL: s->error = row_jsonl(s, r, split, pl, lin, contaminated); break;
+	case RF_CSV: s->error = row_csv(s, r, split, pl, lin); break;
 	case RF_CHAT:
-	case RF_INSTRUCT:
-		s->error = row_pair(s, r, split, pl, lin);
-		break;
-	case RF_SPACY:
-		s->error = row_spacy(s, r, split, pl, lin);
-		break;
-	default:
-		s->error = row_iob(s, r, split, pl, lin);
-		break;
+	case RF_INSTRUCT: s->error = row_pair(s, r, split, pl, lin); break;
+	case RF_SPACY: s->error = row_spacy(s, r, split, pl, lin); break;
+	default: s->error = row_iob(s, r, split, pl, lin); break;
 	}
 	if (s->error >= 0)
 		s->error = summarise(s, r, lin);
@@ -611,14 +605,16 @@ static int check_kinds(const char **out, const char *asked, const char *format, 
 		memcpy(kind, p, len);
 		kind[len] = '\0';
 		for (i = 0; i < len; i++)
-			if (!((kind[i] >= 'a' && kind[i] <= 'z') || (kind[i] >= '0' && kind[i] <= '9') ||
-			      kind[i] == '-'))
-				return error_set(ENCLAVE_EINVALID, "malformed record kind '%s'", kind);
+			if (!((kind[i] >= 'a' && kind[i] <= 'z') ||
+			      (kind[i] >= '0' && kind[i] <= '9') || kind[i] == '-'))
+				return error_set(ENCLAVE_EINVALID, "malformed record kind '%s'",
+				                 kind);
 		if (takes && !records_kind_listed(takes, kind))
-			return error_set(ENCLAVE_EINVALID,
-			                 "format '%s' takes records of kind %s, not '%s' (jsonl and csv"
-			                 " take every kind)",
-			                 format, takes, kind);
+			return error_set(
+			    ENCLAVE_EINVALID,
+			    "format '%s' takes records of kind %s, not '%s' (jsonl and csv"
+			    " take every kind)",
+			    format, takes, kind);
 		p = c ? c + 1 : NULL;
 	}
 	return 0;
@@ -641,7 +637,8 @@ int export_records(struct export_ctx *ctx)
 		if (!strcmp(formats[i].name, o->format)) {
 			s.fmt = formats[i].fmt;
 			found = 1;
-			if ((error = check_kinds(&s.kinds, o->records, o->format, formats[i].takes)) < 0)
+			if ((error = check_kinds(&s.kinds, o->records, o->format,
+			                         formats[i].takes)) < 0)
 				goto done;
 		}
 	if (!found) {
@@ -689,8 +686,8 @@ int export_records(struct export_ctx *ctx)
 		{
 			int64_t docs = 0, bytes = 0;
 			if ((error = ngram_set_new(&s.test, o->ngram)) < 0 ||
-			    (error = contam_index_docs(s.test, ctx->project, s.map, s.test_split, &docs,
-			                               &bytes)) < 0)
+			    (error = contam_index_docs(s.test, ctx->project, s.map, s.test_split,
+			                               &docs, &bytes)) < 0)
 				goto done;
 		}
 	}
@@ -715,7 +712,8 @@ int export_records(struct export_ctx *ctx)
 		s.side_open = 1;
 	}
 	if (s.fmt == RF_CSV) {
-		static const char header[] = "id,kind,status,document_id,chunk,text,payload,lineage";
+		static const char header[] =
+		    "id,kind,status,document_id,chunk,text,payload,lineage";
 		for (int k = 0; k < s.out.n; k++) {
 			if ((error = export_out_line(&s.out, ctx, k, header, sizeof(header) - 1,
 			                             "\r\n")) < 0)

@@ -51,8 +51,9 @@ int store_split_each(sqlite3 *db,
 	                           " ORDER BY document_id")) < 0)
 		return error;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if ((error = cb(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
-		                (const char *)sqlite3_column_text(st, 2), payload)) != 0)
+		if ((error =
+		         cb(sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		            (const char *)sqlite3_column_text(st, 2), payload)) != 0)
 			break;
 	if (!error && rc != SQLITE_DONE)
 		error = store_error(db, "read the splits");
