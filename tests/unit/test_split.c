@@ -77,8 +77,8 @@ static int count_events(struct fixture *f, const char *action)
 	sqlite3_stmt *st;
 	int n;
 
-	assert_int_equal(store_prepare(&st, f->p->db, "SELECT count(*) FROM audit WHERE action = ?"),
-	                 0);
+	assert_int_equal(
+	    store_prepare(&st, f->p->db, "SELECT count(*) FROM audit WHERE action = ?"), 0);
 	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	n = sqlite3_column_int(st, 0);
@@ -272,13 +272,13 @@ static int keep_record(const struct enclave_record *r, void *payload)
 	char id[24];
 
 	snprintf(id, sizeof(id), "%lld", (long long)r->id);
-	json_object_set_new(
-	    s->by_id, id,
-	    json_pack("{s:I,s:s,s:s,s:I,s:I,s:s,s:s,s:o,s:o}", "id", (json_int_t)r->id, "kind",
-	              r->kind, "status", r->status, "document_id", (json_int_t)r->document_id,
-	              "chunk", (json_int_t)r->chunk, "text", r->text, "text_sha256", r->text_sha256,
-	              "payload", json_loads(r->payload, 0, NULL), "lineage",
-	              json_loads(r->lineage, 0, NULL)));
+	json_object_set_new(s->by_id, id,
+	                    json_pack("{s:I,s:s,s:s,s:I,s:I,s:s,s:s,s:o,s:o}", "id",
+	                              (json_int_t)r->id, "kind", r->kind, "status", r->status,
+	                              "document_id", (json_int_t)r->document_id, "chunk",
+	                              (json_int_t)r->chunk, "text", r->text, "text_sha256",
+	                              r->text_sha256, "payload", json_loads(r->payload, 0, NULL),
+	                              "lineage", json_loads(r->lineage, 0, NULL)));
 	return 0;
 }
 
@@ -311,34 +311,61 @@ static void add_records(struct fixture *f, int64_t doc, int64_t doc2)
 		v[k].key = keys[k];
 		v[k].chunk = -1;
 	}
-	v[0] = (struct enclave_record_new){ "qa", keys[0], doc, 0, NULL, "In the harbour.",
+	v[0] = (struct enclave_record_new){ "qa",
+		                            keys[0],
+		                            doc,
+		                            0,
+		                            NULL,
+		                            "In the harbour.",
 		                            "{\"question\":\"Where, \\\"exactly\\\"?\","
 		                            "\"answer\":\"In the harbour.\"}",
 		                            lq };
-	v[1] = (struct enclave_record_new){ "instruct", keys[1], doc2, 0, NULL, "Two rivers.",
-		                            "{\"instruction\":\"Count the rivers.\","
-		                            "\"input\":\"river, river\",\"response\":\"Two rivers.\"}",
-		                            li };
-	v[2] = (struct enclave_record_new){ "paraphrase", keys[2], doc, 0, NULL,
-		                            "Anna Lee sailed to Porto, line one.\nSecond line here.",
-		                            "{\"source_text\":\"x\",\"spans\":[{\"start\":0,\"end\":8,"
-		                            "\"label\":\"PERSON\"},{\"start\":19,\"end\":24,"
-		                            "\"label\":\"LOCATION\"}]}",
-		                            lp };
-	v[3] = (struct enclave_record_new){ "entity-swap", keys[3], doc, -1, NULL,
-		                            "Bob Stone lives in Faro.",
-		                            "{\"spans\":[{\"start\":0,\"end\":9,\"label\":\"PERSON\"}]}",
-		                            le };
-	v[4] = (struct enclave_record_new){ "synthetic-pii", keys[4], 0, -1, NULL,
+	v[1] =
+	    (struct enclave_record_new){ "instruct",
+		                         keys[1],
+		                         doc2,
+		                         0,
+		                         NULL,
+		                         "Two rivers.",
+		                         "{\"instruction\":\"Count the rivers.\","
+		                         "\"input\":\"river, river\",\"response\":\"Two rivers.\"}",
+		                         li };
+	v[2] =
+	    (struct enclave_record_new){ "paraphrase",
+		                         keys[2],
+		                         doc,
+		                         0,
+		                         NULL,
+		                         "Anna Lee sailed to Porto, line one.\nSecond line here.",
+		                         "{\"source_text\":\"x\",\"spans\":[{\"start\":0,\"end\":8,"
+		                         "\"label\":\"PERSON\"},{\"start\":19,\"end\":24,"
+		                         "\"label\":\"LOCATION\"}]}",
+		                         lp };
+	v[3] = (struct enclave_record_new){
+		"entity-swap",
+		keys[3],
+		doc,
+		-1,
+		NULL,
+		"Bob Stone lives in Faro.",
+		"{\"spans\":[{\"start\":0,\"end\":9,\"label\":\"PERSON\"}]}",
+		le
+	};
+	v[4] = (struct enclave_record_new){ "synthetic-pii",
+		                            keys[4],
+		                            0,
+		                            -1,
+		                            NULL,
 		                            "Mail ana@example.org, \"quoted\", now",
 		                            "{\"spans\":[{\"start\":5,\"end\":20,"
 		                            "\"label\":\"EMAIL_ADDRESS\"}]}",
 		                            ls };
-	v[5] = (struct enclave_record_new){ "eda", keys[5], doc2, -1, NULL, "the river of town",
-		                            "{\"spans\":[]}", ld };
+	v[5] = (struct enclave_record_new){
+		"eda", keys[5], doc2, -1, NULL, "the river of town", "{\"spans\":[]}", ld
+	};
 	/* A proposed one: not exported by default. */
-	v[6] = (struct enclave_record_new){ "eda", keys[6], doc2, -1, NULL, "still proposed",
-		                            NULL, ld };
+	v[6] = (struct enclave_record_new){ "eda", keys[6],          doc2, -1,
+		                            NULL,  "still proposed", NULL, ld };
 	assert_int_equal(enclave_records_insert(f->p, v, 7, &inserted), 0);
 	assert_int_equal(inserted, 7);
 	for (k = 1; k <= 6; k++)
@@ -389,16 +416,19 @@ static void records_round_trip_with_lineage(void **state)
 	{
 		char id[24];
 		const json_t *want;
-		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+		snprintf(id, sizeof(id), "%lld",
+		         (long long)json_integer_value(json_object_get(row, "id")));
 		want = json_object_get(s.by_id, id);
 		assert_non_null(want);
-		for (const char *const *k = (const char *const[]){ "kind", "status", "text",
-			                                           "text_sha256", NULL };
+		for (const char *const *k =
+		         (const char *const[]){ "kind", "status", "text", "text_sha256", NULL };
 		     *k; k++)
 			assert_string_equal(json_string_value(json_object_get(row, *k)),
 			                    json_string_value(json_object_get(want, *k)));
-		assert_true(json_equal(json_object_get(row, "payload"), json_object_get(want, "payload")));
-		assert_true(json_equal(json_object_get(row, "lineage"), json_object_get(want, "lineage")));
+		assert_true(
+		    json_equal(json_object_get(row, "payload"), json_object_get(want, "payload")));
+		assert_true(
+		    json_equal(json_object_get(row, "lineage"), json_object_get(want, "lineage")));
 		if (json_integer_value(json_object_get(want, "document_id")))
 			assert_int_equal(json_integer_value(json_object_get(row, "document_id")),
 			                 json_integer_value(json_object_get(want, "document_id")));
@@ -432,20 +462,17 @@ static void records_round_trip_with_lineage(void **state)
 	assert_int_equal(json_array_size(rows), 2);
 	row = json_array_get(rows, 0);
 	check_meta(row, &s);
-	assert_string_equal(
-	    json_string_value(json_object_get(
-	        json_array_get(json_object_get(row, "messages"), 0), "content")),
-	    "Where, \"exactly\"?");
-	assert_string_equal(
-	    json_string_value(json_object_get(
-	        json_array_get(json_object_get(row, "messages"), 1), "content")),
-	    "In the harbour.");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_array_get(json_object_get(row, "messages"), 0), "content")),
+	                    "Where, \"exactly\"?");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_array_get(json_object_get(row, "messages"), 1), "content")),
+	                    "In the harbour.");
 	row = json_array_get(rows, 1);
 	check_meta(row, &s);
-	assert_string_equal(
-	    json_string_value(json_object_get(
-	        json_array_get(json_object_get(row, "messages"), 0), "content")),
-	    "Count the rivers.\n\nriver, river");
+	assert_string_equal(json_string_value(json_object_get(
+	                        json_array_get(json_object_get(row, "messages"), 0), "content")),
+	                    "Count the rivers.\n\nriver, river");
 	json_decref(rows);
 	/* Another kind is refused, naming what the format takes. */
 	e.records = "eda";
@@ -463,7 +490,8 @@ static void records_round_trip_with_lineage(void **state)
 	json_array_foreach(rows, i, row) check_meta(row, &s);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 1), "output")),
 	                    "Two rivers.");
-	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "input")), "");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(rows, 0), "input")),
+	                    "");
 	json_decref(rows);
 
 	/* spacy: the spans, code points, of the span kinds. */
@@ -477,7 +505,8 @@ static void records_round_trip_with_lineage(void **state)
 		char id[24];
 		json_t *want, *ents = json_object_get(row, "entities"), *sp;
 		check_meta(row, &s);
-		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(row, "id")));
+		snprintf(id, sizeof(id), "%lld",
+		         (long long)json_integer_value(json_object_get(row, "id")));
 		want = json_object_get(s.by_id, id);
 		sp = json_object_get(json_object_get(want, "payload"), "spans");
 		assert_int_equal(json_array_size(ents), json_array_size(sp));
@@ -507,9 +536,11 @@ static void records_round_trip_with_lineage(void **state)
 		check_meta(row, &s);
 		if (!strcmp(json_string_value(json_object_get(row, "kind")), "paraphrase") &&
 		    !strcmp(json_string_value(json_object_get(row, "id")), "r3-0")) {
-			json_int_t tag = json_integer_value(json_array_get(json_object_get(row, "ner_tags"), 0));
-			assert_string_equal(json_string_value(json_array_get(json_object_get(row, "tokens"), 0)),
-			                    "Anna");
+			json_int_t tag =
+			    json_integer_value(json_array_get(json_object_get(row, "ner_tags"), 0));
+			assert_string_equal(
+			    json_string_value(json_array_get(json_object_get(row, "tokens"), 0)),
+			    "Anna");
 			assert_string_equal(json_string_value(json_array_get(names, (size_t)tag)),
 			                    "B-PERSON");
 		}
@@ -625,7 +656,8 @@ static void contamination_guard(void **state)
 	first = add_docs(f, 10, 0);
 	o.parts[0] = 80, o.parts[1] = 10, o.parts[2] = 10, o.seed = 1;
 	/* Before a split: the check says there is none. */
-	assert_int_equal(enclave_split_contamination(f->p, &co, NULL, NULL, &cs), ENCLAVE_ENOTFOUND);
+	assert_int_equal(enclave_split_contamination(f->p, &co, NULL, NULL, &cs),
+	                 ENCLAVE_ENOTFOUND);
 	assert_int_equal(enclave_split_assign(f->p, &o, NULL), 0);
 	for (k = first; k < first + 10; k++) {
 		assert_int_equal(enclave_split_of(f->p, k, &name), 0);
@@ -636,17 +668,23 @@ static void contamination_guard(void **state)
 	}
 	assert_true(test_doc && train_doc);
 	/* The test document's sentence, copied with other case and punctuation. */
-	snprintf(text, sizeof(text), "Summary: DOCUMENT %lld is about river -- number %lld; and the "
-	                             "HARBOUR of town %lld!",
+	snprintf(text, sizeof(text),
+	         "Summary: DOCUMENT %lld is about river -- number %lld; and the "
+	         "HARBOUR of town %lld!",
 	         (long long)(test_doc - first), (long long)(test_doc - first) * 7,
 	         (long long)(test_doc - first) * 13);
 	for (int j = 0; j < 4; j++)
 		enclave_record_key(keys[j], "c", "s", "p", j);
 	v[0] = (struct enclave_record_new){ "eda", keys[0], train_doc, -1, NULL, text, NULL, NULL };
-	v[1] = (struct enclave_record_new){ "eda", keys[1], train_doc, -1, NULL,
+	v[1] = (struct enclave_record_new){ "eda",
+		                            keys[1],
+		                            train_doc,
+		                            -1,
+		                            NULL,
 		                            "A wholly different sentence about mountains and the"
 		                            " snow that falls on them in winter.",
-		                            NULL, NULL };
+		                            NULL,
+		                            NULL };
 	v[2] = (struct enclave_record_new){ "eda", keys[2], test_doc, -1, NULL, text, NULL, NULL };
 	/* A qa pair whose question copies it: qa fields are checked too. */
 	{
@@ -681,10 +719,12 @@ static void contamination_guard(void **state)
 	assert_int_equal(sum.contaminated, 2);
 	assert_int_equal(sum.contaminated_kept, 0);
 	rows = read_jsonl(d, "train.jsonl");
-	json_array_foreach(rows, i, row) in_train[json_integer_value(json_object_get(row, "id")) - 1] = 1;
+	json_array_foreach(rows, i, row)
+	    in_train[json_integer_value(json_object_get(row, "id")) - 1] = 1;
 	json_decref(rows);
 	rows = read_jsonl(d, "test.jsonl");
-	json_array_foreach(rows, i, row) in_test[json_integer_value(json_object_get(row, "id")) - 1] = 1;
+	json_array_foreach(rows, i, row)
+	    in_test[json_integer_value(json_object_get(row, "id")) - 1] = 1;
 	json_decref(rows);
 	assert_false(in_train[0]); /* the copy, from a train document: left out */
 	assert_true(in_train[1]);  /* the other one: exported */
@@ -703,21 +743,23 @@ static void contamination_guard(void **state)
 	rows = read_jsonl(d, "train.jsonl");
 	{
 		int marked = 0;
-		json_array_foreach(rows, i, row) marked += json_is_true(json_object_get(row, "contaminated"));
+		json_array_foreach(rows, i, row) marked +=
+		    json_is_true(json_object_get(row, "contaminated"));
 		assert_int_equal(marked, 2);
 	}
 	json_decref(rows);
 	{
 		sqlite3_stmt *st;
-		assert_int_equal(store_prepare(&st, f->p->db,
-		                               "SELECT params, outputs FROM audit WHERE action = 'export'"
-		                               " ORDER BY seq DESC LIMIT 1"),
-		                 0);
+		assert_int_equal(
+		    store_prepare(&st, f->p->db,
+		                  "SELECT params, outputs FROM audit WHERE action = 'export'"
+		                  " ORDER BY seq DESC LIMIT 1"),
+		    0);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		assert_non_null(strstr((const char *)sqlite3_column_text(st, 0),
 		                       "\"include_contaminated\":true"));
-		assert_non_null(strstr((const char *)sqlite3_column_text(st, 1),
-		                       "\"contaminated_kept\":2"));
+		assert_non_null(
+		    strstr((const char *)sqlite3_column_text(st, 1), "\"contaminated_kept\":2"));
 		sqlite3_finalize(st);
 	}
 }
@@ -728,9 +770,10 @@ static void ngram_words(void **state)
 	struct ngram_set *s;
 
 	(void)state;
-	static const char *const texts[] = { "Hello, World! \xc3\x89lan vital", "hello world \xc3\xa9lan",
-		                             "HELLO--WORLD...\xc3\x89LAN VITAL", "hello there world",
-		                             "hello world" };
+	static const char *const texts[] = { "Hello, World! \xc3\x89lan vital",
+		                             "hello world \xc3\xa9lan",
+		                             "HELLO--WORLD...\xc3\x89LAN VITAL",
+		                             "hello there world", "hello world" };
 	assert_int_equal(ngram_set_new(&s, 3), 0);
 	assert_int_equal(ngram_set_add(s, texts[0], strlen(texts[0])), 0);
 	assert_int_equal(ngram_set_count(s), 2);

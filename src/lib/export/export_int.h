@@ -212,6 +212,8 @@ void ngram_set_free(struct ngram_set *s);
 size_t ngram_set_count(const struct ngram_set *s);
 /* Add the n-grams of text (ENCLAVE_ELIMIT past ENCLAVE_MAX_NGRAMS). */
 int ngram_set_add(struct ngram_set *s, const char *text, size_t len);
+/* Build the lookup filter once the set is complete (adding drops it). */
+int ngram_set_seal(struct ngram_set *s);
 /* How many of text's n-grams are in s. */
 int64_t ngram_set_shared(const struct ngram_set *s, const char *text, size_t len);
 /*

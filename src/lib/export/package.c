@@ -430,14 +430,14 @@ static int datasheet_generated(struct buf *b, const struct export_ctx *ctx)
 	}
 	if (json_is_true(json_object_get(c, "checked")))
 		buf_printf(b,
-		           "\nContamination guard: records sharing a %lld-word n-gram with the "
-		           "test split's text: %lld flagged, %lld of them %s.\n",
-		           (long long)json_integer_value(json_object_get(c, "ngram")),
+		           "\nContamination guard: %lld records of train and validation share a "
+		           "%lld-word n-gram with the test split's text; %s.\n",
 		           (long long)json_integer_value(json_object_get(c, "flagged")),
-		           (long long)json_integer_value(json_object_get(c, "kept")),
+		           (long long)json_integer_value(json_object_get(c, "ngram")),
 		           ctx->opts->include_contaminated
-		               ? "exported anyway (--include-contaminated, audited)"
-		               : "exported (the others were left out of train and validation)");
+		               ? "they were exported anyway, marked \"contaminated\""
+		                 " (--include-contaminated, audited)"
+		               : "they were left out");
 	else
 		buf_puts(b, "\nContamination guard: not applied (no test split).\n");
 	return 0;

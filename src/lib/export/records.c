@@ -687,7 +687,8 @@ int export_records(struct export_ctx *ctx)
 			int64_t docs = 0, bytes = 0;
 			if ((error = ngram_set_new(&s.test, o->ngram)) < 0 ||
 			    (error = contam_index_docs(s.test, ctx->project, s.map, s.test_split,
-			                               &docs, &bytes)) < 0)
+			                               &docs, &bytes)) < 0 ||
+			    (error = ngram_set_seal(s.test)) < 0)
 				goto done;
 		}
 	}

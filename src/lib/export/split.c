@@ -673,7 +673,7 @@ int enclave_split_assign(enclave_project *p, const struct enclave_split_options 
 	struct tally t;
 	json_t *spec = NULL, *params = NULL, *inputs = NULL, *outputs = NULL;
 	char *old_text = NULL, *spec_text = NULL, old_sha[65] = "";
-	int error, nsplits, i, changed;
+	int error, nsplits = 0, i, changed;
 
 	memset(&w, 0, sizeof(w));
 	memset(&ctx, 0, sizeof(ctx));
