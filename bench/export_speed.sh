@@ -43,8 +43,9 @@ else
 	work=$bench/out/export_speed
 fi
 mkdir -p "$work" "$bench/out"
-corpus=$work/corpus-$files-$paras
-proj=$work/project-$files-$paras-clean$clean
+# v2: with an e-mail address every 50 paragraphs, so the redacted layer has redactions.
+corpus=$work/corpus-v2-$files-$paras
+proj=$work/project-v2-$files-$paras-clean$clean
 
 # ---------------------------------------------------------------- the store
 if [ ! -f "$corpus/done" ]; then
@@ -67,7 +68,9 @@ for f in range(files):
             n = rng.randint(10, 22)
             s = " ".join(rng.choice(words) for _ in range(n))
             if p % 50 == 0:
-                s += ", said %s (call 555-01%02d)" % (rng.choice(names), rng.randint(0, 99))
+                name = rng.choice(names)
+                s += ", said %s (call 555-01%02d, write to %s@example.com)" % (
+                    name, rng.randint(0, 99), name.split()[0].lower())
             # "The " first: a paragraph opening "From " would make the file an mbox.
             fh.write("The " + s + ".\n\n")
 open(os.path.join(out, "done"), "w").write("ok\n")

@@ -140,8 +140,9 @@ done:
 int export_record_layer(struct export_ctx *ctx, const struct enclave_doc_info *in, int *redacted,
                         char blob[65])
 {
-	int error = ctx->layer_original ? ENCLAVE_ENOTFOUND
-	                                : store_text_blob(ctx->project->db, in->id, "redacted", blob);
+	int error = ctx->layer_original
+	                ? ENCLAVE_ENOTFOUND
+	                : store_text_blob(ctx->project->db, in->id, "redacted", blob);
 
 	*redacted = error == 0;
 	if (error != ENCLAVE_ENOTFOUND)
@@ -231,8 +232,9 @@ struct sblock {
 	double bbox[4], confidence;
 	size_t orig, cp;       /* its original text's offset and length in code points */
 	size_t offset, length; /* what the record says (code points) */
-	size_t esc, esc_len;  /* its escaped text in s->esc */
-	size_t attrs, attrs_len; /* its attrs as JSON in s->attrs (original layer); 0 length: none */
+	size_t esc, esc_len;   /* its escaped text in s->esc */
+	size_t attrs,
+	    attrs_len; /* its attrs as JSON in s->attrs (original layer); 0 length: none */
 };
 
 struct export_stream {
@@ -334,7 +336,8 @@ static int read_head(struct export_stream *s, int64_t id)
 	/* The redacted record withholds the title (null) and the metadata ({}): checked all the same. */
 	if (s->redacted)
 		return check_str(title) ? 1 : PUT(&s->head, "null,\"metadata\":{}");
-	if ((error = put_str(&s->head, title)) != 0 || (error = PUT(&s->head, ",\"metadata\":")) != 0)
+	if ((error = put_str(&s->head, title)) != 0 ||
+	    (error = PUT(&s->head, ",\"metadata\":")) != 0)
 		return error;
 	m = s->unit_blocks || !meta ? NULL : json_loads(meta, 0, NULL);
 	error = json_is_object(m) ? export_json_encode(&s->head, m) : PUT(&s->head, "{}");
@@ -365,7 +368,8 @@ static int each_page(void *payload, double width, double height, const char *met
 	    (error = PUT(&s->head, ",\"method\":")) != 0 ||
 	    (error = export_json_string(&s->head, m ? m : "none", strlen(m ? m : "none"))) != 0 ||
 	    (error = PUT(&s->head, ",\"confidence\":")) != 0 ||
-	    (error = export_json_real(&s->head, confidence)) != 0 || (error = PUT(&s->head, "}")) != 0)
+	    (error = export_json_real(&s->head, confidence)) != 0 ||
+	    (error = PUT(&s->head, "}")) != 0)
 		return error;
 	return 0;
 }
@@ -398,8 +402,8 @@ static int each_block(void *payload, const struct store_block_row *r)
 	b = &s->b[s->nb];
 	memset(b, 0, sizeof(*b));
 	kind = r->kind ? enclave_block_kind_parse(r->kind) : -1;
-	b->kind = enclave_block_kind_name(kind < 0 ? ENCLAVE_BLOCK_PARAGRAPH
-	                                            : (enclave_block_kind)kind);
+	b->kind =
+	    enclave_block_kind_name(kind < 0 ? ENCLAVE_BLOCK_PARAGRAPH : (enclave_block_kind)kind);
 	b->method = doc_method_intern(r->method) ? doc_method_intern(r->method) : "markup";
 	b->level = r->level;
 	b->page = r->page;
@@ -450,8 +454,7 @@ refuse:
  * re-cut (as redact_record) and the layer escaped once, each block's cut
  * noted on the way.
  */
-static int read_layer(struct export_stream *s, struct export_ctx *ctx, int64_t id,
-                      const char *blob)
+static int read_layer(struct export_stream *s, struct export_ctx *ctx, int64_t id, const char *blob)
 {
 	struct store_spans all = { 0 }, used = { 0 };
 	struct mapper m;
@@ -498,7 +501,8 @@ static int read_layer(struct export_stream *s, struct export_ctx *ctx, int64_t i
 			error = 1;
 			goto done;
 		}
-		if ((error = export_json_text(&s->esc, p, (size_t)(end - p), cut - cp, &u, &n)) != 0)
+		if ((error = export_json_text(&s->esc, p, (size_t)(end - p), cut - cp, &u, &n)) !=
+		    0)
 			goto done;
 		if (n != cut - cp) {
 			error = 1; /* the layer is shorter than its spans say */
@@ -544,7 +548,8 @@ static int put_block(struct buf *o, const struct export_stream *s, size_t i)
 	    (error = PUT(o, ",\"method\":\"")) != 0 ||
 	    (error = put_lit(o, b->method, strlen(b->method))) != 0 ||
 	    (error = PUT(o, "\",\"confidence\":")) != 0 ||
-	    (error = export_json_real(o, b->confidence)) != 0 || (error = PUT(o, ",\"page\":")) != 0)
+	    (error = export_json_real(o, b->confidence)) != 0 ||
+	    (error = PUT(o, ",\"page\":")) != 0)
 		return error;
 	if ((error = b->page ? export_json_int(o, b->page) : PUT(o, "null")) != 0 ||
 	    (error = PUT(o, ",\"bbox\":")) != 0)
@@ -575,12 +580,11 @@ static int put_tail(struct buf *o, const struct export_stream *s, const struct e
 	    (error = PUT(o, ",\"status\":")) != 0 || (error = put_str(o, in->status)) != 0 ||
 	    (error = s->redacted ? PUT(o, ",\"redacted\":true") : PUT(o, ",\"redacted\":false")) !=
 	        0 ||
-	    (in->error && ((error = PUT(o, ",\"error\":")) != 0 ||
-	                   (error = put_str(o, in->error)) != 0)) ||
+	    (in->error &&
+	     ((error = PUT(o, ",\"error\":")) != 0 || (error = put_str(o, in->error)) != 0)) ||
 	    (error = PUT(o, ",\"source\":{\"path\":")) != 0 ||
-	    (error = put_str(o, in->path)) != 0 ||
-	    (error = PUT(o, ",\"sha256\":")) != 0 || (error = put_str(o, in->sha256)) != 0 ||
-	    (error = PUT(o, ",\"size\":")) != 0 ||
+	    (error = put_str(o, in->path)) != 0 || (error = PUT(o, ",\"sha256\":")) != 0 ||
+	    (error = put_str(o, in->sha256)) != 0 || (error = PUT(o, ",\"size\":")) != 0 ||
 	    (error = export_json_int(o, (json_int_t)in->size)) != 0 ||
 	    (error = PUT(o, ",\"media_type\":")) != 0 ||
 	    (error = put_str(o, in->media_type)) != 0 || (error = PUT(o, "},\"language\":")) != 0 ||
@@ -651,8 +655,8 @@ int export_stream_record(struct export_stream *s, struct export_ctx *ctx,
 	    (error = PUT(line, ",\"blocks\":[")) != 0)
 		goto fail;
 	for (i = 0; i < s->nb; i++)
-		if ((error = put_lit(line, ",{" + !i, 2 - !i)) != 0 || (error = put_block(line, s, i)) != 0 ||
-		    (error = PUT(line, "}")) != 0)
+		if ((error = put_lit(line, ",{" + !i, 2 - !i)) != 0 ||
+		    (error = put_block(line, s, i)) != 0 || (error = PUT(line, "}")) != 0)
 			goto fail;
 	if ((error = PUT(line, "],\"text\":\"")) != 0 ||
 	    (error = put_lit(line, buf_cstr(&s->esc), s->esc.len)) != 0 ||

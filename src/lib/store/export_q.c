@@ -135,9 +135,8 @@ int store_export_q_new(struct store_export_q **out, sqlite3 *db)
 		return error_oom();
 	q->db = db;
 	/* The columns and orders of store_document_load (documents.c), which the tree path reads. */
-	if ((error = store_prepare(&q->head, db,
-	                           "SELECT format, title, metadata FROM documents WHERE id = ?")) <
-	        0 ||
+	if ((error = store_prepare(
+	         &q->head, db, "SELECT format, title, metadata FROM documents WHERE id = ?")) < 0 ||
 	    (error = store_prepare(&q->pages, db,
 	                           "SELECT width, height, method, confidence FROM pages"
 	                           " WHERE document_id = ? ORDER BY number")) < 0 ||
