@@ -105,8 +105,8 @@ static void annotate(struct fixture *f, struct enclave_label_user *a, struct enc
 		doc = json_integer_value(json_object_get(task, "document"));
 		v = res(doc);
 		if (enclave_label_annotation_save(&ann, f->p, a,
-		                                  json_integer_value(json_object_get(task, "id")), v,
-		                                  1, -1) < 0)
+		                                  json_integer_value(json_object_get(task, "id")),
+		                                  v, 1, -1) < 0)
 			fail_msg("%s on %lld: %s", type, (long long)doc, enclave_error_last());
 		json_decref(v);
 		if (doc % 2 == 0) {
@@ -225,9 +225,9 @@ static int setup_store(void **state)
 	ingest(f, path);
 	a = user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
 	r = user(f, "rev", ENCLAVE_ROLE_REVIEWER);
-	schema = json_pack("{s:[s,s],s:{s:s,s:b,s:[s,s]},s:b}", "ner", "PERSON", "LOCATION",
-	                   "classes", "name", "parity", "multi", 0, "labels", "even", "odd", "qa",
-	                   1);
+	schema =
+	    json_pack("{s:[s,s],s:{s:s,s:b,s:[s,s]},s:b}", "ner", "PERSON", "LOCATION", "classes",
+	              "name", "parity", "multi", 0, "labels", "even", "odd", "qa", 1);
 	assert_int_equal(enclave_label_schema_set(f->p, &r, schema), 0);
 	json_decref(schema);
 	the_fixture = f;
@@ -294,7 +294,7 @@ static size_t same_file(const char *a, const char *b, const char *name)
  * how many it streamed.
  */
 static size_t both(struct fixture *f, const struct enclave_export_options *o, const char *name,
-                 size_t min_streamed, const char *must_hold)
+                   size_t min_streamed, const char *must_hold)
 {
 	char fast[160], tree[160], n1[64], n2[64], path[256];
 	size_t streamed, docs, tstreamed, tdocs, len;
@@ -315,7 +315,8 @@ static size_t both(struct fixture *f, const struct enclave_export_options *o, co
 	for (k = o->split[0] ? 1 : 0; k < (o->split[0] ? 3 : 1); k++)
 		assert_true(same_file(fast, tree, files[k]) > 0);
 	if (must_hold) {
-		snprintf(path, sizeof(path), "%s/%s", fast, o->split[0] ? "train.jsonl" : "data.jsonl");
+		snprintf(path, sizeof(path), "%s/%s", fast,
+		         o->split[0] ? "train.jsonl" : "data.jsonl");
 		assert_non_null(s = slurp(path, &len));
 		if (!strstr(s, must_hold))
 			fail_msg("%s lacks %s", path, must_hold);
@@ -369,11 +370,15 @@ static void stream_refuses(void **state)
 	o.include_failed = 1;
 	before = both(f, &o, "before", 4, NULL);
 	/* Spaces around a block (trimmed), a NUL (made U+FFFD), and a kind nobody knows. */
-	sql(f, "UPDATE blocks SET text = '  ' || text || char(10) WHERE document_id = 2 AND seq = 0");
-	sql(f, "UPDATE blocks SET text = CAST(x'41004243' AS TEXT) WHERE document_id = 3 AND seq = 0");
+	sql(f,
+	    "UPDATE blocks SET text = '  ' || text || char(10) WHERE document_id = 2 AND seq = 0");
+	sql(f,
+	    "UPDATE blocks SET text = CAST(x'41004243' AS TEXT) WHERE document_id = 3 AND seq = 0");
 	sql(f, "UPDATE blocks SET kind = 'mystery' WHERE document_id = 1 AND seq = 1");
 	/* Documents 2 and 3 go down the tree; an unknown kind is a paragraph on both paths. */
-	assert_int_equal(both(f, &o, "odd-docs", 2, "\"text\":\"A\xef\xbf\xbd" "BC\""),
+	assert_int_equal(both(f, &o, "odd-docs", 2,
+	                      "\"text\":\"A\xef\xbf\xbd"
+	                      "BC\""),
 	                 before - 2);
 	o.unit = "blocks";
 	both(f, &o, "odd-blocks", 2, NULL);
