@@ -302,8 +302,8 @@ struct export_page_image {
 /*
  * Page `page` of d as PNG at ctx's dpi, with the boxes of its redacted PII
  * spans blacked out (when d ships its redacted layer). ENCLAVE_ENOTFOUND
- * (no message) when the page has no image (the source is not a PDF and no
- * scan was stored).
+ * (no message) when the page has no image (no page image was stored and
+ * the source is neither a PDF nor a scan page_png_renders).
  */
 int export_page_image(struct export_page_image *out, struct export_ctx *ctx,
                       const struct export_doc *d, int page, double page_w, double page_h);
