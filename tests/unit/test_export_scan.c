@@ -90,12 +90,10 @@ static int setup_scan(void **state)
 	co.clinical = 0;
 	co.jobs = 1;
 	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
-	assert_int_equal(enclave_label_user_add(f->p, "ann", ENCLAVE_ROLE_ANNOTATOR, "correct horse",
-	                                        NULL),
-	                 0);
-	assert_int_equal(enclave_label_user_add(f->p, "rev", ENCLAVE_ROLE_REVIEWER, "correct horse",
-	                                        NULL),
-	                 0);
+	assert_int_equal(
+	    enclave_label_user_add(f->p, "ann", ENCLAVE_ROLE_ANNOTATOR, "correct horse", NULL), 0);
+	assert_int_equal(
+	    enclave_label_user_add(f->p, "rev", ENCLAVE_ROLE_REVIEWER, "correct horse", NULL), 0);
 	assert_int_equal(enclave_label_login(&a, f->p, "ann", "correct horse"), 0);
 	assert_int_equal(enclave_label_login(&r, f->p, "rev", "correct horse"), 0);
 	res = json_pack("{s:[s],s:[s]}", "ner", "PERSON", "boxes", "stamp");
@@ -208,7 +206,8 @@ static void coco_of_scan(void **state)
 	assert_int_equal(pix->h, h);
 	assert_true(pii_box(f, pii)); /* OCR read the address, clean redacted it */
 	{
-		int x = (int)((pii[0] + pii[2]) / 2 * w / pw), y = (int)((pii[1] + pii[3]) / 2 * h / ph);
+		int x = (int)((pii[0] + pii[2]) / 2 * w / pw),
+		    y = (int)((pii[1] + pii[3]) / 2 * h / ph);
 		const unsigned char *px =
 		    pix->samples + (size_t)y * (size_t)pix->stride + (size_t)x * (size_t)pix->n;
 		assert_int_equal(px[0] | px[1] | px[2], 0);

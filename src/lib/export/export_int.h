@@ -164,6 +164,9 @@ int export_json_encode(struct buf *out, json_t *v);
 int export_json_string(struct buf *out, const char *s, size_t len);
 int export_json_int(struct buf *out, json_int_t v);
 int export_json_real(struct buf *out, double v);
+/* The characters of an integer (at most 20) and of a real (at most 32; 0 on failure), no NUL. */
+size_t export_json_int_chars(char out[24], json_int_t v);
+size_t export_json_real_chars(char out[64], double v);
 
 /*
  * Escape `s` (at most `len` bytes and `maxcp` code points) as the inside of

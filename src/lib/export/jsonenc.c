@@ -81,8 +81,7 @@ static int put_string(struct buf *b, const char *s, size_t len)
 	return 0;
 }
 
-/* Append an integer in decimal, as "%" JSON_INTEGER_FORMAT (printf showed in profiles). */
-static int put_int(struct buf *b, json_int_t v)
+size_t export_json_int_chars(char out[24], json_int_t v)
 {
 	char s[24], *p = s + sizeof(s);
 	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
@@ -92,32 +91,40 @@ static int put_int(struct buf *b, json_int_t v)
 	while (u /= 10);
 	if (v < 0)
 		*--p = '-';
-	return buf_put(b, p, (size_t)(s + sizeof(s) - p));
+	memcpy(out, p, (size_t)(s + sizeof(s) - p));
+	return (size_t)(s + sizeof(s) - p);
+}
+
+/* Append an integer in decimal, as "%" JSON_INTEGER_FORMAT (printf showed in profiles). */
+static int put_int(struct buf *b, json_int_t v)
+{
+	char s[24];
+
+	return buf_put(b, s, export_json_int_chars(s, v));
 }
 
 /*
- * Append a real as jansson's jsonp_dtostr writes it. A whole number below
- * 2^53 prints as its digits and ".0" ("%.17g" shows all of them); printf is
- * left the rest (fractions, -0, large values).
+ * A real as jansson's jsonp_dtostr writes it. A whole number below 2^53
+ * prints as its digits and ".0" ("%.17g" shows all of them); printf is left
+ * the rest (fractions, -0, large values).
  */
-static int put_real(struct buf *b, double v)
+size_t export_json_real_chars(char out[64], double v)
 {
-	char s[64], *e, *start, *end;
+	char *e, *start, *end;
 	int n;
 
 	if (v > -9007199254740992.0 && v < 9007199254740992.0 && v == (double)(int64_t)v &&
 	    (v != 0 || !signbit(v))) {
-		if (put_int(b, (json_int_t)v) < 0)
-			return -1;
-		return buf_put(b, ".0", 2);
+		size_t k = export_json_int_chars(out, (json_int_t)v);
+		memcpy(out + k, ".0", 2);
+		return k + 2;
 	}
-	n = snprintf(s, sizeof(s), "%.17g", v);
-
-	if (n < 0 || (size_t)n >= sizeof(s) - 3)
-		return -1;
-	if (!strchr(s, '.') && !strchr(s, 'e'))
-		memcpy(s + n, ".0", 3);
-	if ((e = strchr(s, 'e'))) {
+	n = snprintf(out, 64, "%.17g", v);
+	if (n < 0 || n >= 64 - 3)
+		return 0;
+	if (!strchr(out, '.') && !strchr(out, 'e'))
+		memcpy(out + n, ".0", 3);
+	if ((e = strchr(out, 'e'))) {
 		start = e + 1;
 		end = start + 1;
 		if (*start == '-')
@@ -127,7 +134,16 @@ static int put_real(struct buf *b, double v)
 		if (end != start)
 			memmove(start, end, strlen(end) + 1);
 	}
-	return buf_puts(b, s);
+	return strlen(out);
+}
+
+/* Append a real as jansson's jsonp_dtostr writes it. */
+static int put_real(struct buf *b, double v)
+{
+	char s[64];
+	size_t n = export_json_real_chars(s, v);
+
+	return n ? buf_put(b, s, n) : -1;
 }
 
 static int encode(struct buf *b, json_t *v, int depth)

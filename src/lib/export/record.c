@@ -529,43 +529,72 @@ done:
 	return error;
 }
 
-/* Phase 2: block i's members after its "{" ("seq" on). */
+/* Copy n bytes to p; the end. */
+static inline char *cat(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+#define CAT(p, lit) cat((p), (lit), sizeof(lit) - 1)
+
+/* Room for a block's members but its text and attrs: keys, names, 4 integers, 5 reals. */
+#define BLOCK_ROOM 512
+
+/*
+ * Phase 2: block i's members after its "{" ("seq" on), written in one go
+ * into room reserved first (one call a block instead of one a member).
+ */
 static int put_block(struct buf *o, const struct export_stream *s, size_t i)
 {
 	const struct sblock *b = &s->b[i];
-	int error, k;
+	size_t k, n;
+	char *p;
+	int error;
 
-	if ((error = PUT(o, "\"seq\":")) != 0 || (error = export_json_int(o, (json_int_t)i)) != 0 ||
-	    (error = PUT(o, ",\"kind\":\"")) != 0 ||
-	    (error = put_lit(o, b->kind, strlen(b->kind))) != 0 ||
-	    (error = PUT(o, "\",\"level\":")) != 0 || (error = export_json_int(o, b->level)) != 0 ||
-	    (error = PUT(o, ",\"text\":\"")) != 0 ||
-	    (error = put_lit(o, buf_cstr(&s->esc) + b->esc, b->esc_len)) != 0 ||
-	    (error = PUT(o, "\",\"offset\":")) != 0 ||
-	    (error = export_json_int(o, (json_int_t)b->offset)) != 0 ||
-	    (error = PUT(o, ",\"length\":")) != 0 ||
-	    (error = export_json_int(o, (json_int_t)b->length)) != 0 ||
-	    (error = PUT(o, ",\"method\":\"")) != 0 ||
-	    (error = put_lit(o, b->method, strlen(b->method))) != 0 ||
-	    (error = PUT(o, "\",\"confidence\":")) != 0 ||
-	    (error = export_json_real(o, b->confidence)) != 0 ||
-	    (error = PUT(o, ",\"page\":")) != 0)
-		return error;
-	if ((error = b->page ? export_json_int(o, b->page) : PUT(o, "null")) != 0 ||
-	    (error = PUT(o, ",\"bbox\":")) != 0)
-		return error;
+	if ((error = buf_grow(o, b->esc_len + b->attrs_len + BLOCK_ROOM)) < 0)
+		return error_buf(error, "a record");
+	p = o->ptr + o->len;
+	p = CAT(p, "\"seq\":");
+	p += export_json_int_chars(p, (json_int_t)i);
+	p = CAT(p, ",\"kind\":\"");
+	p = cat(p, b->kind, strlen(b->kind));
+	p = CAT(p, "\",\"level\":");
+	p += export_json_int_chars(p, b->level);
+	p = CAT(p, ",\"text\":\"");
+	p = cat(p, buf_cstr(&s->esc) + b->esc, b->esc_len);
+	p = CAT(p, "\",\"offset\":");
+	p += export_json_int_chars(p, (json_int_t)b->offset);
+	p = CAT(p, ",\"length\":");
+	p += export_json_int_chars(p, (json_int_t)b->length);
+	p = CAT(p, ",\"method\":\"");
+	p = cat(p, b->method, strlen(b->method));
+	p = CAT(p, "\",\"confidence\":");
+	if (!(n = export_json_real_chars(p, b->confidence)))
+		return error_set(ENCLAVE_ERROR, "cannot write the real %g", b->confidence);
+	p += n;
+	p = CAT(p, ",\"page\":");
+	if (b->page)
+		p += export_json_int_chars(p, b->page);
+	else
+		p = CAT(p, "null");
+	p = CAT(p, ",\"bbox\":");
 	if (!b->has_bbox)
-		error = PUT(o, "null");
-	for (k = 0; b->has_bbox && k < 4 && !error; k++)
-		if ((error = put_lit(o, k ? "," : "[", 1)) == 0)
-			error = export_json_real(o, b->bbox[k]);
-	if (!error && b->has_bbox)
-		error = PUT(o, "]");
-	if (!error && b->attrs_len &&
-	    ((error = PUT(o, ",\"attrs\":")) != 0 ||
-	     (error = put_lit(o, buf_cstr(&s->attrs) + b->attrs, b->attrs_len)) != 0))
-		return error;
-	return error;
+		p = CAT(p, "null");
+	for (k = 0; b->has_bbox && k < 4; k++) {
+		*p++ = k ? ',' : '[';
+		if (!(n = export_json_real_chars(p, b->bbox[k])))
+			return error_set(ENCLAVE_ERROR, "cannot write the real %g", b->bbox[k]);
+		p += n;
+	}
+	if (b->has_bbox)
+		*p++ = ']';
+	if (b->attrs_len) {
+		p = CAT(p, ",\"attrs\":");
+		p = cat(p, buf_cstr(&s->attrs) + b->attrs, b->attrs_len);
+	}
+	*p = '\0';
+	o->len = (size_t)(p - o->ptr);
+	return 0;
 }
 
 /* Phase 2: the members after "blocks" and "text" (export_record's, then jsonl's). */
