@@ -6,6 +6,26 @@
 #include "common_int.h"
 #include "page_png_int.h"
 
+int page_png_renders(const char *media)
+{
+	static const char *const types[] = { "application/pdf",
+		                             "image/png",
+		                             "image/jpeg",
+		                             "image/tiff",
+		                             "image/bmp",
+		                             "image/gif",
+		                             "image/x-portable-anymap",
+		                             "image/jp2",
+		                             "image/jpx",
+		                             "image/jbig2",
+		                             NULL };
+
+	for (size_t i = 0; media && types[i]; i++)
+		if (!strcmp(media, types[i]))
+			return 1;
+	return 0;
+}
+
 /* MuPDF's messages go nowhere: the caller gets our error. */
 static void quiet(void *user, const char *message)
 {

@@ -17,6 +17,14 @@ struct page_png {
 };
 
 /*
+ * Can page_png_render draw the pages of a source of media type `media`: a
+ * PDF, or a raster image MuPDF opens as a document of pages (a scan; not
+ * SVG)? The rule the label server's page images and the coco/yolo export
+ * share.
+ */
+int page_png_renders(const char *media);
+
+/*
  * Page `n` (1-based) of the document in data[0, size) of media type
  * `media` (a PDF, or an image MuPDF opens as a document of pages) at
  * `dpi`; or, with media NULL, data is a page image (a stored scan) decoded

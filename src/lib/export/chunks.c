@@ -20,6 +20,12 @@
  * heading path is the titles and headings in force where the chunk starts
  * (a heading of level L replaces those of level L and deeper); pages are
  * the pages of the blocks the chunk touches, ascending.
+ *
+ * Chunks start in increasing order and blocks lie in increasing order, so
+ * one pass over a document's blocks (struct cblock, read once from the
+ * record) serves all its chunks: the heading stack grows with the start,
+ * and the search for the blocks a chunk touches resumes where the previous
+ * chunk's began (it used to rescan every block for every chunk).
  */
 #include <string.h>
 
@@ -81,42 +87,93 @@ static int units(struct segs *u, const char *by, const struct cptext *t, const j
 	return 0;
 }
 
-/* The heading path at `start` and the pages of [start, end) into the new arrays. */
-static int context(json_t **path, json_t **pages, const json_t *blocks, size_t start, size_t end)
+/* A block as the chunks of its document look at it. */
+struct cblock {
+	size_t start, end;  /* code points of the exported text */
+	json_int_t page;    /* 0 or less: none */
+	int heading, level; /* a title (level 0) or heading */
+	json_t *text;       /* borrowed from the record */
+};
+
+/* The walk over a document's blocks, chunk after chunk (starts never go back). */
+struct cwalk {
+	const struct cblock *b;
+	size_t n;
+	size_t next;  /* blocks before it have been seen for the heading stack */
+	size_t first; /* blocks before it end at or before the last chunk's start */
+	const struct cblock *stack[8];
+	int levels[8];
+	size_t depth;
+	size_t last; /* the previous chunk's start */
+};
+
+/* The blocks of `blocks` into *out (malloc'd, *n of them). */
+static int cblocks(struct cblock **out, size_t *n, const json_t *blocks)
 {
-	const json_t *b, *stack[8];
-	int levels[8], seen_pages[64];
-	size_t i, depth = 0, npages = 0, k;
+	const json_t *b;
+	size_t i;
+
+	*n = json_array_size(blocks);
+	*out = NULL;
+	if (!*n)
+		return 0;
+	if (!(*out = calloc(*n, sizeof(**out))))
+		return error_oom();
+	json_array_foreach(blocks, i, b)
+	{
+		struct cblock *c = &(*out)[i];
+		c->start = jsz(json_object_get(b, "offset"));
+		c->end = c->start + jsz(json_object_get(b, "length"));
+		c->page = json_integer_value(json_object_get(b, "page"));
+		c->heading = is_heading(b);
+		c->level = !c->heading ? 0
+		           : !strcmp(json_string_value(json_object_get(b, "kind")), "title")
+		               ? 0
+		               : (int)json_integer_value(json_object_get(b, "level"));
+		c->text = json_object_get(b, "text");
+	}
+	return 0;
+}
+
+/* The heading path at `start` and the pages of [start, end) into the new arrays. */
+static int context(json_t **path, json_t **pages, struct cwalk *w, size_t start, size_t end)
+{
+	int seen_pages[64];
+	size_t i, npages = 0, k;
 
 	*path = json_array();
 	*pages = json_array();
 	if (!*path || !*pages)
 		return error_oom();
-	json_array_foreach(blocks, i, b)
-	{
-		size_t s = jsz(json_object_get(b, "offset")),
-		       e = s + jsz(json_object_get(b, "length"));
-		json_int_t pg = json_integer_value(json_object_get(b, "page"));
-		if (s <= start && is_heading(b)) {
-			int lvl = !strcmp(json_string_value(json_object_get(b, "kind")), "title")
-			              ? 0
-			              : (int)json_integer_value(json_object_get(b, "level"));
-			while (depth && levels[depth - 1] >= lvl)
-				depth--;
-			if (depth < 8) {
-				levels[depth] = lvl;
-				stack[depth++] = b;
-			}
+	if (start < w->last) /* not expected: start the walk over */
+		w->next = w->first = w->depth = 0;
+	w->last = start;
+	/* The titles and headings that start at or before `start`, in block order. */
+	for (; w->next < w->n && w->b[w->next].start <= start; w->next++) {
+		const struct cblock *b = &w->b[w->next];
+		if (!b->heading)
+			continue;
+		while (w->depth && w->levels[w->depth - 1] >= b->level)
+			w->depth--;
+		if (w->depth < 8) {
+			w->levels[w->depth] = b->level;
+			w->stack[w->depth++] = b;
 		}
-		if (pg > 0 && s < end && start < e) {
+	}
+	/* The blocks overlapping [start, end): ends ascend, so skip those ending before. */
+	while (w->first < w->n && w->b[w->first].end <= start)
+		w->first++;
+	for (i = w->first; i < w->n && w->b[i].start < end; i++) {
+		json_int_t pg = w->b[i].page;
+		if (pg > 0 && start < w->b[i].end) {
 			for (k = 0; k < npages && seen_pages[k] != (int)pg; k++)
 				;
 			if (k == npages && npages < 64)
 				seen_pages[npages++] = (int)pg;
 		}
 	}
-	for (i = 0; i < depth; i++)
-		if (json_array_append(*path, json_object_get(stack[i], "text")) < 0)
+	for (i = 0; i < w->depth; i++)
+		if (json_array_append(*path, w->stack[i]->text) < 0)
 			return error_oom();
 	/* Ascending: insertion sort of at most 64. */
 	for (i = 1; i < npages; i++)
@@ -138,6 +195,8 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 	const char *text = json_string_value(json_object_get(d->rec, "text"));
 	struct cptext t;
 	struct segs u = { 0 };
+	struct cblock *cb = NULL;
+	struct cwalk w;
 	size_t k, n = 0;
 	int error;
 
@@ -145,15 +204,17 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 		return 0;
 	if ((error = cptext_init(&t, text, strlen(text))) < 0)
 		return error;
-	if ((error = units(&u, s->by, &t, blocks)) < 0)
+	memset(&w, 0, sizeof(w));
+	if ((error = units(&u, s->by, &t, blocks)) < 0 || (error = cblocks(&cb, &w.n, blocks)) < 0)
 		goto done;
+	w.b = cb;
 	for (k = 0; k < u.n; k += s->size - s->overlap, n++) {
 		size_t last = k + s->size < u.n ? k + s->size : u.n;
 		size_t start = u.v[k].start, end = u.v[last - 1].end;
 		json_t *path = NULL, *pages = NULL, *o;
 		char id[48];
 		snprintf(id, sizeof(id), "%lld-%zu", (long long)d->info->id, n);
-		if ((error = context(&path, &pages, blocks, start, end)) < 0) {
+		if ((error = context(&path, &pages, &w, start, end)) < 0) {
 			json_decref(path);
 			json_decref(pages);
 			goto done;
@@ -175,6 +236,7 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 			break;
 	}
 done:
+	free(cb);
 	segs_release(&u);
 	cptext_release(&t);
 	return error;

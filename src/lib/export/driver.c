@@ -318,7 +318,16 @@ static int walk_doc(struct walk *w, const struct enclave_doc_info *in)
 		goto done;
 	if (ctx->opts->label && !ann_has_label(as.ann, ctx->opts->label))
 		goto done;
-	if ((error = export_record(&d.rec, ctx, in, &d.redacted)) < 0)
+	/*
+	 * A streaming writer reads an ok document's rows itself, unless Q&A
+	 * pairs need the redacted text below (redact_pairs): then a tree.
+	 */
+	if (ctx->stream_records && ok &&
+	    !json_array_size(json_object_get(json_object_get(as.ann, "qa"), "pairs")))
+		error = export_record_layer(ctx, in, &d.redacted, d.blob);
+	else
+		error = export_record(&d.rec, ctx, in, &d.redacted);
+	if (error < 0)
 		goto done;
 	if (d.redacted &&
 	    (error = map_annotations(ctx, in->id, as.ann,

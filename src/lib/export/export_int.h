@@ -46,6 +46,9 @@ struct export_ctx {
 	json_t *generated;        /* the manifest's "generated" summary; NULL for documents */
 	size_t contaminated;      /* records overlapping the test split's n-grams */
 	size_t contaminated_kept; /* of which exported in train or validation anyway */
+	/* The streaming record (record.c): */
+	int stream_records; /* the writer reads ok documents itself: export_doc.rec is NULL */
+	size_t streamed;    /* documents the streaming path wrote (the rest went through a tree) */
 };
 
 /* Document id -> split index, sorted by id (split.c). */
@@ -99,6 +102,40 @@ int package_write(struct export_ctx *ctx, const char *format, json_t *options, c
 int export_record(json_t **out, struct export_ctx *ctx, const struct enclave_doc_info *in,
                   int *redacted);
 
+/*
+ * export_record's choice of layer alone: *redacted 1 with the redacted
+ * layer's blob name in `blob`, or 0 for the original (when allowed); fails
+ * as export_record does when the redacted layer vanished.
+ */
+int export_record_layer(struct export_ctx *ctx, const struct enclave_doc_info *in, int *redacted,
+                        char blob[65]);
+
+/*
+ * The streaming record: the same bytes as export_record's tree encoded by
+ * export_json_encode (with "language" and "annotations" for the unit
+ * "documents", or one line a block with "document_id" first for "blocks"),
+ * written straight from the store's rows without a tree. State reused from
+ * document to document (statements, buffers).
+ */
+struct export_stream;
+struct export_doc;
+int export_stream_new(struct export_stream **out, struct export_ctx *ctx);
+void export_stream_free(struct export_stream *s);
+
+/* Hand `lines` (`n` whole lines, each ending in '\n') to the file of split `split`; clear it. */
+typedef int (*export_lines_fn)(void *payload, int split, struct buf *lines, size_t n);
+
+/*
+ * Write the record(s) of `d` (rec NULL, an ok document) into `line` and
+ * hand them to `flush` (several times for many blocks). Returns 0, 1 when
+ * the document holds something only the tree path reproduces (text that is
+ * not clean UTF-8, a non-finite number, a layer that does not match its
+ * spans...; nothing was flushed), or ENCLAVE_E*.
+ */
+int export_stream_record(struct export_stream *s, struct export_ctx *ctx,
+                         const struct export_doc *d, int unit_blocks, struct buf *line,
+                         export_lines_fn flush, void *payload);
+
 /* ---- tarzst.c: a package as read by verify, from a folder or an archive ---- */
 
 struct pkg_member {
@@ -138,13 +175,32 @@ void pkg_read_release(struct pkg_read *r);
  */
 int export_json_encode(struct buf *out, json_t *v);
 
+/* The encoder's pieces: a string (valid UTF-8), an integer, a real. 0 or ENCLAVE_ELIMIT. */
+int export_json_string(struct buf *out, const char *s, size_t len);
+int export_json_int(struct buf *out, json_int_t v);
+int export_json_real(struct buf *out, double v);
+/* The characters of an integer (at most 20) and of a real (at most 32; 0 on failure), no NUL. */
+size_t export_json_int_chars(char out[24], json_int_t v);
+size_t export_json_real_chars(char out[64], double v);
+
+/*
+ * Escape `s` (at most `len` bytes and `maxcp` code points) as the inside of
+ * a JSON string, appended to `out` (NULL: only read it); *used gets the
+ * bytes read, *ncp the code points. Returns 0, 1 when the text holds a NUL
+ * or is not valid UTF-8 (out partly written), or ENCLAVE_ELIMIT.
+ */
+int export_json_text(struct buf *out, const char *s, size_t len, size_t maxcp, size_t *used,
+                     size_t *ncp);
+
 /* ---- driver.c: selection, splits, the walk and the per-split files ---- */
 
 /* One selected document as the driver hands it to a writer; all borrowed. */
 struct export_doc {
 	const struct enclave_doc_info *info;
-	json_t *rec;      /* export_record's object: "text", "blocks", "pages" ... */
+	json_t *rec;      /* export_record's object: "text", "blocks", "pages" ...; NULL with
+	                     ctx->stream_records (see export_stream_record) */
 	int redacted;     /* rec holds the redacted layer */
+	char blob[65];    /* without rec, the redacted layer's blob (when redacted) */
 	int split;        /* 0..nsplits-1 (0 without splits) */
 	const char *lang; /* "" when unknown */
 	/*
@@ -326,8 +382,8 @@ struct export_page_image {
 /*
  * Page `page` of d as PNG at ctx's dpi, with the boxes of its redacted PII
  * spans blacked out (when d ships its redacted layer). ENCLAVE_ENOTFOUND
- * (no message) when the page has no image (the source is not a PDF and no
- * scan was stored).
+ * (no message) when the page has no image (no page image was stored and
+ * the source is neither a PDF nor a scan page_png_renders).
  */
 int export_page_image(struct export_page_image *out, struct export_ctx *ctx,
                       const struct export_doc *d, int page, double page_w, double page_h);
@@ -339,6 +395,8 @@ int export_box_labels(json_t **out, struct export_ctx *ctx);
 
 /* The writers. */
 int export_jsonl(struct export_ctx *ctx);
+/* jsonl through the tree path only: the streaming path's reference (tests). */
+int export_jsonl_tree(struct export_ctx *ctx);
 int export_csv(struct export_ctx *ctx);
 int export_chunks(struct export_ctx *ctx);
 int export_conll(struct export_ctx *ctx);

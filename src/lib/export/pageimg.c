@@ -1,7 +1,9 @@
 /*
  * Page images for the coco and yolo writers: page `n` of a document as PNG,
- * rendered by MuPDF from the source PDF at a fixed dpi, or decoded from the
- * page image stored at ingest (a scan, kept at its own resolution), with
+ * decoded from the page image stored at ingest (a scan inside a PDF, kept
+ * at its own resolution), or else rendered by MuPDF from the source at a
+ * fixed dpi when it is a PDF or a scan MuPDF reads (an ingested PNG, JPEG,
+ * TIFF...: the label server's rule, page_png_renders), with
  * the page boxes of the document's redacted PII spans filled black before
  * the PNG is encoded, so a page image ships no more than the redacted text.
  * The rendering is page_png_render (../page_png.c). The caller learns the
@@ -69,22 +71,22 @@ int export_page_image(struct export_page_image *out, struct export_ctx *ctx,
 	char image[65], sha[65], media[64];
 	double *boxes = NULL;
 	size_t nboxes = 0;
-	int error, is_pdf;
+	int error, from_source;
 
 	memset(out, 0, sizeof(*out));
 	if ((error = store_page_source(ctx->project->db, d->info->id, page, image, sha, media)) < 0)
 		return error;
-	is_pdf = !*image;
-	if (is_pdf && (!*sha || strcmp(media, "application/pdf")))
+	from_source = !*image;
+	if (from_source && (!*sha || !page_png_renders(media)))
 		return ENCLAVE_ENOTFOUND; /* no image of this page: not exported */
-	if ((error = blob_get(&data, ctx->project, is_pdf ? sha : image)) < 0)
+	if ((error = blob_get(&data, ctx->project, from_source ? sha : image)) < 0)
 		goto done;
 	if (d->redacted && (error = pii_boxes(&boxes, &nboxes, ctx, d->info->id, page)) < 0)
 		goto done;
 	{
 		struct page_png pp;
 		error = page_png_render(&pp, (const unsigned char *)data.ptr, data.len,
-		                        is_pdf ? "application/pdf" : NULL, page,
+		                        from_source ? media : NULL, page,
 		                        ctx->opts->dpi ? (int)ctx->opts->dpi : 100, page_w, page_h,
 		                        boxes, nboxes);
 		if (error == 0) {

@@ -10,20 +10,6 @@
 #define MIN_DPI 18
 #define MAX_DPI 600
 
-/* A raster image type MuPDF opens as a document of pages (a scan); not SVG. */
-static int is_raster(const char *media)
-{
-	static const char *const types[] = { "image/png", "image/jpeg", "image/tiff",
-		                             "image/bmp", "image/gif",  "image/x-portable-anymap",
-		                             "image/jp2", "image/jpx",  "image/jbig2",
-		                             NULL };
-
-	for (size_t i = 0; types[i]; i++)
-		if (!strcmp(media, types[i]))
-			return 1;
-	return 0;
-}
-
 int enclave_label_page_image(unsigned char **out, size_t *len, enclave_project *p, int64_t id,
                              int n, int dpi)
 {
@@ -44,7 +30,7 @@ int enclave_label_page_image(unsigned char **out, size_t *len, enclave_project *
 		*out = (unsigned char *)buf_detach(&data, len);
 		return *out ? 0 : error_oom();
 	}
-	if (!*sha || (strcmp(media, "application/pdf") && !is_raster(media))) {
+	if (!*sha || !page_png_renders(media)) {
 		error = error_set(ENCLAVE_ENOTFOUND, "document %lld has no image of page %d",
 		                  (long long)id, n);
 		goto done;

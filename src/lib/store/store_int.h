@@ -383,6 +383,37 @@ int store_doc_annotations(sqlite3 *db, int64_t doc, int mode,
  */
 int store_result_labels(sqlite3 *db, const char *type, int mode,
                         int (*cb)(const char *label, void *payload), void *payload);
+
+/*
+ * The streaming export's reads of one document, the rows the tree path
+ * loads (store_document_load), through statements prepared once per export.
+ * What they hand out is borrowed until the next call on `q`.
+ */
+struct store_export_q;
+int store_export_q_new(struct store_export_q **out, sqlite3 *db);
+void store_export_q_free(struct store_export_q *q);
+
+/* Document `id`'s format, title and metadata (each may be NULL); ENCLAVE_ENOTFOUND (no message). */
+int store_export_head(struct store_export_q *q, int64_t id, const char **format, const char **title,
+                      const char **metadata);
+
+/* Each page of `id` in order; a non-zero return of `cb` stops and is returned. */
+int store_export_pages(struct store_export_q *q, int64_t id,
+                       int (*cb)(void *payload, double width, double height, const char *method,
+                                 double confidence),
+                       void *payload);
+
+/* A block row as stored (text of text_len bytes, not cleaned up; may be NULL). */
+struct store_block_row {
+	const char *kind, *method, *text, *attrs;
+	size_t text_len;
+	int level, page, has_bbox;
+	double bbox[4], confidence;
+};
+
+/* Each block of `id` by seq; a non-zero return of `cb` stops and is returned. */
+int store_export_blocks(struct store_export_q *q, int64_t id,
+                        int (*cb)(void *payload, const struct store_block_row *r), void *payload);
 /* ---- records.c: generated records (schema 4) and what the augmenters read ---- */
 
 /* The ok documents in id order: *ids malloc'd (NULL when none). */
