@@ -102,7 +102,8 @@ static void tokens(struct toks *t, const char *s)
 		while (*s && is_word_byte((unsigned char)*s)) {
 			if (k < sizeof(t->v[0]) - 1) {
 				char c = *s;
-				t->v[t->n][k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+				t->v[t->n][k++] =
+				    (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 			}
 			s++;
 		}
@@ -113,9 +114,9 @@ static void tokens(struct toks *t, const char *s)
 
 static int is_stop(const char *w)
 {
-	static const char *const stop[] = { "a",  "an",   "the", "of",   "to",   "in",   "on",
-		                            "and", "or",   "is",  "are",  "was",  "were", "be",
-		                            "for", "by",   "with", "at",  "as",   "it",   "its",
+	static const char *const stop[] = { "a",    "an",   "the",  "of",  "to",  "in",   "on",
+		                            "and",  "or",   "is",   "are", "was", "were", "be",
+		                            "for",  "by",   "with", "at",  "as",  "it",   "its",
 		                            "this", "that", "from", "not", "no",  NULL };
 	for (const char *const *p = stop; *p; p++)
 		if (!strcmp(*p, w))

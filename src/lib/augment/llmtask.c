@@ -62,7 +62,7 @@ static const char schema_judge[] =
 static const char *const names_chunk[] = { "text", "document_id", "chunk", "variant", NULL };
 static const char *const names_paraphrase[] = { "text",    "document_id",  "chunk",
 	                                        "variant", "placeholders", NULL };
-static const char *const names_labels[] = { "text",    "document_id", "classes",
+static const char *const names_labels[] = { "text",    "document_id",   "classes",
 	                                    "variant", "entity_labels", NULL };
 static const char *const names_judge[] = { "item", "text", "kind", "record_id", "variant", NULL };
 
@@ -104,12 +104,12 @@ struct item {
 	char key[65];
 	int64_t document_id, chunk, variant;
 	char source_sha[65];
-	char *context;            /* the source text the checks use (chunk, document, record) */
-	struct aug_spans spans;   /* paraphrase: the entity spans of context (prepared) */
-	int64_t record_id;        /* judge: the record judged */
-	int truncated;            /* suggest-labels: context is the document's start only */
-	char *system, *user;      /* the rendered prompt */
-	char *prev, *feedback;    /* a retry: the rejected reply and why */
+	char *context;          /* the source text the checks use (chunk, document, record) */
+	struct aug_spans spans; /* paraphrase: the entity spans of context (prepared) */
+	int64_t record_id;      /* judge: the record judged */
+	int truncated;          /* suggest-labels: context is the document's start only */
+	char *system, *user;    /* the rendered prompt */
+	char *prev, *feedback;  /* a retry: the rejected reply and why */
 	struct enclave_llm_message msgs[4];
 	struct enclave_llm_request req;
 	int calls;
@@ -149,12 +149,12 @@ struct run {
 	const struct enclave_llm_endpoint *ep;
 	enclave_llm *llm;
 	struct aug_template tmpl;
-	char *params;      /* canonical JSON of what shapes the output (the keys) */
+	char *params; /* canonical JSON of what shapes the output (the keys) */
 	double temperature;
 	int max_tokens, attempts, in_flight;
 	const char *chunk_by;
 	unsigned chunk_size, chunk_overlap;
-	int original; /* the original layer is read */
+	int original;                        /* the original layer is read */
 	json_t *schema_classes, *schema_ner; /* suggest-labels: the label schema's (borrowed) */
 	json_t *label_schema;
 	char classes_list[4096], ner_list[4096];
@@ -277,10 +277,10 @@ static int check_qa(struct run *r, struct item *it, const json_t *o, const char 
 		return error;
 	char support_s[16];
 	snprintf(support_s, sizeof(support_s), "%.3f", support);
-	json_t *p = json_pack("{s:s,s:s,s:{s:I,s:I,s:s%},s:s,s:s}", "question", q, "answer", a,
-	                      "evidence", "start", (json_int_t)s, "end", (json_int_t)e, "text",
-	                      it->context + bs, be - bs, "context", it->context, "support",
-	                      support_s);
+	json_t *p =
+	    json_pack("{s:s,s:s,s:{s:I,s:I,s:s%},s:s,s:s}", "question", q, "answer", a, "evidence",
+	              "start", (json_int_t)s, "end", (json_int_t)e, "text", it->context + bs,
+	              be - bs, "context", it->context, "support", support_s);
 	if (!p)
 		return error_oom();
 	return set_result(it, a, p) < 0 ? ENCLAVE_ENOMEM : 1;
@@ -295,8 +295,8 @@ static int check_instruct(struct item *it, const json_t *o, const char **why)
 		*why = "instruction and response must not be empty";
 		return 0;
 	}
-	json_t *p = json_pack("{s:s,s:s,s:s}", "instruction", ins, "input", in ? in : "",
-	                      "response", resp);
+	json_t *p =
+	    json_pack("{s:s,s:s,s:s}", "instruction", ins, "input", in ? in : "", "response", resp);
 	if (!p)
 		return error_oom();
 	return set_result(it, resp, p) < 0 ? ENCLAVE_ENOMEM : 1;
@@ -320,8 +320,8 @@ static int check_paraphrase(struct item *it, const json_t *o, const char **why)
 		ok = 0;
 		goto done;
 	}
-	json_t *p = json_pack("{s:s,s:o}", "source_text", it->context, "spans",
-	                      aug_spans_json(&spans));
+	json_t *p =
+	    json_pack("{s:s,s:o}", "source_text", it->context, "spans", aug_spans_json(&spans));
 	if (!p) {
 		ok = error_oom();
 		goto done;
@@ -397,10 +397,9 @@ static int check_labels(struct run *r, struct item *it, const json_t *o, const c
 		}
 		size_t s = utf8_count(it->context, (size_t)(hit - it->context));
 		size_t e = s + utf8_count(t, strlen(t));
-		if (json_array_append_new(entities,
-		                          json_pack("{s:I,s:I,s:s,s:s}", "start", (json_int_t)s,
-		                                    "end", (json_int_t)e, "label", l, "text", t)) <
-		    0)
+		if (json_array_append_new(entities, json_pack("{s:I,s:I,s:s,s:s}", "start",
+		                                              (json_int_t)s, "end", (json_int_t)e,
+		                                              "label", l, "text", t)) < 0)
 			goto oom;
 		if (hit >= from)
 			from = hit + strlen(t);
@@ -413,8 +412,8 @@ static int check_labels(struct run *r, struct item *it, const json_t *o, const c
 	}
 	{
 		size_t n = strlen(line);
-		snprintf(line + n, sizeof(line) - n, "%sentities: %zu", json_array_size(classes) ? "; " : "none; ",
-		         json_array_size(entities));
+		snprintf(line + n, sizeof(line) - n, "%sentities: %zu",
+		         json_array_size(classes) ? "; " : "none; ", json_array_size(entities));
 	}
 	p = json_pack("{s:o,s:o,s:s,s:I,s:b}", "classes", classes, "entities", entities, "layer",
 	              r->original ? "original" : "redacted", "dropped", (json_int_t)dropped,
@@ -619,7 +618,8 @@ static int run_group(struct run *r)
 	for (size_t i = 0; i < r->ngroup && !error && r->o->min_score > 0; i++) {
 		struct item *it = r->group[i];
 		if (it->finished == 2 && it->score < r->o->min_score) {
-			if ((error = enclave_record_set_status(r->p, it->record_id, "rejected")) == 0)
+			if ((error = enclave_record_set_status(r->p, it->record_id, "rejected")) ==
+			    0)
 				r->sum->judged_rejected++;
 		}
 	}
@@ -867,7 +867,8 @@ static int one_document(struct run *r, int64_t doc)
 			values[4] = buf_cstr(&list);
 		}
 		for (int64_t v = 0; v < r->o->n && !error; v++)
-			error = add_item(r, doc, (int64_t)c, sha, sha, chunk, &spans, values, v, 0, 0);
+			error =
+			    add_item(r, doc, (int64_t)c, sha, sha, chunk, &spans, values, v, 0, 0);
 	next:
 		buf_release(&masked);
 		buf_release(&list);
@@ -1029,8 +1030,9 @@ static int check_endpoint(struct run *r)
 	size_t i;
 
 	if (!r->ep->model)
-		return error_set(ENCLAVE_EINVALID, "LLM endpoint '%s' has no model: set model: in %s",
-		                 r->ep->name, PROJECT_CONFIG);
+		return error_set(ENCLAVE_EINVALID,
+		                 "LLM endpoint '%s' has no model: set model: in %s", r->ep->name,
+		                 PROJECT_CONFIG);
 	if ((error = enclave_llm_models_list(&m, r->llm)) < 0)
 		return error_prefix("LLM endpoint '%s' (%s)", r->ep->name, r->ep->base_url);
 	for (i = 0; i < m.count && !same_model(m.items[i].name, r->ep->model); i++)
@@ -1114,11 +1116,11 @@ static int setup(struct run *r)
 		                 ENCLAVE_MAX_LLM_RETRIES);
 	if (o->temperature > 2)
 		return error_set(ENCLAVE_EINVALID, "augment: the temperature is 0 to 2");
-	r->temperature = o->temperature >= 0 ? o->temperature
+	r->temperature = o->temperature >= 0               ? o->temperature
 	                 : !strcmp(r->task->name, "judge") ? 0.0
 	                                                   : 0.7;
 	r->max_tokens = o->max_tokens > 0 ? o->max_tokens : 1024;
-	r->chunk_by = o->chunk_by ? o->chunk_by
+	r->chunk_by = o->chunk_by                            ? o->chunk_by
 	              : !strcmp(r->task->name, "paraphrase") ? "sentences"
 	                                                     : "tokens";
 	if (strcmp(r->chunk_by, "tokens") && strcmp(r->chunk_by, "words") &&
@@ -1204,29 +1206,26 @@ static int audit_run(struct run *r)
 
 	snprintf(temp, sizeof(temp), "%g", r->temperature);
 	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)r->o->seed);
-	params = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:{s:s,s:s,s:s},s:{s:s,s:i},s:s,s:I,s:s,"
-	                   "s:s,s:i,s:i,s:b,s:O,s:i,s:I}",
-	                   "task", r->task->name, "endpoint", r->ep->name, "base_url",
-	                   r->ep->base_url, "kind", enclave_llm_kind_name(r->ep->kind), "model",
-	                   r->ep->model, "model_digest",
-	                   r->sum->model_digest[0] ? r->sum->model_digest : NULL, "template",
-	                   "name", r->tmpl.name, "sha256", r->tmpl.sha256, "path", r->tmpl.path,
-	                   "sampling", "temperature", temp, "max_tokens", r->max_tokens, "seed",
-	                   seed, "n", (json_int_t)r->o->n, "layer",
-	                   r->original ? "original" : "redacted", "chunk_by", r->chunk_by,
-	                   "chunk_size", (int)r->chunk_size, "chunk_overlap",
-	                   (int)r->chunk_overlap, "allow_pii", r->o->allow_pii,
-	                   "unredacted_documents", r->unredacted_used, "attempts", r->attempts,
-	                   "limit", (json_int_t)r->o->limit);
-	outputs = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "sources",
-	                    (json_int_t)r->sum->chunks, "excluded", (json_int_t)r->sum->excluded,
-	                    "items", (json_int_t)r->sum->items, "made", (json_int_t)r->sum->made,
-	                    "skipped", (json_int_t)r->sum->skipped, "rejected",
-	                    (json_int_t)r->sum->rejected, "retries", (json_int_t)r->sum->retries,
-	                    "errors", (json_int_t)r->sum->errors, "judged_rejected",
-	                    (json_int_t)r->sum->judged_rejected, "prompt_tokens",
-	                    (json_int_t)r->sum->prompt_tokens, "completion_tokens",
-	                    (json_int_t)r->sum->completion_tokens);
+	params = json_pack(
+	    "{s:s,s:s,s:s,s:s,s:s,s:s?,s:{s:s,s:s,s:s},s:{s:s,s:i},s:s,s:I,s:s,"
+	    "s:s,s:i,s:i,s:b,s:O,s:i,s:I}",
+	    "task", r->task->name, "endpoint", r->ep->name, "base_url", r->ep->base_url, "kind",
+	    enclave_llm_kind_name(r->ep->kind), "model", r->ep->model, "model_digest",
+	    r->sum->model_digest[0] ? r->sum->model_digest : NULL, "template", "name", r->tmpl.name,
+	    "sha256", r->tmpl.sha256, "path", r->tmpl.path, "sampling", "temperature", temp,
+	    "max_tokens", r->max_tokens, "seed", seed, "n", (json_int_t)r->o->n, "layer",
+	    r->original ? "original" : "redacted", "chunk_by", r->chunk_by, "chunk_size",
+	    (int)r->chunk_size, "chunk_overlap", (int)r->chunk_overlap, "allow_pii",
+	    r->o->allow_pii, "unredacted_documents", r->unredacted_used, "attempts", r->attempts,
+	    "limit", (json_int_t)r->o->limit);
+	outputs = json_pack(
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "sources", (json_int_t)r->sum->chunks,
+	    "excluded", (json_int_t)r->sum->excluded, "items", (json_int_t)r->sum->items, "made",
+	    (json_int_t)r->sum->made, "skipped", (json_int_t)r->sum->skipped, "rejected",
+	    (json_int_t)r->sum->rejected, "retries", (json_int_t)r->sum->retries, "errors",
+	    (json_int_t)r->sum->errors, "judged_rejected", (json_int_t)r->sum->judged_rejected,
+	    "prompt_tokens", (json_int_t)r->sum->prompt_tokens, "completion_tokens",
+	    (json_int_t)r->sum->completion_tokens);
 	if (!params || !outputs) {
 		error = error_oom();
 		goto done;

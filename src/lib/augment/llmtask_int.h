@@ -20,9 +20,9 @@
  * naming the file and line. "{{{{" writes "{{" (an escape).
  */
 struct aug_template {
-	char name[64];   /* "qa", or the file's stem */
-	char *path;      /* the file it was read from */
-	char *text;      /* its bytes */
+	char name[64]; /* "qa", or the file's stem */
+	char *path;    /* the file it was read from */
+	char *text;    /* its bytes */
 	size_t len;
 	char sha256[65]; /* of text */
 };

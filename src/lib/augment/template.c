@@ -148,8 +148,9 @@ int aug_template_check(const char *text, size_t len, const char *where, const ch
 			for (const char *const *k = names; k && *k; k++)
 				if (buf_printf(&list, "%s{{%s}}", k == names ? "" : ", ", *k) < 0)
 					break;
-			error_set(ENCLAVE_EINVALID, "%s:%d: unknown placeholder '{{%.*s}}' (known: %s)",
-			          where, line, (int)n, p + 2, buf_cstr(&list));
+			error_set(ENCLAVE_EINVALID,
+			          "%s:%d: unknown placeholder '{{%.*s}}' (known: %s)", where, line,
+			          (int)n, p + 2, buf_cstr(&list));
 			buf_release(&list);
 			return ENCLAVE_EINVALID;
 		}
@@ -248,7 +249,8 @@ static int valid_name(const char *s)
 	if (!n || n > 48)
 		return 0;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '_'))
 			return 0;
 	return 1;
 }
@@ -262,8 +264,8 @@ int aug_template_load(struct aug_template *out, enclave_project *p, const char *
 	int error = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (spec && (strchr(spec, '/') ||
-	             (strlen(spec) > 3 && !strcmp(spec + strlen(spec) - 3, ".md")))) {
+	if (spec &&
+	    (strchr(spec, '/') || (strlen(spec) > 3 && !strcmp(spec + strlen(spec) - 3, ".md")))) {
 		const char *base = strrchr(spec, '/') ? strrchr(spec, '/') + 1 : spec;
 		size_t n = strlen(base);
 		if (n > 3 && !strcmp(base + n - 3, ".md"))
@@ -273,8 +275,9 @@ int aug_template_load(struct aug_template *out, enclave_project *p, const char *
 	} else {
 		const char *name = spec ? spec : task;
 		if (!valid_name(name)) {
-			error = error_set(ENCLAVE_EINVALID,
-			                  "template name '%s': use [a-z0-9_-], or give a path", name);
+			error =
+			    error_set(ENCLAVE_EINVALID,
+			              "template name '%s': use [a-z0-9_-], or give a path", name);
 			goto done;
 		}
 		snprintf(out->name, sizeof(out->name), "%s", name);
@@ -301,8 +304,9 @@ int aug_template_load(struct aug_template *out, enclave_project *p, const char *
 		goto done;
 	}
 	if (fs_read_file(&text, buf_cstr(&path)) < 0) {
-		error = error_set(errno == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
-		                  "cannot read template '%s': %s", buf_cstr(&path), strerror(errno));
+		error =
+		    error_set(errno == ENOENT ? ENCLAVE_ENOTFOUND : ENCLAVE_EIO,
+		              "cannot read template '%s': %s", buf_cstr(&path), strerror(errno));
 		goto done;
 	}
 	if ((error = aug_template_check(buf_cstr(&text), text.len, buf_cstr(&path), names)) < 0)
