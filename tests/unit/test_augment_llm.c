@@ -24,7 +24,8 @@ static const char *const names[] = { "text", "placeholders", NULL };
 
 static void render_system_and_user(void **state)
 {
-	static const char t[] = "Be brief.\n---\nText: {{text}}\nKeep {{placeholders}} and {{{{x}}.\n";
+	static const char t[] =
+	    "Be brief.\n---\nText: {{text}}\nKeep {{placeholders}} and {{{{x}}.\n";
 	const char *values[] = { "hello", "[[E1]]" };
 	struct buf sys = BUF_INIT(4096), user = BUF_INIT(4096);
 
@@ -169,22 +170,22 @@ static void placeholders_round_trip(void **state)
 	assert_non_null(strstr(why, "missing"));
 	buf_release(&out);
 	aug_spans_release(&out_spans);
-	assert_int_equal(aug_placeholders_restore(&out, &out_spans, "[[E1]] [[E2]] and [[E1]]", text,
-	                                          &spans, &why),
+	assert_int_equal(aug_placeholders_restore(&out, &out_spans, "[[E1]] [[E2]] and [[E1]]",
+	                                          text, &spans, &why),
 	                 0);
 	assert_non_null(strstr(why, "more than once"));
 	buf_release(&out);
 	aug_spans_release(&out_spans);
-	assert_int_equal(aug_placeholders_restore(&out, &out_spans, "[[E1]] [[E2]] [[E3]]", text,
-	                                          &spans, &why),
-	                 0);
+	assert_int_equal(
+	    aug_placeholders_restore(&out, &out_spans, "[[E1]] [[E2]] [[E3]]", text, &spans, &why),
+	    0);
 	assert_non_null(strstr(why, "not given"));
 	buf_release(&out);
 	aug_spans_release(&out_spans);
 	/* A lookalike that is not a placeholder is text. */
-	assert_int_equal(aug_placeholders_restore(&out, &out_spans, "[[E1]] [[E2]] [[Ex]]", text,
-	                                          &spans, &why),
-	                 1);
+	assert_int_equal(
+	    aug_placeholders_restore(&out, &out_spans, "[[E1]] [[E2]] [[Ex]]", text, &spans, &why),
+	    1);
 	assert_string_equal(buf_cstr(&out), "Ana Lima bob@example.com [[Ex]]");
 	buf_release(&out);
 	aug_spans_release(&out_spans);
