@@ -246,6 +246,13 @@ struct enclave_augment_llm_summary {
 int enclave_augment_llm_run(enclave_project *project, const struct enclave_augment_llm_options *o,
                             struct enclave_augment_llm_summary *summary);
 
+/*
+ * Write the built-in prompt template of each LLM task that is missing as
+ * DIR/templates/<task>.md (enclave init; a task run writes its own on
+ * first use too).
+ */
+int enclave_augment_templates_init(const char *dir);
+
 #ifdef __cplusplus
 }
 #endif

@@ -326,3 +326,33 @@ done:
 		aug_template_release(out);
 	return error;
 }
+
+int enclave_augment_templates_init(const char *dir)
+{
+	struct buf path = BUF_INIT(8192);
+	int error = 0;
+
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]) && !error; i++) {
+		buf_clear(&path);
+		if (buf_printf(&path, "%s/templates", dir) < 0) {
+			error = error_oom();
+			break;
+		}
+		if (fs_mkdirs(buf_cstr(&path), 0755) < 0) {
+			error = error_set(ENCLAVE_EIO, "cannot make '%s': %s", buf_cstr(&path),
+			                  strerror(errno));
+			break;
+		}
+		if (buf_printf(&path, "/%s.md", defaults[i].task) < 0) {
+			error = error_oom();
+			break;
+		}
+		if (!fs_exists(buf_cstr(&path)) &&
+		    fs_write_atomic(buf_cstr(&path), defaults[i].text, strlen(defaults[i].text),
+		                    0644) < 0)
+			error = error_set(ENCLAVE_EIO, "cannot write '%s': %s", buf_cstr(&path),
+			                  strerror(errno));
+	}
+	buf_release(&path);
+	return error;
+}
