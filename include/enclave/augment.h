@@ -168,6 +168,93 @@ int enclave_augment_run(enclave_project *project, const struct enclave_augment_o
 int enclave_augment_synth_write(const char *path, const struct enclave_augment_options *opts,
                                 struct enclave_augment_summary *summary);
 
+/* ------------------------------------------------------------ the LLM tasks */
+
+/*
+ * The tasks that ask an LLM endpoint (include/enclave/llm.h): "qa",
+ * "instruct", "paraphrase", "summary", "suggest-labels", "judge". Records
+ * of kind = the task; payload and lineage per docs/formats.md. 1 when
+ * `name` is one of them.
+ */
+int enclave_augment_llm_task(const char *name);
+
+struct enclave_augment_llm_summary;
+
+/* Called after each group of items (from the calling thread). */
+typedef void (*enclave_augment_progress_cb)(const struct enclave_augment_llm_summary *s,
+                                            void *payload);
+
+struct enclave_augment_llm_options {
+	unsigned version;
+	const char *task;          /* one of the LLM tasks */
+	const char *llm;           /* the endpoint's name under llm: in enclave.yaml */
+	int64_t n;                 /* items a source (variants), 1 to ENCLAVE_MAX_AUGMENT_ITEMS */
+	uint64_t seed;             /* sent to the model (seed + variant) and in the keys */
+	int in_flight;             /* requests at once; 0: the endpoint's concurrency */
+	const char *template_spec; /* NULL: templates/<task>.md; a name or a path */
+	double temperature;        /* < 0: the task's default (0.7; judge 0) */
+	int max_tokens;            /* 0: 1024 */
+	const char *chunk_by;      /* as export's chunks; NULL: tokens (paraphrase: sentences) */
+	unsigned chunk_size;       /* 0: export's default (paraphrase: 1 sentence) */
+	unsigned chunk_overlap;
+	int64_t limit;      /* sources (chunks, documents, records) at most; 0: all */
+	int allow_pii;      /* send PII: the original layer, or documents not redacted; audited */
+	const char *layer;  /* "redacted" (default) or "original" (needs allow_pii) */
+	int attempts;       /* calls an item may take, retries included (1 to 10; 0: 3) */
+	double min_support; /* qa: the answer's support by the evidence (< 0: 0.5) */
+	int min_score;      /* judge: set records scoring below it to rejected (0: none) */
+	const char *judge_kind; /* judge: records of this kind (NULL: every kind but judge) */
+	enclave_augment_progress_cb progress;
+	void *payload;
+};
+
+#define ENCLAVE_AUGMENT_LLM_OPTIONS_VERSION 1
+#define ENCLAVE_AUGMENT_LLM_OPTIONS_INIT                                                          \
+	{                                                                                         \
+		ENCLAVE_AUGMENT_LLM_OPTIONS_VERSION, NULL, NULL, 1, 1, 0, NULL, -1.0, 0, NULL, 0, \
+		    0, 0, 0, NULL, 0, -1.0, 0, NULL, NULL, NULL                                   \
+	}
+
+struct enclave_augment_llm_summary {
+	int64_t sources_total; /* documents (judge: records) the run goes through */
+	int64_t sources_done;
+	int64_t chunks;          /* source items read (chunks, documents or records) */
+	int64_t excluded;        /* sources refused: in the test split, or without a split */
+	int64_t unsplit;         /* of which documents the project split has not assigned yet */
+	int split_guard;         /* 1: the project split kept its test split out; 0: no split */
+	int64_t items;           /* items asked for: chunks x n */
+	int64_t made;            /* records inserted */
+	int64_t skipped;         /* items done in an earlier run */
+	int64_t rejected;        /* replies that failed the checks on every attempt */
+	int64_t retries;         /* calls made again after a failed check or invalid JSON */
+	int64_t errors;          /* items whose request failed (HTTP, timeout, refused) */
+	int64_t judged_rejected; /* judge: records set to rejected by min_score */
+	int64_t prompt_tokens, completion_tokens; /* as the endpoint reported them */
+	double seconds;                           /* wall time of the run so far */
+	char model_digest[80];                    /* "" when the endpoint reports none */
+	char template_sha256[65];
+	char first_failure[256]; /* why the first rejected or failed item was, "" when none */
+};
+
+/*
+ * Run LLM task o->task against endpoint o->llm: check the endpoint serves
+ * the model (an error naming the endpoint when not, or unreachable), then
+ * for each source (chunks of the ok documents; suggest-labels: documents;
+ * judge: records) and variant not done yet, a structured request, its
+ * reply checked, records committed in groups (a kill loses at most the
+ * group in flight; a rerun skips what is there), one augment.run event at
+ * the end. Failed items are counted, never stop the run.
+ */
+int enclave_augment_llm_run(enclave_project *project, const struct enclave_augment_llm_options *o,
+                            struct enclave_augment_llm_summary *summary);
+
+/*
+ * Write the built-in prompt template of each LLM task that is missing as
+ * DIR/templates/<task>.md (enclave init; a task run writes its own on
+ * first use too).
+ */
+int enclave_augment_templates_init(const char *dir);
+
 #ifdef __cplusplus
 }
 #endif

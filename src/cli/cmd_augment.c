@@ -8,17 +8,44 @@
  * synthetic-pii, eda) share run_deterministic; the LLM tasks add their rows.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 const struct cli_opt cmd_augment_opts[] = {
-	{ "task", 't', "TASK" }, { "n", 'n', "N" },       { "seed", 0, "S" },
-	{ "source", 0, "FROM" }, { "accepted", 0, NULL }, { "out", 'o', "FILE" },
-	{ "json", 0, NULL },     { "kind", 0, "KIND" },   { "status", 0, "STATUS" },
-	{ "alpha-sr", 0, "A" },  { "alpha-ri", 0, "A" },  { "alpha-rs", 0, "A" },
-	{ "alpha-rd", 0, "A" },  { "wordnet", 0, "DIR" }, { NULL, 0, NULL },
+	{ "task", 't', "TASK" },
+	{ "n", 'n', "N" },
+	{ "seed", 0, "S" },
+	{ "source", 0, "FROM" },
+	{ "accepted", 0, NULL },
+	{ "out", 'o', "FILE" },
+	{ "json", 0, NULL },
+	{ "kind", 0, "KIND" },
+	{ "status", 0, "STATUS" },
+	{ "alpha-sr", 0, "A" },
+	{ "alpha-ri", 0, "A" },
+	{ "alpha-rs", 0, "A" },
+	{ "alpha-rd", 0, "A" },
+	{ "wordnet", 0, "DIR" },
+	/* The LLM tasks: */
+	{ "llm", 0, "NAME" },
+	{ "in-flight", 0, "K" },
+	{ "template", 0, "FILE|NAME" },
+	{ "temperature", 0, "X" },
+	{ "max-tokens", 0, "N" },
+	{ "chunk-by", 0, "UNIT" },
+	{ "chunk-size", 0, "N" },
+	{ "chunk-overlap", 0, "N" },
+	{ "limit", 0, "N" },
+	{ "allow-pii", 0, NULL },
+	{ "layer", 0, "LAYER" },
+	{ "attempts", 0, "N" },
+	{ "min-support", 0, "X" },
+	{ "min-score", 0, "S" },
+	{ "progress", 0, NULL },
+	{ NULL, 0, NULL },
 };
 
 #define OPT(a, n) cli_value((a), cmd_augment_opts, (n))
@@ -133,6 +160,185 @@ static int run_deterministic(struct cli_ctx *ctx, const char *cmd, const struct 
 	return EXIT_OK;
 }
 
+/* ------------------------------------------------------------ the LLM tasks */
+
+/* An integer option in [lo, hi] into *out (untouched when absent); 0 or an exit status. */
+static int int_opt(const char *cmd, const struct cli_args *a, const char *name, long long lo,
+                   long long hi, long long *out)
+{
+	const char *v = OPT(a, name);
+	char *end;
+	long long x;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	x = strtoll(v, &end, 10);
+	if (*end || end == v || errno || x < lo || x > hi)
+		return cli_usage(cmd, "--%s is a number from %lld to %lld", name, lo, hi);
+	*out = x;
+	return 0;
+}
+
+static int real_opt(const char *cmd, const struct cli_args *a, const char *name, double lo,
+                    double hi, double *out)
+{
+	const char *v = OPT(a, name);
+	char *end;
+	double x;
+
+	if (!v)
+		return 0;
+	errno = 0;
+	x = strtod(v, &end);
+	if (*end || end == v || errno || !(x >= lo && x <= hi))
+		return cli_usage(cmd, "--%s is a number from %g to %g", name, lo, hi);
+	*out = x;
+	return 0;
+}
+
+struct progress_state {
+	int shown;
+};
+
+/* "done/total documents, records, rate, ETA" on one line of stderr, redrawn. */
+static void show_progress(const struct enclave_augment_llm_summary *s, void *payload)
+{
+	struct progress_state *st = payload;
+	double rate = s->seconds > 0 ? (double)(s->made + s->rejected + s->errors) / s->seconds : 0,
+	       eta = s->sources_done > 0
+	                 ? s->seconds * (double)(s->sources_total - s->sources_done) /
+	                       (double)s->sources_done
+	                 : 0;
+
+	fprintf(stderr,
+	        "\r\033[Kaugment: %lld/%lld sources, %lld made, %lld skipped, %lld rejected, "
+	        "%lld errors, %.1f items/s, %.0f tokens/s, ETA %.0fs",
+	        (long long)s->sources_done, (long long)s->sources_total, (long long)s->made,
+	        (long long)s->skipped, (long long)s->rejected, (long long)s->errors, rate,
+	        s->seconds > 0 ? (double)s->completion_tokens / s->seconds : 0.0, eta);
+	st->shown = 1;
+}
+
+/* qa, instruct, paraphrase, summary, suggest-labels, judge. */
+static int run_llm(struct cli_ctx *ctx, const char *cmd, const struct cli_args *a, int task)
+{
+	struct enclave_augment_llm_options o = ENCLAVE_AUGMENT_LLM_OPTIONS_INIT;
+	struct enclave_augment_llm_summary s;
+	struct progress_state ps = { 0 };
+	enclave_project *p = NULL;
+	long long n = 1, inflight = 0, maxtok = 0, csize = 0, cover = 0, limit = 0, attempts = 0,
+	          minscore = 0;
+	const char *v;
+	int rc;
+
+	(void)task;
+	o.task = OPT(a, "task");
+	o.llm = OPT(a, "llm");
+	if (!o.llm)
+		return cli_usage(cmd,
+		                 "--task %s needs --llm NAME (an endpoint of enclave.yaml;"
+		                 " see 'enclave llm list')",
+		                 o.task);
+	if (OPT(a, "out"))
+		return cli_usage(cmd,
+		                 "--out is for synthetic-pii; see records with 'augment list'");
+	if ((rc = int_opt(cmd, a, "n", 1, 1000000, &n)) ||
+	    (rc = int_opt(cmd, a, "in-flight", 1, 256, &inflight)) ||
+	    (rc = int_opt(cmd, a, "max-tokens", 1, 1000000, &maxtok)) ||
+	    (rc = int_opt(cmd, a, "chunk-size", 1, 1000000, &csize)) ||
+	    (rc = int_opt(cmd, a, "chunk-overlap", 0, 999999, &cover)) ||
+	    (rc = int_opt(cmd, a, "limit", 1, 1000000000, &limit)) ||
+	    (rc = int_opt(cmd, a, "attempts", 1, 10, &attempts)) ||
+	    (rc = int_opt(cmd, a, "min-score", 1, 5, &minscore)) ||
+	    (rc = real_opt(cmd, a, "temperature", 0, 2, &o.temperature)) ||
+	    (rc = real_opt(cmd, a, "min-support", 0, 1, &o.min_support)))
+		return rc;
+	if ((v = OPT(a, "seed"))) {
+		char *end;
+		errno = 0;
+		unsigned long long sd = strtoull(v, &end, 10);
+		if (*end || end == v || errno || v[0] == '-')
+			return cli_usage(cmd, "--seed is a number from 0 to 2^64-1");
+		o.seed = sd;
+	}
+	if (minscore && strcmp(o.task, "judge"))
+		return cli_usage(cmd, "--min-score is for --task judge");
+	o.n = n;
+	o.in_flight = (int)inflight;
+	o.max_tokens = (int)maxtok;
+	o.chunk_size = (unsigned)csize;
+	o.chunk_overlap = (unsigned)cover;
+	o.limit = limit;
+	o.attempts = (int)attempts;
+	o.min_score = (int)minscore;
+	o.template_spec = OPT(a, "template");
+	o.chunk_by = OPT(a, "chunk-by");
+	o.allow_pii = OPT(a, "allow-pii") != NULL;
+	o.layer = OPT(a, "layer");
+	o.judge_kind = OPT(a, "kind");
+	if (ctx->tty || OPT(a, "progress")) {
+		o.progress = show_progress;
+		o.payload = &ps;
+	}
+	if ((rc = cli_open_project(&p, ctx, cmd)) != 0)
+		return rc;
+	rc = enclave_augment_llm_run(p, &o, &s);
+	enclave_project_free(p);
+	if (ps.shown)
+		fputc('\n', stderr);
+	if (rc < 0)
+		return cli_fail(cmd, rc);
+	fprintf(stderr,
+	        "enclave augment: %s: %lld made, %lld skipped as already done, %lld rejected by"
+	        " the checks, %lld retries, %lld errors; %lld sources",
+	        o.task, (long long)s.made, (long long)s.skipped, (long long)s.rejected,
+	        (long long)s.retries, (long long)s.errors, (long long)s.chunks);
+	if (s.excluded)
+		fprintf(stderr,
+		        " (%lld excluded: test split or no split yet, %lld of them unassigned)",
+		        (long long)s.excluded, (long long)s.unsplit);
+	if (s.judged_rejected)
+		fprintf(stderr, "; %lld records set to rejected (score below %d)",
+		        (long long)s.judged_rejected, o.min_score);
+	fprintf(stderr, "; tokens %lld prompt, %lld completion (%.0f/s) in %.1fs\n",
+	        (long long)s.prompt_tokens, (long long)s.completion_tokens,
+	        s.seconds > 0 ? (double)s.completion_tokens / s.seconds : 0.0, s.seconds);
+	if (s.first_failure[0])
+		fprintf(stderr, "enclave augment: first failure: %s\n", s.first_failure);
+	if (!s.split_guard)
+		fprintf(stderr,
+		        "enclave augment: warning: the project has no split (enclave split), so"
+		        " nothing kept a future test split out of the sources\n");
+	else if (s.unsplit)
+		fprintf(stderr,
+		        "enclave augment: %lld documents have no split yet and were left out;"
+		        " `enclave split` with the same spec assigns them\n",
+		        (long long)s.unsplit);
+	if (OPT(a, "json")) {
+		printf("{\"task\":");
+		cli_json_string(stdout, o.task);
+		printf(",\"split_guard\":%s,\"unsplit\":%lld", s.split_guard ? "true" : "false",
+		       (long long)s.unsplit);
+		printf(",\"sources\":%lld,\"excluded\":%lld,\"items\":%lld,\"made\":%lld,"
+		       "\"skipped\":%lld,\"rejected\":%lld,\"retries\":%lld,\"errors\":%lld,"
+		       "\"judged_rejected\":%lld,\"prompt_tokens\":%lld,\"completion_tokens\":%lld,"
+		       "\"seconds\":%.3f,\"tokens_per_second\":%.1f,\"template_sha256\":\"%s\","
+		       "\"model_digest\":",
+		       (long long)s.chunks, (long long)s.excluded, (long long)s.items,
+		       (long long)s.made, (long long)s.skipped, (long long)s.rejected,
+		       (long long)s.retries, (long long)s.errors, (long long)s.judged_rejected,
+		       (long long)s.prompt_tokens, (long long)s.completion_tokens, s.seconds,
+		       s.seconds > 0 ? (double)s.completion_tokens / s.seconds : 0.0,
+		       s.template_sha256);
+		cli_json_string(stdout, s.model_digest[0] ? s.model_digest : NULL);
+		printf(",\"first_failure\":");
+		cli_json_string(stdout, s.first_failure[0] ? s.first_failure : NULL);
+		printf("}\n");
+	}
+	return EXIT_OK;
+}
+
 static const struct augment_task {
 	const char *name;
 	int task; /* enum enclave_augment_task, for the deterministic ones */
@@ -141,6 +347,12 @@ static const struct augment_task {
 	{ "entity-swap", ENCLAVE_AUGMENT_ENTITY_SWAP, run_deterministic },
 	{ "synthetic-pii", ENCLAVE_AUGMENT_SYNTHETIC_PII, run_deterministic },
 	{ "eda", ENCLAVE_AUGMENT_EDA, run_deterministic },
+	{ "qa", 0, run_llm },
+	{ "instruct", 0, run_llm },
+	{ "paraphrase", 0, run_llm },
+	{ "summary", 0, run_llm },
+	{ "suggest-labels", 0, run_llm },
+	{ "judge", 0, run_llm },
 };
 
 /* ------------------------------------------------------------ list */
@@ -219,9 +431,15 @@ int cmd_augment(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	if (a.npos)
 		return cli_usage(name, "unknown subcommand '%s' (list, or --task TASK)", a.pos[0]);
 	if (!(task = OPT(&a, "task")))
-		return cli_usage(name, "give --task TASK (entity-swap, synthetic-pii, eda)");
+		return cli_usage(
+		    name,
+		    "give --task TASK (entity-swap, synthetic-pii, eda; with --llm: qa, instruct,"
+		    " paraphrase, summary, suggest-labels, judge)");
 	for (size_t i = 0; i < sizeof(tasks) / sizeof(tasks[0]); i++)
 		if (!strcmp(tasks[i].name, task))
 			return tasks[i].run(ctx, name, &a, tasks[i].task);
-	return cli_usage(name, "unknown task '%s' (entity-swap, synthetic-pii, eda)", task);
+	return cli_usage(name,
+	                 "unknown task '%s' (entity-swap, synthetic-pii, eda, qa, instruct,"
+	                 " paraphrase, summary, suggest-labels, judge)",
+	                 task);
 }

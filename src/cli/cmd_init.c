@@ -20,7 +20,8 @@ int cmd_init(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		return cli_usage(name, "too many arguments");
 	dir = a.npos ? a.pos[0] : (ctx->project_dir ? ctx->project_dir : ".");
 	opts.actor = ctx->actor;
-	if ((rc = enclave_project_init(dir, &opts)) < 0)
+	if ((rc = enclave_project_init(dir, &opts)) < 0 ||
+	    (rc = enclave_augment_templates_init(dir)) < 0)
 		return cli_fail(name, rc);
 	fprintf(stderr, "initialised an enclave project in '%s'\n", dir);
 	return EXIT_OK;

@@ -17,6 +17,37 @@
  * with each property of the schema filled by its type. Counts: prompt
  * tokens are the words of all messages, completion tokens the pieces sent.
  *
+ * Task replies (the LLM tasks of `enclave augment`, deterministic from the
+ * prompt): the source is the text between a line "<<<CONTEXT" and a line
+ * "CONTEXT>>>" in the first user message holding them (the built-in
+ * templates put it there); its sentences end at ". ", "? ", "! ", a line end
+ * or the end. The request's seed (Ollama options.seed, OpenAI seed; 0 when
+ * none) picks sentence number seed % sentences (S below) and, for
+ * paraphrase, the word to change. With a schema and a context, these
+ * properties are filled so (the others by type, as above):
+ *   question     "What does the text say about W?" (W: S's first word)
+ *   answer       the last five words of S (less its final punctuation)
+ *   evidence     S, quoted exactly
+ *   instruction  "Summarise the text in one sentence."; input ""; response S
+ *   summary      S
+ *   variant      the context with one word of four or more ASCII letters
+ *                (the seed % n-th, outside [[...]]) in upper case; the
+ *                placeholders [[En]] kept
+ *   classes      [the first name on the prompt's "CLASSES:" line]
+ *   entities     each run of two or more capitalised words in the context,
+ *                labelled with the first name on the "ENTITY LABELS:" line,
+ *                then {"text": "Nobody Anywhere", ...} (not in the text)
+ *   score        1 + (FNV-1a of the context) % 5; rationale "fake judge: ...";
+ *                criteria {"faithful", "useful", "clear"} the same score
+ * Rejection directives, written in the context (that is, in a document):
+ *   fake:unsupported     the evidence is a sentence not in the text
+ *   fake:badplaceholders the variant lacks its first placeholder (or has an
+ *                        unknown [[E99]] when there is none)
+ *   fake:dupplaceholder  the variant has its first placeholder twice
+ *   fake:badonce         the first attempt fails (bad evidence, a missing
+ *                        placeholder, score 9, an empty summary); a retry (a
+ *                        request with an assistant message) succeeds
+ *
  * Failure modes, chosen by words in the last user message (a count N means
  * "the first N requests with this same message", counted by the server):
  *   fake:500xN    HTTP 500 with {"error": ...}
@@ -263,10 +294,241 @@ static size_t split_pieces(const char *text, char ***out)
 	return n;
 }
 
+/* ---------------------------------------------------------------- task replies */
+
+#define MAX_SENT 256
+
+struct sentences {
+	const char *s[MAX_SENT];
+	size_t len[MAX_SENT];
+	size_t n;
+};
+
+static void sentences_of(struct sentences *out, const char *t, size_t len)
+{
+	size_t i = 0;
+
+	out->n = 0;
+	while (i < len && out->n < MAX_SENT) {
+		while (i < len && isspace((unsigned char)t[i]))
+			i++;
+		if (i >= len)
+			break;
+		size_t start = i;
+		while (i < len) {
+			if (t[i] == '\n')
+				break;
+			if ((t[i] == '.' || t[i] == '?' || t[i] == '!') &&
+			    (i + 1 == len || isspace((unsigned char)t[i + 1]))) {
+				i++;
+				break;
+			}
+			i++;
+		}
+		size_t end = i;
+		while (end > start && isspace((unsigned char)t[end - 1]))
+			end--;
+		if (end > start) {
+			out->s[out->n] = t + start;
+			out->len[out->n++] = end - start;
+		}
+	}
+}
+
+/* The first name after `tag` on its line of `prompt`, into out ("" when none). */
+static void first_name(char *out, size_t size, const char *prompt, const char *tag)
+{
+	const char *p = strstr(prompt, tag);
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!p)
+		return;
+	p += strlen(tag);
+	while (*p == ' ')
+		p++;
+	while (p[n] && p[n] != ',' && p[n] != '\n' && n < size - 1)
+		n++;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	if (out[0] == '(')
+		out[0] = '\0';
+}
+
+/* The context with one word upper-cased (see the top of the file). */
+static char *paraphrase(const char *ctx, size_t len, long long seed, const char *mode)
+{
+	char *v = malloc(len + 32);
+	size_t words = 0, pick, i, w = 0;
+
+	memcpy(v, ctx, len);
+	v[len] = '\0';
+	for (int pass = 0; pass < 2; pass++) {
+		int in_ph = 0;
+		w = 0;
+		for (i = 0; i < len;) {
+			if (!strncmp(v + i, "[[", 2))
+				in_ph = 1;
+			if (in_ph) {
+				if (!strncmp(v + i, "]]", 2)) {
+					in_ph = 0;
+					i += 2;
+				} else
+					i++;
+				continue;
+			}
+			size_t k = i;
+			while (k < len && isalpha((unsigned char)v[k]))
+				k++;
+			if (k - i >= 4 && (i == 0 || !isalnum((unsigned char)v[i - 1]))) {
+				if (pass == 1 && w == pick) {
+					for (size_t j = i; j < k; j++)
+						v[j] = (char)toupper((unsigned char)v[j]);
+				}
+				w++;
+			}
+			i = k > i ? k : i + 1;
+		}
+		words = w;
+		if (!words)
+			break;
+		pick = (size_t)(seed < 0 ? -seed : seed) % words;
+	}
+	if (mode) {
+		char *ph = strstr(v, "[[E1]]");
+		if (!strcmp(mode, "drop") && ph) {
+			memmove(ph, ph + 6, strlen(ph + 6) + 1);
+		} else if (!strcmp(mode, "drop")) {
+			snprintf(v + strlen(v), len + 32 - strlen(v), " [[E99]]");
+		} else if (!strcmp(mode, "dup") && ph) {
+			snprintf(v + strlen(v), len + 32 - strlen(v), " [[E1]]");
+		}
+	}
+	return v;
+}
+
+/* Fill the task fields of reply `o` from the context (see the top of the file). */
+static void task_fields(json_t *o, const json_t *schema, const char *ctx, size_t clen,
+                        const char *prompt, long long seed, int retry)
+{
+	const json_t *props = json_object_get(schema, "properties");
+	struct sentences ss;
+	char tmp[2048], first[256], name[128];
+	int badonce = !retry && strstr(ctx, "fake:badonce") != NULL;
+	int unsupported = strstr(ctx, "fake:unsupported") != NULL || badonce;
+	const char *sent;
+	size_t slen, i;
+
+	sentences_of(&ss, ctx, clen);
+	if (ss.n) {
+		size_t k = (size_t)(seed < 0 ? -seed : seed) % ss.n;
+		sent = ss.s[k];
+		slen = ss.len[k];
+	} else {
+		sent = ctx;
+		slen = clen;
+	}
+	if (slen > sizeof(tmp) - 1)
+		slen = sizeof(tmp) - 1;
+	/* The first word of S. */
+	for (i = 0; i < slen && i < sizeof(first) - 1 && !isspace((unsigned char)sent[i]); i++)
+		first[i] = sent[i];
+	first[i] = '\0';
+	if (json_object_get(props, "evidence")) {
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)slen, sent);
+		json_object_set_new(
+		    o, "evidence",
+		    json_string(unsupported ? "The moon is made of green cheese." : tmp));
+		/* The answer: the last five words, less the final punctuation. */
+		size_t end = slen, start, words = 0;
+		while (end > 0 && ispunct((unsigned char)sent[end - 1]))
+			end--;
+		start = end;
+		while (start > 0) {
+			if (isspace((unsigned char)sent[start - 1]) && ++words == 5)
+				break;
+			start--;
+		}
+		snprintf(tmp, sizeof(tmp), "%.*s", (int)(end - start), sent + start);
+		json_object_set_new(o, "answer", json_string(tmp));
+		snprintf(tmp, sizeof(tmp), "What does the text say about %s?", first);
+		json_object_set_new(o, "question", json_string(tmp));
+	}
+	if (json_object_get(props, "instruction")) {
+		json_object_set_new(o, "instruction",
+		                    json_string("Summarise the text in one sentence."));
+		json_object_set_new(o, "input", json_string(""));
+		json_object_set_new(o, "response", json_stringn(sent, slen));
+	}
+	if (json_object_get(props, "summary"))
+		json_object_set_new(o, "summary",
+		                    json_stringn(badonce ? "" : sent, badonce ? 0 : slen));
+	if (json_object_get(props, "variant")) {
+		const char *mode = strstr(ctx, "fake:badplaceholders") || badonce ? "drop"
+		                   : strstr(ctx, "fake:dupplaceholder")           ? "dup"
+		                                                                  : NULL;
+		char *v = paraphrase(ctx, clen, seed, mode);
+		json_object_set_new(o, "variant", json_string(v));
+		free(v);
+	}
+	if (json_object_get(props, "classes")) {
+		json_t *a = json_array();
+		first_name(name, sizeof(name), prompt, "CLASSES:");
+		if (name[0])
+			json_array_append_new(a, json_string(name));
+		json_object_set_new(o, "classes", a);
+	}
+	if (json_object_get(props, "entities")) {
+		json_t *a = json_array();
+		first_name(name, sizeof(name), prompt, "ENTITY LABELS:");
+		for (i = 0; i < clen && json_array_size(a) < 8;) {
+			size_t k = i, words = 0, last_end = i;
+			while (k < clen && isupper((unsigned char)ctx[k]) &&
+			       (k == 0 || !isalnum((unsigned char)ctx[k - 1]))) {
+				size_t e = k + 1;
+				while (e < clen && islower((unsigned char)ctx[e]))
+					e++;
+				if (e == k + 1)
+					break;
+				words++;
+				last_end = e;
+				if (e < clen && ctx[e] == ' ')
+					k = e + 1;
+				else
+					break;
+			}
+			if (words >= 2 && name[0]) {
+				json_array_append_new(a, json_pack("{s:s%,s:s}", "text", ctx + i,
+				                                   last_end - i, "label", name));
+				i = last_end;
+			} else {
+				i++;
+			}
+		}
+		if (name[0])
+			json_array_append_new(
+			    a, json_pack("{s:s,s:s}", "text", "Nobody Anywhere", "label", name));
+		json_object_set_new(o, "entities", a);
+	}
+	if (json_object_get(props, "score")) {
+		char *c = strndup(ctx, clen);
+		int score = badonce ? 9 : (int)(1 + fnv(c) % 5);
+		free(c);
+		json_object_set_new(o, "score", json_integer(score));
+		snprintf(tmp, sizeof(tmp), "fake judge: %d for %zu characters", score, clen);
+		json_object_set_new(o, "rationale", json_string(tmp));
+		json_object_set_new(
+		    o, "criteria",
+		    json_pack("{s:i,s:i,s:i}", "faithful", score, "useful", score, "clear", score));
+	}
+}
+
 static enum MHD_Result chat(struct MHD_Connection *c, const char *url, struct req *rq, int openai)
 {
 	json_t *in, *msgs, *m, *schema = NULL, *model;
-	const char *last = "", *mname;
+	const char *last = "", *mname, *ctx_prompt = NULL;
+	int retry = 0;
+	long long seed = 0;
 	char upper[4096], *content;
 	size_t i, npieces;
 	char **pieces;
@@ -293,6 +555,10 @@ static enum MHD_Result chat(struct MHD_Connection *c, const char *url, struct re
 		prompt_tokens += count_words(text);
 		if (!strcmp(role, "user"))
 			last = text;
+		if (!strcmp(role, "user") && !ctx_prompt && strstr(text, "<<<CONTEXT\n"))
+			ctx_prompt = text;
+		if (!strcmp(role, "assistant"))
+			retry = 1;
 	}
 	model = json_object_get(in, "model");
 	mname = json_is_string(model) ? json_string_value(model) : "fake";
@@ -368,6 +634,17 @@ static enum MHD_Result chat(struct MHD_Connection *c, const char *url, struct re
 	upper[i] = '\0';
 	if (schema && !((n = directive_count(last, "notjson")) && bump(last, "notjson") <= n)) {
 		json_t *o = fill_schema(schema, upper);
+		const char *cs, *ce;
+		seed = json_integer_value(
+		    openai ? json_object_get(in, "seed")
+		           : json_object_get(json_object_get(in, "options"), "seed"));
+		if (ctx_prompt && (cs = strstr(ctx_prompt, "<<<CONTEXT\n")) &&
+		    (ce = strstr(cs + 11, "\nCONTEXT>>>")))
+			task_fields(o, schema, cs + 11, (size_t)(ce - cs - 11), ctx_prompt, seed,
+			            retry);
+		else if (ctx_prompt && (cs = strstr(ctx_prompt, "<<<CONTEXT\n")) &&
+		         !strncmp(cs + 11, "CONTEXT>>>", 10))
+			task_fields(o, schema, "", 0, ctx_prompt, seed, retry);
 		content = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 	} else {

@@ -188,6 +188,45 @@ static int context(json_t **path, json_t **pages, struct cwalk *w, size_t start,
 	return 0;
 }
 
+int export_chunk_ranges(struct segs *out, const char *by, size_t size, size_t overlap,
+                        const struct cptext *t, const json_t *blocks)
+{
+	struct segs u = { 0 };
+	size_t k;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if (!size || overlap >= size)
+		return error_set(ENCLAVE_EINVALID,
+		                 "chunk overlap (%zu) must be less than the chunk size (%zu)",
+		                 overlap, size);
+	if ((error = units(&u, by, t, blocks)) < 0)
+		goto done;
+	for (k = 0; k < u.n; k += size - overlap) {
+		size_t last = k + size < u.n ? k + size : u.n;
+		if (out->n == out->cap) {
+			size_t ncap = out->cap ? 2 * out->cap : 16;
+			struct seg *v = realloc(out->v, ncap * sizeof(*v));
+			if (!v) {
+				error = error_oom();
+				goto done;
+			}
+			out->v = v;
+			out->cap = ncap;
+		}
+		out->v[out->n].start = u.v[k].start;
+		out->v[out->n].end = u.v[last - 1].end;
+		out->n++;
+		if (last == u.n)
+			break;
+	}
+done:
+	if (error < 0)
+		segs_release(out);
+	segs_release(&u);
+	return error;
+}
+
 static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *payload)
 {
 	struct chunks_state *s = payload;
@@ -197,7 +236,7 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 	struct segs u = { 0 };
 	struct cblock *cb = NULL;
 	struct cwalk w;
-	size_t k, n = 0;
+	size_t n;
 	int error;
 
 	if (!text)
@@ -205,12 +244,12 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 	if ((error = cptext_init(&t, text, strlen(text))) < 0)
 		return error;
 	memset(&w, 0, sizeof(w));
-	if ((error = units(&u, s->by, &t, blocks)) < 0 || (error = cblocks(&cb, &w.n, blocks)) < 0)
+	if ((error = export_chunk_ranges(&u, s->by, s->size, s->overlap, &t, blocks)) < 0 ||
+	    (error = cblocks(&cb, &w.n, blocks)) < 0)
 		goto done;
 	w.b = cb;
-	for (k = 0; k < u.n; k += s->size - s->overlap, n++) {
-		size_t last = k + s->size < u.n ? k + s->size : u.n;
-		size_t start = u.v[k].start, end = u.v[last - 1].end;
+	for (n = 0; n < u.n; n++) {
+		size_t start = u.v[n].start, end = u.v[n].end;
 		json_t *path = NULL, *pages = NULL, *o;
 		char id[48];
 		snprintf(id, sizeof(id), "%lld-%zu", (long long)d->info->id, n);
@@ -232,8 +271,6 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 		json_decref(o);
 		if (error < 0)
 			goto done;
-		if (last == u.n)
-			break;
 	}
 done:
 	free(cb);

@@ -356,6 +356,15 @@ int seg_words(struct segs *out, const struct cptext *t, size_t from, size_t to);
 /* Sentences (rule-based, with abbreviations) in [from, to), trimmed. */
 int seg_sentences(struct segs *out, const struct cptext *t, size_t from, size_t to);
 
+/*
+ * The chunks of t by `by` ("tokens", "words", "sentences", "sections"), `size`
+ * units a chunk, consecutive ones sharing `overlap` (< size) units: code
+ * point ranges into `out` (chunks.c; the augment LLM tasks cut their
+ * sources with it too). `blocks` is the record's block array.
+ */
+int export_chunk_ranges(struct segs *out, const char *by, size_t size, size_t overlap,
+                        const struct cptext *t, const json_t *blocks);
+
 /* ---- conll.c: sentences of tokens with IOB2 tags (conll, hf-ner) ---- */
 
 /*
