@@ -301,3 +301,30 @@ test('suggest-labels: every suggestion rejected makes the record rejected; a red
   assert.equal((await get(`/api/documents/${d2}/suggestions`, 'ann')).json.suggestions.length, 0, 'rejected ones are not shown');
   assert.match(cli(P.proj, ['audit', 'verify']), /^ok: /);
 });
+
+test('code points, not bytes or UTF-16 units: evidence edits and moved spans past astral and accented characters', async () => {
+  const ctx = 'Caf\u00e9 \u{1F4DD} notes: Z\u00f6e met \u{1D49C}lan in S\u00e3o Paulo.';
+  const para = '\u{1F600} Z\u00f6e saw S\u00e3o Paulo.';
+  const ev0 = cp(ctx, 'Z\u00f6e');
+  assert.equal(insertRecords(P.proj, [
+    { kind: 'qa', document: DOC, chunk: 0, text: 'Z\u00f6e.', lineage: { model: 'm' },
+      payload: { question: 'Who?', answer: 'Z\u00f6e.', evidence: { ...ev0, text: 'Z\u00f6e' }, context: ctx } },
+    { kind: 'paraphrase', document: DOC, chunk: 0, text: para, lineage: { model: 'm' },
+      payload: { source_text: ctx, spans: [{ ...cp(para, 'Z\u00f6e'), label: 'PERSON' }, { ...cp(para, 'S\u00e3o Paulo'), label: 'LOCATION' }] } },
+  ]), 2);
+  const list = (await get(`/api/records?document=${DOC}&limit=200`)).json.records;
+  const qa = list.find((r) => r.kind === 'qa' && r.payload.context === ctx);
+  const ev = cp(ctx, 'S\u00e3o Paulo');
+  const e = await send('PATCH', `/api/records/${qa.id}`, { version: qa.version, payload: { evidence: { start: ev.start, end: ev.end } } });
+  assert.equal(e.status, 200, e.text);
+  assert.equal(e.json.payload.evidence.text, 'S\u00e3o Paulo', 'the evidence text is the context\'s code points [start, end)');
+  const pr = list.find((r) => r.kind === 'paraphrase' && r.text === para);
+  const nt = '\u{1F600}\u{1F600} In S\u00e3o Paulo, Z\u00f6e was seen.';
+  const m = await send('PATCH', `/api/records/${pr.id}`, { version: pr.version, text: nt });
+  assert.equal(m.status, 200, m.text);
+  // Z\u00f6e came first in the old text; after it moved behind S\u00e3o Paulo, S\u00e3o Paulo (looked for after it) is not found.
+  assert.deepEqual(m.json.payload.spans, [{ ...cp(nt, 'Z\u00f6e'), label: 'PERSON' }]);
+  const log = cli(P.proj, ['audit', 'log', '--json']).trim().split('\n').map((l) => JSON.parse(l));
+  const ed = log.filter((x) => x.action === 'augment.record.edit' && x.subject === `record:${pr.id}`);
+  assert.equal(ed[0].params.spans_dropped, 1);
+});
