@@ -797,6 +797,30 @@ step('annotator (LLM): accept an LLM class suggestion in the class task', async 
 	await nextShown(page, task.id);
 });
 
+step('annotator, same session: accept an LLM entity suggestion with the keyboard in an entity task', async ({page, base, proj}) => {
+	run(['-C', proj, 'label', 'tasks', '--type', 'ner']); /* the documents added later get one */
+	const tr = await page.request.get(`${base}/api/tasks/next?type=ner`);
+	assert.equal(tr.status(), 200, 'no entity task left for ann');
+	const task = await tr.json();
+	const text = await docText(page, base, task.document);
+	const word = (text.match(/[A-Za-z]{4,}/) || [])[0];
+	assert.ok(word, 'no word in the task\'s document');
+	const at = cpOf(text, word);
+	insertRecords(proj, [{kind: 'suggest-labels', document: task.document, chunk: -1, text: 'entities: 1', lineage: LLM_LINEAGE('suggest-labels', task.document),
+		payload: {classes: [], layer: 'original', entities: [{...at, label: 'ORG', text: word}]}}]);
+	await page.goto(`${base}/#/documents`);
+	await page.click('#nav a[href="#/task/ner"]');
+	const item = page.locator('.items[aria-label="Proposals"] li').filter({hasText: 'LLM qwen2.5:0.5b'});
+	await item.waitFor();
+	assert.match(await item.innerText(), /pending/);
+	await page.locator('.textview .seg.prop.llm').first().waitFor();
+	await checkA11y(page, 'the entity task with an LLM suggestion');
+	await page.keyboard.press('a');
+	await page.locator('.items[aria-label="Proposals"] li.accepted').filter({hasText: 'LLM'}).waitFor();
+	const sub = await annotationPost(page, (x) => x.task === task.id && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	assert.deepEqual(sub.body.result.spans, [{start: at.start, end: at.end, label: 'ORG'}], 'the accepted suggestion is a span at its place, without from');
+});
+
 step('the 10,000-block document opens and scrolls', async ({page, base}) => {
 	await page.goto(`${base}/#/documents`);
 	const link = page.locator('table.grid a:has-text("long")');
