@@ -819,6 +819,7 @@ step('annotator, same session: accept an LLM entity suggestion with the keyboard
 	await page.locator('.items[aria-label="Proposals"] li.accepted').filter({hasText: 'LLM'}).waitFor();
 	const sub = await annotationPost(page, (x) => x.task === task.id && x.submit === true, () => page.keyboard.press('Control+Enter'));
 	assert.deepEqual(sub.body.result.spans, [{start: at.start, end: at.end, label: 'ORG'}], 'the accepted suggestion is a span at its place, without from');
+	await nextShown(page, task.id); /* the next task is loading: let it land before the next step moves on */
 });
 
 step('the 10,000-block document opens and scrolls', async ({page, base}) => {
