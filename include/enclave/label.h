@@ -13,7 +13,8 @@
  * web user as actor ("user:NAME"): label.user.add/passwd/disable (actor:
  * the project handle's, e.g. the OS user), label.tasks.create,
  * label.task.assign, label.annotation.save, label.annotation.submit,
- * label.review, label.schema.set, label.settings.set.
+ * label.review, label.schema.set, label.settings.set, and for generated
+ * records augment.record.status and augment.record.edit.
  *
  * Concurrency: one enclave_project handle per thread (each has its own
  * SQLite connection); writers wait for each other on SQLite's lock.
@@ -200,6 +201,60 @@ int enclave_label_settings_get(struct json_t **out, enclave_project *project);
 int enclave_label_settings_set(enclave_project *project, const struct enclave_label_user *who,
                                const struct json_t *settings);
 int enclave_label_users_json(struct json_t **out, enclave_project *project);
+
+/* ---- generated records (include/enclave/augment.h) reviewed in the app ---- */
+
+/*
+ * A page of generated records, `kind`, `status` (NULL: any) and `document`
+ * (0: any) filtering, in id order: {"total", "offset", "limit", "counts":
+ * {KIND: {"proposed", "accepted", "rejected"}} (of `document`, every kind
+ * and status), "records": [RECORD]} (docs/api.md). limit 0: no limit.
+ */
+int enclave_label_records(struct json_t **out, enclave_project *project, const char *kind,
+                          const char *status, int64_t document, int64_t offset, int64_t limit);
+
+/* Record `id` as RECORD (text, payload, lineage, status, version). ENCLAVE_ENOTFOUND. */
+int enclave_label_record(struct json_t **out, enclave_project *project, int64_t id);
+
+/*
+ * Decide record `id` as `who`: "accept", "reject" or "reset" (back to
+ * proposed), audited as augment.record.status. `version` (NULL: not
+ * checked) is the version the client saw: ENCLAVE_ECONFLICT when the record
+ * changed since. *out: the record after the change.
+ */
+int enclave_label_record_review(struct json_t **out, enclave_project *project,
+                                const struct enclave_label_user *who, int64_t id,
+                                const char *decision, const char *version);
+
+/*
+ * The same decision for `items` ([{"id", "version"?}], 1 to 1000), in one
+ * transaction: one stale version or missing record and nothing changes.
+ * *out: {"changed", "records": [{"id", "status", "version"}]}.
+ */
+int enclave_label_records_review(struct json_t **out, enclave_project *project,
+                                 const struct enclave_label_user *who, const struct json_t *items,
+                                 const char *decision);
+
+/*
+ * Edit record `id` (kinds qa, instruct, paraphrase, summary) as `who`:
+ * `changes` is {"text"?, "payload"?: {FIELD: VALUE}} with the fields of
+ * docs/api.md; `version` is required (ENCLAVE_ECONFLICT when stale). The
+ * lineage is kept, with the edit appended to its "edits" (and the first
+ * edit keeps the generated output in "original"); audited as
+ * augment.record.edit. *out: the record after the edit.
+ */
+int enclave_label_record_edit(struct json_t **out, enclave_project *project,
+                              const struct enclave_label_user *who, int64_t id, const char *version,
+                              const struct json_t *changes);
+
+/*
+ * The suggest-labels records of `document` that are not rejected and whose
+ * offsets are into the original text (the label app's):
+ * {"document", "suggestions": [{"record", "status", "model", "classes",
+ * "entities", "review"?}]}. They are decided by the review of the
+ * document's ner and class annotations (docs/api.md).
+ */
+int enclave_label_suggestions(struct json_t **out, enclave_project *project, int64_t document);
 
 /* ---- documents as the label server shows them ---- */
 

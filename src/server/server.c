@@ -199,7 +199,7 @@ static int match(const char *pattern, const char *path, int64_t *args)
 }
 
 static const struct route *const route_tables[] = { route_auth, route_documents, route_tasks,
-	                                            route_admin };
+	                                            route_admin, route_records };
 
 /* This thread's project handle, opened on first use. */
 static enclave_project *thread_project(struct server *srv)

@@ -138,7 +138,8 @@ struct route {
 	route_fn fn;
 };
 
-extern const struct route route_auth[], route_documents[], route_tasks[], route_admin[];
+extern const struct route route_auth[], route_documents[], route_tasks[], route_admin[],
+    route_records[];
 
 /* ---- the command ---- */
 

@@ -667,6 +667,161 @@ step('reviewer: the dashboard shows progress per user and the agreement of the t
 	await checkA11y(page, 'the dashboard');
 });
 
+/* ------------------------------------------- generated records (augment) */
+
+/* Code point offsets of `part` in `text`. */
+const cpOf = (text, part) => {
+	const at = text.indexOf(part);
+	assert.ok(at >= 0, `'${part}' is not in the text`);
+	const start = Array.from(text.slice(0, at)).length;
+	return {start, end: start + Array.from(part).length};
+};
+const LLM_LINEAGE = (task, doc) => ({generator: `enclave-augment/${task}`, version: '1', endpoint: 'http://127.0.0.1:11434', kind: 'ollama',
+	model: 'qwen2.5:0.5b', model_digest: 'sha256:4f1c0ffee', template: {name: task, sha256: 'ab'.repeat(32)},
+	sampling: {temperature: 0.2, top_p: 0.9, max_tokens: 256}, seed: 7, source: {document_id: doc, chunk: 0, chunk_sha256: 'cd'.repeat(32)},
+	created_at: '2026-12-01T04:00:00Z', tokens: {prompt: 100, completion: 20}});
+
+/* Insert records (the llm tasks' kinds) through tests/tools/mkrecords. */
+function insertRecords(proj, lines) {
+	execFileSync(path.join(process.env.TOOLS_DIR, 'mkrecords'), [proj], {input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n', encoding: 'utf8'});
+}
+
+step('reviewer (generated): review a qa record by keyboard: edit, save, accept; the judge beside it', async ({page, base, users, proj}) => {
+	assert.ok(proj, 'this step needs the project the test made (not BASE_URL)');
+	await login(page, base, 'rev', users.rev);
+	const docs = (await (await page.request.get(`${base}/api/documents?limit=100`)).json()).documents;
+	const notes = docs.find((d) => /notes/.test(d.title || d.path || '')) || docs[0];
+	const memo = docs.find((d) => /memo/.test(d.title || d.path || ''));
+	const text = await docText(page, base, notes.id);
+	const mtext = await docText(page, base, memo.id);
+	const ev = cpOf(text, 'Paris');
+	insertRecords(proj, [
+		{kind: 'qa', document: notes.id, chunk: 0, text: 'In Paris.', lineage: LLM_LINEAGE('qa', notes.id),
+			payload: {question: 'Where did Alice Smith meet Bob Jones?', answer: 'In Paris.', evidence: {...ev, text: 'Paris'}, context: text}},
+		{kind: 'instruct', document: notes.id, chunk: 0, text: 'Alice Smith and Bob Jones.', lineage: LLM_LINEAGE('instruct', notes.id),
+			payload: {instruction: 'Who met?', input: '', response: 'Alice Smith and Bob Jones.'}},
+		{kind: 'paraphrase', document: notes.id, chunk: 0, text: 'In Paris, Alice Smith met Bob Jones.', lineage: LLM_LINEAGE('paraphrase', notes.id),
+			payload: {source_text: text, spans: [{...cpOf('In Paris, Alice Smith met Bob Jones.', 'Paris'), label: 'LOCATION'}]}},
+		{kind: 'summary', document: notes.id, chunk: -1, text: 'A meeting in Paris.', lineage: LLM_LINEAGE('summary', notes.id), payload: {source_chars: Array.from(text).length}},
+		{kind: 'suggest-labels', document: memo.id, chunk: -1, text: 'classes: legal; entities: 1', lineage: LLM_LINEAGE('suggest-labels', memo.id),
+			payload: {classes: ['legal'], layer: 'original', entities: [{...cpOf(mtext, 'London'), label: 'LOCATION', text: 'London'}]}},
+	]);
+	run(['-C', proj, 'augment', '--task', 'synthetic-pii', '--n', '3', '--seed', '5']);
+	const qa = (await (await page.request.get(`${base}/api/records?kind=qa`)).json()).records[0];
+	insertRecords(proj, [{kind: 'judge', document: notes.id, chunk: 0, text: 'Supported by the evidence.', lineage: LLM_LINEAGE('judge', notes.id),
+		payload: {record_id: qa.id, score: 4, rubric_sha256: 'ef'.repeat(32), criteria: {faithful: 5}}}]);
+
+	await page.click('#nav a[href="#/generated"]');
+	await page.locator('#gen-kind').waitFor();
+	await page.selectOption('#gen-kind', 'qa');
+	const item = page.locator(`.queue li[data-id="${qa.id}"]`);
+	await item.waitFor();
+	await page.locator('#rec-title:has-text("qa")').waitFor();
+	assert.equal(await page.locator('.rec-view mark.evid').innerText().then((t) => t.trim().startsWith('Paris')), true, 'the evidence is not highlighted');
+	await page.locator('.rec-view:has-text("Where did Alice Smith meet Bob Jones?")').waitFor();
+	await page.locator('.lineage:has-text("qwen2.5:0.5b")').waitFor();
+	await page.locator(`.lineage a[href="#/doc/${notes.id}"]`).waitFor();
+	await shot(page, 'generated-qa');
+	await checkA11y(page, 'the generated records screen');
+	/* the keyboard only: e edits, Ctrl+Enter saves, a accepts */
+	await item.focus();
+	await page.keyboard.press('e');
+	await page.locator('#ed-question').waitFor();
+	assert.equal(await page.evaluate(() => document.activeElement.id), 'ed-question', 'the editor did not take the focus');
+	await page.keyboard.press('Control+a');
+	await page.keyboard.type('Where did they meet?');
+	const [patch] = await Promise.all([
+		page.waitForResponse((r) => r.url().endsWith(`/api/records/${qa.id}`) && r.request().method() === 'PATCH'),
+		page.keyboard.press('Control+Enter'),
+	]);
+	assert.equal(patch.status(), 200, `PATCH: ${await patch.text()}`);
+	assert.ok(patch.request().headers()['x-csrf-token']);
+	assert.deepEqual(patch.request().postDataJSON().payload, {question: 'Where did they meet?'});
+	await page.locator('.rec-view:has-text("Where did they meet?")').waitFor();
+	await page.locator(`.queue li[data-id="${qa.id}"]:focus`).waitFor();
+	const [acc] = await Promise.all([
+		page.waitForResponse((r) => r.url().endsWith(`/api/records/${qa.id}/review`)),
+		page.keyboard.press('a'),
+	]);
+	assert.equal(acc.status(), 200);
+	assert.equal(acc.request().postDataJSON().decision, 'accept');
+	const after = await (await page.request.get(`${base}/api/records/${qa.id}`)).json();
+	assert.equal(after.status, 'accepted');
+	assert.equal(after.payload.question, 'Where did they meet?');
+	assert.equal(after.lineage.edits[0].by, 'user:rev');
+	assert.equal(after.lineage.model, 'qwen2.5:0.5b', 'the lineage is kept');
+	/* the judge, with the record it judged */
+	await page.selectOption('#gen-kind', 'judge');
+	await page.locator('.rec-view .score:has-text("Score 4 / 5")').waitFor();
+	await page.locator('.rec-view .judged:has-text("Where did they meet?")').waitFor();
+	await checkA11y(page, 'the judge view');
+});
+
+step('reviewer (generated): bulk reject a filtered page', async ({page, base}) => {
+	await page.goto(`${base}/#/generated?kind=synthetic-pii&status=proposed`);
+	await page.locator('.queue li[data-id]').first().waitFor();
+	const n = await page.locator('.queue li[data-id]').count();
+	assert.equal(n, 3);
+	await page.locator('.rec-view mark').first().waitFor(); /* planted PII spans highlighted */
+	const [resp] = await Promise.all([
+		page.waitForResponse((r) => r.url().endsWith('/api/records/review') && r.request().method() === 'POST'),
+		page.click('#bulk-reject'),
+	]);
+	assert.equal(resp.status(), 200, await resp.text());
+	assert.equal(resp.request().postDataJSON().records.length, 3);
+	assert.ok(resp.request().postDataJSON().records.every((r) => /^[0-9a-f]{16}$/.test(r.version)), 'the batch names the versions it saw');
+	await page.locator('.queue li.empty').waitFor();
+	const left = await (await page.request.get(`${base}/api/records?kind=synthetic-pii&status=rejected`)).json();
+	assert.equal(left.total, 3);
+	await checkA11y(page, 'the empty queue');
+});
+
+step('annotator (LLM): accept an LLM class suggestion in the class task', async ({page, base, users}) => {
+	await login(page, base, 'ann', users.ann);
+	const [next] = await Promise.all([page.waitForResponse((r) => r.url().includes('/api/tasks/next')), page.click('#nav a[href="#/task/class"]')]);
+	const task = await next.json();
+	assert.ok(task, 'no class task left for ann');
+	const memo = (await (await page.request.get(`${base}/api/documents/${task.document}`)).json());
+	assert.match(memo.text, /London/, 'the next class task is not the memo');
+	const sugg = page.locator('.items[aria-label="Suggested classes"] li[data-label="legal"]');
+	await sugg.waitFor();
+	assert.match(await sugg.innerText(), /LLM qwen2\.5:0\.5b/);
+	assert.match(await sugg.innerText(), /pending/);
+	await shot(page, 'llm-class-suggestion');
+	await checkA11y(page, 'the class task with suggestions');
+	await page.click('button[aria-label="Accept suggested class legal"]');
+	assert.ok(await page.locator('fieldset.choices input[value="legal"]').isChecked(), 'accepting did not choose the label');
+	await page.locator('.items[aria-label="Suggested classes"] li[data-label="legal"]:has-text("accepted")').waitFor();
+	const sub = await annotationPost(page, (x) => x.task === task.id && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	assert.deepEqual(sub.body.result.labels, ['legal']);
+	await nextShown(page, task.id);
+});
+
+step('annotator, same session: accept an LLM entity suggestion with the keyboard in an entity task', async ({page, base, proj}) => {
+	run(['-C', proj, 'label', 'tasks', '--type', 'ner']); /* the documents added later get one */
+	const tr = await page.request.get(`${base}/api/tasks/next?type=ner`);
+	assert.equal(tr.status(), 200, 'no entity task left for ann');
+	const task = await tr.json();
+	const text = await docText(page, base, task.document);
+	const word = (text.match(/[A-Za-z]{4,}/) || [])[0];
+	assert.ok(word, 'no word in the task\'s document');
+	const at = cpOf(text, word);
+	insertRecords(proj, [{kind: 'suggest-labels', document: task.document, chunk: -1, text: 'entities: 1', lineage: LLM_LINEAGE('suggest-labels', task.document),
+		payload: {classes: [], layer: 'original', entities: [{...at, label: 'ORG', text: word}]}}]);
+	await page.goto(`${base}/#/documents`);
+	await page.click('#nav a[href="#/task/ner"]');
+	const item = page.locator('.items[aria-label="Proposals"] li').filter({hasText: 'LLM qwen2.5:0.5b'});
+	await item.waitFor();
+	assert.match(await item.innerText(), /pending/);
+	await page.locator('.textview .seg.prop.llm').first().waitFor();
+	await checkA11y(page, 'the entity task with an LLM suggestion');
+	await page.keyboard.press('a');
+	await page.locator('.items[aria-label="Proposals"] li.accepted').filter({hasText: 'LLM'}).waitFor();
+	const sub = await annotationPost(page, (x) => x.task === task.id && x.submit === true, () => page.keyboard.press('Control+Enter'));
+	assert.deepEqual(sub.body.result.spans, [{start: at.start, end: at.end, label: 'ORG'}], 'the accepted suggestion is a span at its place, without from');
+	await nextShown(page, task.id); /* the next task is loading: let it land before the next step moves on */
+});
+
 step('the 10,000-block document opens and scrolls', async ({page, base}) => {
 	await page.goto(`${base}/#/documents`);
 	const link = page.locator('table.grid a:has-text("long")');
@@ -765,10 +920,11 @@ async function main() {
 			const t = Date.now();
 			try {
 				/* a fresh browser (no cookies) for each user */
-				const fresh = {'annotator: wrong': 'annotator', 'second annotator': 'second annotator', 'reviewer: review': 'reviewer', 'admin: Label Studio': 'admin'};
+				const fresh = {'annotator: wrong': 'annotator', 'second annotator': 'second annotator', 'reviewer: review': 'reviewer', 'admin: Label Studio': 'admin',
+					'reviewer (generated): review': 'reviewer-generated', 'annotator (LLM)': 'annotator-llm'};
 				const who = Object.keys(fresh).find((k) => s.name.startsWith(k));
 				if (who) { await pg.ctx.close(); pg = await newPage(browser, server.base, fresh[who]); }
-				await s.fn({page: pg.page, base: server.base, users: server.users});
+				await s.fn({page: pg.page, base: server.base, users: server.users, proj: server.proj});
 				if (problems.length > before) throw new Error(`page problems:\n    ${problems.slice(before).join('\n    ')}`);
 				log(`ok   ${s.name} (${Date.now() - t} ms)`);
 			} catch (e) {

@@ -62,6 +62,12 @@ test('authorisation matrix: every role against every endpoint', async () => {
     ['GET', '/api/users', 'admin', [200]],
     ['GET', '/api/export/labelstudio', 'reviewer', [200]],
     ['POST', '/api/import/labelstudio', 'admin', [200], () => []],
+    ['GET', '/api/records?limit=10', 'reviewer', [200]],
+    ['GET', '/api/records/999999', 'reviewer', [404]],
+    ['PATCH', '/api/records/999999', 'reviewer', [404], () => ({ version: '0000000000000000', text: 'x' })],
+    ['POST', '/api/records/999999/review', 'reviewer', [404], () => ({ decision: 'accept' })],
+    ['POST', '/api/records/review', 'reviewer', [404], () => ({ decision: 'reject', records: [{ id: 999999 }] })],
+    ['GET', `/api/documents/${doc}/suggestions`, 'annotator', [200]],
   ];
   for (const role of ['none', 'annotator', 'reviewer', 'admin']) {
     const name = { annotator: 'ann', reviewer: 'rev', admin: 'adm' }[role];

@@ -1,7 +1,7 @@
 /*
  * app.js: the entry point: the session (GET /api/me, login, logout), the
  * navigation by role, and a hash router:
- *   #/login  #/documents  #/doc/ID  #/task/TYPE  #/review  #/dashboard  #/admin
+ *   #/login  #/documents  #/doc/ID  #/task/TYPE  #/review  #/generated  #/dashboard  #/admin
  */
 import {h, replace, say, alertMsg} from './dom.js';
 import {get, post, setCsrf, setUnauthorizedHandler, ApiError} from './api.js';
@@ -9,6 +9,7 @@ import {loginScreen} from './login.js';
 import {documentsScreen, docScreen} from './documents.js';
 import {taskScreen} from './task.js';
 import {reviewScreen} from './review.js';
+import {generatedScreen} from './generated.js';
 import {dashboardScreen} from './dashboard.js';
 import {adminScreen} from './admin.js';
 
@@ -63,7 +64,7 @@ const app = {
 		if (!this.user) { replace(nav); replace(who); return; }
 		const links = [['#/documents', 'Documents', 'annotator'], ['#/task/ner', 'Entities', 'annotator'], ['#/task/class', 'Classes', 'annotator'],
 			['#/task/box', 'Boxes', 'annotator'], ['#/task/qa', 'Q&A', 'annotator'], ['#/review', 'Review', 'reviewer'],
-			['#/dashboard', 'Dashboard', 'reviewer'], ['#/admin', 'Admin', 'admin']];
+			['#/generated', 'Generated', 'reviewer'], ['#/dashboard', 'Dashboard', 'reviewer'], ['#/admin', 'Admin', 'admin']];
 		replace(nav, h('ul', null, links.filter((l) => this.may(l[2])).map(([href, text]) => h('li', null, h('a', {href, dataset: {nav: href}}, text)))));
 		replace(who, `${this.user.name} (${this.user.role}) `,
 			h('button', {type: 'button', class: 'btn small', onclick: () => this.logout()}, 'Log out'));
@@ -92,6 +93,7 @@ const app = {
 			case 'doc': await docScreen(main, this, parts[1]); break;
 			case 'task': await taskScreen(main, this, parts[1]); break;
 			case 'review': if (this.may('reviewer')) { await reviewScreen(main, this); break; } throw new ApiError(403, 'reviewers only');
+			case 'generated': if (this.may('reviewer')) { await generatedScreen(main, this, params); break; } throw new ApiError(403, 'reviewers only');
 			case 'dashboard': if (this.may('reviewer')) { await dashboardScreen(main, this); break; } throw new ApiError(403, 'reviewers only');
 			case 'admin': if (this.may('admin')) { await adminScreen(main, this); break; } throw new ApiError(403, 'admins only');
 			case 'login': location.hash = '#/documents'; break;

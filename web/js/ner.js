@@ -3,14 +3,32 @@
  * textview.js) and picks a label with its number key; the document's PII/NER
  * detections are proposals to accept (a), reject (r) or edit (e: the
  * proposal's range becomes the selection, adjust it and pick a label).
- * Result: {"spans": [{"start", "end", "label", "from"?}]}.
+ * The entities an LLM suggested (suggest-labels records) are proposals
+ * too, marked with the model's name: accepting one adds a span at its
+ * place (without "from": that names PII spans); the record is decided when
+ * the annotation is reviewed. Result: {"spans": [{"start", "end", "label", "from"?}]}.
  */
 import {h, replace, icon, say} from './dom.js';
-import {TextView} from './textview.js';
+import {TextView, cpLen} from './textview.js';
 
-export function nerEditor({doc, source, schema, result, onChange}) {
+export function nerEditor({doc, source, schema, result, onChange, suggestions}) {
 	const labels = (schema && schema.ner) || [];
 	const proposals = (doc.spans || []).filter((p) => p.status !== 'rejected');
+	/* LLM suggestions: ids `llm:RECORD:I` (strings, never a PII span's id) */
+	const llmSeen = new Set();
+	const textLen = cpLen(doc.text || '');
+	for (const sg of suggestions || []) {
+		(sg.entities || []).forEach((e, i) => {
+			const key = `${e.start}:${e.end}:${e.label}`;
+			if (!Number.isInteger(e.start) || !Number.isInteger(e.end) || e.end <= e.start || e.end > textLen || !e.label || llmSeen.has(key)) return;
+			llmSeen.add(key);
+			proposals.push({id: `llm:${sg.record}:${i}`, start: e.start, end: e.end, label: e.label, llm: sg.model || 'LLM'});
+		});
+	}
+	proposals.sort((a, b) => a.start - b.start || a.end - b.end);
+	const isLlm = (p) => typeof p.id === 'string';
+	const llmEdited = new Set(); /* LLM proposals edited into another span */
+	const at = (s, p) => s.start === p.start && s.end === p.end && s.label === p.label;
 	let spans = ((result && result.spans) || []).map((s) => ({...s}));
 	const rejected = new Set();
 	let current = 0; /* index into proposals: the one a/r/e act on */
@@ -18,6 +36,10 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 
 	const state = (p) => {
 		if (rejected.has(p.id)) return 'rejected';
+		if (isLlm(p)) {
+			if (spans.some((x) => at(x, p))) return 'accepted';
+			return llmEdited.has(p.id) ? 'edited' : 'pending';
+		}
 		const s = spans.find((x) => x.from === p.id);
 		if (!s) return 'pending';
 		return s.start === p.start && s.end === p.end && s.label === p.label ? 'accepted' : 'edited';
@@ -30,7 +52,7 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 		ranges: () => {
 			const out = spans.map((s) => ({start: s.start, end: s.end, label: s.label, cls: `span l${labelIndex(s.label) % 8}`}));
 			proposals.forEach((p, i) => {
-				if (state(p) === 'pending') out.push({start: p.start, end: p.end, label: `${p.label}?`, cls: i === current ? 'prop cur' : 'prop'});
+				if (state(p) === 'pending') out.push({start: p.start, end: p.end, label: `${p.label}?`, cls: `prop${isLlm(p) ? ' llm' : ''}${i === current ? ' cur' : ''}`});
 			});
 			return out;
 		},
@@ -58,10 +80,15 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 	function applyLabel(label) {
 		const sel = view.selection;
 		if (!sel) { say('Select some text first'); return; }
-		if (editing !== null) spans = spans.filter((s) => s.from !== editing);
+		const editedLlm = editing !== null ? proposals.find((p) => p.id === editing && isLlm(p)) : null;
+		if (editing !== null) spans = spans.filter((s) => s.from !== editing && !(editedLlm && at(s, editedLlm)));
 		if (!spans.some((s) => s.start === sel.start && s.end === sel.end && s.label === label)) {
 			const span = {start: sel.start, end: sel.end, label};
-			if (editing !== null) { span.from = editing; rejected.delete(editing); }
+			if (editing !== null) {
+				if (!editedLlm) span.from = editing;
+				else llmEdited.add(editing);
+				rejected.delete(editing);
+			}
 			spans.push(span);
 		}
 		say(`Labelled “${source.text(sel.start, sel.end)}” as ${label}`);
@@ -91,12 +118,12 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 			return;
 		}
 		if (kind === 'accept') {
-			spans = spans.filter((s) => s.from !== p.id);
+			spans = spans.filter((s) => s.from !== p.id && !(isLlm(p) && at(s, p)));
 			rejected.delete(p.id);
-			spans.push({start: p.start, end: p.end, label: p.label, from: p.id});
+			spans.push(isLlm(p) ? {start: p.start, end: p.end, label: p.label} : {start: p.start, end: p.end, label: p.label, from: p.id});
 			say(`Accepted ${p.label} “${text}”`);
 		} else if (kind === 'reject') {
-			spans = spans.filter((s) => s.from !== p.id);
+			spans = spans.filter((s) => s.from !== p.id && !(isLlm(p) && at(s, p)));
 			rejected.add(p.id);
 			say(`Rejected ${p.label} “${text}”`);
 		} else {
@@ -125,7 +152,7 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 		replace(propList, here.map(([p, i], k) => {
 			const st = state(p);
 			const item = h('li', {class: `item ${st}${i === current ? ' cur' : ''}`, tabindex: 0, dataset: {i},
-				'aria-label': `${p.label} ${source.text(p.start, p.end)}, ${st}. a accept, r reject, e edit`,
+				'aria-label': `${p.label} ${source.text(p.start, p.end)}${isLlm(p) ? `, suggested by ${p.llm}` : ''}, ${st}. a accept, r reject, e edit`,
 				onfocus: () => { if (current !== i) { current = i; view.render(); } },
 				onkeydown: (ev) => {
 					if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
@@ -135,6 +162,7 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 					}
 				}},
 			h('span', {class: `tag l${labelIndex(p.label) % 8}`}, p.label), ' ',
+			isLlm(p) ? [h('span', {class: 'llm'}, `LLM ${p.llm}`), ' '] : null,
 			h('q', null, source.text(p.start, p.end) || `${p.start}–${p.end}`),
 			p.score !== undefined ? h('span', {class: 'muted'}, ` ${Number(p.score).toFixed(2)}`) : null,
 			h('span', {class: 'state'}, labels.length && !labels.includes(p.label) && st === 'pending' ? 'pending: not in the schema, edit it' : st),
@@ -176,7 +204,7 @@ export function nerEditor({doc, source, schema, result, onChange}) {
 	return {
 		el,
 		view,
-		result: () => ({spans: spans.map((s) => (s.from !== undefined ? {start: s.start, end: s.end, label: s.label, from: s.from} : {start: s.start, end: s.end, label: s.label}))}),
+		result: () => ({spans: spans.map((s) => (typeof s.from === 'number' ? {start: s.start, end: s.end, label: s.label, from: s.from} : {start: s.start, end: s.end, label: s.label}))}),
 		focus: () => view.body.focus(),
 		key(ev) {
 			if (/^[1-9]$/.test(ev.key) && labels[Number(ev.key) - 1]) { applyLabel(labels[Number(ev.key) - 1]); return true; }

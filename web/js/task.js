@@ -16,11 +16,27 @@ export const EDITORS = {ner: nerEditor, class: classEditor, box: boxEditor, qa: 
 export const TYPE_NAMES = {ner: 'Entities (NER)', class: 'Classification', box: 'Boxes', qa: 'Questions and answers'};
 export const SAVE_DELAY = 800;
 
+/*
+ * The label suggestions of an LLM for the document of a whole-document ner
+ * or class task (GET /api/documents/ID/suggestions): shown as proposals.
+ * None when they cannot be read: the task works without them.
+ */
+async function suggestionsOf(type, doc, task) {
+	if ((type !== 'ner' && type !== 'class') || (task && task.block !== null && task.block !== undefined)) return [];
+	try {
+		const r = await get(`/api/documents/${doc.id}/suggestions`);
+		return (r && r.suggestions) || [];
+	} catch (e) {
+		return [];
+	}
+}
+
 /* The editor of `type` for document `doc`, with `result` loaded. */
 export async function openEditor(type, doc, schema, task, result, onChange) {
 	const make = EDITORS[type];
 	if (!make) throw new Error(`unknown task type '${type}'`);
-	return make({doc, source: new BlockSource(doc), schema, task, result, onChange});
+	const suggestions = await suggestionsOf(type, doc, task);
+	return make({doc, source: new BlockSource(doc), schema, task, result, onChange, suggestions});
 }
 
 /* Draft saving for one task: save() schedules, flush() saves now, submit(). */

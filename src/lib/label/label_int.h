@@ -34,4 +34,13 @@ int label_check_result(const json_t *result, const char *type, int64_t len, cons
  */
 int label_user_ensure_disabled(enclave_project *p, const char *name, int64_t *id);
 
+/*
+ * Inside the review's transaction (records.c): decide the suggest-labels
+ * records of `document` from the reviewed `result_text` of annotation
+ * `annotation`, a whole-document task of `type` ("ner": their entities,
+ * "class": their classes; other types: nothing). Counts into `params`.
+ */
+int label_suggestions_decide(enclave_project *p, int64_t document, const char *type,
+                             int64_t annotation, const char *result_text, json_t *params);
+
 #endif

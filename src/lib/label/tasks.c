@@ -619,6 +619,19 @@ done:
 	return error;
 }
 
+/* The suggest-labels records of a whole-document ner or class task's document (records.c). */
+static int decide_suggestions(enclave_project *p, int64_t task, int64_t annotation,
+                              const char *result_text, json_t *params)
+{
+	char type[8];
+	int64_t doc, block;
+	int k, error;
+
+	if ((error = store_task_get(p->db, task, type, &doc, &block, &k)) < 0 || block >= 0)
+		return error;
+	return label_suggestions_decide(p, doc, type, annotation, result_text, params);
+}
+
 int enclave_label_review(json_t **out, enclave_project *p, const struct enclave_label_user *who,
                          int64_t id, const char *decision, const json_t *result,
                          const char *comment)
@@ -669,6 +682,8 @@ int enclave_label_review(json_t **out, enclave_project *p, const struct enclave_
 		error = error_oom();
 	if (!error && strcmp(decision, "reject"))
 		error = apply_ner_review(p, cur.task, cur.user, text ? text : cur.result, params);
+	if (!error && strcmp(decision, "reject"))
+		error = decide_suggestions(p, cur.task, id, text ? text : cur.result, params);
 	if (!error)
 		error = audit_label(p, "label.review", "annotation", id, params,
 		                    text ? text : cur.result);

@@ -425,6 +425,32 @@ int store_ok_documents(enclave_project *p, int64_t **ids, size_t *n);
  */
 int store_ner_accepted(sqlite3 *db, int64_t doc, char **result);
 
+/* ---- records_review.c: generated records as the label app reviews them ---- */
+
+/* A page of records: NULL / 0 fields mean any; limit 0: no limit. */
+struct store_records_query {
+	const char *kind, *status;
+	int64_t document;
+	int64_t offset, limit;
+};
+
+/* Call `cb` for each record of the page `q` in id order; a non-zero return stops. */
+int store_records_page(sqlite3 *db, const struct store_records_query *q, enclave_record_cb cb,
+                       void *payload);
+/* The number of records matching `q` (offset and limit ignored). */
+int store_records_total(sqlite3 *db, const struct store_records_query *q, int64_t *n);
+/* Call `cb` per (kind, status) with its count, of document `document` (0: all). */
+int store_records_counts(sqlite3 *db, int64_t document,
+                         int (*cb)(const char *kind, const char *status, int64_t n, void *payload),
+                         void *payload);
+/* Call `cb` with record `id`; ENCLAVE_ENOTFOUND (message set) when there is none. */
+int store_record_get(sqlite3 *db, int64_t id, enclave_record_cb cb, void *payload);
+/* Inside a transaction: replace record `id`'s text (and its hash), payload and lineage. */
+int store_record_update(enclave_project *p, int64_t id, const char *text, const char *text_sha256,
+                        const char *payload, const char *lineage);
+/* Inside a transaction: set record `id`'s status (not audited here). */
+int store_record_status(enclave_project *p, int64_t id, const char *status);
+
 /* ---- project.c ---- */
 
 /* Load the key pair of a project (the secret is optional: read-only use). */
