@@ -1,7 +1,9 @@
 #!/bin/sh
 # The main job on the sample corpus: a fresh project in build/demo, ingest
 # examples/, list, show, clean --pii (spans and redacted layers), export the
-# redacted dataset, and verify the audit trail.
+# redacted dataset, split the project, multiply the NER data by entity
+# swaps, export those records with their lineage, and verify the audit
+# trail and the packages.
 # Usage: scripts/demo.sh [ENCLAVE_BINARY]
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +55,23 @@ say "enclave export --format jsonl --split 80,20 $demo/export (the redacted text
 ls -l "$demo/export" >&2
 sed -n '1,20p' "$demo/export/manifest.json" >&2
 
+say "enclave split 80,20 --seed 1 (the project's split, kept for every later export and augment run)"
+"$enclave" split 80,20 --seed 1
+
+say "enclave augment --task entity-swap --n 2 (surrogates for the PII spans: more NER training text)"
+"$enclave" augment --task entity-swap --n 2
+
+say "enclave augment list (generated records start as proposals)"
+"$enclave" augment list | head -n 8
+
+say "enclave split check-contamination (records sharing 8-grams with the test split)"
+"$enclave" split check-contamination
+
+say "enclave export --records entity-swap --record-status all --format spacy --split project $demo/export-records"
+"$enclave" export --records entity-swap --record-status all --format spacy --split project "$demo/export-records"
+ls "$demo/export-records" >&2; head -c 400 "$demo/export-records/train.spacy.jsonl" >&2
+printf '\n' >&2
+
 say "enclave audit log"
 "$enclave" audit log
 
@@ -65,4 +84,8 @@ say "enclave audit verify --file $demo/export/audit.jsonl"
 say "enclave verify $demo/export --pubkey key/ed25519.pub (the package: hashes, signature, chain)"
 "$enclave" verify "$demo/export" --pubkey "$(cat key/ed25519.pub)"
 
-printf '\ndemo done: project in %s, dataset in %s\n' "$demo/project" "$demo/export" >&2
+say "enclave verify $demo/export-records --pubkey key/ed25519.pub"
+"$enclave" verify "$demo/export-records" --pubkey "$(cat key/ed25519.pub)"
+
+printf '\ndemo done: project in %s, datasets in %s and %s\n' "$demo/project" "$demo/export" \
+	"$demo/export-records" >&2

@@ -5,7 +5,9 @@
 # latin-1, HTML, Markdown, PDFs, failing files), extract in text, markdown and
 # json, ls, ls --json, show in three formats, show of a failed document,
 # export, audit log, audit verify, audit export, audit verify --file (with
-# and without --key) - is run, checking each step's exit status:
+# and without --key), llm list, split, augment (entity-swap, eda,
+# synthetic-pii; qa refused with no endpoint), check-contamination, export
+# --records and verify - is run, checking each step's exit status:
 #   (a) with the network removed: `unshare -n` (root) or `unshare -n -r`
 #       (unprivileged user namespace); SKIP with a clear line when neither
 #       works here;
@@ -15,7 +17,9 @@
 #   (c) `enclave llm list` (the LLM endpoints) with no endpoint configured,
 #       and with one configured, under strace: no inet socket at all, not
 #       even to loopback, and libcurl not even loaded (listing reads the
-#       config, it contacts nothing).
+#       config, it contacts nothing); and `enclave augment --task qa` naming
+#       an endpoint that is not configured: refused, with no inet socket and
+#       no libcurl either.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_env
@@ -170,6 +174,28 @@ step "audit verify --file --key" 0 "$E" audit verify --file "$W/chain.jsonl" \
 step "audit verify --file of the export's audit.jsonl" 0 "$E" audit verify --file \
 	"$W/export/audit.jsonl"
 step "llm list (no endpoint configured)" 0 "$E" -C "$P" llm list
+# The augment stage and the records' way out: a project split, the
+# deterministic augmenters (WordNet read locally), an LLM task refused for
+# want of an endpoint, records exported with their lineage, the package
+# verified, the contamination check.
+step "split 80,20" 0 "$E" -C "$P" split 80,20 --seed 5
+step "augment --task entity-swap" 0 "$E" -C "$P" augment --task entity-swap --n 1
+if [ -d /usr/share/wordnet ]; then
+	step "augment --task eda" 0 "$E" -C "$P" augment --task eda --n 1
+fi
+step "augment --task synthetic-pii" 0 "$E" -C "$P" augment --task synthetic-pii --n 5
+step "augment --task qa with no endpoint configured" 1 "$E" -C "$P" augment --task qa --llm local
+if ! grep -q "no LLM endpoint 'local'" "$W/err"; then
+	echo "STEP FAIL: augment --task qa without an endpoint does not say so:"
+	sed 's/^/    stderr: /' "$W/err"
+	failures=$((failures + 1))
+fi
+step "augment list --json" 0 "$E" -C "$P" augment list --json
+step "split check-contamination" 0 "$E" -C "$P" split check-contamination
+step "export --records (all statuses, project split)" 0 "$E" -C "$P" export --records all \
+	--record-status all --split project "$W/export-records"
+step "verify of the records package" 0 "$E" verify "$W/export-records" \
+	--pubkey "$(cat "$P/key/ed25519.pub")"
 [ "$failures" = 0 ] || { echo "$failures step(s) failed"; exit 1; }
 exit 0
 EOF
@@ -265,6 +291,18 @@ if strace -f -o /dev/null true 2>/dev/null; then
 	C=$T/c
 	mkdir -p "$C"
 	"$ENCLAVE" init "$C/project" >/dev/null 2>&1 || fail "(c) init"
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+		strace -f -qq -e trace=socket,connect,openat -o "$C/trace" \
+		"$ENCLAVE" -C "$C/project" augment --task qa --llm local >"$C/out" 2>"$C/err"
+	rc=$?
+	if [ "$rc" = 0 ] || ! grep -q "no LLM endpoint 'local'" "$C/err"; then
+		echo "FAIL: (c) augment --task qa with no endpoint: exit $rc, $(cat "$C/err")" >&2
+		status=1
+	fi
+	if grep -E 'AF_INET|libcurl' "$C/trace" >&2; then
+		echo "FAIL: (c) augment --task qa with no endpoint made an inet socket or loaded libcurl" >&2
+		status=1
+	fi
 	for config in none one; do
 		if [ "$config" = one ]; then
 			printf 'llm:\n  local:\n    kind: ollama\n    base_url: http://127.0.0.1:11434\n    model: m\n' \
@@ -294,7 +332,7 @@ if strace -f -o /dev/null true 2>/dev/null; then
 		{ echo "FAIL: (c) control: strace saw no inet socket or libcurl from llm check" >&2; status=1; }
 	grep -q '"base_url":"http://127.0.0.1:11434"' "$C/out" ||
 		{ echo "FAIL: (c) llm list --json does not list the endpoint" >&2; status=1; }
-	note "(c) ok: llm list made no inet socket, with no endpoint and with one"
+	note "(c) ok: llm list made no inet socket, with no endpoint and with one; nor did augment without one"
 else
 	echo "SKIP (c): strace cannot trace here"
 fi
