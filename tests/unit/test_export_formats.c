@@ -1292,6 +1292,34 @@ static void test_splits(void **state)
 		assert_true(abs(per[0][0] - per[0][1]) <= 1);
 		assert_true(abs(per[1][0] - per[1][1]) <= 1);
 	}
+	/*
+	 * The project split (enclave split) of the same spec is the same
+	 * assignment: stratified, children with their roots, byte for byte.
+	 */
+	{
+		struct enclave_split_options so = ENCLAVE_SPLIT_OPTIONS_INIT;
+		struct enclave_export_options po = o;
+		static const char *const parts[] = { "train.csv", "test.csv" };
+		so.parts[0] = 50;
+		so.parts[1] = 50;
+		so.seed = o.seed;
+		so.stratify = "class";
+		assert_int_equal(enclave_split_assign(f->p, &so, NULL), 0);
+		po.split[0] = po.split[1] = 0;
+		po.stratify = NULL;
+		po.split_project = 1;
+		assert_int_equal(export_to(f, "s4p", &po, &s, out2), 0);
+		assert_int_equal(s.split_project, 1);
+		for (int k = 0; k < 2; k++) {
+			snprintf(a, sizeof(a), "%s/%s", out, parts[k]);
+			snprintf(b, sizeof(b), "%s/%s", out2, parts[k]);
+			assert_true(same_file(a, b));
+		}
+		/* With the parts too: refused, the stored spec has them. */
+		po.split[0] = 50;
+		po.split[1] = 50;
+		assert_int_equal(export_to(f, "s4q", &po, &s, out2), ENCLAVE_EINVALID);
+	}
 	/* Bad splits. */
 	o.split[0] = 90;
 	assert_int_equal(export_to(f, "s5", &o, &s, out), ENCLAVE_EINVALID);

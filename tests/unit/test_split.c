@@ -616,6 +616,58 @@ static void records_export_is_deterministic(void **state)
 	}
 }
 
+/* A record quoting a string redacted in its source document is refused unless allowed. */
+static void records_quoting_redacted_text(void **state)
+{
+	struct fixture *f = *state;
+	struct enclave_clean_options co = ENCLAVE_CLEAN_OPTIONS_INIT;
+	struct enclave_clean_summary cs;
+	struct enclave_export_options e = ENCLAVE_EXPORT_OPTIONS_INIT;
+	struct enclave_export_summary sum;
+	struct enclave_record_new v[2];
+	char keys[2][65], d[128], *manifest;
+	int64_t doc = add_doc(f, "Write to ana.lima@example.org about the harbour today.", 0);
+	size_t inserted;
+
+	co.pii = 1;
+	co.entities = "EMAIL_ADDRESS";
+	co.operators = "tag";
+	co.ner = 0;
+	co.clinical = 0;
+	co.jobs = 1;
+	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
+	enclave_record_key(keys[0], "q", "s", "p", 0);
+	enclave_record_key(keys[1], "q", "s", "p", 1);
+	/* eda keeps spans intact: the address is still there. */
+	v[0] = (struct enclave_record_new){
+		"eda", keys[0], doc,
+		-1,    NULL,    "Write to ana.lima@example.org about the port today.",
+		NULL,  NULL
+	};
+	v[1] = (struct enclave_record_new){
+		"entity-swap", keys[1],
+		doc,           -1,
+		NULL,          "Write to bo.ek@example.net about the harbour today.",
+		NULL,          NULL
+	};
+	assert_int_equal(enclave_records_insert(f->p, v, 2, &inserted), 0);
+	assert_int_equal(enclave_record_set_status(f->p, 1, "accepted"), 0);
+	assert_int_equal(enclave_record_set_status(f->p, 2, "accepted"), 0);
+	e.records = "all";
+	out_dir(d, sizeof(d), f, "refused");
+	assert_int_equal(enclave_export(f->p, d, &e, NULL), ENCLAVE_EINVALID);
+	assert_non_null(strstr(enclave_error_last(), "1 record quotes text that is redacted"));
+	assert_non_null(strstr(enclave_error_last(), "record 1)"));
+	e.allow_unredacted = 1;
+	out_dir(d, sizeof(d), f, "allowed");
+	assert_int_equal(enclave_export(f->p, d, &e, &sum), 0);
+	assert_int_equal(sum.documents, 2);
+	manifest = slurp(d, "manifest.json");
+	assert_non_null(strstr(manifest, "\"quoting_redacted\": 1"));
+	assert_non_null(strstr(manifest, "\"allow_unredacted\": true"));
+	free(manifest);
+}
+
 /* ------------------------------------------------------------------ */
 /* Contamination                                                      */
 /* ------------------------------------------------------------------ */
@@ -791,6 +843,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(project_split_equals_export_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(records_round_trip_with_lineage, setup, teardown),
 		cmocka_unit_test_setup_teardown(records_export_is_deterministic, setup, teardown),
+		cmocka_unit_test_setup_teardown(records_quoting_redacted_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(contamination_guard, setup, teardown),
 		cmocka_unit_test(ngram_words),
 	};

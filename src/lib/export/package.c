@@ -428,6 +428,11 @@ static int datasheet_generated(struct buf *b, const struct export_ctx *ctx)
 		buf_printf(b, " | %lld |\n",
 		           (long long)json_integer_value(json_object_get(v, "records")));
 	}
+	if (json_integer_value(json_object_get(g, "quoting_redacted")))
+		buf_printf(b,
+		           "\nPersonal data: %lld records quote text that is redacted in their "
+		           "source document, shipped with --allow-pii (audited).\n",
+		           (long long)json_integer_value(json_object_get(g, "quoting_redacted")));
 	if (json_is_true(json_object_get(c, "checked")))
 		buf_printf(b,
 		           "\nContamination guard: %lld records of train and validation share a "

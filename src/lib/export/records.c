@@ -26,6 +26,10 @@
  * document's text are left out (counted; kept with include_contaminated,
  * and marked "contaminated": true in jsonl).
  *
+ * Redaction: records ship their text as stored; a record quoting verbatim a
+ * string redacted in its source document (its redacted spans' original
+ * text) is refused after the walk, naming it, unless allow_unredacted.
+ *
  * The manifest's "generated" object and the datasheet's "Generated data"
  * section summarise the lineage of what was written: kinds, generators,
  * endpoints, models with their digests, templates with their hashes.
@@ -67,6 +71,12 @@ struct rec_state {
 	/* The lineage summary: */
 	json_t *kinds_n, *generators, *endpoints, *models, *templates;
 	size_t no_source;
+	/* The PII quote check: the redacted spans' original strings of one document. */
+	int64_t pii_doc; /* whose strings pii holds; 0: none loaded */
+	char **pii;
+	size_t npii;
+	size_t quoting; /* records quoting a redacted string, shipped (allowed) */
+	int64_t quoting_first[8];
 	int error;
 };
 
@@ -477,7 +487,84 @@ static int summary_json(struct rec_state *s)
 	    "ngram", (json_int_t)(ctx->opts->ngram ? ctx->opts->ngram : 8), "flagged",
 	    (json_int_t)ctx->contaminated, "kept", (json_int_t)ctx->contaminated_kept, "checked",
 	    s->test != NULL);
+	if (ctx->generated && json_object_set_new(ctx->generated, "quoting_redacted",
+	                                          json_integer((json_int_t)s->quoting)) < 0)
+		return error_oom();
 	return ctx->generated ? 0 : error_oom();
+}
+
+/* ------------------------------------------------------------------ */
+/* Redacted text quoted by a record                                   */
+/* ------------------------------------------------------------------ */
+
+static void pii_clear(struct rec_state *s)
+{
+	for (size_t i = 0; i < s->npii; i++)
+		free(s->pii[i]);
+	free(s->pii);
+	s->pii = NULL;
+	s->npii = 0;
+	s->pii_doc = 0;
+}
+
+/* Load the original strings of document `doc`'s redacted spans (its current layer). */
+static int pii_load(struct rec_state *s, int64_t doc)
+{
+	struct store_spans all = { 0 };
+	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+	struct cptext t = { 0 };
+	size_t i;
+	int error;
+
+	pii_clear(s);
+	s->pii_doc = doc;
+	if ((error = store_spans_read(&all, s->ctx->project->db, doc)) < 0 || !all.n)
+		goto done;
+	if ((error = store_document_text(&text, s->ctx->project->db, doc)) < 0 ||
+	    (error = cptext_init(&t, text.ptr ? text.ptr : "", text.len)) < 0)
+		goto done;
+	if (!(s->pii = calloc(all.n, sizeof(*s->pii)))) {
+		error = error_oom();
+		goto done;
+	}
+	for (i = 0; i < all.n; i++) {
+		const struct store_span *sp = &all.v[i];
+		size_t b0, b1;
+		if (sp->out_start < 0 || sp->end > t.n || sp->start >= sp->end)
+			continue;
+		b0 = t.byte[sp->start];
+		b1 = t.byte[sp->end];
+		if (b1 - b0 < 3)
+			continue; /* too short to tell a quote from chance */
+		if (!(s->pii[s->npii] = strndup(t.s + b0, b1 - b0))) {
+			error = error_oom();
+			goto done;
+		}
+		s->npii++;
+	}
+done:
+	cptext_release(&t);
+	buf_release(&text);
+	store_spans_release(&all);
+	return error;
+}
+
+/*
+ * Does record r quote (in its text or payload) a string that is redacted in
+ * its source document? *out 1 when it does.
+ */
+static int pii_quoted(int *out, struct rec_state *s, const struct enclave_record *r)
+{
+	int error;
+
+	*out = 0;
+	if (!r->document_id)
+		return 0;
+	if (r->document_id != s->pii_doc && (error = pii_load(s, r->document_id)) < 0)
+		return error;
+	for (size_t i = 0; i < s->npii && !*out; i++)
+		*out = strstr(r->text, s->pii[i]) || strstr(r->payload, s->pii[i]);
+	return 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -507,6 +594,19 @@ static int each_record(const struct enclave_record *r, void *payload)
 			ctx->contaminated_kept++;
 			contaminated = 1;
 		}
+	}
+	{
+		int quoted;
+		if ((s->error = pii_quoted(&quoted, s, r)) < 0)
+			return 1;
+		if (quoted && !ctx->opts->allow_unredacted) {
+			if (s->quoting < 8)
+				s->quoting_first[s->quoting] = r->id;
+			s->quoting++;
+			return 0; /* refused after the walk, naming them */
+		}
+		if (quoted)
+			s->quoting++;
 	}
 	if (!(pl = obj(r->payload)) || !(lin = obj(r->lineage))) {
 		s->error = error_oom();
@@ -727,6 +827,19 @@ int export_records(struct export_ctx *ctx)
 		if (s.error < 0)
 			error = s.error;
 	}
+	if (!error && s.quoting && !o->allow_unredacted) {
+		struct buf ids = BUF_INIT(256);
+		for (i = 0; i < s.quoting && i < 8; i++)
+			buf_printf(&ids, "%s%lld", i ? ", " : "", (long long)s.quoting_first[i]);
+		error = error_set(ENCLAVE_EINVALID,
+		                  "cannot export: %zu record%s text that is redacted in %s"
+		                  " source document (record%s %s%s): pass --allow-pii to ship them"
+		                  " (recorded in the audit trail)",
+		                  s.quoting, s.quoting == 1 ? " quotes" : "s quote",
+		                  s.quoting == 1 ? "its" : "their", s.quoting == 1 ? "" : "s",
+		                  buf_cstr(&ids), s.quoting > 8 ? ", ..." : "");
+		buf_release(&ids);
+	}
 	if (error < 0) {
 		export_out_abort(&s.out);
 		if (s.side_open)
@@ -747,6 +860,7 @@ int export_records(struct export_ctx *ctx)
 	}
 	error = summary_json(&s);
 done:
+	pii_clear(&s);
 	buf_release(&s.b);
 	ngram_set_free(s.test);
 	split_map_release(&s.computed);
