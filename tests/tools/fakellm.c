@@ -60,10 +60,12 @@
  * Models: Ollama answers 404 for a model other than those it lists.
  *
  * Server-wide, by flags: --delay-ms MS waits before every reply (a slow
- * server), --bad-models makes /api/tags and /v1/models answer non-JSON.
+ * server), --bad-models makes /api/tags and /v1/models answer non-JSON,
+ * --digest D makes /api/tags report D as the digest of "fake" (an updated
+ * model under the same name).
  *
  * Usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL] [--delay-ms MS]
- *                [--bad-models]
+ *                [--bad-models] [--digest D]
  * Prints "port N" on stdout once listening; runs until SIGTERM or SIGINT.
  */
 #include <arpa/inet.h>
@@ -87,6 +89,7 @@
 static atomic_long connections, requests;
 static const char *redirect_to = "http://127.0.0.2:9";
 static int delay_ms, bad_models;
+static const char *model_digest = MODEL_DIGEST; /* --digest: the digest of "fake" */
 
 /* Per-message counters for the xN failure modes. */
 #define SLOTS 4096
@@ -826,7 +829,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		        "{s:[{s:s,s:s,s:s,s:I,s:s,s:{s:s,s:s,s:s}},{s:s,s:s,s:s,s:I,s:s}]}",
 		        "models", "name", "fake:latest", "model", "fake:latest", "modified_at",
 		        "2026-01-01T00:00:00Z", "size", (json_int_t)4661224676LL, "digest",
-		        MODEL_DIGEST, "details", "format", "gguf", "family", "llama",
+		        model_digest, "details", "format", "gguf", "family", "llama",
 		        "parameter_size", "8.0B", "name", "tiny:1b", "model", "tiny:1b",
 		        "modified_at", "2026-01-01T00:00:00Z", "size", (json_int_t)1321098329LL,
 		        "digest",
@@ -890,9 +893,12 @@ int main(int argc, char **argv)
 			delay_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--bad-models"))
 			bad_models = 1;
+		else if (!strcmp(argv[i], "--digest") && i + 1 < argc)
+			model_digest = argv[++i];
 		else {
 			fprintf(stderr,
-			        "usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL]\n");
+			        "usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL]"
+			        " [--delay-ms MS] [--bad-models] [--digest D]\n");
 			return 2;
 		}
 	}

@@ -1065,7 +1065,7 @@ static int check_endpoint(struct run *r)
 	return error;
 }
 
-/* The canonical parameters in the keys: what changes a reply. */
+/* The canonical parameters in the keys: what changes a reply (docs/formats.md). */
 static int params_of(struct run *r)
 {
 	char temp[32], seed[24];
@@ -1076,6 +1076,16 @@ static int params_of(struct run *r)
 	j = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "task", r->task->name, "template",
 	              r->tmpl.sha256, "model", r->ep->model, "temperature", temp, "max_tokens",
 	              r->max_tokens, "seed", seed);
+	/*
+	 * The model's digest when the endpoint reports one (Ollama does): an
+	 * updated model under the same name gives new items. Without one (the
+	 * OpenAI API) the name alone has to do.
+	 */
+	if (j && r->sum->model_digest[0] &&
+	    json_object_set_new(j, "model_digest", json_string(r->sum->model_digest)) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	if (!j)
 		return error_oom();
 	r->params = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
