@@ -899,6 +899,7 @@ done:
 
 /* ------------------------------------------------------------ record sources (judge) */
 
+/* A record to judge (one page of them at a time). */
 struct judged {
 	int64_t id, document_id;
 	char kind[40], sha[65];
@@ -910,7 +911,18 @@ struct judged_list {
 	struct judged *v;
 	size_t n, cap;
 	const char *kind;
+	int64_t last_id; /* the last record of the page seen, judged or not */
+	size_t seen;     /* records of the page seen */
 };
+
+static void judged_clear(struct judged_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].item);
+		free(l->v[i].text);
+	}
+	l->n = 0;
+}
 
 static int collect_record(const struct enclave_record *rec, void *payload)
 {
@@ -920,6 +932,8 @@ static int collect_record(const struct enclave_record *rec, void *payload)
 	char *pls;
 	struct buf b = BUF_INIT(ENCLAVE_MAX_LLM_REPLY_BYTES);
 
+	l->last_id = rec->id;
+	l->seen++;
 	if (!strcmp(rec->kind, "judge") || !strcmp(rec->status, "rejected") ||
 	    (l->kind && strcmp(rec->kind, l->kind)))
 		return 0;
@@ -959,18 +973,15 @@ static int collect_record(const struct enclave_record *rec, void *payload)
 	return 0;
 }
 
-static int run_records(struct run *r)
-{
-	struct judged_list l = { NULL, 0, 0, r->o->judge_kind };
-	struct enclave_records_filter f;
-	int error;
+#define JUDGE_PAGE 64 /* records read at once: memory stays flat however many there are */
 
-	memset(&f, 0, sizeof(f));
-	if ((error = enclave_records_list(r->p, &f, collect_record, &l)) < 0)
-		goto done;
-	r->sum->sources_total = (int64_t)l.n;
-	for (size_t i = 0; i < l.n && !error && !limit_reached(r); i++) {
-		struct judged *j = &l.v[i];
+/* Queue the judged records of page `l` (may run groups). */
+static int judge_page(struct run *r, struct judged_list *l)
+{
+	int error = 0;
+
+	for (size_t i = 0; i < l->n && !error && !limit_reached(r); i++) {
+		struct judged *j = &l->v[i];
 		char skey[96], rid[24];
 		const char *values[8] = { 0 };
 		int allowed = 1;
@@ -992,11 +1003,44 @@ static int run_records(struct run *r)
 			error = add_item(r, j->document_id, -1, j->sha, skey, j->item, NULL, values,
 			                 v, j->id, 0);
 	}
-done:
-	for (size_t i = 0; i < l.n; i++) {
-		free(l.v[i].item);
-		free(l.v[i].text);
+	return error;
+}
+
+/*
+ * The records to judge, read a page at a time in id order (after_id), so
+ * memory holds one page and one group whatever the number of records. The
+ * judge records this run inserts have higher ids and are passed over as
+ * every judge record is. sources_total counts the candidate kind's records
+ * (rejected ones included: a progress figure, not a promise).
+ */
+static int run_records(struct run *r)
+{
+	struct judged_list l = { NULL, 0, 0, r->o->judge_kind, 0, 0 };
+	struct enclave_records_filter f;
+	int64_t total = 0, judges = 0;
+	int error;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = r->o->judge_kind;
+	if ((error = enclave_records_count(r->p, &f, &total)) < 0)
+		return error;
+	if (!f.kind) {
+		f.kind = "judge";
+		if ((error = enclave_records_count(r->p, &f, &judges)) < 0)
+			return error;
+		f.kind = NULL;
 	}
+	r->sum->sources_total = total - judges;
+	f.limit = JUDGE_PAGE;
+	while (!error && !limit_reached(r)) {
+		l.seen = 0;
+		f.after_id = l.last_id;
+		if ((error = enclave_records_list(r->p, &f, collect_record, &l)) < 0 || !l.seen)
+			break;
+		error = judge_page(r, &l);
+		judged_clear(&l);
+	}
+	judged_clear(&l);
 	free(l.v);
 	return error;
 }
