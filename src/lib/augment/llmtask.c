@@ -20,6 +20,14 @@
  * then counted as rejected (not stored). A request that fails (HTTP error
  * after the client's own retries, timeout, guard refusal) is counted as an
  * error. The records of a group are inserted in one transaction.
+ *
+ * The breaker. When the endpoint goes away mid-run every item would fail
+ * after its retries and backoff; instead, once r->breaker calls in a row
+ * could not reach it (enclave_llm_set_breaker: counted by chat_many across
+ * groups, reset by any call that got through), the group's records made so
+ * far are inserted, nothing more is queued (limit_reached, add_item), the
+ * augment.run event says why ("stopped") and the run returns ENCLAVE_EIO.
+ * The items not made have no record, so a rerun asks them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +171,9 @@ struct run {
 	struct item **group;
 	size_t ngroup, group_cap;
 	double t0;
-	char split_sha256[65]; /* the project split's assignment hash (split_guard) */
+	char split_sha256[65];      /* the project split's assignment hash (split_guard) */
+	int breaker;                /* unreachable calls in a row that stop the run (0: never) */
+	char last_unreachable[256]; /* the message of the last unreachable call */
 	struct enclave_augment_llm_summary *sum;
 };
 
@@ -562,6 +572,14 @@ static int run_group(struct run *r)
 				it->ctok += jobs[i].reply.completion_tokens;
 				r->sum->completion_tokens += jobs[i].reply.completion_tokens;
 			}
+			if (jobs[i].not_sent) {
+				r->sum->not_sent++;
+				it->finished = 1;
+				continue;
+			}
+			if (jobs[i].error && jobs[i].unreachable && jobs[i].message)
+				snprintf(r->last_unreachable, sizeof(r->last_unreachable), "%s",
+				         jobs[i].message);
 			if (jobs[i].error) {
 				r->sum->errors++;
 				note_failure(r, it->document_id, it->chunk,
@@ -628,6 +646,13 @@ static int run_group(struct run *r)
 		free(v);
 		r->sum->made += (int64_t)inserted;
 	}
+	/* The breaker: the endpoint stopped answering; what was made is kept. */
+	if (!error && r->breaker && enclave_llm_unreachable(r->llm) >= r->breaker &&
+	    !r->sum->stopped[0])
+		snprintf(r->sum->stopped, sizeof(r->sum->stopped),
+		         "%d calls in a row could not reach LLM endpoint '%s' (%s); last: %s",
+		         enclave_llm_unreachable(r->llm), r->ep->name, r->ep->base_url,
+		         r->last_unreachable[0] ? r->last_unreachable : "(none)");
 	/* judge --min-score: the records scored below it are rejected. */
 	for (size_t i = 0; i < r->ngroup && !error && r->o->min_score > 0; i++) {
 		struct item *it = r->group[i];
@@ -663,6 +688,8 @@ static int add_item(struct run *r, int64_t doc, int64_t chunk, const char *sha,
 	char key[65], vbuf[24];
 	int exists, error;
 
+	if (r->sum->stopped[0])
+		return 0;
 	r->sum->items++;
 	enclave_record_key(key, r->task->name, source_key, r->params, v);
 	if (!key[0])
@@ -727,9 +754,10 @@ fail:
 	return error;
 }
 
+/* Stop reading sources: --limit reached, or the breaker stopped the run. */
 static int limit_reached(const struct run *r)
 {
-	return r->o->limit > 0 && r->sum->chunks >= r->o->limit;
+	return (r->o->limit > 0 && r->sum->chunks >= r->o->limit) || r->sum->stopped[0];
 }
 
 /* ------------------------------------------------------------ document sources */
@@ -1245,6 +1273,7 @@ static int setup(struct run *r)
 		return error_set(ENCLAVE_ENOTFOUND, "no LLM endpoint '%s' in %s/%s (llm: section)",
 		                 o->llm, r->p->path, PROJECT_CONFIG);
 	r->in_flight = o->in_flight > 0 ? o->in_flight : r->ep->concurrency;
+	r->breaker = o->max_unreachable < 0 ? 0 : o->max_unreachable ? o->max_unreachable : 8;
 	if (r->in_flight > ENCLAVE_MAX_LLM_CONCURRENCY)
 		return error_set(ENCLAVE_EINVALID, "augment: at most %d requests in flight",
 		                 ENCLAVE_MAX_LLM_CONCURRENCY);
@@ -1262,6 +1291,7 @@ static int setup(struct run *r)
 	memcpy(r->sum->template_sha256, r->tmpl.sha256, 65);
 	if ((error = enclave_llm_new(&r->llm, r->ep, r->p)) < 0 || (error = check_endpoint(r)) < 0)
 		return error;
+	enclave_llm_set_breaker(r->llm, r->breaker);
 	return params_of(r);
 }
 
@@ -1288,14 +1318,15 @@ static int audit_run(struct run *r)
 	    "limit", (json_int_t)r->o->limit, "split_sha256",
 	    r->sum->split_guard ? r->split_sha256 : NULL);
 	outputs = json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "sources",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s?}", "sources",
 	    (json_int_t)r->sum->chunks, "excluded", (json_int_t)r->sum->excluded, "unsplit",
 	    (json_int_t)r->sum->unsplit, "items", (json_int_t)r->sum->items, "made",
 	    (json_int_t)r->sum->made, "skipped", (json_int_t)r->sum->skipped, "rejected",
 	    (json_int_t)r->sum->rejected, "retries", (json_int_t)r->sum->retries, "errors",
 	    (json_int_t)r->sum->errors, "judged_rejected", (json_int_t)r->sum->judged_rejected,
 	    "prompt_tokens", (json_int_t)r->sum->prompt_tokens, "completion_tokens",
-	    (json_int_t)r->sum->completion_tokens);
+	    (json_int_t)r->sum->completion_tokens, "not_sent", (json_int_t)r->sum->not_sent,
+	    "stopped", r->sum->stopped[0] ? r->sum->stopped : NULL);
 	if (!params || !outputs) {
 		error = error_oom();
 		goto done;
@@ -1350,6 +1381,11 @@ int enclave_augment_llm_run(enclave_project *p, const struct enclave_augment_llm
 		error = run_group(&r);
 	if (!error)
 		error = audit_run(&r);
+	if (!error && sum->stopped[0])
+		error = error_set(ENCLAVE_EIO,
+		                  "%s: the run stopped, keeping the %lld records made (%lld items"
+		                  " not sent); run it again to resume",
+		                  sum->stopped, (long long)sum->made, (long long)sum->not_sent);
 	sum->seconds = time_monotonic() - r.t0;
 done:
 	for (size_t i = 0; i < r.ngroup; i++)
