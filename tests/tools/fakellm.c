@@ -34,9 +34,11 @@
  *                (the seed % n-th, outside [[...]]) in upper case; the
  *                placeholders [[En]] kept
  *   classes      [the first name on the prompt's "CLASSES:" line]
- *   entities     each run of two or more capitalised words in the context,
- *                labelled with the first name on the "ENTITY LABELS:" line,
- *                then {"text": "Nobody Anywhere", ...} (not in the text)
+ *   entities     each run of two or more capitalised words in the context
+ *                (8 at most), then each redaction tag ("[UPPER_CASE]") with
+ *                the word before it ("to [EMAIL_ADDRESS]"), labelled with the
+ *                first name on the "ENTITY LABELS:" line, then {"text":
+ *                "Nobody Anywhere", ...} (not in the text)
  *   score        1 + (FNV-1a of the context) % 5; rationale "fake judge: ...";
  *                criteria {"faithful", "useful", "clear"} the same score
  * Rejection directives, written in the context (that is, in a document):
@@ -507,6 +509,22 @@ static void task_fields(json_t *o, const json_t *schema, const char *ctx, size_t
 			} else {
 				i++;
 			}
+		}
+		/* A redaction tag with the word before it: an entity overlapping a tag. */
+		for (i = 1; i < clen && json_array_size(a) < 12 && name[0]; i++) {
+			size_t e = i + 1, w;
+			if (ctx[i] != '[' || ctx[i - 1] != ' ' || (i >= 2 && ctx[i - 2] == ' '))
+				continue;
+			while (e < clen && (isupper((unsigned char)ctx[e]) || ctx[e] == '_'))
+				e++;
+			if (e == i + 1 || e >= clen || ctx[e] != ']')
+				continue;
+			for (w = i - 1; w > 0 && isalpha((unsigned char)ctx[w - 1]); w--)
+				;
+			if (w == i - 1)
+				continue;
+			json_array_append_new(
+			    a, json_pack("{s:s%,s:s}", "text", ctx + w, e + 1 - w, "label", name));
 		}
 		if (name[0])
 			json_array_append_new(

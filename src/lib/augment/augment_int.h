@@ -268,6 +268,12 @@ json_t *aug_spans_json(const struct aug_spans *l);
 int aug_document_spans(struct aug_spans *out, const char **source, enclave_project *p, int64_t doc,
                        const struct enclave_augment_options *o, const char *text, size_t len);
 
+/*
+ * Append the spans of document `doc`'s accepted NER annotations to `out`,
+ * as stored (code points of the original text; not prepared).
+ */
+int aug_annotation_spans(struct aug_spans *out, enclave_project *p, int64_t doc);
+
 /* ------------------------------------------------------------ one generated item */
 
 struct aug_item {

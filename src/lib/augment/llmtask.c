@@ -10,6 +10,12 @@
  * through source_allowed(), the one place deciding whether it may be used
  * (the project's test split is wired there).
  *
+ * The redacted layer (the default) and the original text: paraphrase maps
+ * the accepted NER annotations onto the layer so they become placeholders
+ * with the tags, and suggest-labels maps the entities it finds in the
+ * layer back to the original text the label app annotates (red_map_offset,
+ * through the spans' ranges in both texts).
+ *
  * Items. An item is (source, variant); its key is enclave_record_key(task,
  * source hash, canonical parameters: template hash, model, sampling, seed;
  * variant). Items already stored are skipped before any request. The rest
@@ -106,6 +112,95 @@ int enclave_augment_llm_task(const char *name)
 	return task_find(name) != NULL;
 }
 
+/* ------------------------------------------------------------ the redacted layer's map */
+
+/*
+ * The redacted PII spans of a document: each one's range in the original
+ * text and in the redacted layer (spans.start/end and out_start/out_end,
+ * code points; clean --pii records them with the layer, and export_record
+ * has checked they match it). Outside every span the two texts differ by
+ * the growth of the spans before; a range that touches a span covers the
+ * whole of it on the other side.
+ */
+struct red_span {
+	size_t start, end, out_start, out_end;
+	char label[40];
+};
+
+struct red_map {
+	struct red_span *v;
+	size_t n;
+};
+
+static void red_map_release(struct red_map *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+/* The redacted spans of document `doc` into `m` (empty first). */
+static int red_map_load(struct red_map *m, enclave_project *p, int64_t doc)
+{
+	struct store_spans all = { 0 };
+	int error;
+
+	red_map_release(m);
+	if ((error = store_spans_read(&all, p->db, doc)) < 0)
+		return error;
+	if (all.n && !(m->v = calloc(all.n, sizeof(*m->v))))
+		error = error_oom();
+	for (size_t i = 0; !error && i < all.n; i++)
+		if (all.v[i].out_start >= 0 && all.v[i].out_end >= all.v[i].out_start) {
+			struct red_span *d = &m->v[m->n++];
+			d->start = all.v[i].start;
+			d->end = all.v[i].end;
+			d->out_start = (size_t)all.v[i].out_start;
+			d->out_end = (size_t)all.v[i].out_end;
+			snprintf(d->label, sizeof(d->label), "%s", all.v[i].label);
+		}
+	store_spans_release(&all);
+	return error;
+}
+
+static int red_map_copy(struct red_map *dst, const struct red_map *src)
+{
+	dst->n = 0;
+	dst->v = NULL;
+	if (!src || !src->n)
+		return 0;
+	if (!(dst->v = malloc(src->n * sizeof(*dst->v))))
+		return error_oom();
+	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
+	dst->n = src->n;
+	return 0;
+}
+
+/*
+ * Map offset `o` of one side to the other: to_original 1 maps a redacted
+ * layer offset to the original text, 0 the reverse. A start (end 0) inside
+ * a span maps to the start of the span's range on the other side, an end
+ * (end 1) inside one to its end, so a range overlapping a redaction covers
+ * the whole of it.
+ */
+static size_t red_map_offset(const struct red_map *m, size_t o, int to_original, int end)
+{
+	long long delta = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct red_span *s = &m->v[i];
+		size_t fs = to_original ? s->out_start : s->start,
+		       fe = to_original ? s->out_end : s->end,
+		       ts = to_original ? s->start : s->out_start,
+		       te = to_original ? s->end : s->out_end;
+		if (end ? (fs < o && o <= fe) : (fs <= o && o < fe))
+			return end ? te : ts;
+		if (fe <= o)
+			delta += (long long)(te - ts) - (long long)(fe - fs);
+	}
+	return (size_t)((long long)o + delta);
+}
+
 /* ------------------------------------------------------------ items */
 
 /* One item in flight: its source, its conversation, and what came of it. */
@@ -117,6 +212,8 @@ struct item {
 	struct aug_spans spans; /* paraphrase: the entity spans of context (prepared) */
 	int64_t record_id;      /* judge: the record judged */
 	int truncated;          /* suggest-labels: context is the document's start only */
+	int mapped;             /* suggest-labels: context is the redacted layer; red maps it */
+	struct red_map red;     /* suggest-labels: the document's redacted spans */
 	char *system, *user;    /* the rendered prompt */
 	char *prev, *feedback;  /* a retry: the rejected reply and why */
 	struct enclave_llm_message msgs[4];
@@ -135,6 +232,7 @@ static void item_free(struct item *it)
 		return;
 	free(it->context);
 	aug_spans_release(&it->spans);
+	red_map_release(&it->red);
 	free(it->system);
 	free(it->user);
 	free(it->prev);
@@ -421,6 +519,15 @@ static int check_labels(struct run *r, struct item *it, const json_t *o, const c
 		}
 		size_t s = utf8_count(it->context, (size_t)(hit - it->context));
 		size_t e = s + utf8_count(t, strlen(t));
+		/*
+		 * Offsets into the original text the label app annotates; `text`
+		 * stays what the model saw (the redacted layer's), so a record
+		 * made from redacted text holds no PII.
+		 */
+		if (it->mapped) {
+			s = red_map_offset(&it->red, s, 1, 0);
+			e = red_map_offset(&it->red, e, 1, 1);
+		}
 		if (json_array_append_new(entities, json_pack("{s:I,s:I,s:s,s:s}", "start",
 		                                              (json_int_t)s, "end", (json_int_t)e,
 		                                              "label", l, "text", t)) < 0)
@@ -439,9 +546,9 @@ static int check_labels(struct run *r, struct item *it, const json_t *o, const c
 		snprintf(line + n, sizeof(line) - n, "%sentities: %zu",
 		         json_array_size(classes) ? "; " : "none; ", json_array_size(entities));
 	}
-	p = json_pack("{s:o,s:o,s:s,s:I,s:b}", "classes", classes, "entities", entities, "layer",
-	              r->original ? "original" : "redacted", "dropped", (json_int_t)dropped,
-	              "truncated", it->truncated);
+	p = json_pack("{s:o,s:o,s:s,s:I,s:b,s:s?}", "classes", classes, "entities", entities,
+	              "layer", "original", "dropped", (json_int_t)dropped, "truncated",
+	              it->truncated, "mapped_from", it->mapped ? "redacted" : NULL);
 	classes = entities = NULL;
 	if (!p)
 		goto oom;
@@ -680,7 +787,8 @@ done:
  */
 static int add_item(struct run *r, int64_t doc, int64_t chunk, const char *sha,
                     const char *source_key, const char *context, const struct aug_spans *spans,
-                    const char **values, int64_t v, int64_t record_id, int truncated)
+                    const char **values, int64_t v, int64_t record_id, int truncated,
+                    const struct red_map *red)
 {
 	struct buf sys = BUF_INIT(ENCLAVE_MAX_LLM_REPLY_BYTES),
 	           user = BUF_INIT(ENCLAVE_MAX_LLM_REPLY_BYTES);
@@ -708,6 +816,9 @@ static int add_item(struct run *r, int64_t doc, int64_t chunk, const char *sha,
 	it->variant = v;
 	it->record_id = record_id;
 	it->truncated = truncated;
+	it->mapped = red != NULL;
+	if ((error = red_map_copy(&it->red, red)) < 0)
+		goto fail;
 	snprintf(it->source_sha, sizeof(it->source_sha), "%s", sha);
 	snprintf(vbuf, sizeof(vbuf), "%lld", (long long)v);
 	for (size_t i = 0; r->task->names[i]; i++)
@@ -782,28 +893,45 @@ static int load_cb(const struct enclave_doc_info *info, void *payload)
 	return export_record(&dl->rec, &ctx, info, &dl->redacted);
 }
 
-/* Spans of a chunk [cs, ce) of the record's text, relative to the chunk, prepared. */
-static int chunk_spans(struct run *r, struct aug_spans *out, int64_t doc, const json_t *rec,
+/*
+ * Spans of a chunk [cs, ce) of the record's text, relative to the chunk,
+ * prepared. On the redacted layer (`red` not NULL): the document's accepted
+ * NER annotations mapped onto the layer (an annotation touching a
+ * redaction covers its whole tag) and the redaction tags they do not
+ * cover; on the original layer: the annotations, else the PII spans
+ * (aug_document_spans).
+ */
+static int chunk_spans(struct run *r, struct aug_spans *out, int64_t doc, const struct red_map *red,
                        const char *text, size_t cs, size_t ce, const char *chunk)
 {
-	struct aug_spans all = { 0 };
+	struct aug_spans all = { 0 }, ann = { 0 };
 	int error = 0;
 
-	if (json_is_true(json_object_get(rec, "redacted"))) {
-		size_t i;
-		const json_t *v;
-		json_array_foreach(json_object_get(rec, "redactions"), i, v)
-		{
-			json_int_t s = json_integer_value(json_object_get(v, "start")),
-			           e = json_integer_value(json_object_get(v, "end"));
-			const char *l = json_string_value(json_object_get(v, "label"));
-			if ((error = aug_spans_push(&all, (size_t)s, (size_t)e, l ? l : "")) < 0)
+	if (red) {
+		if ((error = aug_annotation_spans(&ann, r->p, doc)) < 0)
+			goto done;
+		for (size_t i = 0; i < ann.n; i++) {
+			size_t s = red_map_offset(red, ann.v[i].start, 0, 0),
+			       e = red_map_offset(red, ann.v[i].end, 0, 1);
+			ann.v[i].start = s;
+			ann.v[i].end = e;
+			if (e > s && (error = aug_spans_push(&all, s, e, ann.v[i].label)) < 0)
+				goto done;
+		}
+		for (size_t i = 0; i < red->n; i++) {
+			const struct red_span *t = &red->v[i];
+			size_t k;
+			for (k = 0; k < ann.n; k++)
+				if (ann.v[k].end > ann.v[k].start &&
+				    ann.v[k].start <= t->out_start && t->out_end <= ann.v[k].end)
+					break;
+			if (k == ann.n &&
+			    (error = aug_spans_push(&all, t->out_start, t->out_end, t->label)) < 0)
 				goto done;
 		}
 	} else {
 		struct enclave_augment_options ao = ENCLAVE_AUGMENT_OPTIONS_INIT;
 		const char *src;
-		(void)text;
 		if ((error = aug_document_spans(&all, &src, r->p, doc, &ao, text, strlen(text))) <
 		    0)
 			goto done;
@@ -816,6 +944,7 @@ static int chunk_spans(struct run *r, struct aug_spans *out, int64_t doc, const 
 	aug_spans_prepare(out, chunk, strlen(chunk));
 done:
 	aug_spans_release(&all);
+	aug_spans_release(&ann);
 	return error;
 }
 
@@ -836,6 +965,8 @@ static int one_document(struct run *r, int64_t doc)
 	struct doc_load dl = { r, NULL, 0 };
 	struct cptext t;
 	struct segs chunks = { 0 };
+	struct red_map red = { 0 };
+	const struct red_map *redp = NULL; /* the redacted layer is the source */
 	const char *text;
 	int error, have_t = 0;
 
@@ -843,6 +974,11 @@ static int one_document(struct run *r, int64_t doc)
 		goto done;
 	if (!(text = json_string_value(json_object_get(dl.rec, "text"))))
 		goto done;
+	if (dl.redacted && !r->original) {
+		if ((error = red_map_load(&red, r->p, doc)) < 0)
+			goto done;
+		redp = &red;
+	}
 	if (!dl.redacted && !r->original &&
 	    json_array_append_new(r->unredacted_used, json_integer(doc)) < 0) {
 		error = error_oom();
@@ -869,7 +1005,7 @@ static int one_document(struct run *r, int64_t doc)
 			values[4] = r->ner_list;
 			for (int64_t v = 0; v < r->o->n && !error; v++)
 				error = add_item(r, doc, -1, sha, skey, ctx, NULL, values, v, 0,
-				                 n < t.n);
+				                 n < t.n, redp);
 		}
 		free(ctx);
 		goto done;
@@ -896,7 +1032,7 @@ static int one_document(struct run *r, int64_t doc)
 		if ((error = sha256_hex(sha, chunk, strlen(chunk))) < 0)
 			goto next;
 		if (!strcmp(r->task->name, "paraphrase")) {
-			if ((error = chunk_spans(r, &spans, doc, dl.rec, text, chunks.v[c].start,
+			if ((error = chunk_spans(r, &spans, doc, redp, text, chunks.v[c].start,
 			                         chunks.v[c].end, chunk)) < 0 ||
 			    (error = aug_placeholders_mask(&masked, chunk, strlen(chunk), &spans)) <
 			        0)
@@ -909,8 +1045,8 @@ static int one_document(struct run *r, int64_t doc)
 			values[4] = buf_cstr(&list);
 		}
 		for (int64_t v = 0; v < r->o->n && !error; v++)
-			error =
-			    add_item(r, doc, (int64_t)c, sha, sha, chunk, &spans, values, v, 0, 0);
+			error = add_item(r, doc, (int64_t)c, sha, sha, chunk, &spans, values, v, 0,
+			                 0, NULL);
 	next:
 		buf_release(&masked);
 		buf_release(&list);
@@ -918,6 +1054,7 @@ static int one_document(struct run *r, int64_t doc)
 		free(chunk);
 	}
 done:
+	red_map_release(&red);
 	segs_release(&chunks);
 	if (have_t)
 		cptext_release(&t);
@@ -1029,7 +1166,7 @@ static int judge_page(struct run *r, struct judged_list *l)
 		values[3] = rid;
 		for (int64_t v = 0; v < r->o->n && !error; v++)
 			error = add_item(r, j->document_id, -1, j->sha, skey, j->item, NULL, values,
-			                 v, j->id, 0);
+			                 v, j->id, 0, NULL);
 	}
 	return error;
 }
