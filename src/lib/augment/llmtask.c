@@ -1295,6 +1295,16 @@ static int params_of(struct run *r)
 		json_decref(j);
 		j = NULL;
 	}
+	/*
+	 * suggest-labels on the redacted layer: records made before its offsets
+	 * were mapped to the original text (layer "redacted", which the label
+	 * app cannot show) must not stand in for mapped ones on a rerun.
+	 */
+	if (j && !strcmp(r->task->name, "suggest-labels") && !r->original &&
+	    json_object_set_new(j, "offsets", json_string("original")) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	if (!j)
 		return error_oom();
 	r->params = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
