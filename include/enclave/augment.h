@@ -206,13 +206,15 @@ struct enclave_augment_llm_options {
 	const char *judge_kind; /* judge: records of this kind (NULL: every kind but judge) */
 	enclave_augment_progress_cb progress;
 	void *payload;
+	int max_unreachable; /* stop after this many calls in a row cannot reach the
+	                        endpoint (0: 8; < 0: never) */
 };
 
 #define ENCLAVE_AUGMENT_LLM_OPTIONS_VERSION 1
 #define ENCLAVE_AUGMENT_LLM_OPTIONS_INIT                                                          \
 	{                                                                                         \
 		ENCLAVE_AUGMENT_LLM_OPTIONS_VERSION, NULL, NULL, 1, 1, 0, NULL, -1.0, 0, NULL, 0, \
-		    0, 0, 0, NULL, 0, -1.0, 0, NULL, NULL, NULL                                   \
+		    0, 0, 0, NULL, 0, -1.0, 0, NULL, NULL, NULL, 0                                \
 	}
 
 struct enclave_augment_llm_summary {
@@ -234,6 +236,8 @@ struct enclave_augment_llm_summary {
 	char model_digest[80];                    /* "" when the endpoint reports none */
 	char template_sha256[65];
 	char first_failure[256]; /* why the first rejected or failed item was, "" when none */
+	int64_t not_sent;        /* items not sent once the breaker tripped */
+	char stopped[512];       /* why the run stopped early (the breaker), "" when it did not */
 };
 
 /*
@@ -243,7 +247,11 @@ struct enclave_augment_llm_summary {
  * judge: records) and variant not done yet, a structured request, its
  * reply checked, records committed in groups (a kill loses at most the
  * group in flight; a rerun skips what is there), one augment.run event at
- * the end. Failed items are counted, never stop the run.
+ * the end. Failed items are counted and do not stop the run, except when
+ * o->max_unreachable calls in a row could not reach the endpoint: then the
+ * run stops (summary->stopped), keeps what it made, writes its
+ * augment.run event with the reason, and returns ENCLAVE_EIO naming the
+ * endpoint.
  */
 int enclave_augment_llm_run(enclave_project *project, const struct enclave_augment_llm_options *o,
                             struct enclave_augment_llm_summary *summary);

@@ -175,14 +175,29 @@ struct enclave_llm_job {
 	struct enclave_llm_reply reply; /* filled on success; release it */
 	int error;                      /* 0 or the ENCLAVE_E* code */
 	char *message;                  /* the error message, or NULL; free() it */
+	int unreachable; /* failed at the connection: refused, dropped, connect timeout */
+	int not_sent;    /* never sent: the breaker had tripped (error ENCLAVE_EIO) */
 };
 
 /*
  * Run `n` jobs with up to `in_flight` requests at once (0: the endpoint's
  * concurrency), on threads each with its own connection. Returns 0 when
  * every job ran (each job says how it went), or an error before any ran.
+ * With a breaker set (enclave_llm_set_breaker), once that many calls in a
+ * row (across batches) ended unreachable, the jobs not started yet are not
+ * sent (not_sent).
  */
 int enclave_llm_chat_many(enclave_llm *llm, struct enclave_llm_job *jobs, size_t n, int in_flight);
+
+/*
+ * The circuit breaker of chat_many: after `n` consecutive calls that could
+ * not reach the endpoint (each after its own retries), send nothing more
+ * (0: never stop). Setting it resets the count.
+ */
+void enclave_llm_set_breaker(enclave_llm *llm, int n);
+
+/* The calls in a row that ended unreachable so far; >= the breaker's n: it has tripped. */
+int enclave_llm_unreachable(const enclave_llm *llm);
 
 /* Release the replies and messages of `n` jobs. */
 void enclave_llm_jobs_release(struct enclave_llm_job *jobs, size_t n);

@@ -44,6 +44,7 @@ const struct cli_opt cmd_augment_opts[] = {
 	{ "attempts", 0, "N" },
 	{ "min-support", 0, "X" },
 	{ "min-score", 0, "S" },
+	{ "max-unreachable", 0, "N" },
 	{ "progress", 0, NULL },
 	{ NULL, 0, NULL },
 };
@@ -228,7 +229,7 @@ static int run_llm(struct cli_ctx *ctx, const char *cmd, const struct cli_args *
 	struct progress_state ps = { 0 };
 	enclave_project *p = NULL;
 	long long n = 1, inflight = 0, maxtok = 0, csize = 0, cover = 0, limit = 0, attempts = 0,
-	          minscore = 0;
+	          minscore = 0, unreachable = 8;
 	const char *v;
 	int rc;
 
@@ -251,6 +252,7 @@ static int run_llm(struct cli_ctx *ctx, const char *cmd, const struct cli_args *
 	    (rc = int_opt(cmd, a, "limit", 1, 1000000000, &limit)) ||
 	    (rc = int_opt(cmd, a, "attempts", 1, 10, &attempts)) ||
 	    (rc = int_opt(cmd, a, "min-score", 1, 5, &minscore)) ||
+	    (rc = int_opt(cmd, a, "max-unreachable", 0, 1000000, &unreachable)) ||
 	    (rc = real_opt(cmd, a, "temperature", 0, 2, &o.temperature)) ||
 	    (rc = real_opt(cmd, a, "min-support", 0, 1, &o.min_support)))
 		return rc;
@@ -272,6 +274,7 @@ static int run_llm(struct cli_ctx *ctx, const char *cmd, const struct cli_args *
 	o.limit = limit;
 	o.attempts = (int)attempts;
 	o.min_score = (int)minscore;
+	o.max_unreachable = unreachable ? (int)unreachable : -1;
 	o.template_spec = OPT(a, "template");
 	o.chunk_by = OPT(a, "chunk-by");
 	o.allow_pii = OPT(a, "allow-pii") != NULL;

@@ -8,7 +8,8 @@
 #     and supports the answer; a document saying fake:unsupported gives no
 #     pair (rejected after the retries); fake:badonce passes on the retry;
 #     lineage names the endpoint, model, digest and the template's hash,
-#     whose text is in the blob store; a rerun makes nothing
+#     whose text is in the blob store; a rerun makes nothing; the same
+#     model name with another digest (fakellm --digest) makes them again
 #   - instruct, summary (openai), paraphrase: the variant's spans cover
 #     exactly the redaction tags; placeholder directives rejected
 #   - suggest-labels: classes from the schema, entity offsets into the
@@ -156,6 +157,20 @@ PY
 expect_rc 0 "qa rerun" "$E" -C "$P" augment --task qa --llm local --n 2 --seed 4 --json
 assert_eq 0 "$(jf "$OUT" made)" "qa rerun makes nothing"
 assert_eq "$(($(jf "$QA_JSON" made)))" "$(jf "$OUT" skipped)" "qa rerun skips what was made"
+
+# The same model name with another digest (an updated model) makes new items.
+NEWDIGEST=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+start upd --listen 127.0.0.1 --digest "$NEWDIGEST"
+sed -i "s|base_url: http://127.0.0.1:$PORT_a\$|base_url: http://127.0.0.1:$PORT_upd|" "$P/enclave.yaml"
+expect_rc 0 "qa, model updated" "$E" -C "$P" augment --task qa --llm local --n 2 --seed 4 --json
+sed -i "s|base_url: http://127.0.0.1:$PORT_upd\$|base_url: http://127.0.0.1:$PORT_a|" "$P/enclave.yaml"
+assert_eq "$NEWDIGEST" "$(jf "$OUT" model_digest)" "the new digest is reported"
+assert_eq 0 "$(jf "$OUT" skipped)" "a new digest skips nothing"
+assert_eq "$(jf "$QA_JSON" made)" "$(jf "$OUT" made)" "a new digest makes the items again"
+assert_eq "$(jf "$QA_JSON" made)" "$(q "SELECT count(*) FROM records WHERE kind = 'qa' AND
+	json_extract(lineage, '$.model_digest') = '$NEWDIGEST'")" "their lineage names the new digest"
+expect_rc 0 "qa rerun, old digest" "$E" -C "$P" augment --task qa --llm local --n 2 --seed 4 --json
+assert_eq 0 "$(jf "$OUT" made)" "the old digest's items are still there"
 
 # ---------------------------------------------------------------- instruct, summary, paraphrase
 expect_rc 0 "instruct (openai)" "$E" -C "$P" augment --task instruct --llm oa --json

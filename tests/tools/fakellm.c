@@ -34,9 +34,11 @@
  *                (the seed % n-th, outside [[...]]) in upper case; the
  *                placeholders [[En]] kept
  *   classes      [the first name on the prompt's "CLASSES:" line]
- *   entities     each run of two or more capitalised words in the context,
- *                labelled with the first name on the "ENTITY LABELS:" line,
- *                then {"text": "Nobody Anywhere", ...} (not in the text)
+ *   entities     each run of two or more capitalised words in the context
+ *                (8 at most), then each redaction tag ("[UPPER_CASE]") with
+ *                the word before it ("to [EMAIL_ADDRESS]"), labelled with the
+ *                first name on the "ENTITY LABELS:" line, then {"text":
+ *                "Nobody Anywhere", ...} (not in the text)
  *   score        1 + (FNV-1a of the context) % 5; rationale "fake judge: ...";
  *                criteria {"faithful", "useful", "clear"} the same score
  * Rejection directives, written in the context (that is, in a document):
@@ -60,10 +62,12 @@
  * Models: Ollama answers 404 for a model other than those it lists.
  *
  * Server-wide, by flags: --delay-ms MS waits before every reply (a slow
- * server), --bad-models makes /api/tags and /v1/models answer non-JSON.
+ * server), --bad-models makes /api/tags and /v1/models answer non-JSON,
+ * --digest D makes /api/tags report D as the digest of "fake" (an updated
+ * model under the same name).
  *
  * Usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL] [--delay-ms MS]
- *                [--bad-models]
+ *                [--bad-models] [--digest D]
  * Prints "port N" on stdout once listening; runs until SIGTERM or SIGINT.
  */
 #include <arpa/inet.h>
@@ -87,6 +91,7 @@
 static atomic_long connections, requests;
 static const char *redirect_to = "http://127.0.0.2:9";
 static int delay_ms, bad_models;
+static const char *model_digest = MODEL_DIGEST; /* --digest: the digest of "fake" */
 
 /* Per-message counters for the xN failure modes. */
 #define SLOTS 4096
@@ -505,6 +510,22 @@ static void task_fields(json_t *o, const json_t *schema, const char *ctx, size_t
 				i++;
 			}
 		}
+		/* A redaction tag with the word before it: an entity overlapping a tag. */
+		for (i = 1; i < clen && json_array_size(a) < 12 && name[0]; i++) {
+			size_t e = i + 1, w;
+			if (ctx[i] != '[' || ctx[i - 1] != ' ' || (i >= 2 && ctx[i - 2] == ' '))
+				continue;
+			while (e < clen && (isupper((unsigned char)ctx[e]) || ctx[e] == '_'))
+				e++;
+			if (e == i + 1 || e >= clen || ctx[e] != ']')
+				continue;
+			for (w = i - 1; w > 0 && isalpha((unsigned char)ctx[w - 1]); w--)
+				;
+			if (w == i - 1)
+				continue;
+			json_array_append_new(
+			    a, json_pack("{s:s%,s:s}", "text", ctx + w, e + 1 - w, "label", name));
+		}
 		if (name[0])
 			json_array_append_new(
 			    a, json_pack("{s:s,s:s}", "text", "Nobody Anywhere", "label", name));
@@ -826,7 +847,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		        "{s:[{s:s,s:s,s:s,s:I,s:s,s:{s:s,s:s,s:s}},{s:s,s:s,s:s,s:I,s:s}]}",
 		        "models", "name", "fake:latest", "model", "fake:latest", "modified_at",
 		        "2026-01-01T00:00:00Z", "size", (json_int_t)4661224676LL, "digest",
-		        MODEL_DIGEST, "details", "format", "gguf", "family", "llama",
+		        model_digest, "details", "format", "gguf", "family", "llama",
 		        "parameter_size", "8.0B", "name", "tiny:1b", "model", "tiny:1b",
 		        "modified_at", "2026-01-01T00:00:00Z", "size", (json_int_t)1321098329LL,
 		        "digest",
@@ -890,9 +911,12 @@ int main(int argc, char **argv)
 			delay_ms = atoi(argv[++i]);
 		else if (!strcmp(argv[i], "--bad-models"))
 			bad_models = 1;
+		else if (!strcmp(argv[i], "--digest") && i + 1 < argc)
+			model_digest = argv[++i];
 		else {
 			fprintf(stderr,
-			        "usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL]\n");
+			        "usage: fakellm [--listen ADDR] [--port N] [--redirect-to URL]"
+			        " [--delay-ms MS] [--bad-models] [--digest D]\n");
 			return 2;
 		}
 	}

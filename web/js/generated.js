@@ -75,7 +75,7 @@ function kindView(r, judged) {
 		return [field('Summary', r.text), field('Classes', (p.classes || []).join(', ') || h('span', {class: 'muted'}, '(none)')),
 			field('Entities', h('ul', {class: 'items'}, (p.entities || []).map((e) => h('li', {class: 'item'},
 				h('span', {class: 'tag l1'}, e.label), ' ', h('q', null, e.text || ''), h('span', {class: 'muted'}, ` ${e.start}–${e.end}`))))),
-			h('p', {class: 'muted'}, `Offsets into the ${p.layer || 'original'} text; decided in the annotation view (the review of the document's annotations)`)];
+			h('p', {class: 'muted'}, `Offsets into the ${p.layer || 'original'} text${p.mapped_from ? ` (mapped from the ${p.mapped_from} text the model saw; the quoted texts are that text's)` : ''}; decided in the annotation view (the review of the document's annotations)`)];
 	default:
 		return [field('Text', ...marked(r.text, p.spans)),
 			Array.isArray(p.spans) ? null : h('details', null, h('summary', null, 'Payload'), h('pre', {class: 'rec-json'}, JSON.stringify(p, null, 2)))];

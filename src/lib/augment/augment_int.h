@@ -33,6 +33,7 @@
  */
 #define CURL_DL_FUNCS(X)       \
 	X(curl_easy_cleanup)   \
+	X(curl_easy_getinfo)   \
 	X(curl_easy_init)      \
 	X(curl_easy_perform)   \
 	X(curl_easy_reset)     \
@@ -65,6 +66,9 @@ int curl_dl_load(void);
 
 #ifndef CURL_DL_NO_MACROS
 #define curl_easy_cleanup (*curl_dl.curl_easy_cleanup)
+/* curl.h's own function-like macro (a type check) would shadow the table. */
+#undef curl_easy_getinfo
+#define curl_easy_getinfo (*curl_dl.curl_easy_getinfo)
 #define curl_easy_init (*curl_dl.curl_easy_init)
 #define curl_easy_perform (*curl_dl.curl_easy_perform)
 #define curl_easy_reset (*curl_dl.curl_easy_reset)
@@ -187,6 +191,7 @@ struct net_response {
 	enum net_failure failure;
 	struct guard_refusal refused; /* with NET_REFUSED */
 	size_t received;              /* body bytes received (streamed ones too) */
+	int connected;                /* a connection was established (CURLINFO_CONNECT_TIME_T) */
 };
 
 /* Make `n` for `guard` (loading libcurl). Returns 0, ENCLAVE_ENOMEM or ENCLAVE_EUNSUPPORTED. */
@@ -262,6 +267,12 @@ json_t *aug_spans_json(const struct aug_spans *l);
  */
 int aug_document_spans(struct aug_spans *out, const char **source, enclave_project *p, int64_t doc,
                        const struct enclave_augment_options *o, const char *text, size_t len);
+
+/*
+ * Append the spans of document `doc`'s accepted NER annotations to `out`,
+ * as stored (code points of the original text; not prepared).
+ */
+int aug_annotation_spans(struct aug_spans *out, enclave_project *p, int64_t doc);
 
 /* ------------------------------------------------------------ one generated item */
 

@@ -45,6 +45,8 @@ struct enclave_llm {
 	enclave_project *project;   /* borrowed, may be NULL */
 	pthread_mutex_t audit_lock; /* one audit write at a time (chat_many's threads) */
 	char *api_key;              /* from the environment, or NULL */
+	int breaker;                /* chat_many stops after this many unreachable calls in a row */
+	int unreachable_run;        /* unreachable calls in a row (chat_many's, under its lock) */
 };
 
 /* ------------------------------------------------------------------ */
@@ -665,9 +667,13 @@ static int parse_reply(struct chat_state *st, const struct buf *body)
 	return error;
 }
 
-/* A chat call on `net` (the handle's own, or a chat_many worker's). */
+/*
+ * A chat call on `net` (the handle's own, or a chat_many worker's).
+ * *unreachable (when not NULL) is set when the last attempt failed at the
+ * connection: refused or dropped, or a timeout before any connection.
+ */
 static int chat_on(struct enclave_llm_reply *out, enclave_llm *llm, struct net *net,
-                   const struct enclave_llm_request *req)
+                   const struct enclave_llm_request *req, int *unreachable)
 {
 	const char *path =
 	    llm->ep.kind == ENCLAVE_LLM_OLLAMA ? "/api/chat" : "/v1/chat/completions";
@@ -715,6 +721,10 @@ static int chat_on(struct enclave_llm_reply *out, enclave_llm *llm, struct net *
 		buf_release(&st.content);
 		buf_release(&st.line);
 		if (!error || end != ATTEMPT_RETRY || n > llm->ep.retries) {
+			if (unreachable)
+				*unreachable =
+				    error && (resp.failure == NET_CONNECT ||
+				              (resp.failure == NET_TIMEOUT && !resp.connected));
 			if (error && n > 1)
 				error_prefix("after %d attempts", n);
 			net_response_release(&resp);
@@ -736,7 +746,7 @@ static int chat_on(struct enclave_llm_reply *out, enclave_llm *llm, struct net *
 int enclave_llm_chat(struct enclave_llm_reply *out, enclave_llm *llm,
                      const struct enclave_llm_request *req)
 {
-	return chat_on(out, llm, &llm->net, req);
+	return chat_on(out, llm, &llm->net, req, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -856,7 +866,20 @@ static void *worker(void *arg)
 		net.easy = NULL;
 	for (;;) {
 		struct enclave_llm_job *job;
+		enclave_llm *llm = pool->llm;
 		pthread_mutex_lock(&pool->lock);
+		if (llm->breaker > 0 && llm->unreachable_run >= llm->breaker) {
+			/* Tripped: what is left is not sent. */
+			for (; pool->next < pool->n; pool->next++) {
+				job = &pool->jobs[pool->next];
+				job->not_sent = 1;
+				job->error = error_set(ENCLAVE_EIO,
+				                       "endpoint '%s': not sent: %d calls in a row"
+				                       " could not reach it",
+				                       llm->ep.name, llm->unreachable_run);
+				job->message = strdup(enclave_error_last());
+			}
+		}
 		job = pool->next < pool->n ? &pool->jobs[pool->next++] : NULL;
 		pthread_mutex_unlock(&pool->lock);
 		if (!job)
@@ -864,12 +887,29 @@ static void *worker(void *arg)
 		if (!net.easy)
 			job->error = error_oom();
 		else
-			job->error = chat_on(&job->reply, pool->llm, &net, job->req);
+			job->error = chat_on(&job->reply, llm, &net, job->req, &job->unreachable);
 		if (job->error)
 			job->message = strdup(enclave_error_last());
+		pthread_mutex_lock(&pool->lock);
+		if (job->unreachable)
+			llm->unreachable_run++;
+		else if (net.easy)
+			llm->unreachable_run = 0;
+		pthread_mutex_unlock(&pool->lock);
 	}
 	net_release(&net);
 	return NULL;
+}
+
+void enclave_llm_set_breaker(enclave_llm *llm, int n)
+{
+	llm->breaker = n > 0 ? n : 0;
+	llm->unreachable_run = 0;
+}
+
+int enclave_llm_unreachable(const enclave_llm *llm)
+{
+	return llm->unreachable_run;
 }
 
 int enclave_llm_chat_many(enclave_llm *llm, struct enclave_llm_job *jobs, size_t n, int in_flight)
@@ -889,6 +929,8 @@ int enclave_llm_chat_many(enclave_llm *llm, struct enclave_llm_job *jobs, size_t
 		reply_init(&jobs[j].reply);
 		jobs[j].error = 0;
 		jobs[j].message = NULL;
+		jobs[j].unreachable = 0;
+		jobs[j].not_sent = 0;
 	}
 	for (i = 0; i < in_flight; i++) {
 		if (pthread_create(&threads[i], NULL, worker, &pool)) {

@@ -10,6 +10,12 @@
  * through source_allowed(), the one place deciding whether it may be used
  * (the project's test split is wired there).
  *
+ * The redacted layer (the default) and the original text: paraphrase maps
+ * the accepted NER annotations onto the layer so they become placeholders
+ * with the tags, and suggest-labels maps the entities it finds in the
+ * layer back to the original text the label app annotates (red_map_offset,
+ * through the spans' ranges in both texts).
+ *
  * Items. An item is (source, variant); its key is enclave_record_key(task,
  * source hash, canonical parameters: template hash, model, sampling, seed;
  * variant). Items already stored are skipped before any request. The rest
@@ -20,6 +26,14 @@
  * then counted as rejected (not stored). A request that fails (HTTP error
  * after the client's own retries, timeout, guard refusal) is counted as an
  * error. The records of a group are inserted in one transaction.
+ *
+ * The breaker. When the endpoint goes away mid-run every item would fail
+ * after its retries and backoff; instead, once r->breaker calls in a row
+ * could not reach it (enclave_llm_set_breaker: counted by chat_many across
+ * groups, reset by any call that got through), the group's records made so
+ * far are inserted, nothing more is queued (limit_reached, add_item), the
+ * augment.run event says why ("stopped") and the run returns ENCLAVE_EIO.
+ * The items not made have no record, so a rerun asks them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -98,6 +112,95 @@ int enclave_augment_llm_task(const char *name)
 	return task_find(name) != NULL;
 }
 
+/* ------------------------------------------------------------ the redacted layer's map */
+
+/*
+ * The redacted PII spans of a document: each one's range in the original
+ * text and in the redacted layer (spans.start/end and out_start/out_end,
+ * code points; clean --pii records them with the layer, and export_record
+ * has checked they match it). Outside every span the two texts differ by
+ * the growth of the spans before; a range that touches a span covers the
+ * whole of it on the other side.
+ */
+struct red_span {
+	size_t start, end, out_start, out_end;
+	char label[40];
+};
+
+struct red_map {
+	struct red_span *v;
+	size_t n;
+};
+
+static void red_map_release(struct red_map *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = 0;
+}
+
+/* The redacted spans of document `doc` into `m` (empty first). */
+static int red_map_load(struct red_map *m, enclave_project *p, int64_t doc)
+{
+	struct store_spans all = { 0 };
+	int error;
+
+	red_map_release(m);
+	if ((error = store_spans_read(&all, p->db, doc)) < 0)
+		return error;
+	if (all.n && !(m->v = calloc(all.n, sizeof(*m->v))))
+		error = error_oom();
+	for (size_t i = 0; !error && i < all.n; i++)
+		if (all.v[i].out_start >= 0 && all.v[i].out_end >= all.v[i].out_start) {
+			struct red_span *d = &m->v[m->n++];
+			d->start = all.v[i].start;
+			d->end = all.v[i].end;
+			d->out_start = (size_t)all.v[i].out_start;
+			d->out_end = (size_t)all.v[i].out_end;
+			snprintf(d->label, sizeof(d->label), "%s", all.v[i].label);
+		}
+	store_spans_release(&all);
+	return error;
+}
+
+static int red_map_copy(struct red_map *dst, const struct red_map *src)
+{
+	dst->n = 0;
+	dst->v = NULL;
+	if (!src || !src->n)
+		return 0;
+	if (!(dst->v = malloc(src->n * sizeof(*dst->v))))
+		return error_oom();
+	memcpy(dst->v, src->v, src->n * sizeof(*dst->v));
+	dst->n = src->n;
+	return 0;
+}
+
+/*
+ * Map offset `o` of one side to the other: to_original 1 maps a redacted
+ * layer offset to the original text, 0 the reverse. A start (end 0) inside
+ * a span maps to the start of the span's range on the other side, an end
+ * (end 1) inside one to its end, so a range overlapping a redaction covers
+ * the whole of it.
+ */
+static size_t red_map_offset(const struct red_map *m, size_t o, int to_original, int end)
+{
+	long long delta = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		const struct red_span *s = &m->v[i];
+		size_t fs = to_original ? s->out_start : s->start,
+		       fe = to_original ? s->out_end : s->end,
+		       ts = to_original ? s->start : s->out_start,
+		       te = to_original ? s->end : s->out_end;
+		if (end ? (fs < o && o <= fe) : (fs <= o && o < fe))
+			return end ? te : ts;
+		if (fe <= o)
+			delta += (long long)(te - ts) - (long long)(fe - fs);
+	}
+	return (size_t)((long long)o + delta);
+}
+
 /* ------------------------------------------------------------ items */
 
 /* One item in flight: its source, its conversation, and what came of it. */
@@ -109,6 +212,8 @@ struct item {
 	struct aug_spans spans; /* paraphrase: the entity spans of context (prepared) */
 	int64_t record_id;      /* judge: the record judged */
 	int truncated;          /* suggest-labels: context is the document's start only */
+	int mapped;             /* suggest-labels: context is the redacted layer; red maps it */
+	struct red_map red;     /* suggest-labels: the document's redacted spans */
 	char *system, *user;    /* the rendered prompt */
 	char *prev, *feedback;  /* a retry: the rejected reply and why */
 	struct enclave_llm_message msgs[4];
@@ -127,6 +232,7 @@ static void item_free(struct item *it)
 		return;
 	free(it->context);
 	aug_spans_release(&it->spans);
+	red_map_release(&it->red);
 	free(it->system);
 	free(it->user);
 	free(it->prev);
@@ -163,7 +269,9 @@ struct run {
 	struct item **group;
 	size_t ngroup, group_cap;
 	double t0;
-	char split_sha256[65]; /* the project split's assignment hash (split_guard) */
+	char split_sha256[65];      /* the project split's assignment hash (split_guard) */
+	int breaker;                /* unreachable calls in a row that stop the run (0: never) */
+	char last_unreachable[256]; /* the message of the last unreachable call */
 	struct enclave_augment_llm_summary *sum;
 };
 
@@ -411,6 +519,15 @@ static int check_labels(struct run *r, struct item *it, const json_t *o, const c
 		}
 		size_t s = utf8_count(it->context, (size_t)(hit - it->context));
 		size_t e = s + utf8_count(t, strlen(t));
+		/*
+		 * Offsets into the original text the label app annotates; `text`
+		 * stays what the model saw (the redacted layer's), so a record
+		 * made from redacted text holds no PII.
+		 */
+		if (it->mapped) {
+			s = red_map_offset(&it->red, s, 1, 0);
+			e = red_map_offset(&it->red, e, 1, 1);
+		}
 		if (json_array_append_new(entities, json_pack("{s:I,s:I,s:s,s:s}", "start",
 		                                              (json_int_t)s, "end", (json_int_t)e,
 		                                              "label", l, "text", t)) < 0)
@@ -429,9 +546,9 @@ static int check_labels(struct run *r, struct item *it, const json_t *o, const c
 		snprintf(line + n, sizeof(line) - n, "%sentities: %zu",
 		         json_array_size(classes) ? "; " : "none; ", json_array_size(entities));
 	}
-	p = json_pack("{s:o,s:o,s:s,s:I,s:b}", "classes", classes, "entities", entities, "layer",
-	              r->original ? "original" : "redacted", "dropped", (json_int_t)dropped,
-	              "truncated", it->truncated);
+	p = json_pack("{s:o,s:o,s:s,s:I,s:b,s:s?}", "classes", classes, "entities", entities,
+	              "layer", "original", "dropped", (json_int_t)dropped, "truncated",
+	              it->truncated, "mapped_from", it->mapped ? "redacted" : NULL);
 	classes = entities = NULL;
 	if (!p)
 		goto oom;
@@ -562,6 +679,14 @@ static int run_group(struct run *r)
 				it->ctok += jobs[i].reply.completion_tokens;
 				r->sum->completion_tokens += jobs[i].reply.completion_tokens;
 			}
+			if (jobs[i].not_sent) {
+				r->sum->not_sent++;
+				it->finished = 1;
+				continue;
+			}
+			if (jobs[i].error && jobs[i].unreachable && jobs[i].message)
+				snprintf(r->last_unreachable, sizeof(r->last_unreachable), "%s",
+				         jobs[i].message);
 			if (jobs[i].error) {
 				r->sum->errors++;
 				note_failure(r, it->document_id, it->chunk,
@@ -628,6 +753,13 @@ static int run_group(struct run *r)
 		free(v);
 		r->sum->made += (int64_t)inserted;
 	}
+	/* The breaker: the endpoint stopped answering; what was made is kept. */
+	if (!error && r->breaker && enclave_llm_unreachable(r->llm) >= r->breaker &&
+	    !r->sum->stopped[0])
+		snprintf(r->sum->stopped, sizeof(r->sum->stopped),
+		         "%d calls in a row could not reach LLM endpoint '%s' (%s); last: %s",
+		         enclave_llm_unreachable(r->llm), r->ep->name, r->ep->base_url,
+		         r->last_unreachable[0] ? r->last_unreachable : "(none)");
 	/* judge --min-score: the records scored below it are rejected. */
 	for (size_t i = 0; i < r->ngroup && !error && r->o->min_score > 0; i++) {
 		struct item *it = r->group[i];
@@ -655,7 +787,8 @@ done:
  */
 static int add_item(struct run *r, int64_t doc, int64_t chunk, const char *sha,
                     const char *source_key, const char *context, const struct aug_spans *spans,
-                    const char **values, int64_t v, int64_t record_id, int truncated)
+                    const char **values, int64_t v, int64_t record_id, int truncated,
+                    const struct red_map *red)
 {
 	struct buf sys = BUF_INIT(ENCLAVE_MAX_LLM_REPLY_BYTES),
 	           user = BUF_INIT(ENCLAVE_MAX_LLM_REPLY_BYTES);
@@ -663,6 +796,8 @@ static int add_item(struct run *r, int64_t doc, int64_t chunk, const char *sha,
 	char key[65], vbuf[24];
 	int exists, error;
 
+	if (r->sum->stopped[0])
+		return 0;
 	r->sum->items++;
 	enclave_record_key(key, r->task->name, source_key, r->params, v);
 	if (!key[0])
@@ -681,6 +816,9 @@ static int add_item(struct run *r, int64_t doc, int64_t chunk, const char *sha,
 	it->variant = v;
 	it->record_id = record_id;
 	it->truncated = truncated;
+	it->mapped = red != NULL;
+	if ((error = red_map_copy(&it->red, red)) < 0)
+		goto fail;
 	snprintf(it->source_sha, sizeof(it->source_sha), "%s", sha);
 	snprintf(vbuf, sizeof(vbuf), "%lld", (long long)v);
 	for (size_t i = 0; r->task->names[i]; i++)
@@ -727,9 +865,10 @@ fail:
 	return error;
 }
 
+/* Stop reading sources: --limit reached, or the breaker stopped the run. */
 static int limit_reached(const struct run *r)
 {
-	return r->o->limit > 0 && r->sum->chunks >= r->o->limit;
+	return (r->o->limit > 0 && r->sum->chunks >= r->o->limit) || r->sum->stopped[0];
 }
 
 /* ------------------------------------------------------------ document sources */
@@ -754,28 +893,45 @@ static int load_cb(const struct enclave_doc_info *info, void *payload)
 	return export_record(&dl->rec, &ctx, info, &dl->redacted);
 }
 
-/* Spans of a chunk [cs, ce) of the record's text, relative to the chunk, prepared. */
-static int chunk_spans(struct run *r, struct aug_spans *out, int64_t doc, const json_t *rec,
+/*
+ * Spans of a chunk [cs, ce) of the record's text, relative to the chunk,
+ * prepared. On the redacted layer (`red` not NULL): the document's accepted
+ * NER annotations mapped onto the layer (an annotation touching a
+ * redaction covers its whole tag) and the redaction tags they do not
+ * cover; on the original layer: the annotations, else the PII spans
+ * (aug_document_spans).
+ */
+static int chunk_spans(struct run *r, struct aug_spans *out, int64_t doc, const struct red_map *red,
                        const char *text, size_t cs, size_t ce, const char *chunk)
 {
-	struct aug_spans all = { 0 };
+	struct aug_spans all = { 0 }, ann = { 0 };
 	int error = 0;
 
-	if (json_is_true(json_object_get(rec, "redacted"))) {
-		size_t i;
-		const json_t *v;
-		json_array_foreach(json_object_get(rec, "redactions"), i, v)
-		{
-			json_int_t s = json_integer_value(json_object_get(v, "start")),
-			           e = json_integer_value(json_object_get(v, "end"));
-			const char *l = json_string_value(json_object_get(v, "label"));
-			if ((error = aug_spans_push(&all, (size_t)s, (size_t)e, l ? l : "")) < 0)
+	if (red) {
+		if ((error = aug_annotation_spans(&ann, r->p, doc)) < 0)
+			goto done;
+		for (size_t i = 0; i < ann.n; i++) {
+			size_t s = red_map_offset(red, ann.v[i].start, 0, 0),
+			       e = red_map_offset(red, ann.v[i].end, 0, 1);
+			ann.v[i].start = s;
+			ann.v[i].end = e;
+			if (e > s && (error = aug_spans_push(&all, s, e, ann.v[i].label)) < 0)
+				goto done;
+		}
+		for (size_t i = 0; i < red->n; i++) {
+			const struct red_span *t = &red->v[i];
+			size_t k;
+			for (k = 0; k < ann.n; k++)
+				if (ann.v[k].end > ann.v[k].start &&
+				    ann.v[k].start <= t->out_start && t->out_end <= ann.v[k].end)
+					break;
+			if (k == ann.n &&
+			    (error = aug_spans_push(&all, t->out_start, t->out_end, t->label)) < 0)
 				goto done;
 		}
 	} else {
 		struct enclave_augment_options ao = ENCLAVE_AUGMENT_OPTIONS_INIT;
 		const char *src;
-		(void)text;
 		if ((error = aug_document_spans(&all, &src, r->p, doc, &ao, text, strlen(text))) <
 		    0)
 			goto done;
@@ -788,6 +944,7 @@ static int chunk_spans(struct run *r, struct aug_spans *out, int64_t doc, const 
 	aug_spans_prepare(out, chunk, strlen(chunk));
 done:
 	aug_spans_release(&all);
+	aug_spans_release(&ann);
 	return error;
 }
 
@@ -808,6 +965,8 @@ static int one_document(struct run *r, int64_t doc)
 	struct doc_load dl = { r, NULL, 0 };
 	struct cptext t;
 	struct segs chunks = { 0 };
+	struct red_map red = { 0 };
+	const struct red_map *redp = NULL; /* the redacted layer is the source */
 	const char *text;
 	int error, have_t = 0;
 
@@ -815,6 +974,11 @@ static int one_document(struct run *r, int64_t doc)
 		goto done;
 	if (!(text = json_string_value(json_object_get(dl.rec, "text"))))
 		goto done;
+	if (dl.redacted && !r->original) {
+		if ((error = red_map_load(&red, r->p, doc)) < 0)
+			goto done;
+		redp = &red;
+	}
 	if (!dl.redacted && !r->original &&
 	    json_array_append_new(r->unredacted_used, json_integer(doc)) < 0) {
 		error = error_oom();
@@ -841,7 +1005,7 @@ static int one_document(struct run *r, int64_t doc)
 			values[4] = r->ner_list;
 			for (int64_t v = 0; v < r->o->n && !error; v++)
 				error = add_item(r, doc, -1, sha, skey, ctx, NULL, values, v, 0,
-				                 n < t.n);
+				                 n < t.n, redp);
 		}
 		free(ctx);
 		goto done;
@@ -868,7 +1032,7 @@ static int one_document(struct run *r, int64_t doc)
 		if ((error = sha256_hex(sha, chunk, strlen(chunk))) < 0)
 			goto next;
 		if (!strcmp(r->task->name, "paraphrase")) {
-			if ((error = chunk_spans(r, &spans, doc, dl.rec, text, chunks.v[c].start,
+			if ((error = chunk_spans(r, &spans, doc, redp, text, chunks.v[c].start,
 			                         chunks.v[c].end, chunk)) < 0 ||
 			    (error = aug_placeholders_mask(&masked, chunk, strlen(chunk), &spans)) <
 			        0)
@@ -881,8 +1045,8 @@ static int one_document(struct run *r, int64_t doc)
 			values[4] = buf_cstr(&list);
 		}
 		for (int64_t v = 0; v < r->o->n && !error; v++)
-			error =
-			    add_item(r, doc, (int64_t)c, sha, sha, chunk, &spans, values, v, 0, 0);
+			error = add_item(r, doc, (int64_t)c, sha, sha, chunk, &spans, values, v, 0,
+			                 0, NULL);
 	next:
 		buf_release(&masked);
 		buf_release(&list);
@@ -890,6 +1054,7 @@ static int one_document(struct run *r, int64_t doc)
 		free(chunk);
 	}
 done:
+	red_map_release(&red);
 	segs_release(&chunks);
 	if (have_t)
 		cptext_release(&t);
@@ -899,6 +1064,7 @@ done:
 
 /* ------------------------------------------------------------ record sources (judge) */
 
+/* A record to judge (one page of them at a time). */
 struct judged {
 	int64_t id, document_id;
 	char kind[40], sha[65];
@@ -910,7 +1076,18 @@ struct judged_list {
 	struct judged *v;
 	size_t n, cap;
 	const char *kind;
+	int64_t last_id; /* the last record of the page seen, judged or not */
+	size_t seen;     /* records of the page seen */
 };
+
+static void judged_clear(struct judged_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].item);
+		free(l->v[i].text);
+	}
+	l->n = 0;
+}
 
 static int collect_record(const struct enclave_record *rec, void *payload)
 {
@@ -920,6 +1097,8 @@ static int collect_record(const struct enclave_record *rec, void *payload)
 	char *pls;
 	struct buf b = BUF_INIT(ENCLAVE_MAX_LLM_REPLY_BYTES);
 
+	l->last_id = rec->id;
+	l->seen++;
 	if (!strcmp(rec->kind, "judge") || !strcmp(rec->status, "rejected") ||
 	    (l->kind && strcmp(rec->kind, l->kind)))
 		return 0;
@@ -959,18 +1138,15 @@ static int collect_record(const struct enclave_record *rec, void *payload)
 	return 0;
 }
 
-static int run_records(struct run *r)
-{
-	struct judged_list l = { NULL, 0, 0, r->o->judge_kind };
-	struct enclave_records_filter f;
-	int error;
+#define JUDGE_PAGE 64 /* records read at once: memory stays flat however many there are */
 
-	memset(&f, 0, sizeof(f));
-	if ((error = enclave_records_list(r->p, &f, collect_record, &l)) < 0)
-		goto done;
-	r->sum->sources_total = (int64_t)l.n;
-	for (size_t i = 0; i < l.n && !error && !limit_reached(r); i++) {
-		struct judged *j = &l.v[i];
+/* Queue the judged records of page `l` (may run groups). */
+static int judge_page(struct run *r, struct judged_list *l)
+{
+	int error = 0;
+
+	for (size_t i = 0; i < l->n && !error && !limit_reached(r); i++) {
+		struct judged *j = &l->v[i];
 		char skey[96], rid[24];
 		const char *values[8] = { 0 };
 		int allowed = 1;
@@ -990,13 +1166,46 @@ static int run_records(struct run *r)
 		values[3] = rid;
 		for (int64_t v = 0; v < r->o->n && !error; v++)
 			error = add_item(r, j->document_id, -1, j->sha, skey, j->item, NULL, values,
-			                 v, j->id, 0);
+			                 v, j->id, 0, NULL);
 	}
-done:
-	for (size_t i = 0; i < l.n; i++) {
-		free(l.v[i].item);
-		free(l.v[i].text);
+	return error;
+}
+
+/*
+ * The records to judge, read a page at a time in id order (after_id), so
+ * memory holds one page and one group whatever the number of records. The
+ * judge records this run inserts have higher ids and are passed over as
+ * every judge record is. sources_total counts the candidate kind's records
+ * (rejected ones included: a progress figure, not a promise).
+ */
+static int run_records(struct run *r)
+{
+	struct judged_list l = { NULL, 0, 0, r->o->judge_kind, 0, 0 };
+	struct enclave_records_filter f;
+	int64_t total = 0, judges = 0;
+	int error;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = r->o->judge_kind;
+	if ((error = enclave_records_count(r->p, &f, &total)) < 0)
+		return error;
+	if (!f.kind) {
+		f.kind = "judge";
+		if ((error = enclave_records_count(r->p, &f, &judges)) < 0)
+			return error;
+		f.kind = NULL;
 	}
+	r->sum->sources_total = total - judges;
+	f.limit = JUDGE_PAGE;
+	while (!error && !limit_reached(r)) {
+		l.seen = 0;
+		f.after_id = l.last_id;
+		if ((error = enclave_records_list(r->p, &f, collect_record, &l)) < 0 || !l.seen)
+			break;
+		error = judge_page(r, &l);
+		judged_clear(&l);
+	}
+	judged_clear(&l);
 	free(l.v);
 	return error;
 }
@@ -1065,7 +1274,7 @@ static int check_endpoint(struct run *r)
 	return error;
 }
 
-/* The canonical parameters in the keys: what changes a reply. */
+/* The canonical parameters in the keys: what changes a reply (docs/formats.md). */
 static int params_of(struct run *r)
 {
 	char temp[32], seed[24];
@@ -1076,6 +1285,26 @@ static int params_of(struct run *r)
 	j = json_pack("{s:s,s:s,s:s,s:s,s:i,s:s}", "task", r->task->name, "template",
 	              r->tmpl.sha256, "model", r->ep->model, "temperature", temp, "max_tokens",
 	              r->max_tokens, "seed", seed);
+	/*
+	 * The model's digest when the endpoint reports one (Ollama does): an
+	 * updated model under the same name gives new items. Without one (the
+	 * OpenAI API) the name alone has to do.
+	 */
+	if (j && r->sum->model_digest[0] &&
+	    json_object_set_new(j, "model_digest", json_string(r->sum->model_digest)) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	/*
+	 * suggest-labels on the redacted layer: records made before its offsets
+	 * were mapped to the original text (layer "redacted", which the label
+	 * app cannot show) must not stand in for mapped ones on a rerun.
+	 */
+	if (j && !strcmp(r->task->name, "suggest-labels") && !r->original &&
+	    json_object_set_new(j, "offsets", json_string("original")) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	if (!j)
 		return error_oom();
 	r->params = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
@@ -1191,6 +1420,7 @@ static int setup(struct run *r)
 		return error_set(ENCLAVE_ENOTFOUND, "no LLM endpoint '%s' in %s/%s (llm: section)",
 		                 o->llm, r->p->path, PROJECT_CONFIG);
 	r->in_flight = o->in_flight > 0 ? o->in_flight : r->ep->concurrency;
+	r->breaker = o->max_unreachable < 0 ? 0 : o->max_unreachable ? o->max_unreachable : 8;
 	if (r->in_flight > ENCLAVE_MAX_LLM_CONCURRENCY)
 		return error_set(ENCLAVE_EINVALID, "augment: at most %d requests in flight",
 		                 ENCLAVE_MAX_LLM_CONCURRENCY);
@@ -1208,6 +1438,7 @@ static int setup(struct run *r)
 	memcpy(r->sum->template_sha256, r->tmpl.sha256, 65);
 	if ((error = enclave_llm_new(&r->llm, r->ep, r->p)) < 0 || (error = check_endpoint(r)) < 0)
 		return error;
+	enclave_llm_set_breaker(r->llm, r->breaker);
 	return params_of(r);
 }
 
@@ -1234,14 +1465,15 @@ static int audit_run(struct run *r)
 	    "limit", (json_int_t)r->o->limit, "split_sha256",
 	    r->sum->split_guard ? r->split_sha256 : NULL);
 	outputs = json_pack(
-	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "sources",
+	    "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:s?}", "sources",
 	    (json_int_t)r->sum->chunks, "excluded", (json_int_t)r->sum->excluded, "unsplit",
 	    (json_int_t)r->sum->unsplit, "items", (json_int_t)r->sum->items, "made",
 	    (json_int_t)r->sum->made, "skipped", (json_int_t)r->sum->skipped, "rejected",
 	    (json_int_t)r->sum->rejected, "retries", (json_int_t)r->sum->retries, "errors",
 	    (json_int_t)r->sum->errors, "judged_rejected", (json_int_t)r->sum->judged_rejected,
 	    "prompt_tokens", (json_int_t)r->sum->prompt_tokens, "completion_tokens",
-	    (json_int_t)r->sum->completion_tokens);
+	    (json_int_t)r->sum->completion_tokens, "not_sent", (json_int_t)r->sum->not_sent,
+	    "stopped", r->sum->stopped[0] ? r->sum->stopped : NULL);
 	if (!params || !outputs) {
 		error = error_oom();
 		goto done;
@@ -1296,6 +1528,11 @@ int enclave_augment_llm_run(enclave_project *p, const struct enclave_augment_llm
 		error = run_group(&r);
 	if (!error)
 		error = audit_run(&r);
+	if (!error && sum->stopped[0])
+		error = error_set(ENCLAVE_EIO,
+		                  "%s: the run stopped, keeping the %lld records made (%lld items"
+		                  " not sent); run it again to resume",
+		                  sum->stopped, (long long)sum->made, (long long)sum->not_sent);
 	sum->seconds = time_monotonic() - r.t0;
 done:
 	for (size_t i = 0; i < r.ngroup; i++)

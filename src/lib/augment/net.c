@@ -255,6 +255,9 @@ int net_perform(struct net *n, const struct net_request *req, struct net_respons
 	} else if (out->failure == NET_ABORTED) {
 		error = error_set(ENCLAVE_ERROR, "'%s': stopped by the caller", req->url);
 	} else {
+		curl_off_t ct = 0;
+		if (curl_easy_getinfo(n->easy, CURLINFO_CONNECT_TIME_T, &ct) == CURLE_OK)
+			out->connected = ct > 0;
 		out->failure = rc == CURLE_OPERATION_TIMEDOUT ? NET_TIMEOUT
 		               : (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 		                  rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||

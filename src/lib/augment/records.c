@@ -169,6 +169,17 @@ static int annotation_spans(struct aug_spans *out, const char *result)
 	return error;
 }
 
+int aug_annotation_spans(struct aug_spans *out, enclave_project *p, int64_t doc)
+{
+	char *result = NULL;
+	int error;
+
+	if ((error = store_ner_accepted(p->db, doc, &result)) == 0 && result)
+		error = annotation_spans(out, result);
+	free(result);
+	return error;
+}
+
 int aug_document_spans(struct aug_spans *out, const char **source, enclave_project *p, int64_t doc,
                        const struct enclave_augment_options *o, const char *text, size_t len)
 {

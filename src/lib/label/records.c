@@ -629,7 +629,11 @@ done:
 /* suggest-labels                                                     */
 /* ------------------------------------------------------------------ */
 
-/* A suggest-labels payload the label app can show: layer "original" (or none). */
+/*
+ * A suggest-labels payload the label app can show: layer "original" (or
+ * none), which a run on the redacted layer writes too once it has mapped
+ * its offsets back ("mapped_from": "redacted"; docs/formats.md).
+ */
 static int original_layer(const json_t *payload)
 {
 	const char *layer = json_string_value(json_object_get(payload, "layer"));
