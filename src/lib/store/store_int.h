@@ -416,6 +416,25 @@ int store_export_blocks(struct store_export_q *q, int64_t id,
                         int (*cb)(void *payload, const struct store_block_row *r), void *payload);
 /* ---- records.c: generated records (schema 4) and what the augmenters read ---- */
 
+/* The columns store_record_row reads, from records (a WHERE, ORDER BY may follow). */
+#define STORE_RECORD_SELECT                                                                   \
+	"SELECT id, kind, key, ifnull(document_id, 0), ifnull(chunk, -1),"                    \
+	" ifnull(source_sha256, ''), text, text_sha256, payload, lineage, status, created_at" \
+	" FROM records"
+
+/* The row of STORE_RECORD_SELECT that `st` is on, as a record borrowing its strings. */
+void store_record_row(struct enclave_record *r, sqlite3_stmt *st);
+
+/*
+ * sql = head, the WHERE clause of `f` (NULL: all; ids past after_id and a
+ * LIMIT when `paged`), then tail; bind with store_records_bind in the same
+ * order. Returns 0 or an ENCLAVE_E*.
+ */
+int store_records_sql(struct buf *sql, const char *head, const struct enclave_records_filter *f,
+                      int paged, const char *tail);
+/* Bind `f` as store_records_sql wrote it; the next parameter's index. */
+int store_records_bind(sqlite3_stmt *st, const struct enclave_records_filter *f, int paged);
+
 /* The ok documents in id order: *ids malloc'd (NULL when none). */
 int store_ok_documents(enclave_project *p, int64_t **ids, size_t *n);
 
