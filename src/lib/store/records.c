@@ -268,8 +268,12 @@ void store_record_row(struct enclave_record *r, sqlite3_stmt *st)
 	r->created_at = col(st, 11);
 }
 
-int store_records_sql(struct buf *sql, const char *head, const struct enclave_records_filter *f,
-                      int paged, const char *tail)
+/*
+ * sql = head, the WHERE clause of `f` (ids past after_id when `paged`), then
+ * tail; bind with bind_filter in the same order. Returns 0 or an ENCLAVE_E*.
+ */
+static int build_sql(struct buf *sql, const char *head, const struct enclave_records_filter *f,
+                     int paged, const char *tail)
 {
 	int error = buf_puts(sql, head);
 
@@ -290,7 +294,7 @@ int store_records_sql(struct buf *sql, const char *head, const struct enclave_re
 	return error < 0 ? error_buf(error, "records query") : 0;
 }
 
-int store_records_bind(sqlite3_stmt *st, const struct enclave_records_filter *f, int paged)
+static int bind_filter(sqlite3_stmt *st, const struct enclave_records_filter *f, int paged)
 {
 	int i = 1;
 
@@ -307,24 +311,23 @@ int store_records_bind(sqlite3_stmt *st, const struct enclave_records_filter *f,
 	return i;
 }
 
-int enclave_records_list(enclave_project *p, const struct enclave_records_filter *f,
-                         enclave_record_cb cb, void *payload)
+int store_records_prepare(sqlite3_stmt **st, sqlite3 *db, const char *head,
+                          const struct enclave_records_filter *f, int paged, const char *tail)
 {
 	struct buf sql = BUF_INIT(1024);
-	sqlite3_stmt *st = NULL;
-	int error, rc, i;
+	int error;
 
-	if ((error = store_records_sql(&sql, STORE_RECORD_SELECT, f, 1, " ORDER BY id")) < 0) {
-		buf_release(&sql);
-		return error;
-	}
-	error = store_prepare(&st, p->db, buf_cstr(&sql));
+	*st = NULL;
+	if ((error = build_sql(&sql, head, f, paged, tail)) == 0)
+		error = store_prepare(st, db, buf_cstr(&sql));
 	buf_release(&sql);
-	if (error < 0)
-		return error;
-	i = store_records_bind(st, f, 1);
-	if (f && f->limit > 0)
-		sqlite3_bind_int64(st, i, f->limit);
+	return error < 0 ? error : bind_filter(*st, f, paged);
+}
+
+int store_records_each(sqlite3 *db, sqlite3_stmt *st, enclave_record_cb cb, void *payload)
+{
+	int error = 0, rc;
+
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct enclave_record r;
 		store_record_row(&r, st);
@@ -332,33 +335,44 @@ int enclave_records_list(enclave_project *p, const struct enclave_records_filter
 			break;
 	}
 	if (!error && rc != SQLITE_DONE)
-		error = store_error(p->db, "read records");
+		error = store_error(db, "read records");
+	sqlite3_finalize(st);
+	return error;
+}
+
+int enclave_records_list(enclave_project *p, const struct enclave_records_filter *f,
+                         enclave_record_cb cb, void *payload)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	if ((i = store_records_prepare(&st, p->db, STORE_RECORD_SELECT, f, 1, " ORDER BY id")) < 0)
+		return i;
+	if (f && f->limit > 0)
+		sqlite3_bind_int64(st, i, f->limit);
+	return store_records_each(p->db, st, cb, payload);
+}
+
+int store_records_count(sqlite3 *db, const struct enclave_records_filter *f, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int error;
+
+	*out = 0;
+	if ((error = store_records_prepare(&st, db, "SELECT count(*) FROM records", f, 0, "")) < 0)
+		return error;
+	error = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		error = store_error(db, "count records");
 	sqlite3_finalize(st);
 	return error;
 }
 
 int enclave_records_count(enclave_project *p, const struct enclave_records_filter *f, int64_t *out)
 {
-	struct buf sql = BUF_INIT(1024);
-	sqlite3_stmt *st = NULL;
-	int error;
-
-	*out = 0;
-	if ((error = store_records_sql(&sql, "SELECT count(*) FROM records", f, 0, "")) < 0) {
-		buf_release(&sql);
-		return error;
-	}
-	error = store_prepare(&st, p->db, buf_cstr(&sql));
-	buf_release(&sql);
-	if (error < 0)
-		return error;
-	store_records_bind(st, f, 0);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	else
-		error = store_error(p->db, "count records");
-	sqlite3_finalize(st);
-	return error;
+	return store_records_count(p->db, f, out);
 }
 
 /* ------------------------------------------------------------------ */

@@ -4,8 +4,8 @@
  * counts per kind and status, one record, and the two changes a review
  * makes inside the caller's transaction: a new status, and an edit (text,
  * payload, lineage). The table is schema 4's (records.c); nothing here
- * changes it. Rows are read and queries built by records.c's
- * store_record_row and store_records_sql, the ones the record API uses.
+ * changes it. Queries are built and rows read by records.c's
+ * store_records_prepare and store_records_each, as for the record API.
  */
 #include <string.h>
 
@@ -24,66 +24,35 @@ static struct enclave_records_filter query_filter(const struct store_records_que
 	return f;
 }
 
-/* Prepare head + the WHERE clause of `q` + tail on `db`; bind with query_bind. */
+/*
+ * Prepare head + the WHERE clause of `q` + tail on `db`, `q` bound; the next
+ * parameter's index, or an ENCLAVE_E*.
+ */
 static int query_prepare(sqlite3_stmt **st, sqlite3 *db, const char *head,
                          const struct store_records_query *q, const char *tail)
 {
 	struct enclave_records_filter f = query_filter(q);
-	struct buf sql = BUF_INIT(1024);
-	int error;
-
-	if ((error = store_records_sql(&sql, head, &f, 0, tail)) == 0)
-		error = store_prepare(st, db, buf_cstr(&sql));
-	buf_release(&sql);
-	return error;
-}
-
-/* Bind `q` as query_prepare wrote it; the next parameter's index. */
-static int query_bind(sqlite3_stmt *st, const struct store_records_query *q)
-{
-	struct enclave_records_filter f = query_filter(q);
-	return store_records_bind(st, &f, 0);
+	return store_records_prepare(st, db, head, &f, 0, tail);
 }
 
 int store_records_page(sqlite3 *db, const struct store_records_query *q, enclave_record_cb cb,
                        void *payload)
 {
 	sqlite3_stmt *st;
-	int error, rc, i;
+	int i;
 
-	if ((error = query_prepare(&st, db, STORE_RECORD_SELECT, q,
-	                           " ORDER BY id LIMIT ? OFFSET ?")) < 0)
-		return error;
-	i = query_bind(st, q);
+	if ((i = query_prepare(&st, db, STORE_RECORD_SELECT, q, " ORDER BY id LIMIT ? OFFSET ?")) <
+	    0)
+		return i;
 	sqlite3_bind_int64(st, i, q->limit > 0 ? q->limit : -1);
 	sqlite3_bind_int64(st, i + 1, q->offset > 0 ? q->offset : 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct enclave_record r;
-		store_record_row(&r, st);
-		if ((error = cb(&r, payload)) != 0)
-			break;
-	}
-	if (!error && rc != SQLITE_DONE)
-		error = store_error(db, "read records");
-	sqlite3_finalize(st);
-	return error;
+	return store_records_each(db, st, cb, payload);
 }
 
 int store_records_total(sqlite3 *db, const struct store_records_query *q, int64_t *n)
 {
-	sqlite3_stmt *st;
-	int error;
-
-	*n = 0;
-	if ((error = query_prepare(&st, db, "SELECT count(*) FROM records", q, "")) < 0)
-		return error;
-	query_bind(st, q);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	else
-		error = store_error(db, "count records");
-	sqlite3_finalize(st);
-	return error;
+	struct enclave_records_filter f = query_filter(q);
+	return store_records_count(db, &f, n);
 }
 
 int store_records_counts(sqlite3 *db, int64_t document,
@@ -92,12 +61,11 @@ int store_records_counts(sqlite3 *db, int64_t document,
 {
 	struct store_records_query q = { NULL, NULL, document, 0, 0 };
 	sqlite3_stmt *st;
-	int error, rc;
+	int error = 0, rc;
 
-	if ((error = query_prepare(&st, db, "SELECT kind, status, count(*) FROM records", &q,
-	                           " GROUP BY kind, status ORDER BY kind, status")) < 0)
-		return error;
-	query_bind(st, &q);
+	if ((rc = query_prepare(&st, db, "SELECT kind, status, count(*) FROM records", &q,
+	                        " GROUP BY kind, status ORDER BY kind, status")) < 0)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((error = cb(col(st, 0), col(st, 1), sqlite3_column_int64(st, 2), payload)) != 0)
 			break;

@@ -426,14 +426,20 @@ int store_export_blocks(struct store_export_q *q, int64_t id,
 void store_record_row(struct enclave_record *r, sqlite3_stmt *st);
 
 /*
- * sql = head, the WHERE clause of `f` (NULL: all; ids past after_id and a
- * LIMIT when `paged`), then tail; bind with store_records_bind in the same
- * order. Returns 0 or an ENCLAVE_E*.
+ * Prepare head, the WHERE clause of `f` (NULL: all; ids past after_id and a
+ * LIMIT when `paged`), then tail on `db`, and bind `f` (not the LIMIT).
+ * Returns the index of the next parameter to bind (1 or more), or an
+ * ENCLAVE_E* with *st NULL.
  */
-int store_records_sql(struct buf *sql, const char *head, const struct enclave_records_filter *f,
-                      int paged, const char *tail);
-/* Bind `f` as store_records_sql wrote it; the next parameter's index. */
-int store_records_bind(sqlite3_stmt *st, const struct enclave_records_filter *f, int paged);
+int store_records_prepare(sqlite3_stmt **st, sqlite3 *db, const char *head,
+                          const struct enclave_records_filter *f, int paged, const char *tail);
+/*
+ * Call `cb` with each row of `st` (a STORE_RECORD_SELECT) and finalize it; a
+ * non-zero return of `cb` stops and is returned.
+ */
+int store_records_each(sqlite3 *db, sqlite3_stmt *st, enclave_record_cb cb, void *payload);
+/* The number of records matching `f` (NULL: all; after_id and limit ignored) into *out. */
+int store_records_count(sqlite3 *db, const struct enclave_records_filter *f, int64_t *out);
 
 /* The ok documents in id order: *ids malloc'd (NULL when none). */
 int store_ok_documents(enclave_project *p, int64_t **ids, size_t *n);
