@@ -138,23 +138,6 @@ static int row_jsonl(struct rec_state *s, const struct enclave_record *r, int sp
 	return error;
 }
 
-/* Append `s` as one CSV field (RFC 4180), a comma before it unless first. */
-static int csv_field(struct buf *b, const char *s, int first)
-{
-	int error;
-
-	if (!first && (error = buf_putc(b, ',')) < 0)
-		return error;
-	if (!strpbrk(s, ",\"\r\n"))
-		return buf_puts(b, s);
-	if ((error = buf_putc(b, '"')) < 0)
-		return error;
-	for (; *s; s++)
-		if ((*s == '"' && (error = buf_putc(b, '"')) < 0) || (error = buf_putc(b, *s)) < 0)
-			return error;
-	return buf_putc(b, '"');
-}
-
 static int row_csv(struct rec_state *s, const struct enclave_record *r, int split, json_t *payload,
                    json_t *lineage)
 {
@@ -170,12 +153,12 @@ static int row_csv(struct rec_state *s, const struct enclave_record *r, int spli
 	if (!p || !l)
 		error = error_oom();
 	if (!error)
-		error = csv_field(&s->b, id, 1) || csv_field(&s->b, r->kind, 0) ||
-		                csv_field(&s->b, r->status, 0) ||
-		                csv_field(&s->b, r->document_id ? doc : "", 0) ||
-		                csv_field(&s->b, r->chunk >= 0 ? chunk : "", 0) ||
-		                csv_field(&s->b, r->text, 0) || csv_field(&s->b, p, 0) ||
-		                csv_field(&s->b, l, 0)
+		error = export_csv_field(&s->b, id, 1) || export_csv_field(&s->b, r->kind, 0) ||
+		                export_csv_field(&s->b, r->status, 0) ||
+		                export_csv_field(&s->b, r->document_id ? doc : "", 0) ||
+		                export_csv_field(&s->b, r->chunk >= 0 ? chunk : "", 0) ||
+		                export_csv_field(&s->b, r->text, 0) ||
+		                export_csv_field(&s->b, p, 0) || export_csv_field(&s->b, l, 0)
 		            ? ENCLAVE_ELIMIT
 		            : 0;
 	if (error == ENCLAVE_ELIMIT)
