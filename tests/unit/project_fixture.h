@@ -185,27 +185,32 @@ static inline void fixture_minutes_pdf(unsigned char **data, size_t *len)
 }
 
 /*
- * The box task of the project's one document: `a` draws a "stamp" box at
- * (100, 100)-(200, 150) on page 1, `r` accepts it.
+ * Users "ann" (annotator) and "rev" (reviewer) set label schema `schema`
+ * (the reference is taken) on the project of one document; on its box task
+ * ann draws a "stamp" box at (100, 100)-(200, 150) on page 1, rev accepts it.
  */
-static inline void fixture_accepted_box(struct fixture *f, struct enclave_label_user *a,
-                                        struct enclave_label_user *r)
+static inline void fixture_accepted_box(struct fixture *f, json_t *schema)
 {
+	struct enclave_label_user a = fixture_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	struct enclave_label_user r = fixture_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
 	json_t *task = NULL, *res, *ann = NULL;
 	size_t created;
 
+	assert_non_null(schema);
+	assert_int_equal(enclave_label_schema_set(f->p, &r, schema), 0);
+	json_decref(schema);
 	assert_int_equal(enclave_label_tasks_create(f->p, "box", 1, &created), 0);
-	assert_int_equal(enclave_label_task_next(&task, f->p, a, "box"), 0);
+	assert_int_equal(enclave_label_task_next(&task, f->p, &a, "box"), 0);
 	assert_non_null(task);
 	res = json_pack("{s:[{s:i,s:[f,f,f,f],s:s}]}", "boxes", "page", 1, "bbox", 100.0, 100.0,
 	                200.0, 150.0, "label", "stamp");
 	assert_int_equal(
 	    enclave_label_annotation_save(
-	        &ann, f->p, a, json_integer_value(json_object_get(task, "id")), res, 1, -1),
+	        &ann, f->p, &a, json_integer_value(json_object_get(task, "id")), res, 1, -1),
 	    0);
 	json_decref(res);
 	res = ann;
-	assert_int_equal(enclave_label_review(&ann, f->p, r,
+	assert_int_equal(enclave_label_review(&ann, f->p, &r,
 	                                      json_integer_value(json_object_get(res, "id")),
 	                                      "accept", NULL, NULL),
 	                 0);
