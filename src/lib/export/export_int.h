@@ -412,6 +412,11 @@ int export_csv(struct export_ctx *ctx);
  * quote or a line break; NULL: empty), a comma before it unless first.
  */
 int export_csv_field(struct buf *b, const char *s, int first);
+/*
+ * The hf-ner tag id of `label` among `labels` (the label names in use):
+ * O (NULL or not listed) 0, B-<label k> 2k+1, I-<label k> 2k+2.
+ */
+json_int_t export_hfner_tag_id(const json_t *labels, const char *label, int begin);
 int export_chunks(struct export_ctx *ctx);
 int export_conll(struct export_ctx *ctx);
 int export_spacy(struct export_ctx *ctx);

@@ -265,19 +265,6 @@ static int row_spacy(struct rec_state *s, const struct enclave_record *r, int sp
 	return error;
 }
 
-/* The tag id of a label (hf-ner): O 0, B-<label k> 2k+1, I- 2k+2. */
-static int tag_id(const json_t *labels, const char *label, int begin)
-{
-	size_t i;
-
-	if (!label)
-		return 0;
-	for (i = 0; i < json_array_size(labels); i++)
-		if (!strcmp(json_string_value(json_array_get(labels, i)), label))
-			return (int)(2 * i + (begin ? 1 : 2));
-	return 0;
-}
-
 struct iob_ctx {
 	struct rec_state *s;
 	const struct enclave_record *r;
@@ -315,8 +302,8 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 			        tokens,
 			        json_stringn(t->s + t->byte[toks[k].start],
 			                     t->byte[toks[k].end] - t->byte[toks[k].start])) < 0 ||
-			    json_array_append_new(
-			        tags, json_integer(tag_id(s->labels, labels[k], begin[k]))) < 0)
+			    json_array_append_new(tags, json_integer(export_hfner_tag_id(
+			                                    s->labels, labels[k], begin[k]))) < 0)
 				break;
 		snprintf(id, sizeof(id), "r%lld-%lld", (long long)c->r->id, (long long)s->nsent++);
 		o = with_meta(
