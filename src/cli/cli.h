@@ -71,6 +71,9 @@ void cli_json_string(FILE *f, const char *s);
 /* Parse a document id ("12" or "document:12"); -1 when malformed. */
 long long cli_parse_id(const char *s);
 
+/* Parse a whole unsigned decimal `s` no greater than `max`; -1 when malformed. */
+int cli_parse_uint(unsigned long long *out, const char *s, unsigned long long max);
+
 /* The generated help page of `name` ("enclave" for the overview), or NULL. */
 const char *cli_help_text(const char *name);
 

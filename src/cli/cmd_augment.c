@@ -51,9 +51,11 @@ const struct cli_opt cmd_augment_opts[] = {
 
 #define OPT(a, n) cli_value((a), cmd_augment_opts, (n))
 
-/* Parse an alpha in [0, 1] into *out; 0 or an exit status. */
-static int parse_alpha(const char *cmd, const char *name, const char *v, double *out)
+/* Option `name`, when given, as a number in [lo, hi] into *out; 0 or an exit status. */
+static int real_opt(const char *cmd, const struct cli_args *a, const char *name, double lo,
+                    double hi, double *out)
 {
+	const char *v = OPT(a, name);
 	char *end;
 	double x;
 
@@ -61,8 +63,8 @@ static int parse_alpha(const char *cmd, const char *name, const char *v, double 
 		return 0;
 	errno = 0;
 	x = strtod(v, &end);
-	if (*end || end == v || errno || !(x >= 0 && x <= 1))
-		return cli_usage(cmd, "--%s is a number from 0 to 1", name);
+	if (*end || end == v || errno || !(x >= lo && x <= hi))
+		return cli_usage(cmd, "--%s is a number from %g to %g", name, lo, hi);
 	*out = x;
 	return 0;
 }
@@ -102,10 +104,10 @@ static int options(struct enclave_augment_options *o, const char *cmd, const str
 			return cli_usage(cmd, "--source is annotations, pii or auto");
 	}
 	o->accepted_only = OPT(a, "accepted") != NULL;
-	if ((rc = parse_alpha(cmd, "alpha-sr", OPT(a, "alpha-sr"), &o->alpha_sr)) ||
-	    (rc = parse_alpha(cmd, "alpha-ri", OPT(a, "alpha-ri"), &o->alpha_ri)) ||
-	    (rc = parse_alpha(cmd, "alpha-rs", OPT(a, "alpha-rs"), &o->alpha_rs)) ||
-	    (rc = parse_alpha(cmd, "alpha-rd", OPT(a, "alpha-rd"), &o->alpha_rd)))
+	if ((rc = real_opt(cmd, a, "alpha-sr", 0, 1, &o->alpha_sr)) ||
+	    (rc = real_opt(cmd, a, "alpha-ri", 0, 1, &o->alpha_ri)) ||
+	    (rc = real_opt(cmd, a, "alpha-rs", 0, 1, &o->alpha_rs)) ||
+	    (rc = real_opt(cmd, a, "alpha-rd", 0, 1, &o->alpha_rd)))
 		return rc;
 	o->wordnet_dir = OPT(a, "wordnet");
 	return 0;
@@ -177,23 +179,6 @@ static int int_opt(const char *cmd, const struct cli_args *a, const char *name, 
 	x = strtoll(v, &end, 10);
 	if (*end || end == v || errno || x < lo || x > hi)
 		return cli_usage(cmd, "--%s is a number from %lld to %lld", name, lo, hi);
-	*out = x;
-	return 0;
-}
-
-static int real_opt(const char *cmd, const struct cli_args *a, const char *name, double lo,
-                    double hi, double *out)
-{
-	const char *v = OPT(a, name);
-	char *end;
-	double x;
-
-	if (!v)
-		return 0;
-	errno = 0;
-	x = strtod(v, &end);
-	if (*end || end == v || errno || !(x >= lo && x <= hi))
-		return cli_usage(cmd, "--%s is a number from %g to %g", name, lo, hi);
 	*out = x;
 	return 0;
 }

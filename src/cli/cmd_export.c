@@ -10,7 +10,6 @@
 #include <ftw.h>
 #include <malloc.h>
 #include <stdio.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -69,18 +68,6 @@ static void remove_tree(const char *dir)
 		cli_error("export", "cannot remove the staging folder '%s'", dir);
 }
 
-/* Parse a whole unsigned decimal `s` no greater than `max`; -1 when malformed. */
-static int parse_uint(unsigned long long *out, const char *s, unsigned long long max)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end || *out > max ? -1 : 0;
-}
-
 /* "80,10,10" or "90,10" into parts; -1 when malformed. */
 static int parse_split(unsigned parts[3], const char *s)
 {
@@ -92,7 +79,7 @@ static int parse_split(unsigned parts[3], const char *s)
 		return -1;
 	memcpy(tmp, s, strlen(s) + 1);
 	for (p = strtok_r(tmp, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (n == 3 || parse_uint(&v, p, 100) < 0 || !v)
+		if (n == 3 || cli_parse_uint(&v, p, 100) < 0 || !v)
 			return -1;
 		parts[n++] = (unsigned)v;
 	}
@@ -147,7 +134,7 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	opts.record_status = cli_value(&a, cmd_export_opts, "record-status");
 	opts.include_contaminated = cli_value(&a, cmd_export_opts, "include-contaminated") != NULL;
 	if ((val = cli_value(&a, cmd_export_opts, "ngram"))) {
-		if (parse_uint(&v, val, 32) < 0 || v < 2)
+		if (cli_parse_uint(&v, val, 32) < 0 || v < 2)
 			return cli_usage(name, "--ngram takes 2 to 32 words, not '%s'", val);
 		opts.ngram = (unsigned)v;
 	}
@@ -159,22 +146,22 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		                 " (e.g. 80,10,10), not '%s'",
 		                 val);
 	if ((val = cli_value(&a, cmd_export_opts, "seed"))) {
-		if (parse_uint(&v, val, ~0ULL) < 0)
+		if (cli_parse_uint(&v, val, ~0ULL) < 0)
 			return cli_usage(name, "--seed takes a whole number, not '%s'", val);
 		opts.seed = v;
 	}
 	if ((val = cli_value(&a, cmd_export_opts, "chunk-size"))) {
-		if (parse_uint(&v, val, 1000000) < 0 || !v)
+		if (cli_parse_uint(&v, val, 1000000) < 0 || !v)
 			return cli_usage(name, "--chunk-size takes 1 to 1000000, not '%s'", val);
 		opts.chunk_size = (unsigned)v;
 	}
 	if ((val = cli_value(&a, cmd_export_opts, "chunk-overlap"))) {
-		if (parse_uint(&v, val, 1000000) < 0)
+		if (cli_parse_uint(&v, val, 1000000) < 0)
 			return cli_usage(name, "--chunk-overlap takes 0 to 1000000, not '%s'", val);
 		opts.chunk_overlap = (unsigned)v;
 	}
 	if ((val = cli_value(&a, cmd_export_opts, "dpi"))) {
-		if (parse_uint(&v, val, 600) < 0 || v < 18)
+		if (cli_parse_uint(&v, val, 600) < 0 || v < 18)
 			return cli_usage(name, "--dpi takes 18 to 600, not '%s'", val);
 		opts.dpi = (unsigned)v;
 	}

@@ -4,7 +4,6 @@
  * [--json]: the project's persisted split (include/enclave/split.h) and the
  * contamination guard. See docs/cli/split.md.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,18 +20,6 @@ const struct cli_opt cmd_split_opts[] = {
 	{ NULL, 0, NULL },
 };
 
-/* Parse a whole unsigned decimal `s` no greater than `max`; -1 when malformed. */
-static int parse_uint(unsigned long long *out, const char *s, unsigned long long max)
-{
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -1;
-	errno = 0;
-	*out = strtoull(s, &end, 10);
-	return errno || *end || *out > max ? -1 : 0;
-}
-
 /* "80,10,10" or "90,10" into parts; -1 when malformed. */
 static int parse_parts(unsigned parts[3], const char *s)
 {
@@ -48,7 +35,7 @@ static int parse_parts(unsigned parts[3], const char *s)
 			return -1;
 		memcpy(tmp, p, len);
 		tmp[len] = '\0';
-		if (parse_uint(&v, tmp, 100) < 0 || !v)
+		if (cli_parse_uint(&v, tmp, 100) < 0 || !v)
 			return -1;
 		parts[n++] = (unsigned)v;
 		if (!c)
@@ -128,7 +115,7 @@ static int check(struct cli_ctx *ctx, const char *name, struct cli_args *a)
 
 	f.json = cli_value(a, cmd_split_opts, "json") != NULL;
 	if ((val = cli_value(a, cmd_split_opts, "n"))) {
-		if (parse_uint(&v, val, 32) < 0 || v < 2)
+		if (cli_parse_uint(&v, val, 32) < 0 || v < 2)
 			return cli_usage(name, "--n takes 2 to 32 words, not '%s'", val);
 		o.n = (unsigned)v;
 	}
@@ -191,7 +178,7 @@ int cmd_split(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 			                 " (e.g. 80,10,10), not '%s'",
 			                 sub);
 		if ((val = cli_value(&a, cmd_split_opts, "seed"))) {
-			if (parse_uint(&v, val, (unsigned long long)INT64_MAX) < 0)
+			if (cli_parse_uint(&v, val, (unsigned long long)INT64_MAX) < 0)
 				return cli_usage(name, "--seed takes a whole number, not '%s'",
 				                 val);
 			o.seed = v;

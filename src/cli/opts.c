@@ -3,6 +3,7 @@
  * (struct cli_opt); this file turns argv into values. Supports --name VALUE,
  * --name=VALUE, -c VALUE, -cVALUE, flags, "--" to end options, and --help.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,4 +197,15 @@ long long cli_parse_id(const char *s)
 		return -1;
 	v = strtoll(s, &end, 10);
 	return *end ? -1 : v;
+}
+
+int cli_parse_uint(unsigned long long *out, const char *s, unsigned long long max)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end || *out > max ? -1 : 0;
 }

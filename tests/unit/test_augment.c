@@ -95,32 +95,6 @@ static size_t cp_find(const char *s, const char *needle, int nth)
 	}
 }
 
-/* A document whose text is `text` (one block). */
-static int64_t add_text_doc(struct fixture *f, const char *text)
-{
-	struct enclave_doc *doc = NULL;
-	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "text");
-	struct buf b = BUF_INIT(1 << 20);
-	int64_t src = 0, id = 0;
-	char sha[65], hex[65];
-
-	assert_int_equal(doc_new(&doc, "text"), 0);
-	assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
-	assert_int_equal(doc_text(&b, doc), 0);
-	assert_string_equal(buf_cstr(&b), text);
-	assert_int_equal(blob_put(f->p, hex, buf_cstr(&b), b.len), 0);
-	assert_int_equal(sha256_hex(sha, text, strlen(text) + 1), 0);
-	assert_int_equal(store_begin(f->p), 0);
-	assert_int_equal(store_source_insert(f->p, &src, sha, 1, "text/plain", "/x.txt"), 0);
-	assert_int_equal(store_document_insert(f->p, &id, src, "/x.txt", "text", doc, NULL, hex),
-	                 0);
-	assert_int_equal(store_text_insert(f->p, id, "original", hex), 0);
-	assert_int_equal(store_commit(f->p), 0);
-	enclave_doc_free(doc);
-	buf_release(&b);
-	return id;
-}
-
 /* Store a PII span [start, end) of `label` on document `doc`. */
 static void add_span(struct fixture *f, int64_t doc, size_t start, size_t end, const char *label,
                      enum store_span_status status)
@@ -496,7 +470,7 @@ static void entity_swap_replaces_entities_only(void **state)
 		                 "Umbrella Corp" };
 	struct enclave_augment_options o = ENCLAVE_AUGMENT_OPTIONS_INIT;
 	struct enclave_augment_summary s;
-	int64_t doc = add_text_doc(f, text);
+	int64_t doc = fixture_add_text_doc(f, text, 0);
 	size_t starts[7];
 	json_t *recs, *again;
 
@@ -508,7 +482,7 @@ static void entity_swap_replaces_entities_only(void **state)
 	/* A rejected span is not an entity. */
 	add_span(f, doc, cp_find(text, "Call", 0), cp_find(text, "Call", 0) + 4, "PERSON",
 	         STORE_SPAN_REJECTED);
-	add_text_doc(f, "A document without any entity.");
+	fixture_add_text_doc(f, "A document without any entity.", 0);
 	o.task = ENCLAVE_AUGMENT_ENTITY_SWAP;
 	o.n = 3;
 	o.seed = 5;
@@ -723,7 +697,7 @@ static void eda_never_touches_spans(void **state)
 	const char *text = "The red car is parked by the house of Ana Lima in Lisbon.\n\n"
 	                   "Another car drove past the house of José Núñez, slowly.";
 	const char *prot[] = { "Ana Lima", "Lisbon", "José Núñez" };
-	int64_t doc = add_text_doc(f, text);
+	int64_t doc = fixture_add_text_doc(f, text, 0);
 	char wn[128];
 	json_t *recs;
 
@@ -792,7 +766,7 @@ static void eda_without_wordnet_names_the_path(void **state)
 	struct enclave_augment_options o = ENCLAVE_AUGMENT_OPTIONS_INIT;
 	struct enclave_augment_summary s;
 
-	add_text_doc(f, "Some words to change.");
+	fixture_add_text_doc(f, "Some words to change.", 0);
 	o.task = ENCLAVE_AUGMENT_EDA;
 	o.wordnet_dir = "/nonexistent/wn";
 	assert_int_equal(enclave_augment_run(f->p, &o, &s), ENCLAVE_ENOTFOUND);

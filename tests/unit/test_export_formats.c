@@ -35,36 +35,11 @@
 /* Fixture helpers                                                    */
 /* ------------------------------------------------------------------ */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *s;
-	long n;
-
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, fp), (size_t)n);
-	s[n] = 0;
-	fclose(fp);
-	if (len)
-		*len = (size_t)n;
-	return s;
-}
-
 /* Ingest NDOCS text files and NMAIL e-mails with an attachment, then clean --pii. */
 static void add_corpus(struct fixture *f)
 {
-	struct enclave_ingest_options o = ENCLAVE_INGEST_OPTIONS_INIT;
-	struct enclave_ingest_summary s;
-	struct enclave_clean_options co = ENCLAVE_CLEAN_OPTIONS_INIT;
 	struct enclave_clean_summary cs;
 	char dir[128], path[192];
-	const char *paths[1];
 	int i;
 
 	snprintf(dir, sizeof(dir), "%s/in", f->dir);
@@ -94,26 +69,8 @@ static void add_corpus(struct fixture *f)
 		        i, i, i, i);
 		fclose(fp);
 	}
-	paths[0] = dir;
-	o.jobs = 1;
-	assert_int_equal(enclave_ingest(f->p, paths, 1, &o, &s, NULL, NULL), 0);
-	co.pii = 1;
-	co.entities = "EMAIL_ADDRESS";
-	co.operators = "tag";
-	co.ner = 0;
-	co.clinical = 0;
-	co.jobs = 1;
-	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
-}
-
-static struct enclave_label_user add_user(struct fixture *f, const char *name,
-                                          enum enclave_label_role role)
-{
-	struct enclave_label_user u;
-
-	assert_int_equal(enclave_label_user_add(f->p, name, role, "correct horse", NULL), 0);
-	assert_int_equal(enclave_label_login(&u, f->p, name, "correct horse"), 0);
-	return u;
+	fixture_ingest(f, dir, NULL);
+	fixture_clean_emails(f, &cs);
 }
 
 /* The original text of document `id` (malloc'd). */
@@ -145,8 +102,8 @@ static size_t cp_at(const char *s, size_t k)
  */
 static int annotate(struct fixture *f)
 {
-	struct enclave_label_user a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
-	struct enclave_label_user r = add_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
+	struct enclave_label_user a = fixture_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	struct enclave_label_user r = fixture_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
 	static const char *const types[] = { "ner", "class", "qa" };
 	json_t *schema;
 	size_t created, t;
@@ -249,7 +206,7 @@ static int export_to(struct fixture *f, const char *name, const struct enclave_e
 static json_t *read_jsonl(const char *path)
 {
 	json_t *a = json_array();
-	char *s = slurp(path, NULL), *line, *save = NULL;
+	char *s = fixture_slurp(path, NULL), *line, *save = NULL;
 
 	assert_non_null(s);
 	for (line = strtok_r(s, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -434,7 +391,7 @@ static void test_jsonl(void **state)
 	assert_int_equal(s.ner_dropped, 0);
 	snprintf(path, sizeof(path), "%s/data.jsonl", out);
 	{
-		char *all = slurp(path, NULL);
+		char *all = fixture_slurp(path, NULL);
 		assert_non_null(strstr(all, "ana1@example.com"));
 		free(all);
 	}
@@ -505,7 +462,7 @@ static void test_csv(void **state)
 	o.format = "csv";
 	assert_int_equal(export_to(f, "c", &o, &s, out), 0);
 	snprintf(path, sizeof(path), "%s/data.csv", out);
-	csv = slurp(path, NULL);
+	csv = fixture_slurp(path, NULL);
 	rows = parse_csv(csv);
 	assert_int_equal(json_array_size(rows), json_array_size(lines) + 1);
 	manifest_has(out, "data.csv", (json_int_t)json_array_size(lines));
@@ -537,7 +494,7 @@ static void test_csv(void **state)
 	o.unit = "blocks";
 	assert_int_equal(export_to(f, "c2", &o, &s, out), 0);
 	snprintf(path, sizeof(path), "%s/data.csv", out);
-	csv = slurp(path, NULL);
+	csv = fixture_slurp(path, NULL);
 	rows = parse_csv(csv);
 	assert_string_equal(json_string_value(json_array_get(json_array_get(rows, 0), 0)),
 	                    "document_id");
@@ -660,7 +617,7 @@ static void test_ner_formats(void **state)
 	o.format = "conll";
 	assert_int_equal(export_to(f, "n1", &o, &s, out), 0);
 	snprintf(path, sizeof(path), "%s/data.conll", out);
-	conll = slurp(path, NULL);
+	conll = fixture_slurp(path, NULL);
 	assert_null(strstr(conll, "@"));
 	for (line = strtok_r(conll, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strrchr(line, ' ');
@@ -849,7 +806,7 @@ static void test_text_formats(void **state)
 		snprintf(name, sizeof(name), "text/%08lld.txt",
 		         (long long)json_integer_value(json_object_get(d, "id")));
 		snprintf(path, sizeof(path), "%s/%s", out, name);
-		assert_non_null(got = slurp(path, NULL));
+		assert_non_null(got = fixture_slurp(path, NULL));
 		snprintf(want, sizeof(want), "%s\n", json_string_value(json_object_get(d, "text")));
 		assert_string_equal(got, want);
 		manifest_has(out, name, 1);
@@ -870,7 +827,7 @@ static void test_text_formats(void **state)
 		for (n = 0; n < 2 && !got; n++) {
 			snprintf(path, sizeof(path), "%s/markdown/%s/%08lld.md", out, splits[n],
 			         (long long)json_integer_value(json_object_get(d, "id")));
-			got = slurp(path, NULL);
+			got = fixture_slurp(path, NULL);
 		}
 		assert_non_null(got);
 		assert_null(strstr(got, "@"));
@@ -890,64 +847,24 @@ static void test_text_formats(void **state)
 /* A project with one PDF holding an e-mail address, cleaned, with an accepted box. */
 static int setup_pdf(void **state)
 {
-	const char *args[] = { "Minutes of the board meeting held on Monday.\n"
-		               "Send the signed copy to alice@example.com before Friday." };
-	struct enclave_ingest_options o = ENCLAVE_INGEST_OPTIONS_INIT;
-	struct enclave_ingest_summary s;
-	struct enclave_clean_options co = ENCLAVE_CLEAN_OPTIONS_INIT;
 	struct enclave_clean_summary cs;
-	struct enclave_label_user a, r;
 	struct fixture *f;
 	unsigned char *data;
-	char err[256], path[192];
-	const char *paths[1];
-	json_t *task = NULL, *res, *ann = NULL;
-	size_t len, created;
-	FILE *fp;
+	char path[192];
+	size_t len;
 
 	if (setup(state) < 0)
 		return -1;
 	f = *state;
-	if (mkpdf_build(&data, &len, "simple", 1, args, err, sizeof(err)) < 0)
-		fail_msg("mkpdf: %s", err);
+	fixture_minutes_pdf(&data, &len);
 	snprintf(path, sizeof(path), "%s/minutes.pdf", f->dir);
-	assert_non_null(fp = fopen(path, "wb"));
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	fclose(fp);
+	fixture_write_file(path, data, len);
 	free(data);
-	paths[0] = path;
-	o.jobs = 1;
-	assert_int_equal(enclave_ingest(f->p, paths, 1, &o, &s, NULL, NULL), 0);
-	co.pii = 1;
-	co.entities = "EMAIL_ADDRESS";
-	co.operators = "tag";
-	co.ner = 0;
-	co.clinical = 0;
-	co.jobs = 1;
-	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
+	fixture_ingest(f, path, NULL);
+	fixture_clean_emails(f, &cs);
 	assert_int_equal(cs.redacted, 1);
-	a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
-	r = add_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
-	res = json_pack("{s:[s],s:[s,s]}", "ner", "PERSON", "boxes", "signature", "stamp");
-	assert_int_equal(enclave_label_schema_set(f->p, &r, res), 0);
-	json_decref(res);
-	assert_int_equal(enclave_label_tasks_create(f->p, "box", 1, &created), 0);
-	assert_int_equal(enclave_label_task_next(&task, f->p, &a, "box"), 0);
-	res = json_pack("{s:[{s:i,s:[f,f,f,f],s:s}]}", "boxes", "page", 1, "bbox", 100.0, 100.0,
-	                200.0, 150.0, "label", "stamp");
-	assert_int_equal(
-	    enclave_label_annotation_save(
-	        &ann, f->p, &a, json_integer_value(json_object_get(task, "id")), res, 1, -1),
-	    0);
-	json_decref(res);
-	res = ann;
-	assert_int_equal(enclave_label_review(&ann, f->p, &r,
-	                                      json_integer_value(json_object_get(res, "id")),
-	                                      "accept", NULL, NULL),
-	                 0);
-	json_decref(res);
-	json_decref(ann);
-	json_decref(task);
+	fixture_accepted_box(
+	    f, json_pack("{s:[s],s:[s,s]}", "ner", "PERSON", "boxes", "signature", "stamp"));
 	return 0;
 }
 
@@ -1092,13 +1009,13 @@ static void test_yolo(void **state)
 	o.format = "yolo";
 	assert_int_equal(export_to(f, "y1", &o, &s, out), 0);
 	snprintf(path, sizeof(path), "%s/data.yaml", out);
-	assert_non_null(yaml = slurp(path, NULL));
+	assert_non_null(yaml = fixture_slurp(path, NULL));
 	assert_non_null(strstr(yaml, "nc: 2\n"));
 	assert_non_null(strstr(yaml, "  1: \"stamp\"\n"));
 	assert_non_null(strstr(yaml, "train: images\n"));
 	free(yaml);
 	snprintf(path, sizeof(path), "%s/labels/00000001-p0001.txt", out);
-	assert_non_null(labels = slurp(path, NULL));
+	assert_non_null(labels = fixture_slurp(path, NULL));
 	manifest_has(out, "labels/00000001-p0001.txt", 1);
 	/* class cx cy w h, normalised: [100,100,200,150] on 612 x 792. */
 	assert_int_equal(sscanf(labels, "%d %lf %lf %lf %lf", &cls, &v[0], &v[1], &v[2], &v[3]), 5);
@@ -1141,7 +1058,7 @@ static void test_labelstudio(void **state)
 	o.format = "labelstudio";
 	assert_int_equal(export_to(f, "l", &o, &s, out), 0);
 	snprintf(path, sizeof(path), "%s/labelstudio.json", out);
-	assert_non_null(text = slurp(path, &len));
+	assert_non_null(text = fixture_slurp(path, &len));
 	manifest_has(out, "labelstudio.json", (json_int_t)json_array_size(docs));
 	assert_null(strstr(text, "@"));
 	/* Read back by the project's Label Studio reader. */
@@ -1196,7 +1113,7 @@ static void read_splits(const char *out, int nsplits, int split_of[256], int par
 		size_t i;
 		snprintf(path, sizeof(path), "%s/%s.csv", out,
 		         nsplits == 3 ? names3[k] : names2[k]);
-		assert_non_null(csv = slurp(path, NULL));
+		assert_non_null(csv = fixture_slurp(path, NULL));
 		rows = parse_csv(csv);
 		manifest_has(out, strrchr(path, '/') + 1, (json_int_t)json_array_size(rows) - 1);
 		json_array_foreach(rows, i, row)
@@ -1219,7 +1136,7 @@ static void read_splits(const char *out, int nsplits, int split_of[256], int par
 static int same_file(const char *a, const char *b)
 {
 	size_t la, lb;
-	char *x = slurp(a, &la), *y = slurp(b, &lb);
+	char *x = fixture_slurp(a, &la), *y = fixture_slurp(b, &lb);
 	int same = x && y && la == lb && !memcmp(x, y, la);
 
 	free(x);

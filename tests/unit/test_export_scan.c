@@ -57,66 +57,24 @@ static void pdf_to_png(const unsigned char *pdf, size_t len, const char *path, f
 
 static int setup_scan(void **state)
 {
-	const char *args[] = { "Minutes of the board meeting held on Monday.\n"
-		               "Send the signed copy to alice@example.com before Friday." };
-	struct enclave_ingest_options o = ENCLAVE_INGEST_OPTIONS_INIT;
 	struct enclave_ingest_summary s;
-	struct enclave_clean_options co = ENCLAVE_CLEAN_OPTIONS_INIT;
 	struct enclave_clean_summary cs;
-	struct enclave_label_user a, r;
 	struct fixture *f;
 	unsigned char *data;
-	char err[256], path[192];
-	const char *paths[1];
-	json_t *task = NULL, *res, *ann = NULL;
-	size_t len, created;
+	char path[192];
+	size_t len;
 
 	if (setup(state) < 0)
 		return -1;
 	f = *state;
-	if (mkpdf_build(&data, &len, "simple", 1, args, err, sizeof(err)) < 0)
-		fail_msg("mkpdf: %s", err);
+	fixture_minutes_pdf(&data, &len);
 	snprintf(path, sizeof(path), "%s/scan.png", f->dir);
 	pdf_to_png(data, len, path, 200);
 	free(data);
-	paths[0] = path;
-	o.jobs = 1;
-	assert_int_equal(enclave_ingest(f->p, paths, 1, &o, &s, NULL, NULL), 0);
+	fixture_ingest(f, path, &s);
 	assert_int_equal(s.ok, 1);
-	co.pii = 1;
-	co.entities = "EMAIL_ADDRESS";
-	co.operators = "tag";
-	co.ner = 0;
-	co.clinical = 0;
-	co.jobs = 1;
-	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
-	assert_int_equal(
-	    enclave_label_user_add(f->p, "ann", ENCLAVE_ROLE_ANNOTATOR, "correct horse", NULL), 0);
-	assert_int_equal(
-	    enclave_label_user_add(f->p, "rev", ENCLAVE_ROLE_REVIEWER, "correct horse", NULL), 0);
-	assert_int_equal(enclave_label_login(&a, f->p, "ann", "correct horse"), 0);
-	assert_int_equal(enclave_label_login(&r, f->p, "rev", "correct horse"), 0);
-	res = json_pack("{s:[s],s:[s]}", "ner", "PERSON", "boxes", "stamp");
-	assert_int_equal(enclave_label_schema_set(f->p, &r, res), 0);
-	json_decref(res);
-	assert_int_equal(enclave_label_tasks_create(f->p, "box", 1, &created), 0);
-	assert_int_equal(enclave_label_task_next(&task, f->p, &a, "box"), 0);
-	assert_non_null(task);
-	res = json_pack("{s:[{s:i,s:[f,f,f,f],s:s}]}", "boxes", "page", 1, "bbox", 100.0, 100.0,
-	                200.0, 150.0, "label", "stamp");
-	assert_int_equal(
-	    enclave_label_annotation_save(
-	        &ann, f->p, &a, json_integer_value(json_object_get(task, "id")), res, 1, -1),
-	    0);
-	json_decref(res);
-	res = ann;
-	assert_int_equal(enclave_label_review(&ann, f->p, &r,
-	                                      json_integer_value(json_object_get(res, "id")),
-	                                      "accept", NULL, NULL),
-	                 0);
-	json_decref(res);
-	json_decref(ann);
-	json_decref(task);
+	fixture_clean_emails(f, &cs);
+	fixture_accepted_box(f, json_pack("{s:[s],s:[s]}", "ner", "PERSON", "boxes", "stamp"));
 	return 0;
 }
 

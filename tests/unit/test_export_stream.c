@@ -31,62 +31,12 @@
 #include "project_fixture.h"
 #include "export/export_int.h"
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "rb");
-	char *s;
-	long n;
-
-	if (!fp)
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	s = malloc((size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, fp), (size_t)n);
-	s[n] = 0;
-	fclose(fp);
-	*len = (size_t)n;
-	return s;
-}
-
-static void write_file(const char *path, const char *data, size_t len)
-{
-	FILE *fp = fopen(path, "wb");
-
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, len, fp), len);
-	fclose(fp);
-}
-
-static void ingest(struct fixture *f, const char *path)
-{
-	struct enclave_ingest_options o = ENCLAVE_INGEST_OPTIONS_INIT;
-	struct enclave_ingest_summary s;
-	const char *paths[1] = { path };
-
-	o.jobs = 1;
-	assert_int_equal(enclave_ingest(f->p, paths, 1, &o, &s, NULL, NULL), 0);
-}
-
 static void sql(struct fixture *f, const char *q)
 {
 	char *err = NULL;
 
 	if (sqlite3_exec(f->p->db, q, NULL, NULL, &err) != SQLITE_OK)
 		fail_msg("%s: %s", q, err);
-}
-
-/* A user of `role` logged in. */
-static struct enclave_label_user user(struct fixture *f, const char *name,
-                                      enum enclave_label_role role)
-{
-	struct enclave_label_user u;
-
-	assert_int_equal(enclave_label_user_add(f->p, name, role, "correct horse", NULL), 0);
-	assert_int_equal(enclave_label_login(&u, f->p, name, "correct horse"), 0);
-	return u;
 }
 
 /* Annotate every task of `type` with `res(doc)`, accepting those of even documents. */
@@ -181,14 +131,11 @@ static int setup_store(void **state)
 	    "--XX\r\nContent-Type: text/plain\r\n"
 	    "Content-Disposition: attachment; filename=\"note.txt\"\r\n\r\n"
 	    "Attached note about Porto.\r\n--XX--\r\n";
-	const char *pdf_args[] = { "Minutes of the board meeting held on Monday.\n"
-		                   "Send the signed copy to alice@example.com before Friday." };
-	struct enclave_clean_options co = ENCLAVE_CLEAN_OPTIONS_INIT;
 	struct enclave_clean_summary cs;
 	struct enclave_label_user a, r;
 	struct fixture *f;
 	unsigned char *data;
-	char dir[128], path[192], err[256];
+	char dir[128], path[192];
 	size_t len;
 	json_t *schema;
 
@@ -198,33 +145,26 @@ static int setup_store(void **state)
 	snprintf(dir, sizeof(dir), "%s/in", f->dir);
 	assert_int_equal(mkdir(dir, 0755), 0);
 	snprintf(path, sizeof(path), "%s/a.txt", dir);
-	write_file(path, text1, sizeof(text1) - 1);
+	fixture_write_file(path, text1, sizeof(text1) - 1);
 	snprintf(path, sizeof(path), "%s/b.md", dir);
-	write_file(path, md, sizeof(md) - 1);
+	fixture_write_file(path, md, sizeof(md) - 1);
 	snprintf(path, sizeof(path), "%s/c.eml", dir);
-	write_file(path, eml, sizeof(eml) - 1);
+	fixture_write_file(path, eml, sizeof(eml) - 1);
 	snprintf(path, sizeof(path), "%s/d.pdf", dir);
-	if (mkpdf_build(&data, &len, "simple", 1, pdf_args, err, sizeof(err)) < 0)
-		fail_msg("mkpdf: %s", err);
-	write_file(path, (const char *)data, len);
+	fixture_minutes_pdf(&data, &len);
+	fixture_write_file(path, data, len);
 	free(data);
 	snprintf(path, sizeof(path), "%s/e.pdf", dir); /* fails: not a PDF */
-	write_file(path, "%PDF-1.4\nnot really\n", 20);
-	ingest(f, dir);
-	co.pii = 1;
-	co.entities = "EMAIL_ADDRESS";
-	co.operators = "tag";
-	co.ner = 0;
-	co.clinical = 0;
-	co.jobs = 1;
-	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
+	fixture_write_file(path, "%PDF-1.4\nnot really\n", 20);
+	fixture_ingest(f, dir, NULL);
+	fixture_clean_emails(f, &cs);
 	assert_true(cs.redacted >= 4);
 	/* After the clean: a document with no redacted layer. */
 	snprintf(path, sizeof(path), "%s/late.txt", f->dir);
-	write_file(path, "Late \xc3\xa9 file from eve@example.com.\n", 35);
-	ingest(f, path);
-	a = user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
-	r = user(f, "rev", ENCLAVE_ROLE_REVIEWER);
+	fixture_write_file(path, "Late \xc3\xa9 file from eve@example.com.\n", 35);
+	fixture_ingest(f, path, NULL);
+	a = fixture_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	r = fixture_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
 	schema =
 	    json_pack("{s:[s,s],s:{s:s,s:b,s:[s,s]},s:b}", "ner", "PERSON", "LOCATION", "classes",
 	              "name", "parity", "multi", 0, "labels", "even", "odd", "qa", 1);
@@ -274,8 +214,8 @@ static size_t same_file(const char *a, const char *b, const char *name)
 
 	snprintf(pa, sizeof(pa), "%s/%s", a, name);
 	snprintf(pb, sizeof(pb), "%s/%s", b, name);
-	assert_non_null(x = slurp(pa, &la));
-	assert_non_null(y = slurp(pb, &lb));
+	assert_non_null(x = fixture_slurp(pa, &la));
+	assert_non_null(y = fixture_slurp(pb, &lb));
 	if (la != lb || memcmp(x, y, la)) {
 		size_t i = 0;
 		while (i < la && i < lb && x[i] == y[i])
@@ -317,7 +257,7 @@ static size_t both(struct fixture *f, const struct enclave_export_options *o, co
 	if (must_hold) {
 		snprintf(path, sizeof(path), "%s/%s", fast,
 		         o->split[0] ? "train.jsonl" : "data.jsonl");
-		assert_non_null(s = slurp(path, &len));
+		assert_non_null(s = fixture_slurp(path, &len));
 		if (!strstr(s, must_hold))
 			fail_msg("%s lacks %s", path, must_hold);
 		free(s);

@@ -26,10 +26,7 @@
 /* Ingest `n` small text files into the fixture's project. */
 static void add_documents(struct fixture *f, int n)
 {
-	struct enclave_ingest_options o = ENCLAVE_INGEST_OPTIONS_INIT;
-	struct enclave_ingest_summary s;
 	char dir[128], path[192];
-	const char *paths[1];
 	int i;
 
 	snprintf(dir, sizeof(dir), "%s/in", f->dir);
@@ -41,20 +38,7 @@ static void add_documents(struct fixture *f, int n)
 		fprintf(fp, "Document %d: Ana Lima met the board in Lisbon.\n", i);
 		fclose(fp);
 	}
-	paths[0] = dir;
-	o.jobs = 1;
-	assert_int_equal(enclave_ingest(f->p, paths, 1, &o, &s, NULL, NULL), 0);
-}
-
-/* Add user `name` with `role` and return it as logged in. */
-static struct enclave_label_user add_user(struct fixture *f, const char *name,
-                                          enum enclave_label_role role)
-{
-	struct enclave_label_user u;
-
-	assert_int_equal(enclave_label_user_add(f->p, name, role, "correct horse", NULL), 0);
-	assert_int_equal(enclave_label_login(&u, f->p, name, "correct horse"), 0);
-	return u;
+	fixture_ingest(f, dir, NULL);
 }
 
 static double now(void)
@@ -124,9 +108,9 @@ static void test_assignment(void **state)
 	int i, n = 0;
 
 	add_documents(f, 3);
-	a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
-	b = add_user(f, "ben", ENCLAVE_ROLE_ANNOTATOR);
-	c = add_user(f, "cy", ENCLAVE_ROLE_ANNOTATOR);
+	a = fixture_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	b = fixture_user(f, "ben", ENCLAVE_ROLE_ANNOTATOR);
+	c = fixture_user(f, "cy", ENCLAVE_ROLE_ANNOTATOR);
 	assert_int_equal(enclave_label_tasks_create(f->p, "ner", 2, &created), 0);
 	assert_int_equal(created, 3);
 	assert_int_equal(enclave_label_tasks_create(f->p, "ner", 2, &created), 0);
@@ -179,9 +163,9 @@ static void test_versions(void **state)
 	int64_t task, id;
 
 	add_documents(f, 1);
-	a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
-	b = add_user(f, "ben", ENCLAVE_ROLE_ANNOTATOR);
-	r = add_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
+	a = fixture_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	b = fixture_user(f, "ben", ENCLAVE_ROLE_ANNOTATOR);
+	r = fixture_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
 	assert_int_equal(enclave_label_tasks_create(f->p, "ner", 1, &created), 0);
 	assert_int_equal(enclave_label_task_next(&t, f->p, &a, "ner"), 0);
 	task = json_integer_value(json_object_get(t, "id"));
@@ -263,7 +247,7 @@ static void test_audit(void **state)
 	size_t created;
 
 	add_documents(f, 1);
-	a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	a = fixture_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
 	assert_int_equal(enclave_label_tasks_create(f->p, "class", 0, &created), 0);
 	assert_int_equal(enclave_label_task_next(&t, f->p, &a, "class"), 0);
 	res = json_pack("{s:[s]}", "labels", "finance");
@@ -302,8 +286,8 @@ static void test_proposals(void **state)
 	int seen = 0;
 
 	add_documents(f, 1);
-	a = add_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
-	r = add_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
+	a = fixture_user(f, "ann", ENCLAVE_ROLE_ANNOTATOR);
+	r = fixture_user(f, "rev", ENCLAVE_ROLE_REVIEWER);
 	/* Two machine proposals on "Document 0: Ana Lima met the board in Lisbon." */
 	memset(&sp, 0, sizeof(sp));
 	sp.label = "PERSON", sp.source = "model:ner", sp.score = 0.9, sp.out_start = -1;

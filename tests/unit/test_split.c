@@ -18,33 +18,6 @@
 
 #include "project_fixture.h"
 
-/* Insert a one-block ok document with `text` (parent `parent`, 0: none); its id. */
-static int64_t add_doc(struct fixture *f, const char *text, int64_t parent)
-{
-	struct enclave_doc *doc = NULL;
-	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "text");
-	struct buf b = BUF_INIT(1 << 20);
-	int64_t src = 0, id = 0;
-	char sha[65], hex[65];
-
-	assert_int_equal(doc_new(&doc, "text"), 0);
-	assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
-	assert_int_equal(doc_text(&b, doc), 0);
-	assert_int_equal(blob_put(f->p, hex, buf_cstr(&b), b.len), 0);
-	assert_int_equal(sha256_hex(sha, text, strlen(text)), 0);
-	assert_int_equal(store_begin(f->p), 0);
-	assert_int_equal(store_source_insert(f->p, &src, sha, 1, "text/plain", "/x.txt"), 0);
-	assert_int_equal(store_document_insert(f->p, &id, src, "/x.txt", "text", doc, NULL, hex),
-	                 0);
-	assert_int_equal(store_text_insert(f->p, id, "original", hex), 0);
-	if (parent)
-		assert_int_equal(store_document_set_parent(f->p, id, parent), 0);
-	assert_int_equal(store_commit(f->p), 0);
-	enclave_doc_free(doc);
-	buf_release(&b);
-	return id;
-}
-
 /* n documents "Document <k> ..." with distinct texts; the first id. */
 static int64_t add_docs(struct fixture *f, int n, int from)
 {
@@ -56,7 +29,7 @@ static int64_t add_docs(struct fixture *f, int n, int from)
 		snprintf(text, sizeof(text),
 		         "Document %d is about river number %d and the harbour of town %d.",
 		         from + k, (from + k) * 7, (from + k) * 13);
-		id = add_doc(f, text, 0);
+		id = fixture_add_text_doc(f, text, 0);
 		if (!first)
 			first = id;
 	}
@@ -86,24 +59,13 @@ static int count_events(struct fixture *f, const char *action)
 	return n;
 }
 
+/* The file dir/name (malloc'd), NULL when there is none. */
 static char *slurp(const char *dir, const char *name)
 {
 	char path[512];
-	FILE *fp;
-	long n;
-	char *s;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if (!(fp = fopen(path, "rb")))
-		return NULL;
-	fseek(fp, 0, SEEK_END);
-	n = ftell(fp);
-	fseek(fp, 0, SEEK_SET);
-	s = calloc(1, (size_t)n + 1);
-	assert_non_null(s);
-	assert_int_equal(fread(s, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	return s;
+	return fixture_slurp(path, NULL);
 }
 
 /* Each line of the JSON Lines file dir/name as a parsed array (NULL when no file). */
@@ -148,7 +110,7 @@ static void assign_is_stable_and_audited(void **state)
 	assert_null(split_of(f, first));
 	assert_int_equal(enclave_split_show(f->p, &s), 0);
 	assert_int_equal(s.have, 0);
-	child = add_doc(f, "An attachment of the first document.", first);
+	child = fixture_add_text_doc(f, "An attachment of the first document.", first);
 	o.parts[0] = 80, o.parts[1] = 10, o.parts[2] = 10, o.seed = 5;
 	assert_int_equal(enclave_split_assign(f->p, &o, &s), 0);
 	assert_int_equal(s.have, 1);
@@ -620,22 +582,16 @@ static void records_export_is_deterministic(void **state)
 static void records_quoting_redacted_text(void **state)
 {
 	struct fixture *f = *state;
-	struct enclave_clean_options co = ENCLAVE_CLEAN_OPTIONS_INIT;
 	struct enclave_clean_summary cs;
 	struct enclave_export_options e = ENCLAVE_EXPORT_OPTIONS_INIT;
 	struct enclave_export_summary sum;
 	struct enclave_record_new v[2];
 	char keys[2][65], d[128], *manifest;
-	int64_t doc = add_doc(f, "Write to ana.lima@example.org about the harbour today.", 0);
+	int64_t doc =
+	    fixture_add_text_doc(f, "Write to ana.lima@example.org about the harbour today.", 0);
 	size_t inserted;
 
-	co.pii = 1;
-	co.entities = "EMAIL_ADDRESS";
-	co.operators = "tag";
-	co.ner = 0;
-	co.clinical = 0;
-	co.jobs = 1;
-	assert_int_equal(enclave_clean(f->p, &co, &cs, NULL, NULL), 0);
+	fixture_clean_emails(f, &cs);
 	enclave_record_key(keys[0], "q", "s", "p", 0);
 	enclave_record_key(keys[1], "q", "s", "p", 1);
 	/* eda keeps spans intact: the address is still there. */

@@ -202,38 +202,13 @@ static void documents_round_trip(void **state)
 	assert_int_equal(enclave_store_load(&back, f->p, 999), ENCLAVE_ENOTFOUND);
 }
 
-/* Insert a one-block ok document with text `text` and its original layer; its id. */
-static int64_t add_text_doc(struct fixture *f, const char *text)
-{
-	struct enclave_doc *doc = NULL;
-	struct enclave_block t = doc_block_template(ENCLAVE_BLOCK_PARAGRAPH, 0, "text");
-	struct buf b = BUF_INIT(1 << 20);
-	int64_t src = 0, id = 0;
-	char sha[65], hex[65];
-
-	assert_int_equal(doc_new(&doc, "text"), 0);
-	assert_int_equal(doc_add_block(doc, &t, text, strlen(text)), 0);
-	assert_int_equal(doc_text(&b, doc), 0);
-	assert_int_equal(blob_put(f->p, hex, buf_cstr(&b), b.len), 0);
-	assert_int_equal(sha256_hex(sha, text, strlen(text) + 1), 0);
-	assert_int_equal(store_begin(f->p), 0);
-	assert_int_equal(store_source_insert(f->p, &src, sha, 1, "text/plain", "/x.txt"), 0);
-	assert_int_equal(store_document_insert(f->p, &id, src, "/x.txt", "text", doc, NULL, hex),
-	                 0);
-	assert_int_equal(store_text_insert(f->p, id, "original", hex), 0);
-	assert_int_equal(store_commit(f->p), 0);
-	enclave_doc_free(doc);
-	buf_release(&b);
-	return id;
-}
-
 static void migration_from_version_1(void **state)
 {
 	struct fixture *f = *state;
 	struct enclave_project_options o = ENCLAVE_PROJECT_OPTIONS_INIT;
 	struct store_spans l = { 0 };
 	struct store_span s;
-	int64_t id = add_text_doc(f, "kept across the upgrade");
+	int64_t id = fixture_add_text_doc(f, "kept across the upgrade", 0);
 	int v = -1;
 
 	/*
@@ -274,7 +249,7 @@ static void migration_from_version_4(void **state)
 {
 	struct fixture *f = *state;
 	struct enclave_project_options o = ENCLAVE_PROJECT_OPTIONS_INIT;
-	int64_t id = add_text_doc(f, "kept across the upgrade to the project split");
+	int64_t id = fixture_add_text_doc(f, "kept across the upgrade to the project split", 0);
 	sqlite3_stmt *st;
 	int v = -1;
 
@@ -306,7 +281,7 @@ static void migration_from_version_4(void **state)
 static void spans_round_trip_and_rerun(void **state)
 {
 	struct fixture *f = *state;
-	int64_t id = add_text_doc(f, "Mail bob@example.com or call 555-0100, Bob.");
+	int64_t id = fixture_add_text_doc(f, "Mail bob@example.com or call 555-0100, Bob.", 0);
 	struct store_spans run1 = { 0 }, run2 = { 0 }, back = { 0 };
 	struct store_span s;
 	int64_t user_id = 0;
@@ -398,7 +373,8 @@ static void spans_round_trip_and_rerun(void **state)
 static void text_layers_and_unredacted(void **state)
 {
 	struct fixture *f = *state;
-	int64_t a = add_text_doc(f, "one"), b = add_text_doc(f, "two"), *ids = NULL;
+	int64_t a = fixture_add_text_doc(f, "one", 0), b = fixture_add_text_doc(f, "two", 0),
+	        *ids = NULL;
 	char hex[65];
 	size_t n = 0;
 

@@ -15,8 +15,7 @@
 static const char header_docs[] = "id,parent_id,format,language,title,redacted,labels,text";
 static const char header_blocks[] = "document_id,seq,kind,level,page,x0,y0,x1,y1,text";
 
-/* Append `s` as one field, quoted when it must be; a separator before it unless first. */
-static int field(struct buf *b, const char *s, int first)
+int export_csv_field(struct buf *b, const char *s, int first)
 {
 	int error;
 
@@ -44,7 +43,7 @@ static int field_num(struct buf *b, const json_t *v)
 		snprintf(tmp, sizeof(tmp), "%.2f", json_real_value(v));
 	else
 		tmp[0] = 0;
-	return field(b, tmp, 0);
+	return export_csv_field(b, tmp, 0);
 }
 
 struct csv_state {
@@ -75,17 +74,17 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 		else
 			parent[0] = 0;
 		if ((error = export_class_labels(&labels, d, ";")) < 0 ||
-		    (error = field(&s->row, id, 1)) < 0 ||
-		    (error = field(&s->row, parent, 0)) < 0 ||
-		    (error = field(&s->row, json_string_value(json_object_get(d->rec, "format")),
-		                   0)) < 0 ||
-		    (error = field(&s->row, d->lang, 0)) < 0 ||
-		    (error = field(&s->row, json_string_value(json_object_get(d->rec, "title")),
-		                   0)) < 0 ||
-		    (error = field(&s->row, d->redacted ? "true" : "false", 0)) < 0 ||
-		    (error = field(&s->row, buf_cstr(&labels), 0)) < 0 ||
-		    (error = field(&s->row, json_string_value(json_object_get(d->rec, "text")),
-		                   0)) < 0 ||
+		    (error = export_csv_field(&s->row, id, 1)) < 0 ||
+		    (error = export_csv_field(&s->row, parent, 0)) < 0 ||
+		    (error = export_csv_field(
+		         &s->row, json_string_value(json_object_get(d->rec, "format")), 0)) < 0 ||
+		    (error = export_csv_field(&s->row, d->lang, 0)) < 0 ||
+		    (error = export_csv_field(
+		         &s->row, json_string_value(json_object_get(d->rec, "title")), 0)) < 0 ||
+		    (error = export_csv_field(&s->row, d->redacted ? "true" : "false", 0)) < 0 ||
+		    (error = export_csv_field(&s->row, buf_cstr(&labels), 0)) < 0 ||
+		    (error = export_csv_field(
+		         &s->row, json_string_value(json_object_get(d->rec, "text")), 0)) < 0 ||
 		    (error = put_row(s, ctx, d->split)) < 0)
 			goto done;
 		goto done;
@@ -99,18 +98,18 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 		snprintf(id, sizeof(id), "%lld", (long long)d->info->id);
 		snprintf(lvl, sizeof(lvl), "%lld",
 		         (long long)json_integer_value(json_object_get(b, "level")));
-		if ((error = field(&s->row, id, 1)) < 0 ||
+		if ((error = export_csv_field(&s->row, id, 1)) < 0 ||
 		    (error = field_num(&s->row, json_object_get(b, "seq"))) < 0 ||
-		    (error = field(&s->row, json_string_value(json_object_get(b, "kind")), 0)) <
-		        0 ||
-		    (error = field(&s->row, lvl, 0)) < 0 ||
+		    (error = export_csv_field(
+		         &s->row, json_string_value(json_object_get(b, "kind")), 0)) < 0 ||
+		    (error = export_csv_field(&s->row, lvl, 0)) < 0 ||
 		    (error = field_num(&s->row, json_object_get(b, "page"))) < 0)
 			goto done;
 		for (k = 0; k < 4; k++)
 			if ((error = field_num(&s->row, json_array_get(box, (size_t)k))) < 0)
 				goto done;
-		if ((error = field(&s->row, json_string_value(json_object_get(b, "text")), 0)) <
-		        0 ||
+		if ((error = export_csv_field(
+		         &s->row, json_string_value(json_object_get(b, "text")), 0)) < 0 ||
 		    (error = put_row(s, ctx, d->split)) < 0)
 			goto done;
 	}

@@ -407,6 +407,16 @@ int export_jsonl(struct export_ctx *ctx);
 /* jsonl through the tree path only: the streaming path's reference (tests). */
 int export_jsonl_tree(struct export_ctx *ctx);
 int export_csv(struct export_ctx *ctx);
+/*
+ * Append `s` as one CSV field (RFC 4180: quoted when it holds a comma, a
+ * quote or a line break; NULL: empty), a comma before it unless first.
+ */
+int export_csv_field(struct buf *b, const char *s, int first);
+/*
+ * The hf-ner tag id of `label` among `labels` (the label names in use):
+ * O (NULL or not listed) 0, B-<label k> 2k+1, I-<label k> 2k+2.
+ */
+json_int_t export_hfner_tag_id(const json_t *labels, const char *label, int begin);
 int export_chunks(struct export_ctx *ctx);
 int export_conll(struct export_ctx *ctx);
 int export_spacy(struct export_ctx *ctx);

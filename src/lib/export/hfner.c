@@ -29,7 +29,7 @@ static int add_label(const char *label, void *payload)
 	return json_array_append_new(payload, json_string(label)) < 0 ? error_oom() : 0;
 }
 
-static json_int_t tag_id(const json_t *labels, const char *label, int begin)
+json_int_t export_hfner_tag_id(const json_t *labels, const char *label, int begin)
 {
 	size_t i;
 
@@ -56,8 +56,8 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 		if (json_array_append_new(
 		        tokens, json_stringn(t->s + t->byte[toks[k].start],
 		                             t->byte[toks[k].end] - t->byte[toks[k].start])) < 0 ||
-		    json_array_append_new(tags,
-		                          json_integer(tag_id(s->labels, labels[k], begin[k]))) < 0)
+		    json_array_append_new(tags, json_integer(export_hfner_tag_id(
+		                                    s->labels, labels[k], begin[k]))) < 0)
 			goto oom;
 	snprintf(id, sizeof(id), "%lld-%zu", (long long)d->info->id, s->nsent++);
 	if (!(o = json_pack("{s:s,s:I,s:o,s:o}", "id", id, "document_id", (json_int_t)d->info->id,

@@ -138,23 +138,6 @@ static int row_jsonl(struct rec_state *s, const struct enclave_record *r, int sp
 	return error;
 }
 
-/* Append `s` as one CSV field (RFC 4180), a comma before it unless first. */
-static int csv_field(struct buf *b, const char *s, int first)
-{
-	int error;
-
-	if (!first && (error = buf_putc(b, ',')) < 0)
-		return error;
-	if (!strpbrk(s, ",\"\r\n"))
-		return buf_puts(b, s);
-	if ((error = buf_putc(b, '"')) < 0)
-		return error;
-	for (; *s; s++)
-		if ((*s == '"' && (error = buf_putc(b, '"')) < 0) || (error = buf_putc(b, *s)) < 0)
-			return error;
-	return buf_putc(b, '"');
-}
-
 static int row_csv(struct rec_state *s, const struct enclave_record *r, int split, json_t *payload,
                    json_t *lineage)
 {
@@ -170,12 +153,12 @@ static int row_csv(struct rec_state *s, const struct enclave_record *r, int spli
 	if (!p || !l)
 		error = error_oom();
 	if (!error)
-		error = csv_field(&s->b, id, 1) || csv_field(&s->b, r->kind, 0) ||
-		                csv_field(&s->b, r->status, 0) ||
-		                csv_field(&s->b, r->document_id ? doc : "", 0) ||
-		                csv_field(&s->b, r->chunk >= 0 ? chunk : "", 0) ||
-		                csv_field(&s->b, r->text, 0) || csv_field(&s->b, p, 0) ||
-		                csv_field(&s->b, l, 0)
+		error = export_csv_field(&s->b, id, 1) || export_csv_field(&s->b, r->kind, 0) ||
+		                export_csv_field(&s->b, r->status, 0) ||
+		                export_csv_field(&s->b, r->document_id ? doc : "", 0) ||
+		                export_csv_field(&s->b, r->chunk >= 0 ? chunk : "", 0) ||
+		                export_csv_field(&s->b, r->text, 0) ||
+		                export_csv_field(&s->b, p, 0) || export_csv_field(&s->b, l, 0)
 		            ? ENCLAVE_ELIMIT
 		            : 0;
 	if (error == ENCLAVE_ELIMIT)
@@ -282,19 +265,6 @@ static int row_spacy(struct rec_state *s, const struct enclave_record *r, int sp
 	return error;
 }
 
-/* The tag id of a label (hf-ner): O 0, B-<label k> 2k+1, I- 2k+2. */
-static int tag_id(const json_t *labels, const char *label, int begin)
-{
-	size_t i;
-
-	if (!label)
-		return 0;
-	for (i = 0; i < json_array_size(labels); i++)
-		if (!strcmp(json_string_value(json_array_get(labels, i)), label))
-			return (int)(2 * i + (begin ? 1 : 2));
-	return 0;
-}
-
 struct iob_ctx {
 	struct rec_state *s;
 	const struct enclave_record *r;
@@ -332,8 +302,8 @@ static int sentence(void *payload, const struct export_doc *d, const struct cpte
 			        tokens,
 			        json_stringn(t->s + t->byte[toks[k].start],
 			                     t->byte[toks[k].end] - t->byte[toks[k].start])) < 0 ||
-			    json_array_append_new(
-			        tags, json_integer(tag_id(s->labels, labels[k], begin[k]))) < 0)
+			    json_array_append_new(tags, json_integer(export_hfner_tag_id(
+			                                    s->labels, labels[k], begin[k]))) < 0)
 				break;
 		snprintf(id, sizeof(id), "r%lld-%lld", (long long)c->r->id, (long long)s->nsent++);
 		o = with_meta(

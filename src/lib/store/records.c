@@ -14,11 +14,6 @@
 #include "store_int.h"
 #include "../../util/utf8.h"
 
-#define RECORD_SELECT                                                                         \
-	"SELECT id, kind, key, ifnull(document_id, 0), ifnull(chunk, -1),"                    \
-	" ifnull(source_sha256, ''), text, text_sha256, payload, lineage, status, created_at" \
-	" FROM records"
-
 static const char *col(sqlite3_stmt *st, int i)
 {
 	const char *s = (const char *)sqlite3_column_text(st, i);
@@ -225,7 +220,6 @@ int enclave_records_insert(enclave_project *p, const struct enclave_record_new *
 
 int enclave_record_set_status(enclave_project *p, int64_t id, const char *status)
 {
-	sqlite3_stmt *st;
 	json_t *params = NULL;
 	char subject[40];
 	int error;
@@ -236,16 +230,7 @@ int enclave_record_set_status(enclave_project *p, int64_t id, const char *status
 		                 status ? status : "");
 	if ((error = store_begin(p)) < 0)
 		return error;
-	if ((error = store_prepare(&st, p->db, "UPDATE records SET status = ? WHERE id = ?")) < 0)
-		goto done;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		error = store_error(p->db, "update record");
-	else if (sqlite3_changes(p->db) == 0)
-		error = error_set(ENCLAVE_ENOTFOUND, "no record %lld", (long long)id);
-	sqlite3_finalize(st);
-	if (error)
+	if ((error = store_record_status(p, id, status)) < 0)
 		goto done;
 	snprintf(subject, sizeof(subject), "record:%lld", (long long)id);
 	if (!(params = json_pack("{s:s}", "status", status)))
@@ -266,6 +251,22 @@ done:
 /* ------------------------------------------------------------------ */
 /* Reading                                                            */
 /* ------------------------------------------------------------------ */
+
+void store_record_row(struct enclave_record *r, sqlite3_stmt *st)
+{
+	r->id = sqlite3_column_int64(st, 0);
+	r->kind = col(st, 1);
+	r->key = col(st, 2);
+	r->document_id = sqlite3_column_int64(st, 3);
+	r->chunk = sqlite3_column_int64(st, 4);
+	r->source_sha256 = col(st, 5);
+	r->text = col(st, 6);
+	r->text_sha256 = col(st, 7);
+	r->payload = col(st, 8);
+	r->lineage = col(st, 9);
+	r->status = col(st, 10);
+	r->created_at = col(st, 11);
+}
 
 /*
  * sql = head, the WHERE clause of `f` (ids past after_id when `paged`), then
@@ -310,69 +311,68 @@ static int bind_filter(sqlite3_stmt *st, const struct enclave_records_filter *f,
 	return i;
 }
 
-int enclave_records_list(enclave_project *p, const struct enclave_records_filter *f,
-                         enclave_record_cb cb, void *payload)
+int store_records_prepare(sqlite3_stmt **st, sqlite3 *db, const char *head,
+                          const struct enclave_records_filter *f, int paged, const char *tail)
 {
 	struct buf sql = BUF_INIT(1024);
-	sqlite3_stmt *st = NULL;
-	int error, rc, i;
+	int error;
 
-	if ((error = build_sql(&sql, RECORD_SELECT, f, 1, " ORDER BY id")) < 0) {
-		buf_release(&sql);
-		return error;
-	}
-	error = store_prepare(&st, p->db, buf_cstr(&sql));
+	*st = NULL;
+	if ((error = build_sql(&sql, head, f, paged, tail)) == 0)
+		error = store_prepare(st, db, buf_cstr(&sql));
 	buf_release(&sql);
-	if (error < 0)
-		return error;
-	i = bind_filter(st, f, 1);
-	if (f && f->limit > 0)
-		sqlite3_bind_int64(st, i, f->limit);
+	return error < 0 ? error : bind_filter(*st, f, paged);
+}
+
+int store_records_each(sqlite3 *db, sqlite3_stmt *st, enclave_record_cb cb, void *payload)
+{
+	int error = 0, rc;
+
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct enclave_record r;
-		r.id = sqlite3_column_int64(st, 0);
-		r.kind = col(st, 1);
-		r.key = col(st, 2);
-		r.document_id = sqlite3_column_int64(st, 3);
-		r.chunk = sqlite3_column_int64(st, 4);
-		r.source_sha256 = col(st, 5);
-		r.text = col(st, 6);
-		r.text_sha256 = col(st, 7);
-		r.payload = col(st, 8);
-		r.lineage = col(st, 9);
-		r.status = col(st, 10);
-		r.created_at = col(st, 11);
+		store_record_row(&r, st);
 		if ((error = cb(&r, payload)) != 0)
 			break;
 	}
 	if (!error && rc != SQLITE_DONE)
-		error = store_error(p->db, "read records");
+		error = store_error(db, "read records");
+	sqlite3_finalize(st);
+	return error;
+}
+
+int enclave_records_list(enclave_project *p, const struct enclave_records_filter *f,
+                         enclave_record_cb cb, void *payload)
+{
+	sqlite3_stmt *st;
+	int i;
+
+	if ((i = store_records_prepare(&st, p->db, STORE_RECORD_SELECT, f, 1, " ORDER BY id")) < 0)
+		return i;
+	if (f && f->limit > 0)
+		sqlite3_bind_int64(st, i, f->limit);
+	return store_records_each(p->db, st, cb, payload);
+}
+
+int store_records_count(sqlite3 *db, const struct enclave_records_filter *f, int64_t *out)
+{
+	sqlite3_stmt *st;
+	int error;
+
+	*out = 0;
+	if ((error = store_records_prepare(&st, db, "SELECT count(*) FROM records", f, 0, "")) < 0)
+		return error;
+	error = 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	else
+		error = store_error(db, "count records");
 	sqlite3_finalize(st);
 	return error;
 }
 
 int enclave_records_count(enclave_project *p, const struct enclave_records_filter *f, int64_t *out)
 {
-	struct buf sql = BUF_INIT(1024);
-	sqlite3_stmt *st = NULL;
-	int error;
-
-	*out = 0;
-	if ((error = build_sql(&sql, "SELECT count(*) FROM records", f, 0, "")) < 0) {
-		buf_release(&sql);
-		return error;
-	}
-	error = store_prepare(&st, p->db, buf_cstr(&sql));
-	buf_release(&sql);
-	if (error < 0)
-		return error;
-	bind_filter(st, f, 0);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	else
-		error = store_error(p->db, "count records");
-	sqlite3_finalize(st);
-	return error;
+	return store_records_count(p->db, f, out);
 }
 
 /* ------------------------------------------------------------------ */

@@ -4,16 +4,12 @@
  * counts per kind and status, one record, and the two changes a review
  * makes inside the caller's transaction: a new status, and an edit (text,
  * payload, lineage). The table is schema 4's (records.c); nothing here
- * changes it.
+ * changes it. Queries are built and rows read by records.c's
+ * store_records_prepare and store_records_each, as for the record API.
  */
 #include <string.h>
 
 #include "store_int.h"
-
-#define REVIEW_SELECT                                                                         \
-	"SELECT id, kind, key, ifnull(document_id, 0), ifnull(chunk, -1),"                    \
-	" ifnull(source_sha256, ''), text, text_sha256, payload, lineage, status, created_at" \
-	" FROM records"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -21,107 +17,42 @@ static const char *col(sqlite3_stmt *st, int i)
 	return s ? s : "";
 }
 
-/* The row `st` is on as a borrowed record. */
-static void row(struct enclave_record *r, sqlite3_stmt *st)
+/* The record API's filter of `q`'s kind, status and document (offset and limit apart). */
+static struct enclave_records_filter query_filter(const struct store_records_query *q)
 {
-	r->id = sqlite3_column_int64(st, 0);
-	r->kind = col(st, 1);
-	r->key = col(st, 2);
-	r->document_id = sqlite3_column_int64(st, 3);
-	r->chunk = sqlite3_column_int64(st, 4);
-	r->source_sha256 = col(st, 5);
-	r->text = col(st, 6);
-	r->text_sha256 = col(st, 7);
-	r->payload = col(st, 8);
-	r->lineage = col(st, 9);
-	r->status = col(st, 10);
-	r->created_at = col(st, 11);
+	struct enclave_records_filter f = { q->kind, q->status, q->document, 0, 0 };
+	return f;
 }
 
-/* head + the WHERE clause of `q` + tail into `sql`; 0 or an ENCLAVE_E*. */
-static int query_sql(struct buf *sql, const char *head, const struct store_records_query *q,
-                     const char *tail)
-{
-	int error = buf_puts(sql, head);
-
-	if (!error)
-		error = buf_puts(sql, " WHERE 1");
-	if (!error && q->kind)
-		error = buf_puts(sql, " AND kind = ?");
-	if (!error && q->status)
-		error = buf_puts(sql, " AND status = ?");
-	if (!error && q->document > 0)
-		error = buf_puts(sql, " AND document_id = ?");
-	if (!error)
-		error = buf_puts(sql, tail);
-	return error < 0 ? error_buf(error, "records query") : 0;
-}
-
-/* Bind `q` as query_sql wrote it; the next parameter's index. */
-static int query_bind(sqlite3_stmt *st, const struct store_records_query *q)
-{
-	int i = 1;
-
-	if (q->kind)
-		sqlite3_bind_text(st, i++, q->kind, -1, SQLITE_STATIC);
-	if (q->status)
-		sqlite3_bind_text(st, i++, q->status, -1, SQLITE_STATIC);
-	if (q->document > 0)
-		sqlite3_bind_int64(st, i++, q->document);
-	return i;
-}
-
-/* Prepare head + where(q) + tail on `db`. */
+/*
+ * Prepare head + the WHERE clause of `q` + tail on `db`, `q` bound; the next
+ * parameter's index, or an ENCLAVE_E*.
+ */
 static int query_prepare(sqlite3_stmt **st, sqlite3 *db, const char *head,
                          const struct store_records_query *q, const char *tail)
 {
-	struct buf sql = BUF_INIT(1024);
-	int error;
-
-	if ((error = query_sql(&sql, head, q, tail)) == 0)
-		error = store_prepare(st, db, buf_cstr(&sql));
-	buf_release(&sql);
-	return error;
+	struct enclave_records_filter f = query_filter(q);
+	return store_records_prepare(st, db, head, &f, 0, tail);
 }
 
 int store_records_page(sqlite3 *db, const struct store_records_query *q, enclave_record_cb cb,
                        void *payload)
 {
 	sqlite3_stmt *st;
-	int error, rc, i;
+	int i;
 
-	if ((error = query_prepare(&st, db, REVIEW_SELECT, q, " ORDER BY id LIMIT ? OFFSET ?")) < 0)
-		return error;
-	i = query_bind(st, q);
+	if ((i = query_prepare(&st, db, STORE_RECORD_SELECT, q, " ORDER BY id LIMIT ? OFFSET ?")) <
+	    0)
+		return i;
 	sqlite3_bind_int64(st, i, q->limit > 0 ? q->limit : -1);
 	sqlite3_bind_int64(st, i + 1, q->offset > 0 ? q->offset : 0);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct enclave_record r;
-		row(&r, st);
-		if ((error = cb(&r, payload)) != 0)
-			break;
-	}
-	if (!error && rc != SQLITE_DONE)
-		error = store_error(db, "read records");
-	sqlite3_finalize(st);
-	return error;
+	return store_records_each(db, st, cb, payload);
 }
 
 int store_records_total(sqlite3 *db, const struct store_records_query *q, int64_t *n)
 {
-	sqlite3_stmt *st;
-	int error;
-
-	*n = 0;
-	if ((error = query_prepare(&st, db, "SELECT count(*) FROM records", q, "")) < 0)
-		return error;
-	query_bind(st, q);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*n = sqlite3_column_int64(st, 0);
-	else
-		error = store_error(db, "count records");
-	sqlite3_finalize(st);
-	return error;
+	struct enclave_records_filter f = query_filter(q);
+	return store_records_count(db, &f, n);
 }
 
 int store_records_counts(sqlite3 *db, int64_t document,
@@ -130,12 +61,11 @@ int store_records_counts(sqlite3 *db, int64_t document,
 {
 	struct store_records_query q = { NULL, NULL, document, 0, 0 };
 	sqlite3_stmt *st;
-	int error, rc;
+	int error = 0, rc;
 
-	if ((error = query_prepare(&st, db, "SELECT kind, status, count(*) FROM records", &q,
-	                           " GROUP BY kind, status ORDER BY kind, status")) < 0)
-		return error;
-	query_bind(st, &q);
+	if ((rc = query_prepare(&st, db, "SELECT kind, status, count(*) FROM records", &q,
+	                        " GROUP BY kind, status ORDER BY kind, status")) < 0)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		if ((error = cb(col(st, 0), col(st, 1), sqlite3_column_int64(st, 2), payload)) != 0)
 			break;
@@ -150,19 +80,32 @@ int store_record_get(sqlite3 *db, int64_t id, enclave_record_cb cb, void *payloa
 	sqlite3_stmt *st;
 	int error, rc;
 
-	if ((error = store_prepare(&st, db, REVIEW_SELECT " WHERE id = ?")) < 0)
+	if ((error = store_prepare(&st, db, STORE_RECORD_SELECT " WHERE id = ?")) < 0)
 		return error;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		struct enclave_record r;
-		row(&r, st);
+		store_record_row(&r, st);
 		error = cb(&r, payload);
 	} else if (rc == SQLITE_DONE) {
 		error = error_set(ENCLAVE_ENOTFOUND, "no record %lld", (long long)id);
 	} else {
 		error = store_error(db, "read record");
 	}
+	sqlite3_finalize(st);
+	return error;
+}
+
+/* Step the UPDATE `st` of record `id` and finalize it; ENCLAVE_ENOTFOUND when no row changed. */
+static int update_one(sqlite3 *db, sqlite3_stmt *st, int64_t id)
+{
+	int error = 0;
+
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = store_error(db, "update record");
+	else if (sqlite3_changes(db) == 0)
+		error = error_set(ENCLAVE_ENOTFOUND, "no record %lld", (long long)id);
 	sqlite3_finalize(st);
 	return error;
 }
@@ -182,12 +125,7 @@ int store_record_update(enclave_project *p, int64_t id, const char *text, const 
 	sqlite3_bind_text(st, 3, payload, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, lineage, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		error = store_error(p->db, "update record");
-	else if (sqlite3_changes(p->db) == 0)
-		error = error_set(ENCLAVE_ENOTFOUND, "no record %lld", (long long)id);
-	sqlite3_finalize(st);
-	return error;
+	return update_one(p->db, st, id);
 }
 
 int store_record_status(enclave_project *p, int64_t id, const char *status)
@@ -199,10 +137,5 @@ int store_record_status(enclave_project *p, int64_t id, const char *status)
 		return error;
 	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		error = store_error(p->db, "update record");
-	else if (sqlite3_changes(p->db) == 0)
-		error = error_set(ENCLAVE_ENOTFOUND, "no record %lld", (long long)id);
-	sqlite3_finalize(st);
-	return error;
+	return update_one(p->db, st, id);
 }

@@ -416,6 +416,31 @@ int store_export_blocks(struct store_export_q *q, int64_t id,
                         int (*cb)(void *payload, const struct store_block_row *r), void *payload);
 /* ---- records.c: generated records (schema 4) and what the augmenters read ---- */
 
+/* The columns store_record_row reads, from records (a WHERE, ORDER BY may follow). */
+#define STORE_RECORD_SELECT                                                                   \
+	"SELECT id, kind, key, ifnull(document_id, 0), ifnull(chunk, -1),"                    \
+	" ifnull(source_sha256, ''), text, text_sha256, payload, lineage, status, created_at" \
+	" FROM records"
+
+/* The row of STORE_RECORD_SELECT that `st` is on, as a record borrowing its strings. */
+void store_record_row(struct enclave_record *r, sqlite3_stmt *st);
+
+/*
+ * Prepare head, the WHERE clause of `f` (NULL: all; ids past after_id and a
+ * LIMIT when `paged`), then tail on `db`, and bind `f` (not the LIMIT).
+ * Returns the index of the next parameter to bind (1 or more), or an
+ * ENCLAVE_E* with *st NULL.
+ */
+int store_records_prepare(sqlite3_stmt **st, sqlite3 *db, const char *head,
+                          const struct enclave_records_filter *f, int paged, const char *tail);
+/*
+ * Call `cb` with each row of `st` (a STORE_RECORD_SELECT) and finalize it; a
+ * non-zero return of `cb` stops and is returned.
+ */
+int store_records_each(sqlite3 *db, sqlite3_stmt *st, enclave_record_cb cb, void *payload);
+/* The number of records matching `f` (NULL: all; after_id and limit ignored) into *out. */
+int store_records_count(sqlite3 *db, const struct enclave_records_filter *f, int64_t *out);
+
 /* The ok documents in id order: *ids malloc'd (NULL when none). */
 int store_ok_documents(enclave_project *p, int64_t **ids, size_t *n);
 
