@@ -165,7 +165,8 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
 	if ((error = store_prepare(&st, p->db,
 	                           "INSERT INTO documents(source_id, path, format, title, status,"
 	                           " error, page_count, block_count, text_sha256, metadata,"
-	                           " created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0) {
+	                           " created_at, language) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) <
+	    0) {
 		free(meta);
 		return error;
 	}
@@ -186,6 +187,8 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
 		sqlite3_bind_text(st, 9, text_sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, meta ? meta : "{}", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, when, -1, SQLITE_STATIC);
+	if (doc && doc->language[0])
+		sqlite3_bind_text(st, 12, doc->language, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		error = store_error(p->db, "insert document");
 	sqlite3_finalize(st);
@@ -211,7 +214,8 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 	         &st, p->db,
 	         "UPDATE documents SET format = ?, title = ?, status = 'ok',"
 	         " error = NULL, page_count = ?, block_count = ?,"
-	         " text_sha256 = ?, metadata = ? WHERE id = ? AND status = 'failed'")) < 0) {
+	         " text_sha256 = ?, metadata = ?, language = ? WHERE id = ? AND status = 'failed'")) <
+	    0) {
 		free(meta);
 		return error;
 	}
@@ -222,7 +226,9 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)doc->nblocks);
 	sqlite3_bind_text(st, 5, text_sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, meta, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, id);
+	if (doc->language[0])
+		sqlite3_bind_text(st, 7, doc->language, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		error = store_error(p->db, "update document");
 	else if (sqlite3_changes(p->db) != 1)
@@ -233,6 +239,56 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 	if (error)
 		return error;
 	return insert_content(p, id, doc);
+}
+
+int store_documents_without_language(sqlite3 *db, int64_t **ids, size_t *n)
+{
+	return store_ids(db,
+	                 "SELECT id FROM documents WHERE status = 'ok'"
+	                 " AND (language IS NULL OR language = '') ORDER BY id",
+	                 "documents without a language", ids, n);
+}
+
+int store_document_meta_language(char **out, sqlite3 *db, int64_t id)
+{
+	sqlite3_stmt *st;
+	int error = 0, rc;
+
+	*out = NULL;
+	if ((error = store_prepare(&st, db,
+	                           "SELECT json_extract(metadata, '$.language') FROM documents"
+	                           " WHERE id = ? AND json_valid(metadata)")) < 0)
+		return error;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+		if (!(*out = strdup((const char *)sqlite3_column_text(st, 0))))
+			error = error_oom();
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		error = store_error(db, "read document metadata");
+	}
+	sqlite3_finalize(st);
+	return error;
+}
+
+int store_document_set_language(enclave_project *p, int64_t id, const char *code,
+                                const char *source)
+{
+	sqlite3_stmt *st;
+	int error = 0;
+
+	if ((error = store_prepare(&st, p->db,
+	                           "UPDATE documents SET language = ?, metadata ="
+	                           " json_set(CASE WHEN json_valid(metadata) THEN metadata"
+	                           " ELSE '{}' END, '$.language_source', ?) WHERE id = ?")) < 0)
+		return error;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = store_error(p->db, "set document language");
+	sqlite3_finalize(st);
+	return error;
 }
 
 int store_document_set_parent(enclave_project *p, int64_t id, int64_t parent_id)
