@@ -332,7 +332,9 @@ int store_text_insert(enclave_project *p, int64_t id, const char *layer, const c
 #define INFO_SELECT                                                                            \
 	"SELECT d.id, d.parent_id, d.path, s.sha256, s.size, s.media_type, d.format, d.title," \
 	" d.status, d.error, d.page_count, d.block_count, d.text_sha256, d.created_at,"        \
-	" d.metadata FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
+	" d.metadata, nullif(d.language, ''), CASE WHEN json_valid(d.metadata) THEN"           \
+	" json_extract(d.metadata, '$.language_source') END"                                    \
+	" FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
 
 static void info_from_row(struct enclave_doc_info *in, sqlite3_stmt *st)
 {
@@ -352,6 +354,9 @@ static void info_from_row(struct enclave_doc_info *in, sqlite3_stmt *st)
 	in->text_sha256 = TXT(12);
 	in->created_at = TXT(13);
 	in->metadata = TXT(14) ? TXT(14) : "{}";
+	in->language = TXT(15);
+	in->language_source = in->language && sqlite3_column_type(st, 16) == SQLITE_TEXT ? TXT(16)
+	                                                                                 : NULL;
 #undef TXT
 }
 
@@ -401,7 +406,8 @@ static int load_head(struct enclave_doc **out, sqlite3 *db, int64_t id)
 
 	*out = NULL;
 	if ((error = store_prepare(
-	         &st, db, "SELECT format, title, metadata FROM documents WHERE id = ?")) < 0)
+	         &st, db, "SELECT format, title, metadata, language FROM documents WHERE id = ?")) <
+	    0)
 		return error;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -409,6 +415,7 @@ static int load_head(struct enclave_doc **out, sqlite3 *db, int64_t id)
 		const char *fmt = (const char *)sqlite3_column_text(st, 0);
 		const char *title = (const char *)sqlite3_column_text(st, 1);
 		const char *meta = (const char *)sqlite3_column_text(st, 2);
+		const char *lang = (const char *)sqlite3_column_text(st, 3);
 		if (!(error = doc_new(&doc, fmt ? fmt : "unknown")) &&
 		    !(error = doc_set_title(doc, title)) && meta) {
 			json_t *m = json_loads(meta, 0, NULL);
@@ -419,6 +426,8 @@ static int load_head(struct enclave_doc **out, sqlite3 *db, int64_t id)
 				json_decref(m);
 			}
 		}
+		if (doc && lang)
+			snprintf(doc->language, sizeof(doc->language), "%s", lang);
 	} else if (rc == SQLITE_DONE) {
 		error = error_set(ENCLAVE_ENOTFOUND, "no document %lld", (long long)id);
 	} else {
