@@ -151,7 +151,8 @@ int audit_verify_stream(FILE *f, const char *path, const char *pubkey_hex,
  * annotations), over the documents an export covers (ok, and failed when
  * `include_failed`). Returns 0 or ENCLAVE_E*.
  */
-int store_dataset_stats(json_t **out, enclave_project *p, int include_failed);
+/* `lang` (may be NULL): only the documents of that language, as export --lang selects them. */
+int store_dataset_stats(json_t **out, enclave_project *p, int include_failed, const char *lang);
 
 /* ---- documents.c: the document tables ---- */
 
