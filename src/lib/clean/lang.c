@@ -58,7 +58,8 @@ int langid_sample(struct buf *out, const char *text, size_t len)
 
 int langid_doc(struct langid *l, struct enclave_doc *doc)
 {
-	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES), sample = BUF_INIT(2 * LANGID_SAMPLE_BYTES);
+	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES),
+	           sample = BUF_INIT(2 * LANGID_SAMPLE_BYTES);
 	char code[LANGID_CODE_MAX];
 	const char *source = "metadata";
 	size_t i;
@@ -99,7 +100,8 @@ done:
 static int lang_one(enclave_project *p, struct langid *l, int64_t id,
                     struct enclave_clean_lang_summary *s)
 {
-	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES), sample = BUF_INIT(2 * LANGID_SAMPLE_BYTES);
+	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES),
+	           sample = BUF_INIT(2 * LANGID_SAMPLE_BYTES);
 	char code[LANGID_CODE_MAX], hex[65], subject[48], *meta = NULL;
 	const char *source = "metadata";
 	json_t *params = NULL, *outputs = NULL;

@@ -202,7 +202,8 @@ int langid_new(struct langid **out, const char *dir)
 	if ((error = read_conf(&conf, dir)) < 0 ||
 	    (error = each_fingerprint(buf_cstr(&conf), check_one, (void *)dir)) < 0)
 		goto done;
-	if (buf_printf(&path, "%s/%s", dir, LANGID_CONF) < 0 || buf_printf(&prefix, "%s/", dir) < 0) {
+	if (buf_printf(&path, "%s/%s", dir, LANGID_CONF) < 0 ||
+	    buf_printf(&prefix, "%s/", dir) < 0) {
 		error = error_set(ENCLAVE_ELIMIT, "language data folder path too long");
 		goto done;
 	}

@@ -534,7 +534,8 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 	md_table(&b, json_object_get(st, "documents"), h_doc, k_doc);
 	buf_puts(&b, "\n## Languages\n\n");
 	if (ctx->opts->lang)
-		buf_printf(&b, "Only documents in '%s' were exported (--lang).\n\n", ctx->opts->lang);
+		buf_printf(&b, "Only documents in '%s' were exported (--lang).\n\n",
+		           ctx->opts->lang);
 	buf_puts(&b, "Documents per language: ISO 639-1 codes (639-3 where there is none), from"
 	             " the format's metadata or identified from the text (libexttextcat); und:"
 	             " too short or ambiguous to tell.\n\n");

@@ -210,7 +210,8 @@ struct pool {
 	size_t next;      /* next item to hand out */
 	size_t committed; /* items the main thread has finished */
 	size_t window;
-	const char *langid_dir; /* the language fingerprints' folder, checked before the workers start */
+	const char
+	    *langid_dir; /* the language fingerprints' folder, checked before the workers start */
 	int stop;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;

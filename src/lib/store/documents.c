@@ -162,11 +162,11 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
 
 	if (doc && !(meta = json_dumps(doc->metadata, JSON_COMPACT | JSON_SORT_KEYS)))
 		return error_oom();
-	if ((error = store_prepare(&st, p->db,
-	                           "INSERT INTO documents(source_id, path, format, title, status,"
-	                           " error, page_count, block_count, text_sha256, metadata,"
-	                           " created_at, language) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) <
-	    0) {
+	if ((error = store_prepare(
+	         &st, p->db,
+	         "INSERT INTO documents(source_id, path, format, title, status,"
+	         " error, page_count, block_count, text_sha256, metadata,"
+	         " created_at, language) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0) {
 		free(meta);
 		return error;
 	}
@@ -210,12 +210,11 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 
 	if (!(meta = json_dumps(doc->metadata, JSON_COMPACT | JSON_SORT_KEYS)))
 		return error_oom();
-	if ((error = store_prepare(
-	         &st, p->db,
-	         "UPDATE documents SET format = ?, title = ?, status = 'ok',"
-	         " error = NULL, page_count = ?, block_count = ?,"
-	         " text_sha256 = ?, metadata = ?, language = ? WHERE id = ? AND status = 'failed'")) <
-	    0) {
+	if ((error = store_prepare(&st, p->db,
+	                           "UPDATE documents SET format = ?, title = ?, status = 'ok',"
+	                           " error = NULL, page_count = ?, block_count = ?,"
+	                           " text_sha256 = ?, metadata = ?, language = ? WHERE id = ? AND "
+	                           "status = 'failed'")) < 0) {
 		free(meta);
 		return error;
 	}
@@ -333,7 +332,7 @@ int store_text_insert(enclave_project *p, int64_t id, const char *layer, const c
 	"SELECT d.id, d.parent_id, d.path, s.sha256, s.size, s.media_type, d.format, d.title," \
 	" d.status, d.error, d.page_count, d.block_count, d.text_sha256, d.created_at,"        \
 	" d.metadata, nullif(d.language, ''), CASE WHEN json_valid(d.metadata) THEN"           \
-	" json_extract(d.metadata, '$.language_source') END"                                    \
+	" json_extract(d.metadata, '$.language_source') END"                                   \
 	" FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
 
 static void info_from_row(struct enclave_doc_info *in, sqlite3_stmt *st)
@@ -355,8 +354,8 @@ static void info_from_row(struct enclave_doc_info *in, sqlite3_stmt *st)
 	in->created_at = TXT(13);
 	in->metadata = TXT(14) ? TXT(14) : "{}";
 	in->language = TXT(15);
-	in->language_source = in->language && sqlite3_column_type(st, 16) == SQLITE_TEXT ? TXT(16)
-	                                                                                 : NULL;
+	in->language_source =
+	    in->language && sqlite3_column_type(st, 16) == SQLITE_TEXT ? TXT(16) : NULL;
 #undef TXT
 }
 

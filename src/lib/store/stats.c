@@ -94,12 +94,14 @@ int store_dataset_stats(json_t **out, enclave_project *p, int include_failed, co
 		if (lang[i] || !i || i > 15) {
 			json_decref(o);
 			return error_set(ENCLAVE_EINVALID,
-			                 "invalid language '%.40s': an ISO 639 code such as de", lang);
+			                 "invalid language '%.40s': an ISO 639 code such as de",
+			                 lang);
 		}
-		if (buf_printf(&selb,
-		               "%s AND lower(coalesce(d.language, CASE WHEN json_valid(d.metadata)"
-		               " THEN json_extract(d.metadata, '$.language') END, '')) = lower('%s')",
-		               sel, lang) < 0) {
+		if (buf_printf(
+		        &selb,
+		        "%s AND lower(coalesce(d.language, CASE WHEN json_valid(d.metadata)"
+		        " THEN json_extract(d.metadata, '$.language') END, '')) = lower('%s')",
+		        sel, lang) < 0) {
 			json_decref(o);
 			return error_oom();
 		}
