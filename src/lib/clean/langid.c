@@ -11,9 +11,11 @@
  *     fingerprints are close, while the scripts are not;
  *   - textcat "UNKNOWN" (more than 5 candidates within 3% of the best) or
  *     "SHORT": "und";
- *   - candidates naming different languages on a text of fewer than
- *     LANGID_AMBIGUOUS_LETTERS letters: "und" (textcat's Scots and English
- *     fingerprints, for one, tie on a sentence of English);
+ *   - candidates naming different languages: when exactly one of them is a
+ *     widely written language (is_common), that one (textcat's Scots and
+ *     English fingerprints tie on a sentence of English, Rusyn and Russian
+ *     on a paragraph of Russian); else "und" on a text of fewer than
+ *     LANGID_AMBIGUOUS_LETTERS letters;
  *   - else the best candidate, its name cut at the first '-' ("zh-CN-utf8"
  *     is "zh", "haw-utf8" "haw"): the data's names are ISO 639-1 codes where
  *     one exists, else 639-3.
@@ -277,11 +279,60 @@ static void name_to_code(char out[LANGID_CODE_MAX], const char *name)
 	out[n] = 0;
 }
 
+/*
+ * Languages widely written, with a 639-1 code. textcat's fingerprints of
+ * some smaller neighbours (Scots, Rusyn, Galician, Asturian, Afrikaans...)
+ * come within 3% of these on ordinary text; when exactly one candidate is
+ * one of these, it is the answer.
+ */
+static int is_common(const char *code)
+{
+	static const char common[] = " ar bg bn ca cs da de el en es et fa fi fr he hi hr hu id it"
+	                             " ja ko lt lv ms nb nl nn pl pt ro ru sk sl sr sv th tr uk"
+	                             " ur vi zh ";
+	char key[LANGID_CODE_MAX + 2];
+
+	snprintf(key, sizeof(key), " %s ", code);
+	return strstr(common, key) != NULL;
+}
+
+/*
+ * One code from textcat's `n` candidates (best first) for a text of
+ * `letters` letters, into `out` (left alone for "und"): the best when they
+ * agree; the one common language when only one is; else the best for a
+ * long text, nothing for a short one. Returns 0.
+ */
+static int decide(char out[LANGID_CODE_MAX], const candidate_t *c, int n, size_t letters)
+{
+	char code[LANGID_CODE_MAX], first[LANGID_CODE_MAX], pick[LANGID_CODE_MAX];
+	int i, agree = 1, ncommon = 0;
+
+	name_to_code(first, c[0].name);
+	pick[0] = 0;
+	for (i = 0; i < n; i++) {
+		name_to_code(code, c[i].name);
+		if (strcmp(code, first))
+			agree = 0;
+		if (is_common(code) && strcmp(code, pick)) {
+			if (!pick[0])
+				snprintf(pick, sizeof(pick), "%s", code);
+			ncommon++;
+		}
+	}
+	if (agree)
+		snprintf(out, LANGID_CODE_MAX, "%s", first);
+	else if (ncommon == 1)
+		snprintf(out, LANGID_CODE_MAX, "%s", pick);
+	else if (letters >= LANGID_AMBIGUOUS_LETTERS)
+		snprintf(out, LANGID_CODE_MAX, "%s", first);
+	return 0;
+}
+
 int langid_detect(struct langid *l, char out[LANGID_CODE_MAX], const char *text, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
 	size_t letters = 0, han = 0, kana = 0, hangul = 0;
-	int n, i;
+	int n;
 
 	snprintf(out, LANGID_CODE_MAX, "und");
 	while (p < end) {
@@ -317,17 +368,7 @@ int langid_detect(struct langid *l, char out[LANGID_CODE_MAX], const char *text,
 	n = textcat_ClassifyFull(l->tc, text, len, l->candidates);
 	if (n <= 0)
 		return 0; /* UNKNOWN or SHORT */
-	if (letters < LANGID_AMBIGUOUS_LETTERS) {
-		char first[LANGID_CODE_MAX], other[LANGID_CODE_MAX];
-		name_to_code(first, l->candidates[0].name);
-		for (i = 1; i < n; i++) {
-			name_to_code(other, l->candidates[i].name);
-			if (strcmp(first, other))
-				return 0;
-		}
-	}
-	name_to_code(out, l->candidates[0].name);
-	return 0;
+	return decide(out, l->candidates, n, letters);
 }
 
 int langid_normalise(char out[LANGID_CODE_MAX], const char *tag)

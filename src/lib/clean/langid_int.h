@@ -49,7 +49,8 @@ void langid_free(struct langid *l);
  * The language of UTF-8 `text` (`len` bytes, invalid sequences tolerated)
  * into `out`: an ISO 639-1 code where one exists, else the 639-3 code
  * textcat names, or "und" when the text has too few letters, or textcat
- * cannot tell, or (for short texts) its candidates disagree. Han script
+ * cannot tell, or (for short texts) its candidates name several common
+ * languages (see decide in langid.c). Han script
  * without kana is "zh", with kana "ja", Hangul "ko" (decided by script,
  * before textcat). Cost is linear in `len`: pass a bounded sample.
  * Returns 0 or ENCLAVE_ENOMEM.
