@@ -99,10 +99,23 @@ static void short_and_ambiguous(void **state)
 	/* Names: Catalan, Portuguese and Spanish within 3%, too short to choose. */
 	assert_string_equal(detect(l, code, "Sara Maria Paulo Antonio Carla Marco"), "und");
 	/* Scots and English tie on it: the one common language of the two wins. */
-	assert_string_equal(detect(l, code, "The quick brown fox jumps over the lazy dog."),
-	                    "en");
+	assert_string_equal(detect(l, code, "The quick brown fox jumps over the lazy dog."), "en");
 	/* Few letters of CJK: too short too. */
 	assert_string_equal(detect(l, code, "\xe4\xbd\xa0\xe5\xa5\xbd"), "und");
+	/* Capitals (forms, clinical notes) are read as lower case. */
+	assert_string_equal(detect(l, code,
+	                           "PATIENT WAS ADMITTED LAST NIGHT WITH CHEST PAIN AND"
+	                           " SHORTNESS OF BREATH; SHE IS RESTING COMFORTABLY NOW"
+	                           " AND THE FAMILY HAS BEEN UPDATED BY THE TEAM."),
+	                    "en");
+	assert_string_equal(detect(l, code,
+	                           "DIE KLEINE B\xc3\x84"
+	                           "CKEREI AN DER ECKE \xc3\x96"
+	                           "FFNET"
+	                           " JEDEN MORGEN UM SECHS UHR, UND SCHON VOR DER"
+	                           " T\xc3\x9c"
+	                           "R RIECHT MAN DAS FRISCHE BROT."),
+	                    "de");
 	/* Invalid UTF-8 is read, not trusted. */
 	assert_string_equal(detect(l, code, "\xff\xfe\xfd\xc3"), "und");
 	langid_free(l);
@@ -153,10 +166,11 @@ static void sample_spread(void **state)
 	assert_true(sample.len <= LANGID_SAMPLE_BYTES + LANGID_SAMPLE_BYTES / LANGID_WINDOW_BYTES);
 	assert_true(sample.len > LANGID_SAMPLE_BYTES / 2);
 	assert_true(utf8_valid(sample.ptr, sample.len));
-	assert_non_null(strstr(buf_cstr(&sample), "\xce"));      /* Greek */
+	assert_non_null(strstr(buf_cstr(&sample), "\xce"));     /* Greek */
 	assert_non_null(strstr(buf_cstr(&sample), "\xd0\xbf")); /* Cyrillic п */
 	/* Its last window is from the end of the text. */
-	assert_non_null(strstr(buf_cstr(&sample), "\xd0\xbe\xd1\x82\xd0\xb4\xd1\x8b\xd1\x85\xd0\xb0"));
+	assert_non_null(
+	    strstr(buf_cstr(&sample), "\xd0\xbe\xd1\x82\xd0\xb4\xd1\x8b\xd1\x85\xd0\xb0"));
 	assert_int_equal(langid_new(&l, LANGID_DEFAULT_DIR), 0);
 	assert_int_equal(langid_detect(l, code, sample.ptr, sample.len), 0);
 	assert_true(!strcmp(code, "el") || !strcmp(code, "ru"));
@@ -267,9 +281,9 @@ static int count_events(enclave_project *p, const char *action)
 	sqlite3_stmt *st;
 	int n = -1;
 
-	assert_int_equal(sqlite3_prepare_v2(p->db, "SELECT count(*) FROM audit WHERE action = ?", -1,
-	                                    &st, NULL),
-	                 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(p->db, "SELECT count(*) FROM audit WHERE action = ?", -1, &st, NULL),
+	    SQLITE_OK);
 	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
@@ -322,19 +336,21 @@ static void project_ingest_and_clean(void **state)
 	/* The run recorded the data's hashes. */
 	{
 		sqlite3_stmt *st;
-		assert_int_equal(sqlite3_prepare_v2(f->p->db,
-		                                    "SELECT json_extract(params, '$.langid.sha256.\"en.lm\"')"
-		                                    " FROM audit WHERE action = 'ingest.run'",
-		                                    -1, &st, NULL),
-		                 SQLITE_OK);
+		assert_int_equal(
+		    sqlite3_prepare_v2(f->p->db,
+		                       "SELECT json_extract(params, '$.langid.sha256.\"en.lm\"')"
+		                       " FROM audit WHERE action = 'ingest.run'",
+		                       -1, &st, NULL),
+		    SQLITE_OK);
 		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 		assert_int_equal(sqlite3_column_bytes(st, 0), 64);
 		sqlite3_finalize(st);
 	}
 
 	/* A store from before: no languages. clean --lang fills them back. */
-	assert_int_equal(store_exec(f->p->db, "UPDATE documents SET language = NULL,"
-	                                      " metadata = json_remove(metadata, '$.language_source')"),
+	assert_int_equal(store_exec(f->p->db,
+	                            "UPDATE documents SET language = NULL,"
+	                            " metadata = json_remove(metadata, '$.language_source')"),
 	                 0);
 	assert_int_equal(enclave_clean_lang(f->p, &cs), 0);
 	assert_int_equal(cs.documents, 5);

@@ -328,11 +328,48 @@ static int decide(char out[LANGID_CODE_MAX], const candidate_t *c, int n, size_t
 	return 0;
 }
 
+/* The lower case of `cp` in the scripts textcat's fingerprints cover most (Latin, Greek, Cyrillic). */
+static uint32_t lower_cp(uint32_t cp)
+{
+	if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+	    (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) || (cp >= 0x410 && cp <= 0x42F))
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40F)
+		return cp + 0x50;
+	return cp;
+}
+
+/* Is `cp` an upper-case letter lower_cp changes? */
+static int is_upper(uint32_t cp)
+{
+	return lower_cp(cp) != cp;
+}
+
+/*
+ * `text` (`len` bytes) lower-cased into `out` (Latin, Greek, Cyrillic
+ * letters; other bytes copied, invalid sequences as U+FFFD). Returns 0 or
+ * ENCLAVE_ENOMEM / ENCLAVE_ELIMIT.
+ */
+static int lower_text(struct buf *out, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	int error = 0;
+
+	while (p < end && !error) {
+		uint32_t cp;
+		char enc[4];
+		p += utf8_decode(p, end, &cp);
+		error = buf_put(out, enc, utf8_encode(lower_cp(cp), enc));
+	}
+	return error < 0 ? error_buf(error, "language sample") : 0;
+}
+
 int langid_detect(struct langid *l, char out[LANGID_CODE_MAX], const char *text, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
-	size_t letters = 0, han = 0, kana = 0, hangul = 0;
-	int n;
+	size_t letters = 0, han = 0, kana = 0, hangul = 0, upper = 0;
+	struct buf lower = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+	int n, error;
 
 	snprintf(out, LANGID_CODE_MAX, "und");
 	while (p < end) {
@@ -341,6 +378,7 @@ int langid_detect(struct langid *l, char out[LANGID_CODE_MAX], const char *text,
 		if (!is_letter(cp))
 			continue;
 		letters++;
+		upper += is_upper(cp);
 		if ((cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
 		    (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF))
 			han++;
@@ -365,7 +403,19 @@ int langid_detect(struct langid *l, char out[LANGID_CODE_MAX], const char *text,
 			snprintf(out, LANGID_CODE_MAX, "zh");
 		return 0;
 	}
+	/*
+	 * The fingerprints are of ordinary text: a text in capitals (forms,
+	 * clinical notes, headings) matches none of them well. Lower-case one
+	 * whose letters are mostly capitals.
+	 */
+	if (upper * 2 > letters) {
+		if ((error = lower_text(&lower, text, len)) < 0)
+			return error;
+		text = lower.ptr;
+		len = lower.len;
+	}
 	n = textcat_ClassifyFull(l->tc, text, len, l->candidates);
+	buf_release(&lower);
 	if (n <= 0)
 		return 0; /* UNKNOWN or SHORT */
 	return decide(out, l->candidates, n, letters);
