@@ -10,7 +10,7 @@ libfreetype-dev libharfbuzz-dev zlib1g-dev
 libsqlite3-dev libsodium-dev libssl-dev libxml2-dev libjansson-dev libmagic-dev
 libuchardet-dev libarchive-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng tesseract-ocr-osd
 libgmime-3.0-dev libgsf-1-dev libfribidi-dev libhyperscan-dev libyaml-dev libmicrohttpd-dev
-libcurl4-openssl-dev"
+libcurl4-openssl-dev libexttextcat-dev libexttextcat-data"
 # wordnet-base: WordNet 3.0 files that `augment --task eda` reads (the unit test has its own fixture).
 # chromium: the browser tests (tests/browser, playwright-core from npm); npm
 # only when absent (a Node.js of another origin may bring its own).

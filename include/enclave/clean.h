@@ -76,6 +76,26 @@ struct enclave_clean_options {
 		ENCLAVE_CLEAN_OPTIONS_VERSION, 0, NULL, NULL, -1.0, NULL, 0, -1, -1 \
 	}
 
+/* ---- languages (clean --lang) ---- */
+
+struct enclave_clean_lang_summary {
+	size_t documents;    /* ok documents that had no language */
+	size_t metadata;     /* of which given their format's metadata language */
+	size_t identified;   /* identified from their text */
+	size_t undetermined; /* set to "und": too short or ambiguous */
+};
+
+/*
+ * Fill the language of every ok document of `project` that has none: the
+ * language its format's metadata named, else the one identified from its
+ * text (libexttextcat, fingerprints from $ENCLAVE_LANGID_DATA or
+ * /usr/share/libexttextcat), ISO 639-1 where one exists, else 639-3, "und"
+ * when unknown. One clean.lang.document audit event per document and a
+ * clean.lang.run event with the data files' SHA-256. Returns 0,
+ * ENCLAVE_ENOTFOUND naming a missing data file, or another ENCLAVE_E*.
+ */
+int enclave_clean_lang(enclave_project *project, struct enclave_clean_lang_summary *summary);
+
 /* One document of a run, reported once its result is committed. */
 struct enclave_clean_item {
 	int64_t document_id;

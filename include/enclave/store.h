@@ -29,6 +29,8 @@ struct enclave_doc_info {
 	const char *text_sha256; /* of the document text */
 	const char *created_at;  /* UTC, ISO 8601 */
 	const char *metadata;    /* JSON object */
+	const char *language;    /* ISO 639-1 (else 639-3) code, "und"; NULL when not identified */
+	const char *language_source; /* "metadata" or "langid"; NULL with no language */
 };
 
 typedef int (*enclave_doc_info_cb)(const struct enclave_doc_info *info, void *payload);

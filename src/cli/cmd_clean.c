@@ -1,4 +1,5 @@
 /*
+ * enclave clean --lang: fill the language of documents that have none.
  * enclave clean --pii [--preset P] [--entities L,...] [--min-score S]
  * [--operator SPEC] [--jobs N] [--json] [--quiet]: scan every ok document
  * of the project for PII, store the spans, and write redacted text layers.
@@ -16,7 +17,7 @@ const struct cli_opt cmd_clean_opts[] = {
 	{ "min-score", 0, "SCORE" }, { "operator", 0, "SPEC" }, { "jobs", 'j', "N" },
 	{ "json", 0, NULL },         { "quiet", 'q', NULL },    { "ner", 0, NULL },
 	{ "no-ner", 0, NULL },       { "clinical", 0, NULL },   { "no-clinical", 0, NULL },
-	{ NULL, 0, NULL },
+	{ "lang", 0, NULL },         { NULL, 0, NULL },
 };
 
 struct progress {
@@ -53,6 +54,27 @@ static void on_item(const struct enclave_clean_item *it, void *payload)
 	}
 }
 
+/* clean --lang on open project `p`: 0 or the exit code of a failure. */
+static int clean_lang(enclave_project *p, const char *name, int json, int quiet)
+{
+	struct enclave_clean_lang_summary s;
+	int rc;
+
+	if ((rc = enclave_clean_lang(p, &s)) < 0)
+		return cli_fail(name, rc);
+	if (json)
+		printf("{\"languages\":{\"documents\":%zu,\"metadata\":%zu,\"identified\":%zu,"
+		       "\"undetermined\":%zu}}\n",
+		       s.documents, s.metadata, s.identified, s.undetermined);
+	if (!quiet)
+		fprintf(stderr,
+		        "languages: %zu document%s without one: %zu from metadata, %zu identified,"
+		        " %zu undetermined\n",
+		        s.documents, s.documents == 1 ? "" : "s", s.metadata, s.identified,
+		        s.undetermined);
+	return 0;
+}
+
 int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 {
 	struct enclave_clean_options opts = ENCLAVE_CLEAN_OPTIONS_INIT;
@@ -67,9 +89,9 @@ int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	if (a.npos)
 		return cli_usage(name, "takes no arguments: it cleans the whole project");
-	if (!cli_value(&a, cmd_clean_opts, "pii"))
-		return cli_usage(name, "say what to clean: --pii (the one step so far)");
-	opts.pii = 1;
+	if (!cli_value(&a, cmd_clean_opts, "pii") && !cli_value(&a, cmd_clean_opts, "lang"))
+		return cli_usage(name, "say what to clean: --lang, --pii or both");
+	opts.pii = cli_value(&a, cmd_clean_opts, "pii") != NULL;
 	if ((v = cli_value(&a, cmd_clean_opts, "jobs"))) {
 		char *end;
 		long n = strtol(v, &end, 10);
@@ -112,6 +134,15 @@ int cmd_clean(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 	pr.quiet = cli_value(&a, cmd_clean_opts, "quiet") != NULL;
 	if ((rc = cli_open_project(&p, ctx, name)) != 0)
 		return rc;
+	if (cli_value(&a, cmd_clean_opts, "lang") &&
+	    (rc = clean_lang(p, name, pr.json, pr.quiet)) != 0) {
+		enclave_project_free(p);
+		return rc;
+	}
+	if (!opts.pii) {
+		enclave_project_free(p);
+		return EXIT_OK;
+	}
 	rc = enclave_clean(p, &opts, &s, on_item, &pr);
 	if (pr.drawn)
 		fputs("\r\033[K", stderr);

@@ -34,6 +34,10 @@ static int print_json(const struct enclave_doc_info *in, void *payload)
 	cli_json_string(stdout, in->media_type);
 	printf(",\"title\":");
 	cli_json_string(stdout, in->title);
+	printf(",\"language\":");
+	cli_json_string(stdout, in->language);
+	printf(",\"language_source\":");
+	cli_json_string(stdout, in->language_source);
 	printf(",\"created_at\":");
 	cli_json_string(stdout, in->created_at);
 	if (in->parent_id)
@@ -52,12 +56,13 @@ static int print_row(const struct enclave_doc_info *in, void *payload)
 	if (st->failed_only && !in->error)
 		return 0;
 	if (!*header) {
-		printf("%6s  %-6s  %-8s  %5s  %6s  %s\n", "ID", "STATUS", "FORMAT", "PAGES",
-		       "BLOCKS", "PATH");
+		printf("%6s  %-6s  %-8s  %-4s  %5s  %6s  %s\n", "ID", "STATUS", "FORMAT", "LANG",
+		       "PAGES", "BLOCKS", "PATH");
 		*header = 1;
 	}
-	printf("%6lld  %-6s  %-8s  %5d  %6d  %s\n", (long long)in->id, in->status,
-	       in->format ? in->format : "-", in->pages, in->blocks, in->path);
+	printf("%6lld  %-6s  %-8s  %-4s  %5d  %6d  %s\n", (long long)in->id, in->status,
+	       in->format ? in->format : "-", in->language ? in->language : "-", in->pages,
+	       in->blocks, in->path);
 	if (in->error)
 		printf("%6s  %s\n", "", in->error);
 	return 0;

@@ -126,7 +126,7 @@ static void check_attrs(const struct enclave_doc *doc, size_t i, const char *fra
 	    "<cp:coreProperties xmlns:cp=\"http://schemas.openxmlformats.org/package/2006/" \
 	    "metadata/core-properties\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"     \
 	    "<dc:title>The Title</dc:title><dc:creator>Ann "                                \
-	    "Author</dc:creator></cp:coreProperties>"
+	    "Author</dc:creator><dc:language>fr-FR</dc:language></cp:coreProperties>"
 
 /* ------------------------------------------------------------------ */
 /* Recognition                                                        */
@@ -195,6 +195,8 @@ static void test_docx_body(void **state)
 
 	(void)state;
 	assert_string_equal(doc->title, "The Title");
+	/* dc:language as written: ingest keeps it as the document's language (lang.c). */
+	assert_string_equal(json_string_value(json_object_get(doc->metadata, "language")), "fr-FR");
 	assert_string_equal(json_string_value(json_object_get(doc->metadata, "author")),
 	                    "Ann Author");
 	check_block(doc, 0, ENCLAVE_BLOCK_TITLE, 0, "Doc");

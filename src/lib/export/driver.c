@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 
 #include "export_int.h"
 #include "../../util/fs.h"
@@ -314,7 +315,7 @@ static int walk_doc(struct walk *w, const struct enclave_doc_info *in)
 	if (ctx->opts->status ? strcmp(in->status, ctx->opts->status) != 0
 	                      : !ok && !ctx->opts->include_failed)
 		goto done;
-	if (ctx->opts->lang && strcmp(lang, ctx->opts->lang))
+	if (ctx->opts->lang && strcasecmp(lang, ctx->opts->lang))
 		goto done;
 	if (ctx->opts->label && !ann_has_label(as.ann, ctx->opts->label))
 		goto done;

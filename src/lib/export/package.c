@@ -471,7 +471,8 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 	size_t i, n = 0, m = 0;
 	int error;
 
-	if ((error = store_dataset_stats(&st, ctx->project, ctx->opts->include_failed)) < 0)
+	if ((error = store_dataset_stats(&st, ctx->project, ctx->opts->include_failed,
+	                                 ctx->opts->lang)) < 0)
 		return error;
 	if (!(files = sorted_files(ctx)) ||
 	    !(opts_text = json_dumps(options, JSON_COMPACT | JSON_SORT_KEYS))) {
@@ -536,7 +537,13 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 	md_table(&b, json_object_get(st, "sources"), h_src, k_src);
 	buf_puts(&b, "\n## Documents\n\n");
 	md_table(&b, json_object_get(st, "documents"), h_doc, k_doc);
-	buf_puts(&b, "\nLanguages (und: not detected):\n\n");
+	buf_puts(&b, "\n## Languages\n\n");
+	if (ctx->opts->lang)
+		buf_printf(&b, "Only documents in '%s' were exported (--lang).\n\n",
+		           ctx->opts->lang);
+	buf_puts(&b, "Documents per language: ISO 639-1 codes (639-3 where there is none), from"
+	             " the format's metadata or identified from the text (libexttextcat); und:"
+	             " too short or ambiguous to tell.\n\n");
 	md_table(&b, json_object_get(st, "languages"), h_lang, k_lang);
 	buf_puts(&b, "\n## Personal data\n\n");
 	json_array_foreach(json_object_get(st, "redaction"), i, row) buf_printf(

@@ -173,6 +173,8 @@ int export_record(json_t **out, struct export_ctx *ctx, const struct enclave_doc
 			error = error_oom();
 			goto done;
 		}
+		/* The writers place the language themselves (export_doc.lang). */
+		json_object_del(o, "language");
 		if ((error = export_record_layer(ctx, in, redacted, blob)) < 0)
 			goto done;
 		if (*redacted) {

@@ -565,6 +565,8 @@ json_t *doc_json(const struct enclave_doc *doc)
 	bad |=
 	    json_object_set_new(root, "title", doc->title ? json_string(doc->title) : json_null());
 	bad |= json_object_set(root, "metadata", doc->metadata);
+	if (doc->language[0])
+		bad |= json_object_set_new(root, "language", json_string(doc->language));
 	for (i = 0; i < doc->npages; i++) {
 		const struct enclave_page *p = &doc->pages[i];
 		bad |= json_array_append_new(

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "ingest_int.h"
+#include "../clean/langid_int.h"
 #include "../store/store_int.h"
 #include "../../util/fs.h"
 #include "../../util/utf8.h"
@@ -209,6 +210,8 @@ struct pool {
 	size_t next;      /* next item to hand out */
 	size_t committed; /* items the main thread has finished */
 	size_t window;
+	const char
+	    *langid_dir; /* the language fingerprints' folder, checked before the workers start */
 	int stop;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -241,11 +244,14 @@ static int known_content(sqlite3 *db, const char *sha256)
 }
 
 /*
- * Read, hash and extract one file with the worker's OCR engine `ocr`.
- * Never fails: failures land in the item.
+ * Read, hash and extract one file with the worker's OCR engine `ocr`, and
+ * set the languages of what it extracted with the worker's identifier *lid
+ * (loaded from `langid_dir` on first use). Never fails: failures land in the
+ * item; a document whose language could not be set keeps none (clean --lang
+ * fills it later).
  */
 static void process(struct item *it, sqlite3 *db, const struct enclave_extract_options *opts,
-                    struct ocr_engine *ocr)
+                    struct ocr_engine *ocr, struct langid **lid, const char *langid_dir)
 {
 	struct extract_ctx ctx;
 	struct stat st;
@@ -287,8 +293,14 @@ static void process(struct item *it, sqlite3 *db, const struct enclave_extract_o
 	/* The media type is recorded even when parsing fails. */
 	extract_ctx_init(&ctx, opts, ocr);
 	if (extract_with(&it->doc, &it->media_type, buf_cstr(&it->data), it->data.len, it->path,
-	                 &ctx) < 0)
+	                 &ctx) < 0) {
 		item_fail(it);
+		return;
+	}
+	if (!*lid && langid_new(lid, langid_dir) < 0)
+		*lid = NULL;
+	if (*lid)
+		langid_doc(*lid, it->doc);
 }
 
 static void *worker(void *arg)
@@ -296,6 +308,7 @@ static void *worker(void *arg)
 	struct pool *pl = arg;
 	sqlite3 *db = NULL;
 	struct ocr_engine *ocr = NULL;
+	struct langid *lid = NULL;
 	char *path = project_file(pl->project, PROJECT_DB);
 
 	/* Without an engine (no memory) each file opens its own handles. */
@@ -321,7 +334,7 @@ static void *worker(void *arg)
 		i = pl->next++;
 		pthread_mutex_unlock(&pl->lock);
 
-		process(&pl->items[i], db, pl->extract, ocr);
+		process(&pl->items[i], db, pl->extract, ocr, &lid, pl->langid_dir);
 
 		pthread_mutex_lock(&pl->lock);
 		pl->items[i].done = 1;
@@ -329,6 +342,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&pl->lock);
 	}
 	ocr_engine_free(ocr);
+	langid_free(lid);
 	sqlite3_close(db);
 	return NULL;
 }
@@ -468,6 +482,8 @@ static int commit_children(enclave_project *p, const struct enclave_doc *doc, in
 			    json_pack("{s:I,s:s,s:s,s:I,s:I}", "document", (json_int_t)doc_id,
 			              "status", "ok", "text_sha256", text_sha, "pages",
 			              (json_int_t)cd->npages, "blocks", (json_int_t)cd->nblocks);
+			if (outputs && cd->language[0])
+				json_object_set_new(outputs, "language", json_string(cd->language));
 			if (params)
 				json_object_set_new(params, "format", json_string(cd->format));
 			if (params && (used = note_models(models, cd)) && json_object_size(used))
@@ -613,6 +629,8 @@ static int commit_item(enclave_project *p, struct item *it, json_t *models,
 		*status = ENCLAVE_INGEST_FAILED;
 	}
 audit:
+	if (outputs && it->doc && it->doc->language[0])
+		json_object_set_new(outputs, "language", json_string(it->doc->language));
 	inputs = inputs_of(it);
 	if (it->doc && params) {
 		json_t *used = note_models(models, it->doc);
@@ -647,7 +665,7 @@ done:
 /* Record the run itself: its options and its counts. */
 static int commit_run(enclave_project *p, const char *const *paths, size_t npaths,
                       const struct enclave_ingest_options *opts, int jobs, json_t *models,
-                      const struct enclave_ingest_summary *s)
+                      json_t *langid, const struct enclave_ingest_summary *s)
 {
 	json_t *params = NULL, *list = json_array(), *outputs = NULL;
 	size_t i;
@@ -665,6 +683,10 @@ static int commit_run(enclave_project *p, const char *const *paths, size_t npath
 	                    (json_int_t)s->ok, "failed", (json_int_t)s->failed, "duplicates",
 	                    (json_int_t)s->duplicates, "children", (json_int_t)s->children,
 	                    "children_failed", (json_int_t)s->children_failed);
+	if (params && langid && json_object_set(params, "langid", langid) < 0) {
+		json_decref(params);
+		params = NULL;
+	}
 	if (!params || !outputs) {
 		error = error_oom();
 		goto done;
@@ -693,7 +715,7 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 	pthread_t *threads = NULL;
 	int jobs, started = 0, error = 0, t;
 	time_t head_written = 0;
-	json_t *models = json_object();
+	json_t *models = json_object(), *langid = NULL;
 	size_t i, first = 0; /* first file of the open group */
 	double group_start;
 
@@ -716,12 +738,19 @@ int enclave_ingest(enclave_project *p, const char *const *paths, size_t npaths,
 	if ((error = expand_paths(&files, paths, npaths, p->path)) < 0)
 		goto done;
 	s.files = files.n;
+	/*
+	 * The language data, checked and hashed once for the run (its custody
+	 * goes into ingest.run): missing data stops the run before any file.
+	 */
+	if (files.n && (error = langid_custody(&langid, langid_dir())) < 0)
+		goto done;
 
 	memset(&pl, 0, sizeof(pl));
 	pl.project = p;
 	pl.extract = &opts->extract;
 	pl.n = files.n;
 	pl.window = (size_t)jobs * WINDOW_PER_JOB;
+	pl.langid_dir = langid_dir();
 	if (files.n && !(pl.items = calloc(files.n, sizeof(*pl.items)))) {
 		error = error_oom();
 		goto done;
@@ -847,11 +876,12 @@ join:
 	pthread_mutex_destroy(&pl.lock);
 	pthread_cond_destroy(&pl.cond);
 	if (!error)
-		error = commit_run(p, paths, npaths, opts, jobs, models, &s);
+		error = commit_run(p, paths, npaths, opts, jobs, models, langid, &s);
 	if (!error)
 		error = audit_write_head(p);
 done:
 	json_decref(models);
+	json_decref(langid);
 	list_release(&files);
 	if (summary)
 		*summary = s;

@@ -30,6 +30,7 @@ struct enclave_doc {
 	size_t nchildren, children_cap;
 	struct extract_ctx *ctx; /* borrowed while being extracted, then NULL */
 	const char *name;        /* the file or member name, borrowed like ctx; may be NULL */
+	char language[12];       /* documents.language, set by ingest (lang.c); "": none */
 };
 
 /*

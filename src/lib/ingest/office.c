@@ -589,8 +589,9 @@ static int odf_text(struct buf *b, const xmlNode *n)
 /* ------------------------------------------------------------------ */
 
 /*
- * Set the title and author from a core.xml / meta.xml part (dc:title,
- * dc:creator, meta:initial-creator), looked for anywhere in the tree.
+ * Set the title, author and language from a core.xml / meta.xml part
+ * (dc:title, dc:creator, meta:initial-creator, dc:language), looked for
+ * anywhere in the tree.
  * Returns 0 or ENCLAVE_E*.
  */
 static int read_meta(struct enclave_doc *doc, struct zip *z, const char *name)
@@ -608,7 +609,8 @@ static int read_meta(struct enclave_doc *doc, struct zip *z, const char *name)
 		for (; n; n = n->next) {
 			if (n->type != XML_ELEMENT_NODE)
 				continue;
-			if (is(n, "title") || is(n, "creator") || is(n, "initial-creator")) {
+			if (is(n, "title") || is(n, "creator") || is(n, "initial-creator") ||
+			    is(n, "language")) {
 				struct buf b = BUF_INIT(ENCLAVE_MAX_FIELD_BYTES);
 				const xmlNode *k;
 				for (k = n->children; k && !error; k = k->next)
@@ -616,6 +618,10 @@ static int read_meta(struct enclave_doc *doc, struct zip *z, const char *name)
 				if (!error && b.len) {
 					if (is(n, "title"))
 						error = doc_set_title(doc, b.ptr);
+					else if (is(n, "language"))
+						error = json_object_get(doc->metadata, "language")
+						            ? 0
+						            : doc_set_meta(doc, "language", b.ptr);
 					else if (!json_object_get(doc->metadata, "author"))
 						error = doc_set_meta(doc, "author", b.ptr);
 				}

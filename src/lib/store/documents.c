@@ -162,10 +162,11 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
 
 	if (doc && !(meta = json_dumps(doc->metadata, JSON_COMPACT | JSON_SORT_KEYS)))
 		return error_oom();
-	if ((error = store_prepare(&st, p->db,
-	                           "INSERT INTO documents(source_id, path, format, title, status,"
-	                           " error, page_count, block_count, text_sha256, metadata,"
-	                           " created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0) {
+	if ((error = store_prepare(
+	         &st, p->db,
+	         "INSERT INTO documents(source_id, path, format, title, status,"
+	         " error, page_count, block_count, text_sha256, metadata,"
+	         " created_at, language) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) < 0) {
 		free(meta);
 		return error;
 	}
@@ -186,6 +187,8 @@ int store_document_insert(enclave_project *p, int64_t *out, int64_t source_id, c
 		sqlite3_bind_text(st, 9, text_sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, meta ? meta : "{}", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, when, -1, SQLITE_STATIC);
+	if (doc && doc->language[0])
+		sqlite3_bind_text(st, 12, doc->language, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		error = store_error(p->db, "insert document");
 	sqlite3_finalize(st);
@@ -207,11 +210,11 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 
 	if (!(meta = json_dumps(doc->metadata, JSON_COMPACT | JSON_SORT_KEYS)))
 		return error_oom();
-	if ((error = store_prepare(
-	         &st, p->db,
-	         "UPDATE documents SET format = ?, title = ?, status = 'ok',"
-	         " error = NULL, page_count = ?, block_count = ?,"
-	         " text_sha256 = ?, metadata = ? WHERE id = ? AND status = 'failed'")) < 0) {
+	if ((error = store_prepare(&st, p->db,
+	                           "UPDATE documents SET format = ?, title = ?, status = 'ok',"
+	                           " error = NULL, page_count = ?, block_count = ?,"
+	                           " text_sha256 = ?, metadata = ?, language = ? WHERE id = ? AND "
+	                           "status = 'failed'")) < 0) {
 		free(meta);
 		return error;
 	}
@@ -222,7 +225,9 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)doc->nblocks);
 	sqlite3_bind_text(st, 5, text_sha256, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, meta, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, id);
+	if (doc->language[0])
+		sqlite3_bind_text(st, 7, doc->language, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 8, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		error = store_error(p->db, "update document");
 	else if (sqlite3_changes(p->db) != 1)
@@ -233,6 +238,56 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 	if (error)
 		return error;
 	return insert_content(p, id, doc);
+}
+
+int store_documents_without_language(sqlite3 *db, int64_t **ids, size_t *n)
+{
+	return store_ids(db,
+	                 "SELECT id FROM documents WHERE status = 'ok'"
+	                 " AND (language IS NULL OR language = '') ORDER BY id",
+	                 "documents without a language", ids, n);
+}
+
+int store_document_meta_language(char **out, sqlite3 *db, int64_t id)
+{
+	sqlite3_stmt *st;
+	int error = 0, rc;
+
+	*out = NULL;
+	if ((error = store_prepare(&st, db,
+	                           "SELECT json_extract(metadata, '$.language') FROM documents"
+	                           " WHERE id = ? AND json_valid(metadata)")) < 0)
+		return error;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT) {
+		if (!(*out = strdup((const char *)sqlite3_column_text(st, 0))))
+			error = error_oom();
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		error = store_error(db, "read document metadata");
+	}
+	sqlite3_finalize(st);
+	return error;
+}
+
+int store_document_set_language(enclave_project *p, int64_t id, const char *code,
+                                const char *source)
+{
+	sqlite3_stmt *st;
+	int error = 0;
+
+	if ((error = store_prepare(&st, p->db,
+	                           "UPDATE documents SET language = ?, metadata ="
+	                           " json_set(CASE WHEN json_valid(metadata) THEN metadata"
+	                           " ELSE '{}' END, '$.language_source', ?) WHERE id = ?")) < 0)
+		return error;
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		error = store_error(p->db, "set document language");
+	sqlite3_finalize(st);
+	return error;
 }
 
 int store_document_set_parent(enclave_project *p, int64_t id, int64_t parent_id)
@@ -276,7 +331,9 @@ int store_text_insert(enclave_project *p, int64_t id, const char *layer, const c
 #define INFO_SELECT                                                                            \
 	"SELECT d.id, d.parent_id, d.path, s.sha256, s.size, s.media_type, d.format, d.title," \
 	" d.status, d.error, d.page_count, d.block_count, d.text_sha256, d.created_at,"        \
-	" d.metadata FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
+	" d.metadata, nullif(d.language, ''), CASE WHEN json_valid(d.metadata) THEN"           \
+	" json_extract(d.metadata, '$.language_source') END"                                   \
+	" FROM documents d LEFT JOIN sources s ON s.id = d.source_id"
 
 static void info_from_row(struct enclave_doc_info *in, sqlite3_stmt *st)
 {
@@ -296,6 +353,9 @@ static void info_from_row(struct enclave_doc_info *in, sqlite3_stmt *st)
 	in->text_sha256 = TXT(12);
 	in->created_at = TXT(13);
 	in->metadata = TXT(14) ? TXT(14) : "{}";
+	in->language = TXT(15);
+	in->language_source =
+	    in->language && sqlite3_column_type(st, 16) == SQLITE_TEXT ? TXT(16) : NULL;
 #undef TXT
 }
 
@@ -345,7 +405,8 @@ static int load_head(struct enclave_doc **out, sqlite3 *db, int64_t id)
 
 	*out = NULL;
 	if ((error = store_prepare(
-	         &st, db, "SELECT format, title, metadata FROM documents WHERE id = ?")) < 0)
+	         &st, db, "SELECT format, title, metadata, language FROM documents WHERE id = ?")) <
+	    0)
 		return error;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
@@ -353,6 +414,7 @@ static int load_head(struct enclave_doc **out, sqlite3 *db, int64_t id)
 		const char *fmt = (const char *)sqlite3_column_text(st, 0);
 		const char *title = (const char *)sqlite3_column_text(st, 1);
 		const char *meta = (const char *)sqlite3_column_text(st, 2);
+		const char *lang = (const char *)sqlite3_column_text(st, 3);
 		if (!(error = doc_new(&doc, fmt ? fmt : "unknown")) &&
 		    !(error = doc_set_title(doc, title)) && meta) {
 			json_t *m = json_loads(meta, 0, NULL);
@@ -363,6 +425,8 @@ static int load_head(struct enclave_doc **out, sqlite3 *db, int64_t id)
 				json_decref(m);
 			}
 		}
+		if (doc && lang)
+			snprintf(doc->language, sizeof(doc->language), "%s", lang);
 	} else if (rc == SQLITE_DONE) {
 		error = error_set(ENCLAVE_ENOTFOUND, "no document %lld", (long long)id);
 	} else {

@@ -6,6 +6,7 @@
  * The documents counted are those an export covers: status 'ok', and
  * 'failed' too when the export includes failed documents.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "store_int.h"
@@ -67,7 +68,7 @@ static int add_rows(json_t *o, sqlite3 *db, const char *name, const char *sql,
 	return 0;
 }
 
-int store_dataset_stats(json_t **out, enclave_project *p, int include_failed)
+int store_dataset_stats(json_t **out, enclave_project *p, int include_failed, const char *lang)
 {
 	static const char *const k_sources[] = { "media_type", "sources", "bytes", NULL };
 	static const char *const k_status[] = { "status", "documents", "pages", "blocks", NULL };
@@ -76,14 +77,36 @@ int store_dataset_stats(json_t **out, enclave_project *p, int include_failed)
 	static const char *const k_red[] = { "redacted", "documents", NULL };
 	static const char *const k_labels[] = { "type", "label", "items", "annotations", NULL };
 	static const char *const k_ann[] = { "type", "status", "annotations", NULL };
+	struct buf sql = BUF_INIT(8192), selb = BUF_INIT(1024);
 	const char *sel = include_failed ? SEL_ALL : SEL_OK;
-	struct buf sql = BUF_INIT(8192);
 	json_t *o = json_object();
 	int error = 0;
+	size_t i;
 
 	*out = NULL;
 	if (!o)
 		return error_oom();
+	if (lang) {
+		/* Written into the SQL: letters, digits, '-' and '_' only. */
+		for (i = 0; lang[i]; i++)
+			if (!isalnum((unsigned char)lang[i]) && lang[i] != '-' && lang[i] != '_')
+				break;
+		if (lang[i] || !i || i > 15) {
+			json_decref(o);
+			return error_set(ENCLAVE_EINVALID,
+			                 "invalid language '%.40s': an ISO 639 code such as de",
+			                 lang);
+		}
+		if (buf_printf(
+		        &selb,
+		        "%s AND lower(coalesce(d.language, CASE WHEN json_valid(d.metadata)"
+		        " THEN json_extract(d.metadata, '$.language') END, '')) = lower('%s')",
+		        sel, lang) < 0) {
+			json_decref(o);
+			return error_oom();
+		}
+		sel = buf_cstr(&selb);
+	}
 #define QUERY(name, keys, ...)                                                    \
 	do {                                                                      \
 		buf_clear(&sql);                                                  \
@@ -145,5 +168,6 @@ int store_dataset_stats(json_t **out, enclave_project *p, int include_failed)
 done:
 	json_decref(o);
 	buf_release(&sql);
+	buf_release(&selb);
 	return error;
 }

@@ -151,7 +151,8 @@ int audit_verify_stream(FILE *f, const char *path, const char *pubkey_hex,
  * annotations), over the documents an export covers (ok, and failed when
  * `include_failed`). Returns 0 or ENCLAVE_E*.
  */
-int store_dataset_stats(json_t **out, enclave_project *p, int include_failed);
+/* `lang` (may be NULL): only the documents of that language, as export --lang selects them. */
+int store_dataset_stats(json_t **out, enclave_project *p, int include_failed, const char *lang);
 
 /* ---- documents.c: the document tables ---- */
 
@@ -189,6 +190,16 @@ int store_document_complete(enclave_project *p, int64_t id, const struct enclave
 
 /* Make document `id` a child (attachment, archive member) of `parent_id`. */
 int store_document_set_parent(enclave_project *p, int64_t id, int64_t parent_id);
+
+/* The ok documents whose language is NULL or "", by id (clean --lang). */
+int store_documents_without_language(sqlite3 *db, int64_t **ids, size_t *n);
+
+/* Document `id`'s metadata "language" string into *out (malloc'd; NULL when none). */
+int store_document_meta_language(char **out, sqlite3 *db, int64_t id);
+
+/* Set document `id`'s language to `code` and its metadata "language_source" to `source`. */
+int store_document_set_language(enclave_project *p, int64_t id, const char *code,
+                                const char *source);
 
 /* enclave_store_load on connection `db` (a worker's own read-only one). */
 int store_document_load(struct enclave_doc **out, sqlite3 *db, int64_t id);
