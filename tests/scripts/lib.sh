@@ -116,7 +116,7 @@ python3() {
 setup_tmp() {
 	T=$(mktemp -d "$TEST_TMP/$1.XXXXXX") || fail "mktemp under $TEST_TMP"
 	T=$(cd "$T" && pwd -P)
-	trap 'rm -rf "$T"' EXIT
+	trap '[ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$T"' EXIT
 }
 
 have_mkpdf() {

@@ -192,8 +192,18 @@ if ! grep -q "no LLM endpoint 'local'" "$W/err"; then
 fi
 step "augment list --json" 0 "$E" -C "$P" augment list --json
 step "split check-contamination" 0 "$E" -C "$P" split check-contamination
-step "export --records (all statuses, project split)" 0 "$E" -C "$P" export --records all \
-	--record-status all --split project "$W/export-records"
+# EDA variants keep the spans, PII included, byte for byte: refused without --allow-pii.
+step "export --records all (EDA records quote PII: refused)" 1 "$E" -C "$P" export --records all \
+	--record-status all --split project "$W/export-refused"
+if ! grep -q "quote text that is redacted" "$W/err"; then
+	echo "STEP FAIL: the records export was not refused for quoting redacted text:"
+	sed 's/^/    stderr: /' "$W/err"
+	failures=$((failures + 1))
+fi
+# (A month-only date can shift to itself, so a swap may still quote it: --allow-pii, audited.)
+step "export --records entity-swap,synthetic-pii --allow-pii (project split)" 0 "$E" -C "$P" \
+	export --records entity-swap,synthetic-pii --record-status all --split project --allow-pii \
+	"$W/export-records"
 step "verify of the records package" 0 "$E" verify "$W/export-records" \
 	--pubkey "$(cat "$P/key/ed25519.pub")"
 [ "$failures" = 0 ] || { echo "$failures step(s) failed"; exit 1; }
