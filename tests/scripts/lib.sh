@@ -112,11 +112,52 @@ python3() {
 	"${PYTHON:-$(type -P python3)}" "$@"
 }
 
-# setup_tmp NAME: a fresh scratch folder in $T, removed when the script exits.
+# setup_tmp NAME: a fresh scratch folder in $T, removed when the script exits
+# (after the fakellm servers fakellm_start started are killed).
 setup_tmp() {
 	T=$(mktemp -d "$TEST_TMP/$1.XXXXXX") || fail "mktemp under $TEST_TMP"
 	T=$(cd "$T" && pwd -P)
-	trap '[ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$T"' EXIT
+	trap 'fakellm_stop_all; [ -n "${KEEP_TEST_TMP:-}" ] || rm -rf "$T"' EXIT
+}
+
+# fakellm_start NAME ARGS...: tests/tools/fakellm ARGS in the background (its
+# output in $T/NAME.port and $T/NAME.err); waits for its port, then sets
+# PORT_<NAME> and PID_<NAME>. Every server started so is killed at exit.
+FAKELLM_PIDS=()
+fakellm_start() {
+	local name=$1 fake=$TOOLS_DIR/fakellm port=""
+	shift
+	[ -x "$fake" ] || fail "$fake is missing"
+	"$fake" "$@" >"$T/$name.port" 2>"$T/$name.err" &
+	FAKELLM_PIDS+=($!)
+	eval "PID_$name=$!"
+	for _ in $(seq 100); do
+		port=$(awk '/^port /{print $2}' "$T/$name.port" 2>/dev/null)
+		[ -n "$port" ] && break
+		sleep 0.05
+	done
+	[ -n "$port" ] || fail "fakellm $name did not start: $(cat "$T/$name.err")"
+	eval "PORT_$name=$port"
+}
+
+# fakellm_kill NAME [SIGNAL]: stop the server NAME and reap it.
+fakellm_kill() {
+	local pid
+	eval "pid=\$PID_$1"
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+fakellm_stop_all() {
+	local p
+	for p in "${FAKELLM_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	return 0
+}
+
+# fakellm_conns ADDR PORT: the connections a fakellm accepted so far (this query included).
+fakellm_conns() {
+	curl -s --noproxy '*' "http://$1:$2/fake/stats" | sed -E 's/.*"connections":([0-9]+).*/\1/'
 }
 
 have_mkpdf() {

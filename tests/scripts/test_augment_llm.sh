@@ -29,34 +29,10 @@ need_env
 setup_tmp augment-llm
 
 E=$ENCLAVE
-FAKE=$TOOLS_DIR/fakellm
-[ -x "$FAKE" ] || fail "$FAKE is missing"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-
-# start NAME ARGS...: fakellm in the background; its port in PORT_<NAME>.
-start() {
-	local name=$1 port=""
-	shift
-	"$FAKE" "$@" >"$T/$name.port" 2>"$T/$name.err" &
-	pids+=($!)
-	for _ in $(seq 100); do
-		port=$(awk '/^port /{print $2}' "$T/$name.port" 2>/dev/null)
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	[ -n "$port" ] || fail "fakellm $name did not start: $(cat "$T/$name.err")"
-	eval "PORT_$name=$port"
-}
-conns() {
-	curl -s --noproxy '*' "http://$1:$2/fake/stats" | sed -E 's/.*"connections":([0-9]+).*/\1/'
-}
-
-start a --listen 127.0.0.1
-start b --listen 127.0.0.2 --port "$PORT_a"
-start gone --listen 127.0.0.1
-kill "${pids[-1]}"
-wait "${pids[-1]}" 2>/dev/null
+fakellm_start a --listen 127.0.0.1
+fakellm_start b --listen 127.0.0.2 --port "$PORT_a"
+fakellm_start gone --listen 127.0.0.1
+fakellm_kill gone
 
 CORPUS=$T/corpus
 mkdir -p "$CORPUS"
@@ -160,7 +136,7 @@ assert_eq "$(($(jf "$QA_JSON" made)))" "$(jf "$OUT" skipped)" "qa rerun skips wh
 
 # The same model name with another digest (an updated model) makes new items.
 NEWDIGEST=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-start upd --listen 127.0.0.1 --digest "$NEWDIGEST"
+fakellm_start upd --listen 127.0.0.1 --digest "$NEWDIGEST"
 sed -i "s|base_url: http://127.0.0.1:$PORT_a\$|base_url: http://127.0.0.1:$PORT_upd|" "$P/enclave.yaml"
 expect_rc 0 "qa, model updated" "$E" -C "$P" augment --task qa --llm local --n 2 --seed 4 --json
 sed -i "s|base_url: http://127.0.0.1:$PORT_upd\$|base_url: http://127.0.0.1:$PORT_a|" "$P/enclave.yaml"
@@ -273,10 +249,10 @@ assert_contains "$ERR" "'missing'" "names the endpoint"
 assert_contains "$ERR" "does not serve model 'llama9:400b'" "says the model is not served"
 expect_rc 1 "endpoint down" "$E" -C "$P" augment --task qa --llm down
 assert_contains "$ERR" "LLM endpoint 'down' (http://127.0.0.1:$PORT_gone)" "names the endpoint and URL"
-before=$(conns 127.0.0.2 "$PORT_a")
+before=$(fakellm_conns 127.0.0.2 "$PORT_a")
 expect_rc 1 "address not in the allowlist" "$E" -C "$P" augment --task qa --llm far
 assert_contains "$ERR" "127.0.0.2" "the refusal names the address"
-after=$(conns 127.0.0.2 "$PORT_a")
+after=$(fakellm_conns 127.0.0.2 "$PORT_a")
 assert_eq "$((before + 1))" "$after" "127.0.0.2 saw no connection from enclave"
 [ "$(q "SELECT count(*) FROM audit WHERE action = 'egress.refused'")" -ge 1 ] || fail "no egress.refused event"
 expect_rc 2 "no --llm" "$E" -C "$P" augment --task qa

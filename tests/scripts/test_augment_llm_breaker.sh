@@ -16,23 +16,10 @@ need_env
 setup_tmp augment-llm-breaker
 
 E=$ENCLAVE
-FAKE=$TOOLS_DIR/fakellm
-[ -x "$FAKE" ] || fail "$FAKE is missing"
-FAKE_PID=""
-trap '[ -n "$FAKE_PID" ] && kill $FAKE_PID 2>/dev/null; rm -rf "$T"' EXIT
-
-# serve [PORT]: a slow fakellm (on PORT, or any), its pid in FAKE_PID, port in PORT.
+# serve [PORT]: a slow fakellm (on PORT, or any), its port in PORT.
 serve() {
-	local port=""
-	"$FAKE" --listen 127.0.0.1 --port "${1:-0}" --delay-ms 40 >"$T/fake.port" 2>"$T/fake.err" &
-	FAKE_PID=$!
-	for _ in $(seq 100); do
-		port=$(awk '/^port /{print $2}' "$T/fake.port" 2>/dev/null)
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	[ -n "$port" ] || fail "fakellm did not start: $(cat "$T/fake.err")"
-	PORT=$port
+	fakellm_start fake --listen 127.0.0.1 --port "${1:-0}" --delay-ms 40
+	PORT=$PORT_fake
 }
 serve
 
@@ -76,9 +63,7 @@ for _ in $(seq 400); do
 	[ "${n:-0}" -ge 40 ] && break
 	sleep 0.025
 done
-kill -KILL "$FAKE_PID"
-wait "$FAKE_PID" 2>/dev/null
-FAKE_PID=""
+fakellm_kill fake KILL
 t0=$(date +%s%N)
 rc=0
 wait "$RUN" || rc=$?

@@ -15,19 +15,9 @@ need_env
 setup_tmp augment-llm-crash
 
 E=$ENCLAVE
-FAKE=$TOOLS_DIR/fakellm
-[ -x "$FAKE" ] || fail "$FAKE is missing"
 crash_setup AUGMENT_LLM_CRASH 6
-"$FAKE" --listen 127.0.0.1 --delay-ms 15 >"$T/fake.port" 2>"$T/fake.err" &
-FAKE_PID=$!
-trap 'kill $FAKE_PID 2>/dev/null; rm -rf "$T"' EXIT
-PORT=""
-for _ in $(seq 100); do
-	PORT=$(awk '/^port /{print $2}' "$T/fake.port" 2>/dev/null)
-	[ -n "$PORT" ] && break
-	sleep 0.05
-done
-[ -n "$PORT" ] || fail "fakellm did not start: $(cat "$T/fake.err")"
+fakellm_start fake --listen 127.0.0.1 --delay-ms 15
+PORT=$PORT_fake
 
 CORPUS=$T/corpus
 python3 - "$CORPUS" <<'PY' || fail "writing the corpus"

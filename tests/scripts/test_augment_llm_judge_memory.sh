@@ -12,19 +12,9 @@ need_env
 setup_tmp augment-llm-judge-memory
 
 E=$ENCLAVE
-FAKE=$TOOLS_DIR/fakellm
-[ -x "$FAKE" ] || fail "$FAKE is missing"
 [ -x /usr/bin/time ] || fail "/usr/bin/time is missing (scripts/deps.sh test: time)"
-"$FAKE" --listen 127.0.0.1 >"$T/fake.port" 2>"$T/fake.err" &
-FAKE_PID=$!
-trap 'kill $FAKE_PID 2>/dev/null; rm -rf "$T"' EXIT
-PORT=""
-for _ in $(seq 100); do
-	PORT=$(awk '/^port /{print $2}' "$T/fake.port" 2>/dev/null)
-	[ -n "$PORT" ] && break
-	sleep 0.05
-done
-[ -n "$PORT" ] || fail "fakellm did not start: $(cat "$T/fake.err")"
+fakellm_start fake --listen 127.0.0.1
+PORT=$PORT_fake
 
 P=$T/p
 mkdir -p "$T/c"

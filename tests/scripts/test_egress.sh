@@ -19,40 +19,14 @@ set -u
 need_env
 setup_tmp egress
 
-FAKE=$TOOLS_DIR/fakellm
-[ -x "$FAKE" ] || fail "$FAKE is missing"
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$T"' EXIT
-
-# start NAME ARGS...: fakellm in the background; its port in PORT_<NAME>.
-start() {
-	local name=$1 port=""
-	shift
-	"$FAKE" "$@" >"$T/$name.port" 2>"$T/$name.err" &
-	pids+=($!)
-	for _ in $(seq 100); do
-		port=$(awk '/^port /{print $2}' "$T/$name.port" 2>/dev/null)
-		[ -n "$port" ] && break
-		sleep 0.05
-	done
-	[ -n "$port" ] || fail "fakellm $name did not start: $(cat "$T/$name.err")"
-	eval "PORT_$name=$port"
-}
-
-# conns ADDR PORT: connections that fakellm accepted so far (the query included).
-conns() {
-	curl -s --noproxy '*' "http://$1:$2/fake/stats" | sed -E 's/.*"connections":([0-9]+).*/\1/'
-}
-
-start a --listen 127.0.0.1
-start b --listen 127.0.0.2 --port "$PORT_a"
-start slow --listen 127.0.0.1 --delay-ms 3000
-start bad --listen 127.0.0.1 --bad-models
-start proxy --listen 127.0.0.1
+fakellm_start a --listen 127.0.0.1
+fakellm_start b --listen 127.0.0.2 --port "$PORT_a"
+fakellm_start slow --listen 127.0.0.1 --delay-ms 3000
+fakellm_start bad --listen 127.0.0.1 --bad-models
+fakellm_start proxy --listen 127.0.0.1
 # A port with no listener: one fakellm started and stopped.
-start gone --listen 127.0.0.1
-kill "${pids[-1]}"
-wait "${pids[-1]}" 2>/dev/null
+fakellm_start gone --listen 127.0.0.1
+fakellm_kill gone
 
 P=$T/project
 expect_rc 0 "init" "$ENCLAVE" init "$P"
@@ -113,10 +87,10 @@ expect_rc 1 "check of an unknown endpoint" "$ENCLAVE" -C "$P" llm check nosuch
 assert_contains "$ERR" "no endpoint 'nosuch'" "unknown endpoint"
 expect_rc 2 "check without a name" "$ENCLAVE" -C "$P" llm check
 
-before=$(conns 127.0.0.2 "$PORT_a")
+before=$(fakellm_conns 127.0.0.2 "$PORT_a")
 expect_rc 1 "check of a refused address" "$ENCLAVE" -C "$P" llm check far
 assert_contains "$ERR" "endpoint 'far': egress refused: 127.0.0.2 port $PORT_a: address not in the allowlist" "far"
-after=$(conns 127.0.0.2 "$PORT_a")
+after=$(fakellm_conns 127.0.0.2 "$PORT_a")
 assert_eq $((before + 1)) "$after" "connections seen by 127.0.0.2 (only the stats queries)"
 expect_rc 0 "audit log" "$ENCLAVE" -C "$P" audit log --json
 assert_match "$OUT" '"action":"egress.refused".*"params":\{"address":"127.0.0.2",.*"subject":"llm:far"' "audit event"
@@ -133,7 +107,7 @@ expect_rc 1 "check of a model list that is not JSON" "$ENCLAVE" -C "$P" llm chec
 assert_contains "$ERR" "endpoint 'bad': malformed model list" "bad"
 
 # ---------------------------------------------------------------- proxies ignored
-before=$(conns 127.0.0.1 "$PORT_proxy")
+before=$(fakellm_conns 127.0.0.1 "$PORT_proxy")
 for v in http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY; do
 	export "$v=http://127.0.0.1:$PORT_proxy"
 done
@@ -142,7 +116,7 @@ expect_rc 0 "check with proxy variables set" "$ENCLAVE" -C "$P" llm check local
 # Control: curl itself honours them (so the variables do point somewhere live).
 curl -s -o /dev/null "http://127.0.0.1:$PORT_a/api/tags" || true
 unset http_proxy HTTP_PROXY https_proxy HTTPS_PROXY all_proxy ALL_PROXY
-after=$(conns 127.0.0.1 "$PORT_proxy")
+after=$(fakellm_conns 127.0.0.1 "$PORT_proxy")
 assert_eq $((before + 2)) "$after" "proxy connections (curl's control and the stats query, not enclave)"
 
 # ---------------------------------------------------------------- names not resolved
