@@ -35,6 +35,7 @@ struct chunks_state {
 	struct export_out out;
 	const char *by;
 	size_t size, overlap;
+	struct cptext t; /* reused from document to document */
 };
 
 static int is_heading(const json_t *b)
@@ -227,12 +228,42 @@ done:
 	return error;
 }
 
+/* A key (with its punctuation) of a chunk's line. */
+static int key(struct buf *b, const char *k)
+{
+	int e = buf_puts(b, k);
+	return e < 0 ? error_buf(e, "a chunk") : 0;
+}
+
+/* The line {"id","document_id","chunk","pages","heading_path","start","end","text"}. */
+static int chunk_line(struct buf *b, const char *id, int64_t doc, size_t chunk, json_t *pages,
+                      json_t *path, size_t start, size_t end, const char *text, size_t len)
+{
+	int error;
+
+	if ((error = key(b, "{\"id\":")) < 0 ||
+	    (error = export_json_string(b, id, strlen(id))) < 0 ||
+	    (error = key(b, ",\"document_id\":")) < 0 ||
+	    (error = export_json_int(b, (json_int_t)doc)) < 0 ||
+	    (error = key(b, ",\"chunk\":")) < 0 ||
+	    (error = export_json_int(b, (json_int_t)chunk)) < 0 ||
+	    (error = key(b, ",\"pages\":")) < 0 || (error = export_json_encode(b, pages)) < 0 ||
+	    (error = key(b, ",\"heading_path\":")) < 0 ||
+	    (error = export_json_encode(b, path)) < 0 || (error = key(b, ",\"start\":")) < 0 ||
+	    (error = export_json_int(b, (json_int_t)start)) < 0 ||
+	    (error = key(b, ",\"end\":")) < 0 ||
+	    (error = export_json_int(b, (json_int_t)end)) < 0 ||
+	    (error = key(b, ",\"text\":")) < 0 || (error = export_json_string(b, text, len)) < 0)
+		return error;
+	return key(b, "}");
+}
+
 static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *payload)
 {
 	struct chunks_state *s = payload;
 	const json_t *blocks = json_object_get(d->rec, "blocks");
 	const char *text = json_string_value(json_object_get(d->rec, "text"));
-	struct cptext t;
+	struct cptext *t = &s->t;
 	struct segs u = { 0 };
 	struct cblock *cb = NULL;
 	struct cwalk w;
@@ -241,16 +272,16 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 
 	if (!text)
 		return 0;
-	if ((error = cptext_init(&t, text, strlen(text))) < 0)
+	if ((error = cptext_load(t, text, strlen(text))) < 0)
 		return error;
 	memset(&w, 0, sizeof(w));
-	if ((error = export_chunk_ranges(&u, s->by, s->size, s->overlap, &t, blocks)) < 0 ||
+	if ((error = export_chunk_ranges(&u, s->by, s->size, s->overlap, t, blocks)) < 0 ||
 	    (error = cblocks(&cb, &w.n, blocks)) < 0)
 		goto done;
 	w.b = cb;
 	for (n = 0; n < u.n; n++) {
 		size_t start = u.v[n].start, end = u.v[n].end;
-		json_t *path = NULL, *pages = NULL, *o;
+		json_t *path = NULL, *pages = NULL;
 		char id[48];
 		snprintf(id, sizeof(id), "%lld-%zu", (long long)d->info->id, n);
 		if ((error = context(&path, &pages, &w, start, end)) < 0) {
@@ -258,24 +289,20 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 			json_decref(pages);
 			goto done;
 		}
-		o = json_pack("{s:s,s:I,s:I,s:o,s:o,s:I,s:I,s:s%}", "id", id, "document_id",
-		              (json_int_t)d->info->id, "chunk", (json_int_t)n, "pages", pages,
-		              "heading_path", path, "start", (json_int_t)start, "end",
-		              (json_int_t)end, "text", text + t.byte[start],
-		              t.byte[end] - t.byte[start]);
-		if (!o) {
-			error = error_oom();
-			goto done;
-		}
-		error = export_out_json(&s->out, ctx, d->split, o);
-		json_decref(o);
-		if (error < 0)
+		/* The line as json_pack + export_out_json would write it, without
+		 * the tree (or jansson's UTF-8 check of text it already checked). */
+		buf_clear(&s->out.line);
+		error = chunk_line(&s->out.line, id, d->info->id, n, pages, path, start, end,
+		                   text + t->byte[start], t->byte[end] - t->byte[start]);
+		json_decref(path);
+		json_decref(pages);
+		if (error < 0 || (error = export_out_line(&s->out, ctx, d->split, s->out.line.ptr,
+		                                          s->out.line.len, "\n")) < 0)
 			goto done;
 	}
 done:
 	free(cb);
 	segs_release(&u);
-	cptext_release(&t);
 	return error;
 }
 
@@ -296,7 +323,9 @@ int export_chunks(struct export_ctx *ctx)
 		                 s.overlap, s.size);
 	if ((error = export_out_open(&s.out, ctx, "chunks", "jsonl")) < 0)
 		return error;
-	if ((error = export_each(ctx, write_doc, &s)) < 0) {
+	error = export_each(ctx, write_doc, &s);
+	cptext_release(&s.t);
+	if (error < 0) {
 		export_out_abort(&s.out);
 		return error;
 	}

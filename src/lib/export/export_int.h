@@ -334,9 +334,13 @@ struct cptext {
 	const char *s;
 	uint32_t *cp;
 	size_t *byte;
-	size_t n;
+	size_t n, cap;
 };
 int cptext_init(struct cptext *t, const char *s, size_t len);
+/* cptext_init for a struct used before (or zeroed): its arrays are reused
+ * when large enough, so a writer decoding document after document does not
+ * allocate and fault in fresh pages for each one. */
+int cptext_load(struct cptext *t, const char *s, size_t len);
 void cptext_release(struct cptext *t);
 
 /* A range of code points, end exclusive. */

@@ -20,18 +20,23 @@
 #include "export_int.h"
 #include "../../util/utf8.h"
 
-int cptext_init(struct cptext *t, const char *s, size_t len)
+int cptext_load(struct cptext *t, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	size_t n = 0;
 
-	memset(t, 0, sizeof(*t));
-	t->s = s;
-	if (!(t->cp = malloc((len + 1) * sizeof(*t->cp))) ||
-	    !(t->byte = malloc((len + 1) * sizeof(*t->byte)))) {
-		cptext_release(t);
-		return error_oom();
+	if (len + 1 > t->cap) {
+		uint32_t *cp = realloc(t->cp, (len + 1) * sizeof(*cp));
+		size_t *byte;
+		if (!cp)
+			return error_oom();
+		t->cp = cp;
+		if (!(byte = realloc(t->byte, (len + 1) * sizeof(*byte))))
+			return error_oom();
+		t->byte = byte;
+		t->cap = len + 1;
 	}
+	t->s = s;
 	while (p < end) {
 		t->byte[n] = (size_t)(p - (const unsigned char *)s);
 		p += utf8_decode(p, end, &t->cp[n]);
@@ -42,13 +47,23 @@ int cptext_init(struct cptext *t, const char *s, size_t len)
 	return 0;
 }
 
+int cptext_init(struct cptext *t, const char *s, size_t len)
+{
+	int error;
+
+	memset(t, 0, sizeof(*t));
+	if ((error = cptext_load(t, s, len)) < 0)
+		cptext_release(t);
+	return error;
+}
+
 void cptext_release(struct cptext *t)
 {
 	free(t->cp);
 	free(t->byte);
 	t->cp = NULL;
 	t->byte = NULL;
-	t->n = 0;
+	t->n = t->cap = 0;
 }
 
 void segs_release(struct segs *l)
