@@ -185,7 +185,21 @@ static int int_opt(const char *cmd, const struct cli_args *a, const char *name, 
 
 struct progress_state {
 	int shown;
+	const char *unit; /* what sources_done counts */
 };
+
+/* What a task's sources are: the progress counts the first, the summary the second. */
+static void source_units(const char *task, const char **progress, const char **summary)
+{
+	if (!strcmp(task, "judge")) {
+		*progress = *summary = "records";
+	} else if (!strcmp(task, "suggest-labels")) {
+		*progress = *summary = "documents";
+	} else {
+		*progress = "documents";
+		*summary = "chunks";
+	}
+}
 
 /* "done/total documents, records, rate, ETA" on one line of stderr, redrawn. */
 static void show_progress(const struct enclave_augment_llm_summary *s, void *payload)
@@ -198,10 +212,11 @@ static void show_progress(const struct enclave_augment_llm_summary *s, void *pay
 	                 : 0;
 
 	fprintf(stderr,
-	        "\r\033[Kaugment: %lld/%lld sources, %lld made, %lld skipped, %lld rejected, "
+	        "\r\033[Kaugment: %lld/%lld %s, %lld made, %lld skipped, %lld rejected, "
 	        "%lld errors, %.1f items/s, %.0f tokens/s, ETA %.0fs",
-	        (long long)s->sources_done, (long long)s->sources_total, (long long)s->made,
-	        (long long)s->skipped, (long long)s->rejected, (long long)s->errors, rate,
+	        (long long)s->sources_done, (long long)s->sources_total, st->unit,
+	        (long long)s->made, (long long)s->skipped, (long long)s->rejected,
+	        (long long)s->errors, rate,
 	        s->seconds > 0 ? (double)s->completion_tokens / s->seconds : 0.0, eta);
 	st->shown = 1;
 }
@@ -212,6 +227,7 @@ static int run_llm(struct cli_ctx *ctx, const char *cmd, const struct cli_args *
 	struct enclave_augment_llm_options o = ENCLAVE_AUGMENT_LLM_OPTIONS_INIT;
 	struct enclave_augment_llm_summary s;
 	struct progress_state ps = { 0 };
+	const char *summary_unit;
 	enclave_project *p = NULL;
 	long long n = 1, inflight = 0, maxtok = 0, csize = 0, cover = 0, limit = 0, attempts = 0,
 	          minscore = 0, unreachable = 8;
@@ -265,6 +281,7 @@ static int run_llm(struct cli_ctx *ctx, const char *cmd, const struct cli_args *
 	o.allow_pii = OPT(a, "allow-pii") != NULL;
 	o.layer = OPT(a, "layer");
 	o.judge_kind = OPT(a, "kind");
+	source_units(o.task, &ps.unit, &summary_unit);
 	if (ctx->tty || OPT(a, "progress")) {
 		o.progress = show_progress;
 		o.payload = &ps;
@@ -279,9 +296,9 @@ static int run_llm(struct cli_ctx *ctx, const char *cmd, const struct cli_args *
 		return cli_fail(cmd, rc);
 	fprintf(stderr,
 	        "enclave augment: %s: %lld made, %lld skipped as already done, %lld rejected by"
-	        " the checks, %lld retries, %lld errors; %lld sources",
+	        " the checks, %lld retries, %lld errors; %lld %s",
 	        o.task, (long long)s.made, (long long)s.skipped, (long long)s.rejected,
-	        (long long)s.retries, (long long)s.errors, (long long)s.chunks);
+	        (long long)s.retries, (long long)s.errors, (long long)s.chunks, summary_unit);
 	if (s.excluded)
 		fprintf(stderr,
 		        " (%lld excluded: test split or no split yet, %lld of them unassigned)",
