@@ -223,3 +223,35 @@ int fs_dir_empty(const char *path)
 	closedir(d);
 	return empty;
 }
+
+int fs_remove_below(const char *path)
+{
+	DIR *d;
+	struct dirent *e;
+	int error = 0, saved = 0;
+
+	if (!(d = opendir(path)))
+		return -1;
+	while ((e = readdir(d))) {
+		char child[4096];
+		struct stat st;
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(child, sizeof(child), "%s/%s", path, e->d_name) >=
+		    sizeof(child)) {
+			error = -1;
+			saved = ENAMETOOLONG;
+			continue;
+		}
+		if (lstat(child, &st) < 0 ||
+		    (S_ISDIR(st.st_mode) ? fs_remove_below(child) < 0 || rmdir(child) < 0
+		                         : unlink(child) < 0)) {
+			error = -1;
+			saved = errno;
+		}
+	}
+	closedir(d);
+	if (error)
+		errno = saved;
+	return error;
+}

@@ -45,4 +45,9 @@ int fs_sync_dir(const char *path);
 /* Is the directory at `path` missing or empty? 1 yes, 0 no, -1 error. */
 int fs_dir_empty(const char *path);
 
+/* Remove everything below the directory `path`, not `path` itself (symbolic
+ * links are removed, never followed). 0, or -1 (errno) when something could
+ * not be removed; the rest is removed all the same. */
+int fs_remove_below(const char *path);
+
 #endif

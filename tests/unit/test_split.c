@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "export/export_int.h"
 
@@ -614,6 +615,8 @@ static void records_quoting_redacted_text(void **state)
 	assert_int_equal(enclave_export(f->p, d, &e, NULL), ENCLAVE_EINVALID);
 	assert_non_null(strstr(enclave_error_last(), "1 record quotes text that is redacted"));
 	assert_non_null(strstr(enclave_error_last(), "record 1)"));
+	/* Refused after the data file was begun: nothing is left behind. */
+	assert_int_equal(access(d, F_OK), -1);
 	e.allow_unredacted = 1;
 	out_dir(d, sizeof(d), f, "allowed");
 	assert_int_equal(enclave_export(f->p, d, &e, &sum), 0);

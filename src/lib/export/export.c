@@ -344,7 +344,7 @@ int enclave_export(enclave_project *p, const char *out_dir,
 	json_t *options = NULL;
 	char manifest_sha[65];
 	size_t i;
-	int error, empty;
+	int error, empty, created = 0, started = 0;
 
 	if (!opts)
 		opts = &defaults;
@@ -392,10 +392,12 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		error = error_set(ENCLAVE_EEXISTS, "'%s' is not empty", out_dir);
 		goto done;
 	}
+	created = !fs_exists(out_dir);
 	if (fs_mkdirs(out_dir, 0755) < 0) {
 		error = error_set(ENCLAVE_EIO, "cannot create '%s': %s", out_dir, strerror(errno));
 		goto done;
 	}
+	started = 1;
 	if ((error = (opts->records ? export_records(&ctx) : w->write(&ctx))) < 0)
 		goto done;
 	/* The package: audit.jsonl, DATASHEET.md, pubkey, manifest.json, manifest.sig. */
@@ -420,6 +422,13 @@ int enclave_export(enclave_project *p, const char *out_dir,
 		summary->nsplits = ctx.nsplits;
 	}
 done:
+	/* A refused or failed export leaves nothing that could pass for one:
+	 * OUT was empty or missing when it began. */
+	if (error < 0 && started) {
+		fs_remove_below(out_dir);
+		if (created)
+			rmdir(out_dir);
+	}
 	for (i = 0; i < ctx.nfiles; i++)
 		free(ctx.files[i].name);
 	free(ctx.files);
