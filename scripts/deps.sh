@@ -14,7 +14,8 @@ libcurl4-openssl-dev libexttextcat-dev libexttextcat-data"
 # wordnet-base: WordNet 3.0 files that `augment --task eda` reads (the unit test has its own fixture).
 # chromium: the browser tests (tests/browser, playwright-core from npm); npm
 # only when absent (a Node.js of another origin may bring its own).
-test_pkgs="wordnet-base clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 zstd nodejs curl chromium time"
+# python3-nltk: a standard CoNLL reader for the export's CoNLL (tests/cases/export-conll-nltk).
+test_pkgs="python3-nltk wordnet-base clang clang-format libcmocka-dev strace util-linux sqlite3 python3 procps openssl bzip2 zstd nodejs curl chromium time"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs npm"
 # gen: what regenerates committed sources (scripts/make_surrogates.py: Faker's lists;
 # scripts/make_common_words.py: wamerican's word list).
