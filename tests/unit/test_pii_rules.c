@@ -839,6 +839,73 @@ static void names_repeat(void **st)
 	enclave_pii_scanner_free(sc);
 }
 
+/* A recogniser that finds the first occurrence of one string, with one label. */
+struct first_of {
+	const char *s;
+	int label;
+};
+
+static int first_finder(const void *ctx, const char *text, size_t len,
+                        struct enclave_pii_spans *out)
+{
+	const struct first_of *f = ctx;
+	const char *at;
+
+	(void)len;
+	if ((at = strstr(text, f->s))) {
+		struct enclave_pii_span sp = { (size_t)(at - text),
+			                       (size_t)(at - text) + strlen(f->s), f->label, 0.7f,
+			                       "model:test" };
+		return enclave_pii_spans_push(out, &sp);
+	}
+	return 0;
+}
+
+static void spans_repeat(void **st)
+{
+	static const struct first_of name = { "Jane Q. Example", ENCLAVE_PII_PERSON },
+	                             heading = { "Billing records", ENCLAVE_PII_ORGANIZATION },
+	                             year = { "2031", ENCLAVE_PII_DATE_TIME };
+	enclave_pii_scanner *sc;
+	enclave_pii_state *ss;
+	struct enclave_pii_spans s = { 0 };
+	const char *text =
+	    "To: Jane Q. Example, 2031.\nJane Q. Example signed. Billing records "
+	    "follow.\nBilling records: none. Jane Q. Examples differ; xJane Q. Example "
+	    "too; in 2031 again.";
+	size_t at_line = (size_t)(strstr(text, "\nJane") - text) + 1,
+	       billing = (size_t)(strstr(text, "\nBilling") - text) + 1, found = 0;
+
+	(void)st;
+	assert_int_equal(enclave_pii_scanner_new(&sc, NULL), 0);
+	assert_int_equal(pii_scanner_add_extra(sc, first_finder, &name, 0), 0);
+	assert_int_equal(pii_scanner_add_extra(sc, first_finder, &heading, 0), 0);
+	assert_int_equal(pii_scanner_add_extra(sc, first_finder, &year, 0), 0);
+	assert_int_equal(enclave_pii_state_new(&ss, sc), 0);
+	assert_int_equal(enclave_pii_scan(&s, sc, ss, text, strlen(text)), 0);
+	for (size_t i = 0; i < s.n; i++) {
+		if (strcmp(s.v[i].source, "rule:span_repeat"))
+			continue;
+		/* The whole string again at a line start (where name_repeat does not
+		 * look), with its label and score; not inside a longer word, not a
+		 * bare year. */
+		if (s.v[i].start == at_line) {
+			assert_int_equal(s.v[i].end, at_line + 15);
+			assert_int_equal(s.v[i].label, ENCLAVE_PII_PERSON);
+		} else {
+			assert_int_equal(s.v[i].start, billing);
+			assert_int_equal(s.v[i].end, billing + 15);
+			assert_int_equal(s.v[i].label, ENCLAVE_PII_ORGANIZATION);
+		}
+		assert_true(s.v[i].score == 0.7f);
+		found++;
+	}
+	assert_int_equal(found, 2);
+	enclave_pii_spans_free(&s);
+	enclave_pii_state_free(ss);
+	enclave_pii_scanner_free(sc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -858,6 +925,7 @@ int main(void)
 		cmocka_unit_test(sources_and_sorting),
 		cmocka_unit_test(presets_and_labels),
 		cmocka_unit_test(code_points),
+		cmocka_unit_test(spans_repeat),
 		cmocka_unit_test(invalid_utf8),
 		cmocka_unit_test(stream_seams),
 		cmocka_unit_test(json_lines),

@@ -122,6 +122,16 @@ int pii_scanner_add_extra(enclave_pii_scanner *s, pii_extra_fn fn, const void *c
                           float min_score);
 
 /*
+ * Mark the other whole-word occurrences of the exact text of the PERSON,
+ * ORGANIZATION, LOCATION and STREET_ADDRESS spans in out->v[first..]
+ * (spans of `text`, sorted, resolved) that no span covers,
+ * with the span's label and score ("rule:span_repeat"; propagate.c says
+ * which strings), then resolve again. Returns 0 or ENCLAVE_ENOMEM.
+ */
+int pii_propagate_repeats(struct enclave_pii_spans *out, size_t first, const char *text,
+                          size_t len);
+
+/*
  * Mark the other whole-word occurrences of the words of the PERSON spans in
  * out->v[first..] (spans of `text`, sorted, resolved) as PERSON spans
  * ("rule:name_repeat"; propagate.c says which words and where), then

@@ -395,6 +395,9 @@ int enclave_pii_scan(struct enclave_pii_spans *out, const enclave_pii_scanner *s
 	}
 	if ((error = enclave_pii_spans_resolve(out)) < 0)
 		goto done;
+	if (out->n > st->out_start &&
+	    (error = pii_propagate_repeats(out, st->out_start, text, len)) < 0)
+		goto done;
 	if ((s->labels & ((enclave_pii_labels)1 << ENCLAVE_PII_PERSON)) && out->n > st->out_start &&
 	    (error = pii_propagate_names(out, st->out_start, text, len)) < 0)
 		goto done;
