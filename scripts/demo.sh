@@ -4,11 +4,11 @@
 # redacted dataset, split the project, multiply the NER data by entity
 # swaps, export those records with their lineage, and verify the audit
 # trail and the packages.
-# Usage: scripts/demo.sh [ENCLAVE_BINARY]
+# Usage: scripts/demo.sh [ENCLAVE_BINARY]   (ENCLAVE_DEMO_DIR: where, default build/demo)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 enclave=$(cd "$(dirname "${1:-$top/build/enclave}")" && pwd)/$(basename "${1:-enclave}")
-demo="$top/build/demo"
+demo="${ENCLAVE_DEMO_DIR:-$top/build/demo}"
 
 rm -rf "$demo"
 mkdir -p "$demo"

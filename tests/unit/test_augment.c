@@ -580,6 +580,64 @@ static void entity_swap_replaces_entities_only(void **state)
 	json_decref(recs);
 }
 
+/* Values the date shift keeps or cannot read are redrawn: no value of the source survives. */
+static void entity_swap_redraws_kept_values(void **state)
+{
+	struct fixture *f = *state;
+	const char *text = "Seen at 09:14:05 and again at 7:05 pm in 2026, then in March.";
+	const char *values[] = { "09:14:05", "7:05 pm", "2026", "March" };
+	struct enclave_augment_options o = ENCLAVE_AUGMENT_OPTIONS_INIT;
+	struct enclave_augment_summary s;
+	int64_t doc = fixture_add_text_doc(f, text, 0);
+	json_t *recs;
+
+	for (int i = 0; i < 4; i++) {
+		size_t st = cp_find(text, values[i], 0);
+		add_span(f, doc, st, st + strlen(values[i]), "DATE_TIME", STORE_SPAN_PROPOSED);
+	}
+	o.task = ENCLAVE_AUGMENT_ENTITY_SWAP;
+	o.n = 8;
+	o.seed = 3;
+	assert_int_equal(enclave_augment_run(f->p, &o, &s), 0);
+	assert_int_equal(s.made, 8);
+	recs = records_of(f, "entity-swap");
+	for (size_t r = 0; r < 8; r++) {
+		json_t *rec = json_array_get(recs, r);
+		const char *out = json_string_value(json_object_get(rec, "text"));
+		json_t *spans = json_object_get(json_object_get(rec, "payload"), "spans");
+		unsigned h, m, sec;
+		char ampm[3];
+		for (int i = 0; i < 4; i++)
+			if (strstr(out, values[i]))
+				fail_msg("variant %zu keeps '%s': %s", r, values[i], out);
+		char *v0 = cp_slice(
+		    out,
+		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 0), "start")),
+		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 0), "end")));
+		char *v1 = cp_slice(
+		    out,
+		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 1), "start")),
+		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 1), "end")));
+		char *v2 = cp_slice(
+		    out,
+		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 2), "start")),
+		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 2), "end")));
+		/* A time stays a time: HH:MM:SS in range; h:MM with am/pm from 1 to 12; a year keeps its century. */
+		assert_int_equal(strlen(v0), 8);
+		assert_int_equal(sscanf(v0, "%2u:%2u:%2u", &h, &m, &sec), 3);
+		assert_true(h < 24 && m < 60 && sec < 60);
+		assert_int_equal(sscanf(v1, "%u:%2u %2s", &h, &m, ampm), 3);
+		assert_true(h >= 1 && h <= 12 && m < 60);
+		assert_string_equal(ampm, "pm");
+		assert_int_equal(strlen(v2), 4);
+		assert_memory_equal(v2, "20", 2);
+		free(v0);
+		free(v1);
+		free(v2);
+	}
+	json_decref(recs);
+}
+
 /* ------------------------------------------------------------ eda and WordNet */
 
 /* Write a tiny WordNet (noun and adj; no verb or adv files) under dir/wn. */
@@ -814,6 +872,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(synth_into_project_resumes, setup, teardown),
 		cmocka_unit_test_setup_teardown(entity_swap_replaces_entities_only, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(entity_swap_redraws_kept_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(wordnet_lookup_and_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(eda_never_touches_spans, setup, teardown),
 		cmocka_unit_test_setup_teardown(eda_without_wordnet_names_the_path, setup,

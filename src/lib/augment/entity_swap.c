@@ -11,9 +11,13 @@
  * about the redacted layer.
  *
  * Labels: the PII label names, and the usual NER names (PER, ORG, LOC, GPE,
- * FAC, DATE, TIME, ...) mapped to them. An entity of another label, or a
- * value with no pseudonym (a date this cannot read), is kept as it is; its
- * span is still carried, at its new offsets.
+ * FAC, DATE, TIME, ...) mapped to them. A value with no pseudonym, or
+ * whose pseudonym is itself (a time of day, a year alone, a month the date
+ * shift kept), is redrawn (surrogate_redraw: its digits, a time's fields
+ * in range, a month's name), so that no value of the source survives into
+ * the record; export refuses records that quote redacted text. An entity
+ * of another label, or with nothing to redraw, is kept as it is; its span
+ * is still carried, at its new offsets.
  */
 #include <string.h>
 #include <strings.h>
@@ -101,8 +105,21 @@ int aug_entity_swap(struct aug_item *out, const char *text, size_t len,
 			error = rc;
 			goto oom;
 		}
+		if (label >= 0 && (rc == 1 || (out->text.len - mark == s->bend - s->bstart &&
+		                               !memcmp(out->text.ptr + mark, text + s->bstart,
+		                                       s->bend - s->bstart)))) {
+			/* No pseudonym for it, or one equal to it (a time, a year, a
+			 * month the shift kept): its digits (and for other labels its
+			 * letters) redrawn, so that no value of the source survives. */
+			buf_truncate(&out->text, mark);
+			if ((rc = surrogate_redraw(&out->text, &k, label, text + s->bstart,
+			                           s->bend - s->bstart)) < 0) {
+				error = rc;
+				goto oom;
+			}
+		}
 		if (rc == 1 || out->text.len == mark) {
-			/* No pseudonym for it: the original stays. */
+			/* Nothing to redraw (or a label with no pseudonym): the original stays. */
 			buf_truncate(&out->text, mark);
 			if ((error = buf_put(&out->text, text + s->bstart, s->bend - s->bstart)) <
 			    0)

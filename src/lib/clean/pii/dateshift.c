@@ -33,9 +33,9 @@
 
 #include "redact_int.h"
 
-static const char *const months[12] = { "january",   "february", "march",    "april",
-	                                "may",       "june",     "july",     "august",
-	                                "september", "october",  "november", "december" };
+const char *const dateshift_months[12] = { "january",   "february", "march",    "april",
+	                                   "may",       "june",     "july",     "august",
+	                                   "september", "october",  "november", "december" };
 static const char *const weekdays[7] = { "monday", "tuesday",  "wednesday", "thursday",
 	                                 "friday", "saturday", "sunday" };
 
@@ -246,7 +246,7 @@ static int parse_date(struct date *dt, const char *v, size_t n, size_t *end)
 		}
 	}
 	if (p < n && is_alpha(v[p])) {
-		int m = read_name(v, n, &p, months, 12, &dt->fm);
+		int m = read_name(v, n, &p, dateshift_months, 12, &dt->fm);
 		if (m < 0)
 			return 1;
 		dt->m = m + 1, dt->month_named = 1;
@@ -301,7 +301,7 @@ static int parse_date(struct date *dt, const char *v, size_t n, size_t *end)
 	skip_spaces(v, n, &p);
 	if (p + 3 <= n && !strncasecmp(v + p, "of ", 3))
 		p += 3;
-	int m = read_name(v, n, &p, months, 12, &dt->fm);
+	int m = read_name(v, n, &p, dateshift_months, 12, &dt->fm);
 	if (m < 0)
 		return 1;
 	dt->m = m + 1, dt->month_named = 1;
@@ -413,8 +413,9 @@ int dateshift_write(struct buf *out, const char *v, size_t n, int days)
 		}
 		case 1:
 			if (dt.month_named)
-				error = put_name(out, months[m - 1], v + f->s, f->e - f->s,
-				                 (int)strlen(months[dt.m - 1]));
+				error =
+				    put_name(out, dateshift_months[m - 1], v + f->s, f->e - f->s,
+				             (int)strlen(dateshift_months[dt.m - 1]));
 			else
 				error = put_num(out, m, f, 0);
 			break;

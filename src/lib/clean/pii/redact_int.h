@@ -61,12 +61,28 @@ int surrogate_write(struct buf *out, const struct redact_keys *k, int label, con
                     size_t n, int day_offset);
 
 /*
+ * Write v[0..n) of `label` with its letters and digits redrawn from a keyed
+ * stream, never equal to v when a redraw can differ: the fallback of
+ * entity-swap for values that have no pseudonym or whose pseudonym is the
+ * value itself (a time of day, a year, a month the date shift kept). A
+ * DATE_TIME keeps its letters and punctuation, its time fields stay in
+ * range (hours below 24, or 1 to 12 with am/pm; minutes and seconds below
+ * 60) and a four-digit run keeps its first two digits. Returns 0, 1 when v
+ * has nothing to redraw (nothing appended), or a buf_* error.
+ */
+int surrogate_redraw(struct buf *out, const struct redact_keys *k, int label, const char *v,
+                     size_t n);
+
+/*
  * Shift the date written in v[0..n) by `days`, keeping its format
  * (dateshift.c). Returns 0 with the shifted date appended; 1 when v is not
  * a date this reads (nothing appended); 2 when v is a year alone (the
  * caller keeps it); or a buf_* error.
  */
 int dateshift_write(struct buf *out, const char *v, size_t n, int days);
+
+/* The months' names in lower case, January first (dateshift.c). */
+extern const char *const dateshift_months[12];
 
 /* The date offset of `subject` (NULL: ""), in -365..-1 days. */
 int dateshift_offset(const unsigned char key[32], const char *subject);

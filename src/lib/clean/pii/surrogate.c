@@ -40,6 +40,7 @@
  *                   punctuation kept (IBAN, passport, account numbers...)
  * A surrogate picked from a list is never the original itself.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -667,4 +668,133 @@ int surrogate_write(struct buf *out, const struct redact_keys *k, int label, con
 	/* A value of unexpected shape: its letters and digits redrawn. */
 	buf_truncate(out, mark);
 	return generic(out, &st, v, n);
+}
+
+/* The digit run v[i..j) of a time of day ("09:14", "9:14:05 pm"): 1 hour, 2 minutes or seconds, 0 none. */
+static int time_field(const char *v, size_t n, size_t i, size_t j)
+{
+	if (j - i > 2)
+		return 0;
+	if (j + 1 < n && v[j] == ':' && is_digit(v[j + 1]) && (i == 0 || v[i - 1] != ':'))
+		return 1;
+	if (i > 0 && v[i - 1] == ':' && j - i == 2)
+		return 2;
+	return 0;
+}
+
+/* The month named by the word v[i..j) (full or its first three letters, any case), or -1. */
+static int month_word(const char *v, size_t i, size_t j)
+{
+	for (int m = 0; m < 12; m++)
+		if ((j - i == strlen(dateshift_months[m]) || j - i == 3) &&
+		    !strncasecmp(v + i, dateshift_months[m], j - i))
+			return m;
+	return -1;
+}
+
+/* Month m written as v[i..j) is: as long (full or three letters), in its case style. */
+static int put_month(struct buf *out, int m, const char *v, size_t i, size_t j)
+{
+	const char *name = dateshift_months[m];
+	size_t len = j - i == 3 ? 3 : strlen(name);
+	int upper = j - i > 1 && v[i + 1] >= 'A' && v[i + 1] <= 'Z',
+	    cap = v[i] >= 'A' && v[i] <= 'Z', error;
+
+	for (size_t c = 0; c < len; c++) {
+		char ch = name[c];
+		if (upper || (cap && c == 0))
+			ch = (char)(ch - 'a' + 'A');
+		if ((error = buf_putc(out, ch)) < 0)
+			return error;
+	}
+	return 0;
+}
+
+int surrogate_redraw(struct buf *out, const struct redact_keys *k, int label, const char *v,
+                     size_t n)
+{
+	size_t mark = out->len;
+	int twelve = 0, any = 0, error;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		while (j < n && is_alpha(v[j]))
+			j++;
+		any |= is_digit(v[i]) || (label != ENCLAVE_PII_DATE_TIME && is_alpha(v[i])) ||
+		       (j > i && month_word(v, i, j) >= 0);
+		if (j > i)
+			i = j - 1;
+	}
+	if (!any)
+		return 1;
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((v[i] == 'a' || v[i] == 'p' || v[i] == 'A' || v[i] == 'P') &&
+		    (v[i + 1] == 'm' || v[i + 1] == 'M'))
+			twelve = 1;
+	for (unsigned attempt = 0; attempt < 8; attempt++) {
+		struct redact_stream st;
+		char domain[32];
+		snprintf(domain, sizeof(domain), "redraw/%u", attempt);
+		if ((error = seed_stream(&st, k, domain, label, v, n)) < 0)
+			return error;
+		buf_truncate(out, mark);
+		if (label != ENCLAVE_PII_DATE_TIME) {
+			if ((error = generic(out, &st, v, n)) < 0)
+				return error;
+		} else {
+			/* Digits redrawn, a time's fields in range, a year's century
+			 * kept; letters (am, UTC, Mon) and punctuation as they are. */
+			for (size_t i = 0; i < n;) {
+				size_t j = i;
+				unsigned field, bound;
+				char num[8];
+				int m;
+				while (j < n && is_alpha(v[j]))
+					j++;
+				if (j > i) { /* a word: a month's name becomes another month's */
+					if ((m = month_word(v, i, j)) >= 0)
+						error = put_month(
+						    out,
+						    (m + 1 + (int)redact_stream_below(&st, 11)) %
+						        12,
+						    v, i, j);
+					else
+						error = buf_put(out, v + i, j - i);
+					if (error < 0)
+						return error;
+					i = j;
+					continue;
+				}
+				while (j < n && is_digit(v[j]))
+					j++;
+				if (j == i) {
+					if ((error = buf_putc(out, v[i++])) < 0)
+						return error;
+					continue;
+				}
+				field = (unsigned)time_field(v, n, i, j);
+				if (field) {
+					bound = field == 2 ? 60 : twelve ? 12 : 24;
+					unsigned x = redact_stream_below(&st, bound) +
+					             (field == 1 && twelve);
+					snprintf(num, sizeof(num), j - i == 2 ? "%02u" : "%u", x);
+					if ((error = buf_puts(out, num)) < 0)
+						return error;
+				} else {
+					for (size_t d = i; d < j; d++) {
+						char c = j - i == 4 && d < i + 2
+						             ? v[d]
+						             : (char)('0' +
+						                      redact_stream_below(&st, 10));
+						if ((error = buf_putc(out, c)) < 0)
+							return error;
+					}
+				}
+				i = j;
+			}
+		}
+		if (out->len - mark != n || memcmp(out->ptr + mark, v, n) != 0)
+			return 0;
+	}
+	return 0; /* eight draws equal to the value: only a one-digit value can do that */
 }
