@@ -177,10 +177,11 @@ static int setup_store(void **state)
 	return 0;
 }
 
-/* Write jsonl with `o` into <fixture>/<name> by one path; the folder into out. */
+/* Write o->format (jsonl or chunks) into <fixture>/<name> by one path; the folder into out. */
 static void run(struct fixture *f, const struct enclave_export_options *o, const char *name,
                 int stream, size_t *streamed, size_t *documents, char out[160])
 {
+	int chunks = !strcmp(o->format, "chunks");
 	struct export_ctx ctx;
 	size_t i;
 	int error;
@@ -195,7 +196,8 @@ static void run(struct fixture *f, const struct enclave_export_options *o, const
 	ctx.layer_original = o->layer && !strcmp(o->layer, "original");
 	ctx.ann_mode = !o->annotations ? 0 : !strcmp(o->annotations, "submitted") ? 1 : 2;
 	ctx.nsplits = o->split[2] ? 3 : o->split[0] ? 2 : 0;
-	error = stream ? export_jsonl(&ctx) : export_jsonl_tree(&ctx);
+	error = chunks ? (stream ? export_chunks(&ctx) : export_chunks_tree(&ctx))
+	               : (stream ? export_jsonl(&ctx) : export_jsonl_tree(&ctx));
 	if (error)
 		fail_msg("%s: %s", name, enclave_error_last());
 	*streamed = ctx.streamed;
@@ -239,6 +241,7 @@ static size_t both(struct fixture *f, const struct enclave_export_options *o, co
 	char fast[160], tree[160], n1[64], n2[64], path[256];
 	size_t streamed, docs, tstreamed, tdocs, len;
 	static const char *const files[] = { "data.jsonl", "train.jsonl", "test.jsonl" };
+	const char *first = strcmp(o->format, "chunks") ? files[0] : "chunks.jsonl";
 	char *s;
 	int k;
 
@@ -253,10 +256,9 @@ static size_t both(struct fixture *f, const struct enclave_export_options *o, co
 		         docs, min_streamed);
 	assert_true(streamed < docs); /* the Q&A and failed documents took the tree */
 	for (k = o->split[0] ? 1 : 0; k < (o->split[0] ? 3 : 1); k++)
-		assert_true(same_file(fast, tree, files[k]) > 0);
+		assert_true(same_file(fast, tree, k ? files[k] : first) > 0);
 	if (must_hold) {
-		snprintf(path, sizeof(path), "%s/%s", fast,
-		         o->split[0] ? "train.jsonl" : "data.jsonl");
+		snprintf(path, sizeof(path), "%s/%s", fast, o->split[0] ? "train.jsonl" : first);
 		assert_non_null(s = fixture_slurp(path, &len));
 		if (!strstr(s, must_hold))
 			fail_msg("%s lacks %s", path, must_hold);
@@ -297,6 +299,42 @@ static void stream_original(void **state)
 	both(*state, &o, "orig-blocks", 4, "\"bbox\":[");
 }
 
+/*
+ * chunks: the documents read from their rows give the chunks their trees
+ * give, in every unit, both layers, with splits: heading paths (Markdown
+ * headings, a title with a multi-byte character), pages (the PDF),
+ * redactions inside blocks, and the documents that keep the tree (failed,
+ * Q&A).
+ */
+static void chunks_rows(void **state)
+{
+	static const char *const units[] = { "tokens", "words", "sentences", "sections" };
+	struct enclave_export_options o = ENCLAVE_EXPORT_OPTIONS_INIT;
+	char name[64];
+
+	o.format = "chunks";
+	o.allow_unredacted = 1;
+	o.include_failed = 1;
+	for (int layer = 0; layer < 2; layer++) {
+		o.layer = layer ? "original" : NULL;
+		for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+			o.chunk_by = units[u];
+			o.chunk_size = u == 3 ? 1 : 3;
+			o.chunk_overlap = u == 3 ? 0 : 1;
+			snprintf(name, sizeof(name), "chunks-%d-%s", layer, units[u]);
+			both(*state, &o, name, 4,
+			     u == 3 && !layer ? "\"heading_path\":[\"Title" : NULL);
+		}
+	}
+	o.layer = NULL;
+	o.chunk_by = NULL;
+	o.chunk_size = 0;
+	o.chunk_overlap = 0;
+	o.split[0] = 50;
+	o.split[1] = 50;
+	both(*state, &o, "chunks-split", 1, NULL);
+}
+
 /* Rows the store's reader would change: the streaming record must leave them to the tree. */
 static void stream_refuses(void **state)
 {
@@ -328,6 +366,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(stream_redacted, setup_store, teardown),
+		cmocka_unit_test_setup_teardown(chunks_rows, setup_store, teardown),
 		cmocka_unit_test_setup_teardown(stream_original, setup_store, teardown),
 		cmocka_unit_test_setup_teardown(stream_refuses, setup_store, teardown),
 	};

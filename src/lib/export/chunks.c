@@ -26,21 +26,37 @@
  * record) serves all its chunks: the heading stack grows with the start,
  * and the search for the blocks a chunk touches resumes where the previous
  * chunk's began (it used to rescan every block for every chunk).
+ *
+ * An ok document's blocks are read from the store's rows (the driver's
+ * streaming mode: no jansson tree; the redacted layer re-cut by
+ * export_layer_cuts, as export_record does); a document with a tree (a
+ * failed one, or one whose Q&A pairs need it) is read from the tree. The
+ * two give the same chunks.
  */
 #include <string.h>
 
 #include "export_int.h"
+#include "../../util/utf8.h"
 
 struct chunks_state {
 	struct export_out out;
 	const char *by;
 	size_t size, overlap;
 	struct cptext t; /* reused from document to document */
+	struct buf text; /* the exported text of a document read from its rows */
 };
 
-static int is_heading(const json_t *b)
+/* A block as the chunks of its document look at it. */
+struct cblock {
+	size_t start, end;  /* code points of the exported text */
+	json_int_t page;    /* 0 or less: none */
+	int heading, level; /* a title (level 0) or heading */
+	const char *text;   /* a heading's text (bytes), for the heading path */
+	size_t text_len;
+};
+
+static int kind_heading(const char *k)
 {
-	const char *k = json_string_value(json_object_get(b, "kind"));
 	return k && (!strcmp(k, "heading") || !strcmp(k, "title"));
 }
 
@@ -50,27 +66,24 @@ static size_t jsz(const json_t *v)
 	return i < 0 ? 0 : (size_t)i;
 }
 
-/* The units of `d` by `by` into `u`. */
-static int units(struct segs *u, const char *by, const struct cptext *t, const json_t *blocks)
+/* The units of a document's text `t` (blocks cb[0..n)) by `by` into `u`. */
+static int units(struct segs *u, const char *by, const struct cptext *t, const struct cblock *cb,
+                 size_t n)
 {
-	const json_t *b;
-	size_t i;
 	int error = 0;
 
 	if (!strcmp(by, "tokens"))
 		return seg_tokens(u, t, 0, t->n);
 	if (!strcmp(by, "words"))
 		return seg_words(u, t, 0, t->n);
-	json_array_foreach(blocks, i, b)
-	{
-		size_t s = jsz(json_object_get(b, "offset")),
-		       e = s + jsz(json_object_get(b, "length"));
+	for (size_t i = 0; i < n; i++) {
+		size_t s = cb[i].start, e = cb[i].end;
 		if (e > t->n || s >= e)
 			continue;
 		if (!strcmp(by, "sentences")) {
 			if ((error = seg_sentences(u, t, s, e)) < 0)
 				return error;
-		} else if (is_heading(b) || !u->n) {
+		} else if (cb[i].heading || !u->n) {
 			struct seg sg = { s, e };
 			if (u->n == u->cap) {
 				size_t ncap = u->cap ? 2 * u->cap : 16;
@@ -87,14 +100,6 @@ static int units(struct segs *u, const char *by, const struct cptext *t, const j
 	}
 	return 0;
 }
-
-/* A block as the chunks of its document look at it. */
-struct cblock {
-	size_t start, end;  /* code points of the exported text */
-	json_int_t page;    /* 0 or less: none */
-	int heading, level; /* a title (level 0) or heading */
-	json_t *text;       /* borrowed from the record */
-};
 
 /* The walk over a document's blocks, chunk after chunk (starts never go back). */
 struct cwalk {
@@ -126,12 +131,55 @@ static int cblocks(struct cblock **out, size_t *n, const json_t *blocks)
 		c->start = jsz(json_object_get(b, "offset"));
 		c->end = c->start + jsz(json_object_get(b, "length"));
 		c->page = json_integer_value(json_object_get(b, "page"));
-		c->heading = is_heading(b);
+		c->heading = kind_heading(json_string_value(json_object_get(b, "kind")));
 		c->level = !c->heading ? 0
 		           : !strcmp(json_string_value(json_object_get(b, "kind")), "title")
 		               ? 0
 		               : (int)json_integer_value(json_object_get(b, "level"));
-		c->text = json_object_get(b, "text");
+		c->text = json_string_value(json_object_get(b, "text"));
+		c->text_len = json_string_length(json_object_get(b, "text"));
+	}
+	return 0;
+}
+
+/*
+ * The blocks of `doc` into *out, cut as its exported text `t` is: by
+ * `cuts` (export_layer_cuts) for the redacted layer, else at the blocks'
+ * own offsets; a heading's text is its part of `t` (the original: its own).
+ */
+static int cblocks_doc(struct cblock **out, const struct enclave_doc *doc, const size_t *cuts,
+                       const struct cptext *t)
+{
+	size_t n = doc->nblocks;
+
+	*out = NULL;
+	if (!n)
+		return 0;
+	if (!(*out = calloc(n, sizeof(**out))))
+		return error_oom();
+	for (size_t i = 0; i < n; i++) {
+		const struct enclave_block *b = &doc->blocks[i];
+		const char *kind = enclave_block_kind_name(b->kind);
+		struct cblock *c = &(*out)[i];
+		c->start = cuts ? cuts[2 * i] : b->offset;
+		c->end = cuts ? cuts[2 * i + 1] : b->offset + b->length;
+		c->page = b->page;
+		c->heading = kind_heading(kind);
+		c->level = !c->heading || !strcmp(kind, "title") ? 0 : b->level;
+		if (!c->heading) {
+			continue;
+		} else if (!cuts) {
+			c->text = b->text;
+			c->text_len = strlen(b->text);
+		} else if (c->start <= c->end && c->end <= t->n) {
+			c->text = t->s + t->byte[c->start];
+			c->text_len = t->byte[c->end] - t->byte[c->start];
+		} else { /* not expected: the cuts were checked against the layer */
+			free(*out);
+			*out = NULL;
+			return error_set(ENCLAVE_ETAMPER,
+			                 "a block past the end of its redacted layer");
+		}
 	}
 	return 0;
 }
@@ -174,7 +222,9 @@ static int context(json_t **path, json_t **pages, struct cwalk *w, size_t start,
 		}
 	}
 	for (i = 0; i < w->depth; i++)
-		if (json_array_append(*path, w->stack[i]->text) < 0)
+		if (json_array_append_new(*path,
+		                          json_stringn(w->stack[i]->text ? w->stack[i]->text : "",
+		                                       w->stack[i]->text_len)) < 0)
 			return error_oom();
 	/* Ascending: insertion sort of at most 64. */
 	for (i = 1; i < npages; i++)
@@ -189,8 +239,9 @@ static int context(json_t **path, json_t **pages, struct cwalk *w, size_t start,
 	return 0;
 }
 
-int export_chunk_ranges(struct segs *out, const char *by, size_t size, size_t overlap,
-                        const struct cptext *t, const json_t *blocks)
+/* export_chunk_ranges over blocks cb[0..n). */
+static int chunk_ranges(struct segs *out, const char *by, size_t size, size_t overlap,
+                        const struct cptext *t, const struct cblock *cb, size_t n)
 {
 	struct segs u = { 0 };
 	size_t k;
@@ -201,7 +252,7 @@ int export_chunk_ranges(struct segs *out, const char *by, size_t size, size_t ov
 		return error_set(ENCLAVE_EINVALID,
 		                 "chunk overlap (%zu) must be less than the chunk size (%zu)",
 		                 overlap, size);
-	if ((error = units(&u, by, t, blocks)) < 0)
+	if ((error = units(&u, by, t, cb, n)) < 0)
 		goto done;
 	for (k = 0; k < u.n; k += size - overlap) {
 		size_t last = k + size < u.n ? k + size : u.n;
@@ -225,6 +276,21 @@ done:
 	if (error < 0)
 		segs_release(out);
 	segs_release(&u);
+	return error;
+}
+
+int export_chunk_ranges(struct segs *out, const char *by, size_t size, size_t overlap,
+                        const struct cptext *t, const json_t *blocks)
+{
+	struct cblock *cb = NULL;
+	size_t n;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if ((error = cblocks(&cb, &n, blocks)) < 0)
+		return error;
+	error = chunk_ranges(out, by, size, overlap, t, cb, n);
+	free(cb);
 	return error;
 }
 
@@ -258,27 +324,86 @@ static int chunk_line(struct buf *b, const char *id, int64_t doc, size_t chunk, 
 	return key(b, "}");
 }
 
+/*
+ * The exported text of d and its blocks, from its rows: into s->text and
+ * *cb (n blocks, whose heading texts may point into *docp: the caller
+ * frees it after them). Returns 1 when the rows hold what only the tree
+ * path reproduces (text that is not UTF-8: the tree refuses it), 0 or an
+ * error.
+ */
+static int read_rows(struct chunks_state *s, struct export_ctx *ctx, const struct export_doc *d,
+                     struct enclave_doc **docp, struct cblock **cb, size_t *n)
+{
+	struct enclave_doc *doc = NULL;
+	struct store_spans used = { 0 };
+	size_t *cuts = NULL;
+	int error;
+
+	*cb = NULL;
+	*n = 0;
+	buf_clear(&s->text);
+	if ((error = enclave_store_load(&doc, ctx->project, d->info->id)) < 0 ||
+	    (error = d->redacted
+	                 ? export_layer_cuts(ctx, doc, d->info->id, d->blob, &s->text, &used, &cuts)
+	                 : doc_text(&s->text, doc)) < 0)
+		goto done;
+	if (!utf8_valid(s->text.ptr ? s->text.ptr : "", s->text.len)) {
+		error = 1;
+		goto done;
+	}
+	if ((error = cptext_load(&s->t, buf_cstr(&s->text), strlen(buf_cstr(&s->text)))) < 0 ||
+	    (error = cblocks_doc(cb, doc, cuts, &s->t)) < 0)
+		goto done;
+	*n = doc->nblocks;
+	*docp = doc;
+	doc = NULL;
+done:
+	free(cuts);
+	store_spans_release(&used);
+	enclave_doc_free(doc);
+	return error;
+}
+
 static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *payload)
 {
 	struct chunks_state *s = payload;
-	const json_t *blocks = json_object_get(d->rec, "blocks");
-	const char *text = json_string_value(json_object_get(d->rec, "text"));
 	struct cptext *t = &s->t;
 	struct segs u = { 0 };
 	struct cblock *cb = NULL;
+	struct enclave_doc *doc = NULL;
+	json_t *tree = NULL;
+	const json_t *rec = d->rec;
+	const char *text;
 	struct cwalk w;
-	size_t n;
-	int error;
+	size_t n, nb = 0;
+	int error, redacted;
 
-	if (!text)
-		return 0;
-	if ((error = cptext_load(t, text, strlen(text))) < 0)
-		return error;
 	memset(&w, 0, sizeof(w));
-	if ((error = export_chunk_ranges(&u, s->by, s->size, s->overlap, t, blocks)) < 0 ||
-	    (error = cblocks(&cb, &w.n, blocks)) < 0)
+	if (!rec && (error = read_rows(s, ctx, d, &doc, &cb, &nb)) == 0)
+		ctx->streamed++;
+	else if (!rec) {
+		if (error < 0)
+			return error;
+		/* The tree's way with what the rows cannot give as it would. */
+		if ((error = export_record(&tree, ctx, d->info, &redacted)) < 0)
+			return error;
+		rec = tree;
+	}
+	if (rec) {
+		if (!(text = json_string_value(json_object_get(rec, "text")))) {
+			json_decref(tree);
+			return 0;
+		}
+		if ((error = cptext_load(t, text, strlen(text))) < 0 ||
+		    (error = cblocks(&cb, &nb, json_object_get(rec, "blocks"))) < 0)
+			goto done;
+	} else {
+		text = buf_cstr(&s->text);
+	}
+	if ((error = chunk_ranges(&u, s->by, s->size, s->overlap, t, cb, nb)) < 0)
 		goto done;
 	w.b = cb;
+	w.n = nb;
 	for (n = 0; n < u.n; n++) {
 		size_t start = u.v[n].start, end = u.v[n].end;
 		json_t *path = NULL, *pages = NULL;
@@ -302,11 +427,14 @@ static int write_doc(struct export_ctx *ctx, const struct export_doc *d, void *p
 	}
 done:
 	free(cb);
+	enclave_doc_free(doc);
 	segs_release(&u);
+	json_decref(tree);
 	return error;
 }
 
-int export_chunks(struct export_ctx *ctx)
+/* The chunks file(s); ok documents read from their rows when `rows`, else from trees. */
+static int chunks_run(struct export_ctx *ctx, int rows)
 {
 	struct chunks_state s;
 	int error;
@@ -323,11 +451,26 @@ int export_chunks(struct export_ctx *ctx)
 		                 s.overlap, s.size);
 	if ((error = export_out_open(&s.out, ctx, "chunks", "jsonl")) < 0)
 		return error;
+	s.text = (struct buf)BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
+	/* Ok documents come as rows (read_rows), not trees. */
+	ctx->stream_records = rows;
 	error = export_each(ctx, write_doc, &s);
+	ctx->stream_records = 0;
 	cptext_release(&s.t);
+	buf_release(&s.text);
 	if (error < 0) {
 		export_out_abort(&s.out);
 		return error;
 	}
 	return export_out_done(&s.out, ctx);
+}
+
+int export_chunks(struct export_ctx *ctx)
+{
+	return chunks_run(ctx, 1);
+}
+
+int export_chunks_tree(struct export_ctx *ctx)
+{
+	return chunks_run(ctx, 0);
 }

@@ -111,6 +111,16 @@ int export_record_layer(struct export_ctx *ctx, const struct enclave_doc_info *i
                         char blob[65]);
 
 /*
+ * The redacted layer of document `id` (its blob) into `text`, its redacted
+ * spans into `used`, and the layer's cuts into *cuts (malloc'd, 2 n + 1 for
+ * n blocks: each block's start and end, then the text's end, in code points
+ * of the layer), as export_record re-cuts the blocks (record.c). A layer
+ * that does not match its spans is ENCLAVE_ETAMPER.
+ */
+int export_layer_cuts(struct export_ctx *ctx, const struct enclave_doc *doc, int64_t id,
+                      const char *blob, struct buf *text, struct store_spans *used, size_t **cuts);
+
+/*
  * The streaming record: the same bytes as export_record's tree encoded by
  * export_json_encode (with "language" and "annotations" for the unit
  * "documents", or one line a block with "document_id" first for "blocks"),
@@ -422,6 +432,8 @@ int export_csv_field(struct buf *b, const char *s, int first);
  */
 json_int_t export_hfner_tag_id(const json_t *labels, const char *label, int begin);
 int export_chunks(struct export_ctx *ctx);
+/* chunks with every document through export_record's tree: the reference (tests). */
+int export_chunks_tree(struct export_ctx *ctx);
 int export_conll(struct export_ctx *ctx);
 int export_spacy(struct export_ctx *ctx);
 int export_hfner(struct export_ctx *ctx);

@@ -45,30 +45,66 @@ static size_t map_offset(struct mapper *m, size_t o)
 	return (size_t)((long long)o + m->delta);
 }
 
+int export_layer_cuts(struct export_ctx *ctx, const struct enclave_doc *doc, int64_t id,
+                      const char *blob, struct buf *text, struct store_spans *used, size_t **out)
+{
+	struct store_spans all = { 0 };
+	struct mapper m;
+	size_t i, n = doc->nblocks, *cuts = NULL;
+	int error;
+
+	*out = NULL;
+	if ((error = blob_get(text, ctx->project, blob)) < 0 ||
+	    (error = store_spans_read(&all, ctx->project->db, id)) < 0)
+		goto done;
+	for (i = 0; i < all.n; i++)
+		if (all.v[i].out_start >= 0 && (error = store_spans_push(used, &all.v[i])) < 0)
+			goto done;
+	/* Two cuts a block, then the text's end. */
+	if (!(cuts = calloc(2 * n + 1, sizeof(*cuts)))) {
+		error = error_oom();
+		goto done;
+	}
+	memset(&m, 0, sizeof(m));
+	m.spans = used;
+	for (i = 0; i < n; i++) {
+		cuts[2 * i] = map_offset(&m, doc->blocks[i].offset);
+		cuts[2 * i + 1] = map_offset(&m, doc->blocks[i].offset + doc->blocks[i].length);
+	}
+	cuts[2 * n] = map_offset(&m, doc->text_cp);
+	if (cuts[2 * n] != utf8_count(buf_cstr(text), text->len) || m.i != used->n) {
+		error = error_set(ENCLAVE_ETAMPER,
+		                  "document %lld: its redacted layer does not match its spans"
+		                  " (run 'enclave clean --pii' again)",
+		                  (long long)id);
+		goto done;
+	}
+	*out = cuts;
+	cuts = NULL;
+done:
+	free(cuts);
+	store_spans_release(&all);
+	return error;
+}
+
 /* Replace `o`'s text, title, metadata and blocks with their redacted forms. */
 static int redact_record(json_t *o, struct export_ctx *ctx, const struct enclave_doc *doc,
                          int64_t id, const char *blob)
 {
 	struct buf text = BUF_INIT(ENCLAVE_MAX_TEXT_BYTES);
-	struct store_spans all = { 0 }, used = { 0 };
-	struct mapper m;
+	struct store_spans used = { 0 };
 	json_t *blocks = json_object_get(o, "blocks"), *reds = json_array();
-	size_t i, n = doc->nblocks, *cuts = NULL, **ptrs = NULL, text_cp;
+	size_t i, n = doc->nblocks, *cuts = NULL, **ptrs = NULL;
 	int error = 0;
 
 	if (!reds) {
 		error = error_oom();
 		goto done;
 	}
-	if ((error = blob_get(&text, ctx->project, blob)) < 0 ||
-	    (error = store_spans_read(&all, ctx->project->db, id)) < 0)
+	if ((error = export_layer_cuts(ctx, doc, id, blob, &text, &used, &cuts)) < 0)
 		goto done;
-	for (i = 0; i < all.n; i++) {
-		const struct store_span *s = &all.v[i];
-		if (s->out_start < 0)
-			continue;
-		if ((error = store_spans_push(&used, s)) < 0)
-			goto done;
+	for (i = 0; i < used.n; i++) {
+		const struct store_span *s = &used.v[i];
 		if (json_array_append_new(reds, json_pack("{s:s,s:I,s:I}", "label", s->label,
 		                                          "start", (json_int_t)s->out_start, "end",
 		                                          (json_int_t)s->out_end)) < 0) {
@@ -76,25 +112,8 @@ static int redact_record(json_t *o, struct export_ctx *ctx, const struct enclave
 			goto done;
 		}
 	}
-	/* Two cuts a block, then the text's end. */
-	if (!(cuts = calloc(2 * n + 1, sizeof(*cuts))) ||
-	    !(ptrs = calloc(2 * n + 1, sizeof(*ptrs)))) {
+	if (!(ptrs = calloc(2 * n + 1, sizeof(*ptrs)))) {
 		error = error_oom();
-		goto done;
-	}
-	memset(&m, 0, sizeof(m));
-	m.spans = &used;
-	for (i = 0; i < n; i++) {
-		cuts[2 * i] = map_offset(&m, doc->blocks[i].offset);
-		cuts[2 * i + 1] = map_offset(&m, doc->blocks[i].offset + doc->blocks[i].length);
-	}
-	cuts[2 * n] = map_offset(&m, doc->text_cp);
-	text_cp = utf8_count(buf_cstr(&text), text.len);
-	if (cuts[2 * n] != text_cp || m.i != used.n) {
-		error = error_set(ENCLAVE_ETAMPER,
-		                  "document %lld: its redacted layer does not match its spans"
-		                  " (run 'enclave clean --pii' again)",
-		                  (long long)id);
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
@@ -131,7 +150,6 @@ done:
 	json_decref(reds);
 	free(cuts);
 	free(ptrs);
-	store_spans_release(&all);
 	store_spans_release(&used);
 	buf_release(&text);
 	return error;
