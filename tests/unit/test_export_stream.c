@@ -1,7 +1,8 @@
 /*
  * The jsonl writer's two paths write the same bytes: the streaming record
  * (src/lib/export/record.c, straight from the store's rows) and the tree
- * (export_record encoded by jsonenc.c), on a real project made to hold what
+ * (export_record encoded by jsonenc.c); and so do the chunks writer's (a
+ * document read from its rows, or from its tree), on a real project made to hold what
  * either could get wrong: redactions (tagged e-mail addresses, some next to
  * multi-byte characters), 2-, 3- and 4-byte UTF-8, control characters,
  * quotes and backslashes, Markdown headings, lists and a table (attrs), an
