@@ -226,7 +226,7 @@ int cmd_export(struct cli_ctx *ctx, const char *name, int argc, char **argv)
 		if (s.unredacted)
 			fprintf(stderr,
 			        "enclave export: warning: %zu document%s shipped with %s original"
-			        " text (--allow-unredacted, recorded in the audit trail)\n",
+			        " text (--allow-pii, recorded in the audit trail)\n",
 			        s.unredacted, s.unredacted == 1 ? "" : "s",
 			        s.unredacted == 1 ? "its" : "their");
 	}

@@ -232,7 +232,7 @@ static int check_redacted(struct export_ctx *ctx)
 		buf_printf(&ids, ", ... %zu more", ctx->nunredacted - shown);
 	error = error_set(ENCLAVE_EINVALID,
 	                  "cannot export: %zu document%s no redacted text layer (document%s %s):"
-	                  " run 'enclave clean --pii' first, or pass --allow-unredacted to ship"
+	                  " run 'enclave clean --pii' first, or pass --allow-pii to ship"
 	                  " the original text (recorded in the audit trail)",
 	                  ctx->nunredacted, ctx->nunredacted == 1 ? " has" : "s have",
 	                  ctx->nunredacted == 1 ? "" : "s", buf_cstr(&ids));

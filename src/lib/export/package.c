@@ -491,7 +491,7 @@ static int write_datasheet(struct export_ctx *ctx, const char *format, json_t *o
 	           ENCLAVE_VERSION, ctx->project->project_id, (long long)c->head_seq, c->head_time,
 	           format, opts_text, ctx->documents, ctx->redacted_written,
 	           ctx->unredacted_written,
-	           ctx->opts->allow_unredacted ? " (allowed with --allow-unredacted)" : "");
+	           ctx->opts->allow_unredacted ? " (allowed with --allow-pii)" : "");
 	buf_puts(
 	    &b,
 	    "Data files:\n\n| file | records | bytes | sha256 |\n| --- | ---: | ---: | --- |\n");
