@@ -580,6 +580,15 @@ static void entity_swap_replaces_entities_only(void **state)
 	json_decref(recs);
 }
 
+/* The text of span k of a record's payload spans (code points into `text`). */
+static char *span_text(const char *text, json_t *spans, size_t k)
+{
+	json_t *sp = json_array_get(spans, k);
+
+	return cp_slice(text, (size_t)json_integer_value(json_object_get(sp, "start")),
+	                (size_t)json_integer_value(json_object_get(sp, "end")));
+}
+
 /* Values the date shift keeps or cannot read are redrawn: no value of the source survives. */
 static void entity_swap_redraws_kept_values(void **state)
 {
@@ -610,18 +619,8 @@ static void entity_swap_redraws_kept_values(void **state)
 		for (int i = 0; i < 4; i++)
 			if (strstr(out, values[i]))
 				fail_msg("variant %zu keeps '%s': %s", r, values[i], out);
-		char *v0 = cp_slice(
-		    out,
-		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 0), "start")),
-		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 0), "end")));
-		char *v1 = cp_slice(
-		    out,
-		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 1), "start")),
-		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 1), "end")));
-		char *v2 = cp_slice(
-		    out,
-		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 2), "start")),
-		    (size_t)json_integer_value(json_object_get(json_array_get(spans, 2), "end")));
+		char *v0 = span_text(out, spans, 0), *v1 = span_text(out, spans, 1),
+		     *v2 = span_text(out, spans, 2);
 		/* A time stays a time: HH:MM:SS in range; h:MM with am/pm from 1 to 12; a year keeps its century. */
 		assert_int_equal(strlen(v0), 8);
 		assert_int_equal(sscanf(v0, "%2u:%2u:%2u", &h, &m, &sec), 3);

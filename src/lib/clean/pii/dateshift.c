@@ -33,9 +33,9 @@
 
 #include "redact_int.h"
 
-const char *const dateshift_months[12] = { "january",   "february", "march",    "april",
-	                                   "may",       "june",     "july",     "august",
-	                                   "september", "october",  "november", "december" };
+static const char *const months[12] = { "january",   "february", "march",    "april",
+	                                "may",       "june",     "july",     "august",
+	                                "september", "october",  "november", "december" };
 static const char *const weekdays[7] = { "monday", "tuesday",  "wednesday", "thursday",
 	                                 "friday", "saturday", "sunday" };
 
@@ -246,7 +246,7 @@ static int parse_date(struct date *dt, const char *v, size_t n, size_t *end)
 		}
 	}
 	if (p < n && is_alpha(v[p])) {
-		int m = read_name(v, n, &p, dateshift_months, 12, &dt->fm);
+		int m = read_name(v, n, &p, months, 12, &dt->fm);
 		if (m < 0)
 			return 1;
 		dt->m = m + 1, dt->month_named = 1;
@@ -301,7 +301,7 @@ static int parse_date(struct date *dt, const char *v, size_t n, size_t *end)
 	skip_spaces(v, n, &p);
 	if (p + 3 <= n && !strncasecmp(v + p, "of ", 3))
 		p += 3;
-	int m = read_name(v, n, &p, dateshift_months, 12, &dt->fm);
+	int m = read_name(v, n, &p, months, 12, &dt->fm);
 	if (m < 0)
 		return 1;
 	dt->m = m + 1, dt->month_named = 1;
@@ -413,9 +413,8 @@ int dateshift_write(struct buf *out, const char *v, size_t n, int days)
 		}
 		case 1:
 			if (dt.month_named)
-				error =
-				    put_name(out, dateshift_months[m - 1], v + f->s, f->e - f->s,
-				             (int)strlen(dateshift_months[dt.m - 1]));
+				error = put_name(out, months[m - 1], v + f->s, f->e - f->s,
+				                 (int)strlen(months[dt.m - 1]));
 			else
 				error = put_num(out, m, f, 0);
 			break;
@@ -431,4 +430,22 @@ int dateshift_write(struct buf *out, const char *v, size_t n, int days)
 	if (error < 0)
 		return error;
 	return buf_put(out, v + at, n - at);
+}
+
+int dateshift_month_of(const char *v, size_t n)
+{
+	struct field f;
+	size_t p = 0;
+	int m = read_name(v, n, &p, months, 12, &f);
+
+	return m >= 0 && p == n ? m : -1;
+}
+
+int dateshift_put_month(struct buf *out, int m, const char *orig, size_t olen)
+{
+	int was = dateshift_month_of(orig, olen);
+
+	if (m < 0 || m > 11 || was < 0)
+		return 1;
+	return put_name(out, months[m], orig, olen, (int)strlen(months[was]));
 }

@@ -81,8 +81,18 @@ int surrogate_redraw(struct buf *out, const struct redact_keys *k, int label, co
  */
 int dateshift_write(struct buf *out, const char *v, size_t n, int days);
 
-/* The months' names in lower case, January first (dateshift.c). */
-extern const char *const dateshift_months[12];
+/*
+ * The month (0 for January) the word v[0..n) names as the date reader reads
+ * names (its first three letters or more, any case), or -1 (dateshift.c).
+ */
+int dateshift_month_of(const char *v, size_t n);
+
+/*
+ * Month m written as the month name orig[0..olen) is: full or abbreviated
+ * as it is, in its case style. Returns 0, 1 when orig names no month
+ * (nothing appended), or a buf_* error.
+ */
+int dateshift_put_month(struct buf *out, int m, const char *orig, size_t olen);
 
 /* The date offset of `subject` (NULL: ""), in -365..-1 days. */
 int dateshift_offset(const unsigned char key[32], const char *subject);

@@ -682,34 +682,6 @@ static int time_field(const char *v, size_t n, size_t i, size_t j)
 	return 0;
 }
 
-/* The month named by the word v[i..j) (full or its first three letters, any case), or -1. */
-static int month_word(const char *v, size_t i, size_t j)
-{
-	for (int m = 0; m < 12; m++)
-		if ((j - i == strlen(dateshift_months[m]) || j - i == 3) &&
-		    !strncasecmp(v + i, dateshift_months[m], j - i))
-			return m;
-	return -1;
-}
-
-/* Month m written as v[i..j) is: as long (full or three letters), in its case style. */
-static int put_month(struct buf *out, int m, const char *v, size_t i, size_t j)
-{
-	const char *name = dateshift_months[m];
-	size_t len = j - i == 3 ? 3 : strlen(name);
-	int upper = j - i > 1 && v[i + 1] >= 'A' && v[i + 1] <= 'Z',
-	    cap = v[i] >= 'A' && v[i] <= 'Z', error;
-
-	for (size_t c = 0; c < len; c++) {
-		char ch = name[c];
-		if (upper || (cap && c == 0))
-			ch = (char)(ch - 'a' + 'A');
-		if ((error = buf_putc(out, ch)) < 0)
-			return error;
-	}
-	return 0;
-}
-
 int surrogate_redraw(struct buf *out, const struct redact_keys *k, int label, const char *v,
                      size_t n)
 {
@@ -721,7 +693,7 @@ int surrogate_redraw(struct buf *out, const struct redact_keys *k, int label, co
 		while (j < n && is_alpha(v[j]))
 			j++;
 		any |= is_digit(v[i]) || (label != ENCLAVE_PII_DATE_TIME && is_alpha(v[i])) ||
-		       (j > i && month_word(v, i, j) >= 0);
+		       (j > i && dateshift_month_of(v + i, j - i) >= 0);
 		if (j > i)
 			i = j - 1;
 	}
@@ -752,12 +724,12 @@ int surrogate_redraw(struct buf *out, const struct redact_keys *k, int label, co
 				while (j < n && is_alpha(v[j]))
 					j++;
 				if (j > i) { /* a word: a month's name becomes another month's */
-					if ((m = month_word(v, i, j)) >= 0)
-						error = put_month(
+					if ((m = dateshift_month_of(v + i, j - i)) >= 0)
+						error = dateshift_put_month(
 						    out,
 						    (m + 1 + (int)redact_stream_below(&st, 11)) %
 						        12,
-						    v, i, j);
+						    v + i, j - i);
 					else
 						error = buf_put(out, v + i, j - i);
 					if (error < 0)
